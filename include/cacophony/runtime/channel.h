@@ -1,0 +1,246 @@
+#pragma once
+// Chan<T>: Go's channel. Capacity 0 is a true rendezvous: send returns only once a receiver has
+// taken the value. Capacity n buffers n values. A Chan is a handle: copies share one channel.
+//
+// Guarantees (as in Go)
+// - Values are received in the order they were sent; blocked senders and receivers are served
+//   first come, first served.
+// - close() is a broadcast: receivers get what is still buffered, then std::nullopt at once;
+//   range-for ends. Sending on or closing a closed channel throws std::logic_error (Go panics).
+// - select() completes exactly one ready case, chosen uniformly at random (from the run's seeded
+//   generator) when several are ready; with default_case it never blocks.
+// Memory ordering: a completed send happens-before the matching receive returns.
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "cacophony/runtime/runtime.h"
+#include "cacophony/runtime/wait_queue.h"
+
+namespace cacophony::runtime {
+
+namespace detail {
+
+struct Case;
+int select(Runtime& rt, Case* cases, int n, bool has_default);
+
+// The type-independent part of a channel; the value moves go through the virtuals.
+class ChannelCore {
+ public:
+  explicit ChannelCore(std::size_t capacity);
+  virtual ~ChannelCore() = default;
+
+  void close();
+  std::size_t capacity() const { return capacity_; }
+  std::size_t len();
+
+  Runtime& runtime() { return runtime_; }
+
+ private:
+  friend struct Case;
+  friend int select(Runtime&, Case*, int, bool);
+
+  virtual std::size_t buffered() const = 0;
+  virtual void buffer_push(void* from) = 0;
+  virtual void buffer_pop(void* into) = 0;
+  virtual void transfer(void* from, void* into) = 0;
+
+  Runtime& runtime_;
+  const std::size_t capacity_;
+  bool closed_ = false;
+  WaitQueue senders_;
+  WaitQueue receivers_;
+};
+
+// One case of a select, as the engine sees it.
+struct Case {
+  ChannelCore* channel;
+  bool is_send;
+  void* value;  // send: T*; receive: std::optional<T>*
+
+  bool ready() const;
+  void complete_now() const;
+};
+
+// Runs a select over `cases`. Returns the index of the completed case, or -1 for default.
+int select(Runtime& rt, Case* cases, int n, bool has_default);
+
+template <class T>
+class Channel final : public ChannelCore {
+ public:
+  using ChannelCore::ChannelCore;
+
+ private:
+  std::size_t buffered() const override { return buffer_.size(); }
+  void buffer_push(void* from) override { buffer_.push_back(std::move(*static_cast<T*>(from))); }
+  void buffer_pop(void* into) override {
+    static_cast<std::optional<T>*>(into)->emplace(std::move(buffer_.front()));
+    buffer_.pop_front();
+  }
+  void transfer(void* from, void* into) override {
+    static_cast<std::optional<T>*>(into)->emplace(std::move(*static_cast<T*>(from)));
+  }
+
+  std::deque<T> buffer_;
+};
+
+}  // namespace detail
+
+template <class T>
+class Chan {
+ public:
+  // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
+  explicit Chan(std::size_t capacity = 0)
+      : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
+
+  void send(T value) {
+    detail::Case c{core_.get(), true, &value};
+    detail::select(core_->runtime(), &c, 1, false);
+  }
+  // The next value, or std::nullopt once the channel is closed and drained.
+  std::optional<T> recv() {
+    std::optional<T> out;
+    detail::Case c{core_.get(), false, &out};
+    detail::select(core_->runtime(), &c, 1, false);
+    return out;
+  }
+  // Sends only if that needs no waiting; returns whether it sent.
+  bool try_send(T value) {
+    detail::Case c{core_.get(), true, &value};
+    return detail::select(core_->runtime(), &c, 1, true) == 0;
+  }
+  // A value if one is ready now; nullopt when none is ready or the channel is closed and drained.
+  std::optional<T> try_recv() {
+    std::optional<T> out;
+    detail::Case c{core_.get(), false, &out};
+    detail::select(core_->runtime(), &c, 1, true);
+    return out;
+  }
+  void close() { core_->close(); }
+  std::size_t capacity() const { return core_->capacity(); }
+  std::size_t len() const { return core_->len(); }
+
+  // Range-for over the channel: ends when it is closed and drained.
+  class iterator {
+   public:
+    explicit iterator(Chan* ch) : ch_(ch) { ++*this; }
+    iterator() = default;
+    T& operator*() { return *value_; }
+    iterator& operator++() {
+      value_ = ch_->recv();
+      return *this;
+    }
+    bool operator!=(const iterator&) const { return value_.has_value(); }
+
+   private:
+    Chan* ch_ = nullptr;
+    std::optional<T> value_;
+  };
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+  detail::ChannelCore* core() const { return core_.get(); }
+
+ private:
+  std::shared_ptr<detail::Channel<T>> core_;
+};
+
+// --- select ---
+// select(case_recv(ch, [](std::optional<T> v) {...}), case_send(ch, value, [] {...}),
+//        default_case([] {...}));
+// The chosen case's function runs after the channel operation has completed, outside the lock.
+
+template <class T, class F>
+struct RecvCase {
+  const Chan<T>* chan;
+  F fn;
+  std::optional<T> slot{};
+};
+template <class T, class F>
+struct SendCase {
+  const Chan<T>* chan;
+  T value;
+  F fn;
+};
+template <class F>
+struct DefaultCase {
+  F fn;
+};
+
+template <class T, class F>
+RecvCase<T, F> case_recv(const Chan<T>& chan, F fn) {
+  return {&chan, std::move(fn)};
+}
+template <class T, class F>
+SendCase<T, F> case_send(const Chan<T>& chan, T value, F fn) {
+  return {&chan, std::move(value), std::move(fn)};
+}
+template <class F>
+DefaultCase<F> default_case(F fn) {
+  return {std::move(fn)};
+}
+
+namespace detail {
+template <class C>
+struct is_default : std::false_type {};
+template <class F>
+struct is_default<DefaultCase<F>> : std::true_type {};
+
+template <class T, class F>
+Case as_case(RecvCase<T, F>& c) {
+  return {c.chan->core(), false, &c.slot};
+}
+template <class T, class F>
+Case as_case(SendCase<T, F>& c) {
+  return {c.chan->core(), true, &c.value};
+}
+template <class T, class F>
+void run_case(RecvCase<T, F>& c) {
+  c.fn(std::move(c.slot));
+}
+template <class T, class F>
+void run_case(SendCase<T, F>& c) {
+  c.fn();
+}
+template <class F>
+void run_case(DefaultCase<F>& c) {
+  c.fn();
+}
+}  // namespace detail
+
+// Go's select. Returns the index of the case that ran among the channel cases (in order), or -1
+// when the default case ran.
+template <class... Cases>
+int select(Cases&&... cases) {
+  constexpr int n = (0 + ... + (detail::is_default<std::decay_t<Cases>>::value ? 0 : 1));
+  constexpr bool has_default = (sizeof...(Cases) - n) > 0;
+  static_assert(sizeof...(Cases) - n <= 1, "a select has at most one default case");
+  static_assert(n > 0, "a select needs a channel case");
+  detail::Case engine_cases[n];
+  int i = 0;
+  (
+      [&](auto& c) {
+        if constexpr (!detail::is_default<std::decay_t<decltype(c)>>::value)
+          engine_cases[i++] = detail::as_case(c);
+      }(cases),
+      ...);
+  const int fired = detail::select(engine_cases[0].channel->runtime(), engine_cases, n, has_default);
+  int k = 0;
+  (
+      [&](auto& c) {
+        if constexpr (detail::is_default<std::decay_t<decltype(c)>>::value) {
+          if (fired < 0) detail::run_case(c);
+        } else if (k++ == fired) {
+          detail::run_case(c);
+        }
+      }(cases),
+      ...);
+  return fired;
+}
+
+}  // namespace cacophony::runtime

@@ -1,0 +1,27 @@
+#include "cacophony/runtime/mutex.h"
+
+#include <stdexcept>
+
+namespace cacophony::runtime {
+
+Mutex::Mutex() : runtime_(Runtime::current()) {}
+
+void Mutex::lock() {
+  std::unique_lock lock(runtime_.lock());
+  if (!locked_) {
+    locked_ = true;
+    return;
+  }
+  detail::wait_on(runtime_, lock, waiters_);  // unlock() hands the mutex over, still locked
+}
+
+void Mutex::unlock() {
+  std::scoped_lock lock(runtime_.lock());
+  if (!locked_) throw std::logic_error("unlock of unlocked mutex");
+  if (detail::Waiter* w = waiters_.pop_live())
+    detail::complete(runtime_, *w);
+  else
+    locked_ = false;
+}
+
+}  // namespace cacophony::runtime

@@ -1,0 +1,289 @@
+// Simulated time: every task is a fiber on the caller's thread, and the clock is a number that
+// jumps to the next timer when no task can run (Go's testing/synctest rule).
+
+#include <sys/mman.h>
+
+#include <boost/context/fiber.hpp>
+#include <deque>
+#include <list>
+#include <queue>
+#include <stdexcept>
+#include <vector>
+
+#include "fiber_switch.h"
+#include "runtime_impl.h"
+
+namespace cacophony::runtime {
+namespace {
+
+namespace ctx = boost::context;
+
+// Fiber stacks are mapped once, committed lazily by the kernel, and reused, so starting a task
+// costs no system call. The lowest page is a guard.
+class StackPool {
+ public:
+  static constexpr std::size_t kSize = 256 * 1024;
+
+  ~StackPool() {
+    for (void* s : free_) munmap(s, kSize);
+  }
+
+  ctx::stack_context allocate() {
+    void* base;
+    if (free_.empty()) {
+      base = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                  -1, 0);
+      if (base == MAP_FAILED) throw std::bad_alloc();
+      mprotect(base, 4096, PROT_NONE);
+    } else {
+      base = free_.back();
+      free_.pop_back();
+    }
+    last_base_ = base;
+    ctx::stack_context sc;
+    sc.size = kSize;
+    sc.sp = static_cast<char*>(base) + kSize;
+    return sc;
+  }
+
+  // The stack handed out last, for the sanitizers.
+  void* last_base() const { return last_base_; }
+
+  void deallocate(ctx::stack_context& sc) {
+    void* base = static_cast<char*>(sc.sp) - sc.size;
+    fiber_switch::unpoison_stack(base, sc.size);
+    free_.push_back(base);
+  }
+
+ private:
+  std::vector<void*> free_;
+  void* last_base_ = nullptr;
+};
+
+struct PooledStack {
+  StackPool* pool;
+  ctx::stack_context allocate() { return pool->allocate(); }
+  void deallocate(ctx::stack_context& sc) { pool->deallocate(sc); }
+};
+
+// Thrown into parked tasks when a deadlocked run is torn down; never escapes the runtime.
+struct Teardown {};
+
+class SimTask final : public Task {
+ public:
+  enum class State { runnable, running, parked, yielding, done };
+  State state = State::runnable;
+  bool token = false;
+  bool woken_by_timer = false;
+  std::uint64_t timer_generation = 0;  // bumping it cancels the pending timer
+  std::function<void()> fn;
+  ctx::fiber fiber;   // the task's own continuation while it is suspended
+  ctx::fiber caller;  // the scheduler's continuation while the task runs
+  fiber_switch::Context context;
+  std::list<std::unique_ptr<SimTask>>::iterator home;
+};
+
+struct Timer {
+  Time due;
+  std::uint64_t order;
+  SimTask* task;
+  std::uint64_t generation;
+  bool operator>(const Timer& o) const { return due != o.due ? due > o.due : order > o.order; }
+};
+
+class SimulatedRuntime final : public Runtime {
+ public:
+  explicit SimulatedRuntime(std::uint64_t seed) : Runtime(TimeMode::simulated, seed) {
+    fiber_switch::adopt_current(scheduler_);
+  }
+
+  void run(std::function<void()> main) override {
+    set_current(this, nullptr);
+    go(std::move(main));
+    schedule();
+    if (!tasks_.empty()) {
+      const std::size_t blocked = tasks_.size();
+      tear_down();
+      fail(std::make_exception_ptr(std::runtime_error(
+          "deadlock: all " + std::to_string(blocked) + " tasks are blocked and no timer is due")));
+    }
+    set_current(nullptr, nullptr);
+    rethrow_failure();
+  }
+
+  Time now() const override { return now_; }
+
+  void go(std::function<void()> fn) override {
+    tasks_.push_back(std::make_unique<SimTask>());
+    SimTask* t = tasks_.back().get();
+    t->home = std::prev(tasks_.end());
+    t->fn = std::move(fn);
+    t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
+                          [this, t](ctx::fiber&& caller) { return enter(t, std::move(caller)); });
+    fiber_switch::create(t->context, stacks_.last_base(), StackPool::kSize);
+    make_runnable(t);
+  }
+
+  void park() override {
+    SimTask* t = running_;
+    stop_spinning(*t);
+    if (consume_token(t)) return;
+    t->state = SimTask::State::parked;
+    suspend(t);
+  }
+
+  bool park_until(Time deadline) override {
+    SimTask* t = running_;
+    stop_spinning(*t);
+    if (consume_token(t)) return true;
+    if (deadline <= now_) return false;
+    timers_.push({deadline, timer_order_++, t, ++t->timer_generation});
+    t->woken_by_timer = false;
+    t->state = SimTask::State::parked;
+    suspend(t);
+    if (t->woken_by_timer) return false;
+    ++t->timer_generation;
+    return true;
+  }
+
+  void unpark(Task& task) override {
+    auto* t = static_cast<SimTask*>(&task);
+    if (t->state == SimTask::State::parked) {
+      ++t->timer_generation;
+      make_runnable(t);
+    } else {
+      t->token = true;
+    }
+  }
+
+ protected:
+  Duration spin_clock() const override { return now_; }
+
+  void yield_now() override {
+    SimTask* t = running_;
+    t->state = SimTask::State::yielding;
+    yielding_.push_back(t);
+    suspend(t);
+  }
+
+ private:
+  // The scheduler: run what can run; when nothing can, let spinning tasks look once more if
+  // anything changed since they last looked, else jump to the next timer.
+  void schedule() {
+    for (;;) {
+      while (!runnable_.empty()) {
+        SimTask* t = runnable_.front();
+        runnable_.pop_front();
+        resume(t);
+      }
+      if (!yielding_.empty() && changed_) {
+        requeue_yielding();
+        continue;
+      }
+      if (!fire_next_timers()) return;
+      requeue_yielding();
+    }
+  }
+
+  bool fire_next_timers() {
+    while (!timers_.empty() && timers_.top().generation != timers_.top().task->timer_generation)
+      timers_.pop();
+    if (timers_.empty()) return false;
+    now_ = timers_.top().due;
+    while (!timers_.empty() && timers_.top().due == now_) {
+      const Timer timer = timers_.top();
+      timers_.pop();
+      if (timer.generation != timer.task->timer_generation) continue;
+      timer.task->woken_by_timer = true;
+      make_runnable(timer.task);
+    }
+    return true;
+  }
+
+  void requeue_yielding() {
+    for (SimTask* t : yielding_) {
+      t->state = SimTask::State::runnable;
+      runnable_.push_back(t);
+    }
+    yielding_.clear();
+    changed_ = false;
+  }
+
+  void make_runnable(SimTask* t) {
+    t->state = SimTask::State::runnable;
+    runnable_.push_back(t);
+    changed_ = true;
+  }
+
+  bool consume_token(SimTask* t) {
+    if (!t->token) return false;
+    t->token = false;
+    return true;
+  }
+
+  // Scheduler -> task.
+  void resume(SimTask* t) {
+    running_ = t;
+    t->state = SimTask::State::running;
+    set_current(this, t);
+    fiber_switch::before(scheduler_, t->context);
+    t->fiber = std::move(t->fiber).resume();
+    fiber_switch::after(scheduler_);
+    running_ = nullptr;
+    if (t->state == SimTask::State::done) {
+      fiber_switch::destroy(t->context);
+      tasks_.erase(t->home);
+    }
+  }
+
+  // Task -> scheduler, until the scheduler resumes the task again.
+  void suspend(SimTask* t) {
+    fiber_switch::before(t->context, scheduler_);
+    t->caller = std::move(t->caller).resume();
+    fiber_switch::after(t->context);
+    if (tearing_down_) throw Teardown{};
+  }
+
+  ctx::fiber enter(SimTask* t, ctx::fiber&& caller) {
+    fiber_switch::after(t->context, &scheduler_);
+    t->caller = std::move(caller);
+    try {
+      t->fn();
+    } catch (const Teardown&) {
+    } catch (...) {
+      fail(std::current_exception());
+    }
+    t->fn = nullptr;
+    t->state = SimTask::State::done;
+    fiber_switch::before(t->context, scheduler_, /*from_ends=*/true);
+    return std::move(t->caller);
+  }
+
+  // Unwinds every blocked task so that its stack is released cleanly.
+  void tear_down() {
+    tearing_down_ = true;
+    runnable_.clear();
+    yielding_.clear();
+    while (!tasks_.empty()) resume(tasks_.front().get());
+  }
+
+  Time now_{0};
+  StackPool stacks_;
+  fiber_switch::Context scheduler_;
+  std::list<std::unique_ptr<SimTask>> tasks_;
+  std::deque<SimTask*> runnable_;
+  std::vector<SimTask*> yielding_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::uint64_t timer_order_ = 0;
+  SimTask* running_ = nullptr;
+  bool changed_ = false;
+  bool tearing_down_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Runtime> make_simulated_runtime(std::uint64_t seed) {
+  return std::make_unique<SimulatedRuntime>(seed);
+}
+
+}  // namespace cacophony::runtime

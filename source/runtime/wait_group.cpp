@@ -1,0 +1,23 @@
+#include "cacophony/runtime/wait_group.h"
+
+#include <stdexcept>
+
+namespace cacophony::runtime {
+
+WaitGroup::WaitGroup() : runtime_(Runtime::current()) {}
+
+void WaitGroup::add(int delta) {
+  std::scoped_lock lock(runtime_.lock());
+  count_ += delta;
+  if (count_ < 0) throw std::logic_error("negative WaitGroup counter");
+  if (count_ == 0)
+    while (detail::Waiter* w = waiters_.pop_live()) detail::complete(runtime_, *w);
+}
+
+void WaitGroup::wait() {
+  std::unique_lock lock(runtime_.lock());
+  if (count_ == 0) return;
+  detail::wait_on(runtime_, lock, waiters_);
+}
+
+}  // namespace cacophony::runtime

@@ -1,0 +1,411 @@
+// The Go-style runtime, in both clocks. Simulated runs assert exact times; real runs assert only
+// what holds on a loaded 2-core machine.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "cacophony/runtime/channel.h"
+#include "cacophony/runtime/mutex.h"
+#include "cacophony/runtime/ticker.h"
+#include "cacophony/runtime/wait_group.h"
+
+namespace cacophony::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RuntimeTest : public ::testing::TestWithParam<TimeMode> {
+ protected:
+  void run(std::function<void()> main, std::uint64_t seed = 1) {
+    rt_ = Runtime::create(GetParam(), seed);
+    rt_->run(std::move(main));
+  }
+  bool simulated() const { return GetParam() == TimeMode::simulated; }
+  std::unique_ptr<Runtime> rt_;
+};
+
+TEST_P(RuntimeTest, RendezvousBlocksTheSenderUntilTaken) {
+  Time sent_at{}, taken_at{};
+  run([&] {
+    Chan<int> ch;
+    go([&, ch]() mutable {
+      ch.send(7);
+      sent_at = now();
+    });
+    sleep(20ms);
+    taken_at = now();
+    EXPECT_EQ(ch.recv(), 7);
+    sleep(1ms);  // let the sender record its time
+  });
+  EXPECT_GE(sent_at, taken_at);
+  if (simulated()) {
+    EXPECT_EQ(sent_at, 20ms);
+  }
+}
+
+TEST_P(RuntimeTest, ValuesArriveInFifoOrder) {
+  std::vector<int> got;
+  run([&] {
+    Chan<int> unbuffered, buffered(3);
+    go([=]() mutable {
+      for (int i = 0; i < 50; ++i) unbuffered.send(i);
+      unbuffered.close();
+    });
+    go([=]() mutable {
+      for (int i = 0; i < 50; ++i) buffered.send(100 + i);
+      buffered.close();
+    });
+    for (int v : unbuffered) got.push_back(v);
+    for (int v : buffered) got.push_back(v);
+  });
+  ASSERT_EQ(got.size(), 100u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(got[i], i);
+    EXPECT_EQ(got[50 + i], 100 + i);
+  }
+}
+
+TEST_P(RuntimeTest, BufferedSendBlocksOnlyWhenFull) {
+  run([&] {
+    Chan<int> ch(2);
+    EXPECT_TRUE(ch.try_send(1));
+    EXPECT_TRUE(ch.try_send(2));
+    EXPECT_FALSE(ch.try_send(3));
+    EXPECT_EQ(ch.len(), 2u);
+    EXPECT_EQ(ch.try_recv(), 1);
+    EXPECT_TRUE(ch.try_send(3));
+    EXPECT_EQ(ch.recv(), 2);
+    EXPECT_EQ(ch.recv(), 3);
+    EXPECT_EQ(ch.try_recv(), std::nullopt);
+  });
+}
+
+TEST_P(RuntimeTest, CloseWakesEveryWaiterAndEndsRange) {
+  std::atomic<int> woken{0}, ranged{0};
+  run([&] {
+    Chan<int> ch;
+    WaitGroup group;
+    for (int i = 0; i < 4; ++i) {
+      group.add(1);
+      go([&, ch]() mutable {
+        if (!ch.recv()) ++woken;
+        group.done();
+      });
+    }
+    Chan<int> values(3);
+    values.send(1);
+    values.send(2);
+    values.close();
+    for (int v : values) ranged += v;
+    sleep(5ms);
+    ch.close();
+    group.wait();
+    EXPECT_EQ(values.recv(), std::nullopt);
+    EXPECT_THROW(ch.send(1), std::logic_error);
+    EXPECT_THROW(ch.close(), std::logic_error);
+  });
+  EXPECT_EQ(woken, 4);
+  EXPECT_EQ(ranged, 3);
+}
+
+TEST_P(RuntimeTest, CloseWakesABlockedSenderWithAnError) {
+  std::atomic<bool> threw{false};
+  run([&] {
+    Chan<int> ch;
+    WaitGroup group;
+    group.add(1);
+    go([&, ch]() mutable {
+      try {
+        ch.send(1);
+      } catch (const std::logic_error&) {
+        threw = true;
+      }
+      group.done();
+    });
+    sleep(2ms);
+    ch.close();
+    group.wait();
+  });
+  EXPECT_TRUE(threw);
+}
+
+TEST_P(RuntimeTest, SelectTakesAReadyCaseAndDefaultOnlyWhenNoneIs) {
+  run([&] {
+    Chan<int> a(1), b(1);
+    int taken = 0;
+    bool defaulted = false;
+    select(case_recv(a, [&](std::optional<int> v) { taken = *v; }),
+           case_recv(b, [&](std::optional<int> v) { taken = *v; }),
+           default_case([&] { defaulted = true; }));
+    EXPECT_TRUE(defaulted);
+
+    b.send(5);
+    defaulted = false;
+    const int index = select(case_recv(a, [&](std::optional<int> v) { taken = *v; }),
+                             case_recv(b, [&](std::optional<int> v) { taken = *v; }),
+                             default_case([&] { defaulted = true; }));
+    EXPECT_FALSE(defaulted);
+    EXPECT_EQ(index, 1);
+    EXPECT_EQ(taken, 5);
+
+    // A send case is ready when there is room.
+    EXPECT_EQ(select(case_send(a, 9, [] {}), default_case([] {})), 0);
+    EXPECT_EQ(a.recv(), 9);
+
+    // A closed channel is always ready, with no value.
+    a.close();
+    bool closed = false;
+    select(case_recv(a, [&](std::optional<int> v) { closed = !v; }), default_case([] {}));
+    EXPECT_TRUE(closed);
+  });
+}
+
+TEST_P(RuntimeTest, SelectBlocksUntilOneCaseIsReady) {
+  Time woke{};
+  run([&] {
+    Chan<int> a, b;
+    go([=]() mutable {
+      sleep(15ms);
+      b.send(2);
+    });
+    int got = 0;
+    select(case_recv(a, [&](std::optional<int> v) { got = *v; }),
+           case_recv(b, [&](std::optional<int> v) { got = 10 * *v; }));
+    woke = now();
+    EXPECT_EQ(got, 20);
+  });
+  if (simulated()) {
+    EXPECT_EQ(woke, 15ms);
+  } else {
+    EXPECT_GE(woke, 15ms);
+  }
+}
+
+TEST_P(RuntimeTest, SelectPicksAmongReadyCasesAtRandom) {
+  int first = 0, second = 0;
+  run([&] {
+    Chan<int> a(1), b(1);
+    for (int i = 0; i < 400; ++i) {
+      a.try_send(1);
+      b.try_send(2);
+      select(case_recv(a, [&](std::optional<int>) { ++first; }),
+             case_recv(b, [&](std::optional<int>) { ++second; }));
+    }
+  });
+  EXPECT_GT(first, 100);
+  EXPECT_GT(second, 100);
+}
+
+TEST_P(RuntimeTest, TickerDoesNotFireAtOnceAndKeepsItsGrid) {
+  std::vector<Time> ticks;
+  run([&] {
+    Ticker ticker(10ms);
+    EXPECT_EQ(ticker.c.try_recv(), std::nullopt);
+    for (int i = 0; i < 3; ++i) {
+      ticker.c.recv();
+      ticks.push_back(now());
+    }
+  });
+  ASSERT_EQ(ticks.size(), 3u);
+  if (simulated()) {
+    EXPECT_EQ(ticks[0], 10ms);
+    EXPECT_EQ(ticks[1], 20ms);
+    EXPECT_EQ(ticks[2], 30ms);
+  } else {
+    EXPECT_GE(ticks[0], 10ms);
+    EXPECT_GE(ticks[2], 30ms);
+  }
+}
+
+TEST_P(RuntimeTest, TickerDropsTicksForASlowReceiver) {
+  std::vector<Time> values, received;
+  run([&] {
+    Ticker ticker(10ms);
+    sleep(35ms);  // ticks at 10, 20 and 30 fall due; only the first fits in the slot
+    for (int i = 0; i < 2; ++i) {
+      values.push_back(*ticker.c.recv());
+      received.push_back(now());
+    }
+  });
+  if (simulated()) {
+    EXPECT_EQ(values[0], 10ms);    // the stale tick, at once
+    EXPECT_EQ(received[0], 35ms);
+    EXPECT_EQ(values[1], 40ms);    // then the next grid point: 20 and 30 were dropped
+    EXPECT_EQ(received[1], 40ms);
+  } else {
+    EXPECT_LT(values[0], 30ms);
+    EXPECT_GE(values[1], 40ms);
+  }
+}
+
+TEST_P(RuntimeTest, TickerRejectsANonPositivePeriod) {
+  run([&] { EXPECT_THROW(Ticker ticker(0ms), std::invalid_argument); });
+}
+
+TEST_P(RuntimeTest, WaitGroupWaitsForAll) {
+  std::atomic<int> finished{0};
+  Time waited{};
+  run([&] {
+    WaitGroup group;
+    for (int i = 1; i <= 5; ++i) {
+      group.add(1);
+      go([&, i] {
+        sleep(i * 3ms);
+        ++finished;
+        group.done();
+      });
+    }
+    group.wait();
+    waited = now();
+    EXPECT_EQ(finished, 5);
+    EXPECT_THROW(group.done(), std::logic_error);
+  });
+  if (simulated()) {
+    EXPECT_EQ(waited, 15ms);
+  }
+}
+
+TEST_P(RuntimeTest, MutexExcludes) {
+  long counter = 0;
+  run([&] {
+    Mutex mutex;
+    WaitGroup group;
+    for (int t = 0; t < 4; ++t) {
+      group.add(1);
+      go([&] {
+        for (int i = 0; i < 2000; ++i) {
+          std::scoped_lock lock(mutex);
+          const long seen = counter;
+          if (i % 500 == 0) yield();  // invite interleaving while holding the lock
+          counter = seen + 1;
+        }
+        group.done();
+      });
+    }
+    group.wait();
+  });
+  EXPECT_EQ(counter, 8000);
+}
+
+TEST_P(RuntimeTest, RunJoinsTasksThatOutliveMain) {
+  std::atomic<bool> straggler_done{false};
+  Time main_returned{};
+  run([&] {
+    go([&] {
+      sleep(30ms);
+      straggler_done = true;
+    });
+    main_returned = now();
+  });
+  EXPECT_TRUE(straggler_done);
+  EXPECT_LT(main_returned, 30ms);
+}
+
+TEST_P(RuntimeTest, AnExceptionInATaskReachesTheCaller) {
+  EXPECT_THROW(run([] { go([] { throw std::runtime_error("boom"); }); }), std::runtime_error);
+}
+
+TEST_P(RuntimeTest, BusyWaitingIsCounted) {
+  run([&] {
+    std::atomic<bool> flag{false};
+    go([&] {
+      sleep(20ms);
+      flag = true;
+    });
+    while (!flag.load()) yield();
+  });
+  if (simulated()) {
+    EXPECT_EQ(rt_->busy_wait_cpu(), 20ms);
+  } else {
+    EXPECT_GT(rt_->busy_wait_cpu(), 0ms);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BothClocks, RuntimeTest,
+                         ::testing::Values(TimeMode::real, TimeMode::simulated),
+                         [](const auto& info) {
+                           return info.param == TimeMode::real ? "Real" : "Simulated";
+                         });
+
+// --- simulated time only ---
+
+TEST(SimulatedRuntime, SleepsTakeExactlyTheirDuration) {
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  std::vector<Time> seen;
+  rt->run([&] {
+    sleep(3ms);
+    seen.push_back(now());
+    sleep_until(10ms);
+    seen.push_back(now());
+    sleep(0ms);
+    seen.push_back(now());
+  });
+  EXPECT_EQ(seen, (std::vector<Time>{3ms, 10ms, 10ms}));
+}
+
+TEST(SimulatedRuntime, ReportsADeadlockInsteadOfHanging) {
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  try {
+    rt->run([] {
+      Chan<int> never;
+      go([=]() mutable { never.recv(); });
+      never.recv();
+    });
+    FAIL() << "expected a deadlock error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("deadlock"), std::string::npos) << e.what();
+  }
+}
+
+// A run mixing every primitive, with random choices; its trace must not depend on anything but
+// the seed.
+std::string chaotic_trace(std::uint64_t seed) {
+  auto rt = Runtime::create(TimeMode::simulated, seed);
+  std::string trace;
+  rt->run([&] {
+    Chan<int> work(2), results;
+    Ticker ticker(7ms);
+    WaitGroup group;
+    for (int w = 0; w < 3; ++w) {
+      group.add(1);
+      go([&, w, work, results]() mutable {
+        for (int job : work) {
+          sleep(std::chrono::microseconds(1000 + Runtime::current().random_below(9000)));
+          results.send(job * 10 + w);
+        }
+        group.done();
+      });
+    }
+    go([&, results]() mutable {
+      group.wait();
+      results.close();
+    });
+    go([&, work]() mutable {
+      for (int j = 0; j < 20; ++j) work.send(j);
+      work.close();
+    });
+    bool open = true;
+    while (open) {
+      select(case_recv(results,
+                       [&](std::optional<int> v) {
+                         if (!v) open = false;
+                         else trace += std::to_string(*v) + "@" + std::to_string(now().count()) + " ";
+                       }),
+             case_recv(ticker.c, [&](std::optional<Time>) { trace += "tick "; }));
+    }
+  });
+  return trace;
+}
+
+TEST(SimulatedRuntime, SameSeedSameTraceFiftyTimes) {
+  const std::string first = chaotic_trace(42);
+  EXPECT_FALSE(first.empty());
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(chaotic_trace(42), first) << "repetition " << i;
+  EXPECT_NE(chaotic_trace(43), first);
+}
+
+}  // namespace
+}  // namespace cacophony::runtime
