@@ -76,6 +76,7 @@ class SimTask final : public Task {
   bool token = false;
   bool woken_by_timer = false;
   std::uint64_t timer_generation = 0;  // bumping it cancels the pending timer
+  int timers_queued = 0;               // heap entries naming this task, live or cancelled
   std::function<void()> fn;
   ctx::fiber fiber;   // the task's own continuation while it is suspended
   ctx::fiber caller;  // the scheduler's continuation while the task runs
@@ -101,8 +102,8 @@ class SimulatedRuntime final : public Runtime {
     set_current(this, nullptr);
     go(std::move(main));
     schedule();
-    if (!tasks_.empty()) {
-      const std::size_t blocked = tasks_.size();
+    if (live_ > 0) {
+      const std::size_t blocked = live_;
       tear_down();
       fail(std::make_exception_ptr(std::runtime_error(
           "deadlock: all " + std::to_string(blocked) + " tasks are blocked and no timer is due")));
@@ -118,6 +119,7 @@ class SimulatedRuntime final : public Runtime {
     SimTask* t = tasks_.back().get();
     t->home = std::prev(tasks_.end());
     t->fn = std::move(fn);
+    ++live_;
     t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
                           [this, t](ctx::fiber&& caller) { return enter(t, std::move(caller)); });
     fiber_switch::create(t->context, stacks_.last_base(), StackPool::kSize);
@@ -138,6 +140,7 @@ class SimulatedRuntime final : public Runtime {
     if (consume_token(t)) return true;
     if (deadline <= now_) return false;
     timers_.push({deadline, timer_order_++, t, ++t->timer_generation});
+    ++t->timers_queued;
     t->woken_by_timer = false;
     t->state = SimTask::State::parked;
     suspend(t);
@@ -186,17 +189,28 @@ class SimulatedRuntime final : public Runtime {
   }
 
   bool fire_next_timers() {
-    while (!timers_.empty() && timers_.top().generation != timers_.top().task->timer_generation)
-      timers_.pop();
+    while (!timers_.empty() && pop_if_cancelled()) {
+    }
     if (timers_.empty()) return false;
     now_ = timers_.top().due;
     while (!timers_.empty() && timers_.top().due == now_) {
-      const Timer timer = timers_.top();
+      if (pop_if_cancelled()) continue;
+      SimTask* t = timers_.top().task;
       timers_.pop();
-      if (timer.generation != timer.task->timer_generation) continue;
-      timer.task->woken_by_timer = true;
-      make_runnable(timer.task);
+      --t->timers_queued;
+      t->woken_by_timer = true;
+      make_runnable(t);
     }
+    return true;
+  }
+
+  // Drops the earliest timer if it was cancelled, freeing its task if that had ended meanwhile.
+  bool pop_if_cancelled() {
+    const Timer& top = timers_.top();
+    SimTask* t = top.task;
+    if (top.generation == t->timer_generation && t->state != SimTask::State::done) return false;
+    timers_.pop();
+    if (--t->timers_queued == 0 && t->state == SimTask::State::done) tasks_.erase(t->home);
     return true;
   }
 
@@ -232,7 +246,8 @@ class SimulatedRuntime final : public Runtime {
     running_ = nullptr;
     if (t->state == SimTask::State::done) {
       fiber_switch::destroy(t->context);
-      tasks_.erase(t->home);
+      --live_;
+      if (t->timers_queued == 0) tasks_.erase(t->home);  // else freed when its timers drain
     }
   }
 
@@ -264,13 +279,17 @@ class SimulatedRuntime final : public Runtime {
     tearing_down_ = true;
     runnable_.clear();
     yielding_.clear();
-    while (!tasks_.empty()) resume(tasks_.front().get());
+    std::vector<SimTask*> blocked;
+    for (auto& t : tasks_)
+      if (t->state != SimTask::State::done) blocked.push_back(t.get());
+    for (SimTask* t : blocked) resume(t);
   }
 
   Time now_{0};
   StackPool stacks_;
   fiber_switch::Context scheduler_;
-  std::list<std::unique_ptr<SimTask>> tasks_;
+  std::list<std::unique_ptr<SimTask>> tasks_;  // live, and ended ones still named by a timer
+  std::size_t live_ = 0;
   std::deque<SimTask*> runnable_;
   std::vector<SimTask*> yielding_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;

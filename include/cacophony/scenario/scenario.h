@@ -1,0 +1,33 @@
+#pragma once
+// A scenario: one chart of the original, i.e. one way to build the metronome, with what the
+// harness needs to stage it. Each lives in source/scenario/<id>.cpp, beside its Go twin
+// scenario/<file>.go in outo/metronome.
+
+#include <span>
+#include <string_view>
+
+#include "cacophony/metronome/contract.h"
+#include "cacophony/metronome/delay.h"
+#include "cacophony/tracker/event.h"
+
+namespace cacophony {
+
+// The shape of the original's scenario factories, minus the tracker no scenario used.
+using MetronomeFactory = Metronome (*)(VolumeMeter meter, int beats);
+
+struct Scenario {
+  std::string_view id;           // the chart id
+  std::string_view description;  // the caption; <b>keywords</b> are emphasised on the page
+  Delay delay;                   // the original's delay simulator for this chart
+  Label label;                   // how its beats are labelled
+  bool async;                    // its metronome may return before its work ends (red line)
+  std::string_view code;         // the file holding its metronome: source/scenario/<code>.cpp
+  MetronomeFactory metronome;
+};
+
+// All fourteen, in the original's chart order.
+std::span<const Scenario* const> scenarios();
+// nullptr when no scenario has that id.
+const Scenario* find_scenario(std::string_view id);
+
+}  // namespace cacophony

@@ -1,0 +1,35 @@
+#pragma once
+// Event: one thing the tracker saw. Kept as data; the text drawn for it is derived on demand.
+
+#include <string>
+
+#include "cacophony/runtime/time.h"
+
+namespace cacophony {
+
+enum class Category {
+  ghost,    // an ideal beat time
+  volume,   // a volume measurement, a range [at, at + duration]
+  beat,     // a beat as performed
+  end,      // the metronome returned (the red line)
+};
+
+// How a beat is labelled: I/O by parity (tick, tock), or by its count.
+enum class Label { io, count };
+
+struct Event {
+  Category category;
+  runtime::Time at{0};           // start: a ranged event is back-dated to its start
+  runtime::Duration duration{0};  // non-zero for measurements
+  int number = -1;                // the beat or ghost count
+  int volume = -1;                // the measured value, or the volume a beat used
+  Label label = Label::io;
+  bool after_end = false;         // recorded after the metronome had returned
+};
+
+// The text drawn on the chart item: I/O, the count, or the measured value.
+std::string content(const Event& e);
+// The tooltip: "beat #3 at 65 power", "ghost #3".
+std::string tooltip(const Event& e);
+
+}  // namespace cacophony

@@ -1,0 +1,41 @@
+// Chart 10. Go twin: scenario/async_naive_waiting_for_completion.go
+// (AsynchronousStillNaiveWithWaitGroup). As chart 9, but a WaitGroup holds the return until every
+// beat is done: none is lost, yet the order and the overlaps are as broken as before.
+
+#include "cacophony/runtime/defer.h"
+#include "cacophony/runtime/ticker.h"
+#include "cacophony/runtime/wait_group.h"
+#include "cacophony/scenario/scenario.h"
+
+namespace cacophony::scenario {
+using namespace runtime;
+
+static Metronome asynchronous_still_naive_with_wait_group(VolumeMeter meter, int beats) {
+  return [=](Bpm bpm, const BeatPerformer& perform) {
+    WaitGroup group;
+    Defer wait_for_all([&] { group.wait(); });  // declared first, so it runs last
+    Ticker ticker(bpm.interval());               // stopped on return, before the wait
+    for (int count = 0; count < beats; ++count) {
+      group.add(1);
+      go([=, &group] {
+        const int volume = meter();
+        perform(count, volume);
+        group.done();
+      });
+      ticker.c.recv();
+    }
+  };
+}
+
+extern const Scenario async_naive_waiting_for_completion{
+    .id = "async_naive_waiting_for_completion",
+    .description = "Asynchronous, naive, but it <b>waits for the completion</b> of every beat; "
+                   "measurement time <b>random</b>.",
+    .delay = Delay::random,
+    .label = Label::count,
+    .async = true,
+    .code = "async_naive_waiting_for_completion",
+    .metronome = asynchronous_still_naive_with_wait_group,
+};
+
+}  // namespace cacophony::scenario

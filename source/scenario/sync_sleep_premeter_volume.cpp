@@ -1,0 +1,31 @@
+// Chart 1. Go twin: scenario/sync_sleep_premeter_volume.go (SynchronousSleepWithPreMeter).
+// Measure once, then beat and sleep: the volume never changes, and sleep overshoot accumulates.
+
+#include "cacophony/runtime/runtime.h"
+#include "cacophony/scenario/scenario.h"
+
+namespace cacophony::scenario {
+using namespace runtime;
+
+static Metronome synchronous_sleep_with_pre_meter(VolumeMeter meter, int beats) {
+  return [=](Bpm bpm, const BeatPerformer& perform) {
+    const int volume = meter();
+    for (int count = 0; count < beats; ++count) {
+      perform(count, volume);
+      sleep(bpm.interval());
+    }
+  };
+}
+
+extern const Scenario sync_sleep_premeter_volume{
+    .id = "sync_sleep_premeter_volume",
+    .description = "Synchronous, <b>constant</b> sleep after each beat, with a <b>single volume "
+                   "measurement</b> taken before the first beat.",
+    .delay = Delay::short_,
+    .label = Label::io,
+    .async = false,
+    .code = "sync_sleep_premeter_volume",
+    .metronome = synchronous_sleep_with_pre_meter,
+};
+
+}  // namespace cacophony::scenario

@@ -1,0 +1,34 @@
+// Chart 6. Go twin: scenario/sync_ticker_fire_immediately.go (SynchronousTickerFireImmediately,
+// first run). Measure first, then wait for the tick and beat: on the tick grid while measuring is
+// shorter than the interval; after a long one the stale tick fires at once and ticks are dropped.
+
+#include "cacophony/runtime/ticker.h"
+#include "cacophony/scenario/scenario.h"
+#include "metronomes.h"
+
+namespace cacophony::scenario {
+using namespace runtime;
+
+Metronome synchronous_ticker_fire_immediately(VolumeMeter meter, int beats) {
+  return [=](Bpm bpm, const BeatPerformer& perform) {
+    Ticker ticker(bpm.interval());  // stopped on return
+    for (int count = 0; count < beats; ++count) {
+      const int volume = meter();
+      ticker.c.recv();
+      perform(count, volume);
+    }
+  };
+}
+
+extern const Scenario sync_ticker_fire_immediately{
+    .id = "sync_ticker_fire_immediately",
+    .description = "Synchronous with a <b>ticker firing immediately</b>: the volume is measured "
+                   "first, then the beat waits for its tick.",
+    .delay = Delay::short_,
+    .label = Label::io,
+    .async = false,
+    .code = "sync_ticker_fire_immediately",
+    .metronome = synchronous_ticker_fire_immediately,
+};
+
+}  // namespace cacophony::scenario

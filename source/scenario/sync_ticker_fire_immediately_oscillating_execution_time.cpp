@@ -1,0 +1,20 @@
+// Chart 7. Go twin: scenario/sync_ticker_fire_immediately.go (second run).
+// The metronome of chart 6 with a measurement time that rises above the interval and falls back.
+
+#include "cacophony/scenario/scenario.h"
+#include "metronomes.h"
+
+namespace cacophony::scenario {
+
+extern const Scenario sync_ticker_fire_immediately_oscillating_execution_time{
+    .id = "sync_ticker_fire_immediately_oscillating_execution_time",
+    .description = "As chart 6, with the measurement time <b>oscillating</b>: long measurements "
+                   "drop ticks, short ones snap the beat back onto the grid.",
+    .delay = Delay::triangular,
+    .label = Label::io,
+    .async = false,
+    .code = "sync_ticker_fire_immediately",
+    .metronome = synchronous_ticker_fire_immediately,
+};
+
+}  // namespace cacophony::scenario

@@ -1,0 +1,20 @@
+// Chart 8. Go twin: scenario/sync_ticker_fire_immediately.go (third run).
+// The metronome of chart 6 with a random measurement time.
+
+#include "cacophony/scenario/scenario.h"
+#include "metronomes.h"
+
+namespace cacophony::scenario {
+
+extern const Scenario sync_ticker_fire_immediately_randomised_execution_time{
+    .id = "sync_ticker_fire_immediately_randomised_execution_time",
+    .description = "As chart 6, with the measurement time <b>random</b>: irregular beats and "
+                   "dropped ticks.",
+    .delay = Delay::random,
+    .label = Label::io,
+    .async = false,
+    .code = "sync_ticker_fire_immediately",
+    .metronome = synchronous_ticker_fire_immediately,
+};
+
+}  // namespace cacophony::scenario
