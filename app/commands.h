@@ -1,0 +1,17 @@
+#pragma once
+// The subcommands. Each adds itself to the command line and returns what to run once parsed.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace cacophony::cli {
+
+// What a parsed command does; returns the exit code.
+using Action = std::function<int()>;
+
+// `run ID...` and, on `app` itself, the main job (all fourteen) with the same options.
+void add_run_commands(CLI::App& app, Action& action);
+void add_list_command(CLI::App& app, Action& action);
+void add_pipeline_command(CLI::App& app, Action& action);
+
+}  // namespace cacophony::cli

@@ -1,0 +1,86 @@
+#include "options.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+
+namespace cacophony::cli {
+
+Bpm parse_bpm(const std::string& text) {
+  try {
+    return Bpm::parse(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(fmt::format("--bpm: {}", e.what()));
+  }
+}
+
+std::int64_t parse_count(const std::string& option, const std::string& text, std::int64_t min,
+                         std::int64_t max) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max)
+    throw UsageError(
+        fmt::format("{} must be a whole number in [{}, {}], got '{}'", option, min, max, text));
+  return value;
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end)
+    throw UsageError(fmt::format("--seed must be a whole number in [0, 2^64), got '{}'", text));
+  return value;
+}
+
+Delay parse_delay_option(const std::string& text) {
+  if (auto d = parse_delay(text)) return *d;
+  throw UsageError(fmt::format("--delay must be short, random or triangular, got '{}'", text));
+}
+
+runtime::TimeMode parse_time(const std::string& text) {
+  if (text == "real") return runtime::TimeMode::real;
+  if (text == "simulated") return runtime::TimeMode::simulated;
+  throw UsageError(fmt::format("--time must be real or simulated, got '{}'", text));
+}
+
+namespace {
+std::filesystem::path temporary_for(const std::filesystem::path& path) {
+  return path.string() + fmt::format(".{}.tmp", getpid());
+}
+}  // namespace
+
+void check_writable(const std::filesystem::path& path) {
+  const auto tmp = temporary_for(path);
+  {
+    std::ofstream probe(tmp);
+    if (!probe) throw UsageError(fmt::format("cannot write '{}'", path.string()));
+  }
+  std::filesystem::remove(tmp);
+  if (std::filesystem::is_directory(path))
+    throw UsageError(fmt::format("cannot write '{}': it is a folder", path.string()));
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = temporary_for(path);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(tmp);
+      throw UsageError(fmt::format("cannot write '{}'", path.string()));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw UsageError(fmt::format("cannot write '{}': {}", path.string(), ec.message()));
+  }
+}
+
+}  // namespace cacophony::cli

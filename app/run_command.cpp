@@ -1,0 +1,138 @@
+// The main job and `run`: stage scenarios, print what each did, write the reports.
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+#include "cacophony/analysis/metrics.h"
+#include "cacophony/harness/harness.h"
+#include "commands.h"
+#include "options.h"
+
+namespace cacophony::cli {
+namespace {
+
+struct RawOptions {
+  std::vector<std::string> ids;
+  std::string bpm = "6000";
+  std::string beats = "15";
+  std::string delay;
+  std::string seed = "1";
+  std::string time = "real";
+  std::string json;
+  bool verbose = false;
+};
+
+void add_options(CLI::App& cmd, RawOptions& raw) {
+  cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
+  cmd.add_option("--beats", raw.beats, "Beats per scenario, 1..10000000")->capture_default_str();
+  cmd.add_option("--delay", raw.delay,
+                 "Measurement-time simulator: short, random or triangular "
+                 "(default: each scenario's own)");
+  cmd.add_option("--seed", raw.seed, "Seed of the random volumes and delays")
+      ->capture_default_str();
+  cmd.add_option("--time", raw.time, "Clock: real, or simulated (deterministic, instant)")
+      ->capture_default_str();
+  cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE");
+  cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
+}
+
+std::atomic<int> interrupted{0};
+
+extern "C" void on_interrupt(int) {
+  // The second Ctrl-C gives up at once; the first lets the running scenario finish.
+  if (interrupted.fetch_add(1) > 0) std::_Exit(130);
+  static const char note[] =
+      "\ncacophony: stopping after this scenario (Ctrl-C again to abort at once)\n";
+  (void)!write(STDERR_FILENO, note, sizeof note - 1);
+}
+
+int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
+  RunOptions options;
+  options.bpm = parse_bpm(raw.bpm);
+  options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
+  options.seed = parse_seed(raw.seed);
+  options.time = parse_time(raw.time);
+  if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
+  if (!raw.json.empty()) check_writable(raw.json);
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  std::printf("cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n",
+              chosen.size(), chosen.size() == 1 ? "" : "s",
+              static_cast<long long>(options.bpm.value()), options.beats,
+              static_cast<unsigned long long>(options.seed),
+              options.time == runtime::TimeMode::real ? "real" : "simulated");
+  std::fflush(stdout);
+
+  Tracker::Observer observer;
+  if (raw.verbose)
+    observer = [](const Event& e) {
+      if (e.category == Category::beat)
+        std::printf("   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
+                    tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
+    };
+
+  nlohmann::json report = nlohmann::json::array();
+  for (const Scenario* s : chosen) {
+    if (interrupted) break;
+    const Metrics m = measure(run_scenario(*s, options, observer));
+    std::printf("%s\n", summary_line(m).c_str());
+    std::fflush(stdout);
+    report.push_back(to_json(m));
+  }
+  if (!raw.json.empty()) {
+    write_file_atomically(raw.json, report.dump(2) + "\n");
+    std::printf("wrote %s\n", raw.json.c_str());
+  }
+  return interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, Action& action) {
+  static RawOptions all, some;
+  add_options(app, all);
+  action = [] {
+    return run_scenarios(all, std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));
+  };
+
+  CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");
+  run->add_option("id", some.ids, "Scenario ids")->required();
+  add_options(*run, some);
+  run->callback([&action] {
+    action = [] {
+      std::vector<const Scenario*> chosen;
+      for (const std::string& id : some.ids) {
+        const Scenario* s = find_scenario(id);
+        if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
+        chosen.push_back(s);
+      }
+      return run_scenarios(some, chosen);
+    };
+  });
+}
+
+void add_list_command(CLI::App& app, Action& action) {
+  app.add_subcommand("list", "List the scenarios with a line on each")->callback([&action] {
+    action = [] {
+      int n = 0;
+      for (const Scenario* s : scenarios()) {
+        std::string text(s->description);
+        for (const char* tag : {"<b>", "</b>"})
+          for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag))
+            text.erase(at, std::string_view(tag).size());
+        std::printf("%2d  %-56s %s\n", ++n, std::string(s->id).c_str(), text.c_str());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace cacophony::cli

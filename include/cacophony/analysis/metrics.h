@@ -1,0 +1,61 @@
+#pragma once
+// The cacophony of a run, measured: what the original only drew.
+//
+// Definitions (times in ms unless named otherwise; I is the beat interval):
+// - beats are taken in time order; `after_return` are those recorded after the metronome returned
+//   (in a real program, which would have exited, they are lost);
+// - out_of_order: beats whose count is lower than that of a beat performed before them;
+// - interval: gaps between consecutive beats in time order;
+// - lag: a beat's time minus its ideal time n·I (first and last in time order, and the maximum);
+// - onset_error_us: |t(n) - (t(n0) + (n - n0)·I)| against the grid anchored at the lowest-numbered
+//   beat n0, nearest-rank percentiles;
+// - stale_volume_beats: beats (in time order) that use the same volume as the beat before them;
+// - overlapping_measurements: pairs of measurement ranges that overlap in time;
+// - busy_wait_cpu_ms: time spent spinning (CPU time in real time, simulated time when simulated);
+// - return_ms: when the metronome returned.
+// A statistic over an empty set is absent (null in JSON).
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cacophony/harness/harness.h"
+
+namespace cacophony {
+
+struct Metrics {
+  struct Spread {
+    std::optional<double> min, mean, max;
+  };
+  struct Lag {
+    std::optional<double> first, last, max;
+  };
+  struct Percentiles {
+    std::optional<double> p50, p99, max;
+  };
+
+  std::string id;
+  int order = 0;  // the chart number, 1..14
+  int beats_expected = 0;
+  int beats_performed = 0;
+  int beats_after_return = 0;
+  int out_of_order = 0;
+  Spread interval_ms;
+  Lag lag_ms;
+  Percentiles onset_error_us;
+  int stale_volume_beats = 0;
+  int overlapping_measurements = 0;
+  int measurements = 0;
+  double busy_wait_cpu_ms = 0;
+  std::optional<double> return_ms;
+};
+
+Metrics measure(const Run& run);
+
+nlohmann::json to_json(const Metrics& m);
+
+// One line for the terminal.
+std::string summary_line(const Metrics& m);
+
+}  // namespace cacophony

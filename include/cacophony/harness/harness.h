@@ -1,0 +1,41 @@
+#pragma once
+// The harness: stages one scenario as the original's demonstrateScenario did. It makes a runtime
+// and a tracker, records the ghost row, builds the meter and the performer, calls the metronome,
+// and stamps the end when it returns. Tasks the metronome left running are joined before the run
+// is torn down; what they record is flagged as after the end.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "cacophony/bpm/bpm.h"
+#include "cacophony/metronome/delay.h"
+#include "cacophony/runtime/time.h"
+#include "cacophony/scenario/scenario.h"
+#include "cacophony/tracker/tracker.h"
+
+namespace cacophony {
+
+struct RunOptions {
+  Bpm bpm = Bpm::of(6000);
+  int beats = 15;
+  std::optional<Delay> delay;  // empty: the scenario's own simulator
+  std::uint64_t seed = 1;
+  runtime::TimeMode time = runtime::TimeMode::real;
+
+  static constexpr int kMaxBeats = 10'000'000;
+};
+
+struct Run {
+  const Scenario* scenario;
+  RunOptions options;
+  Delay delay;  // the simulator actually used
+  std::vector<Event> events;
+  runtime::Duration busy_wait_cpu{0};
+};
+
+// Runs one scenario. `observer`, if given, sees every event as it is recorded.
+Run run_scenario(const Scenario& scenario, const RunOptions& options,
+                 const Tracker::Observer& observer = {});
+
+}  // namespace cacophony
