@@ -6,7 +6,7 @@
 //
 // The wrapping stage keeps the original's quirk on purpose: it emits full chunks while more than
 // five characters remain, then the remainder only if it has at least two, so a lone trailing
-// character is dropped ("carrot!" gives "carro" only).
+// character is dropped ("carrot" gives "carro" only).
 
 #include <string>
 #include <vector>
