@@ -1,0 +1,163 @@
+// Benchmarks of the runtime alone: channel round trips, task spawning and timer wake-ups.
+// Figures are reported as counters computed from a steady clock around the measured loop, so
+// they do not depend on how Google Benchmark turns CPU or real time into rates.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "busy_load.h"
+#include "cacophony/runtime/channel.h"
+#include "cacophony/runtime/runtime.h"
+#include "cacophony/runtime/wait_group.h"
+
+namespace cacophony::bench {
+namespace {
+
+using namespace runtime;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Two tasks ping-pong one int over two unbuffered channels: one iteration is one round trip
+// (main sends on `ping`, the echo task receives it and sends it back on `pong`). Each side parks
+// once per round trip, so a round trip is two task switches.
+void ping_pong(benchmark::State& state, TimeMode mode) {
+  double elapsed = 0;
+  auto rt = Runtime::create(mode, 1);
+  rt->run([&] {
+    Chan<int> ping;
+    Chan<int> pong;
+    go([=]() mutable {
+      for (int v : ping) pong.send(v);
+      pong.close();
+    });
+    int i = 0;
+    const auto start = Clock::now();
+    for (auto _ : state) {
+      ping.send(i++);
+      benchmark::DoNotOptimize(pong.recv());
+    }
+    elapsed = seconds_since(start);
+    ping.close();
+    pong.recv();  // nullopt: the echo task has ended
+  });
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["ns_per_round_trip"] = elapsed / n * 1e9;
+  state.counters["round_trips_per_s"] = n / elapsed;
+  state.counters["switches_per_s"] = 2 * n / elapsed;
+}
+
+// 1. Channel round trip across two OS threads in real time. Goal: <= 2 µs.
+void BM_ChanRoundTrip_Real(benchmark::State& state) { ping_pong(state, TimeMode::real); }
+BENCHMARK(BM_ChanRoundTrip_Real)->UseRealTime()->MinTime(1.0);
+
+// 4. The same ping-pong between two fibers in simulated time.
+void BM_ChanRoundTrip_Simulated(benchmark::State& state) { ping_pong(state, TimeMode::simulated); }
+BENCHMARK(BM_ChanRoundTrip_Simulated)->UseRealTime()->MinTime(1.0);
+
+// 2a. Real time: a fresh run starts range(0) tasks that each only call wg.done(); main waits on
+// the WaitGroup and run() joins every thread. Per task, including the run's set-up and join.
+void BM_Spawn_Real_Batch(benchmark::State& state) {
+  const int batch = static_cast<int>(state.range(0));
+  const auto start = Clock::now();
+  for (auto _ : state) {
+    auto rt = Runtime::create(TimeMode::real, 1);
+    rt->run([&] {
+      auto wg = std::make_shared<WaitGroup>();
+      wg->add(batch);
+      for (int i = 0; i < batch; ++i) go([wg] { wg->done(); });
+      wg->wait();
+    });
+  }
+  const double elapsed = seconds_since(start);
+  const auto tasks = static_cast<double>(state.iterations()) * batch;
+  state.SetItemsProcessed(static_cast<std::int64_t>(tasks));
+  state.counters["ns_per_task"] = elapsed / tasks * 1e9;
+}
+BENCHMARK(BM_Spawn_Real_Batch)->Arg(100)->UseRealTime()->MinTime(1.0);
+
+// 2b. Real time, one at a time inside one run: go, then wait for it on a WaitGroup. The run keeps
+// every ended thread until it returns, so the iteration count is fixed.
+void BM_Spawn_Real_GoWait(benchmark::State& state) {
+  double elapsed = 0;
+  auto rt = Runtime::create(TimeMode::real, 1);
+  rt->run([&] {
+    auto wg = std::make_shared<WaitGroup>();
+    const auto start = Clock::now();
+    for (auto _ : state) {
+      wg->add(1);
+      go([wg] { wg->done(); });
+      wg->wait();
+    }
+    elapsed = seconds_since(start);
+  });
+  state.counters["ns_per_task"] = elapsed / static_cast<double>(state.iterations()) * 1e9;
+}
+BENCHMARK(BM_Spawn_Real_GoWait)->Iterations(2000)->UseRealTime();
+
+// 2c. Simulated time: go of an empty task. Main yields every 1024 spawns so the spawned fibers
+// run and end inside the measurement; per task this is create + schedule + run + free.
+void BM_Spawn_Simulated(benchmark::State& state) {
+  double elapsed = 0;
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  rt->run([&] {
+    std::int64_t n = 0;
+    const auto start = Clock::now();
+    for (auto _ : state) {
+      go([] {});
+      if ((++n & 1023) == 0) yield();
+    }
+    yield();
+    elapsed = seconds_since(start);
+  });
+  const auto n = static_cast<double>(state.iterations());
+  state.SetItemsProcessed(state.iterations());
+  state.counters["ns_per_task"] = elapsed / n * 1e9;
+  state.counters["tasks_per_s"] = n / elapsed;
+}
+BENCHMARK(BM_Spawn_Simulated)->UseRealTime()->MinTime(1.0);
+
+// 3. Lateness of real-time wake-ups: 2000 sleep_until calls on absolute deadlines start + k·period;
+// lateness is now() right after the wake-up minus the deadline. range(0): the period in µs;
+// range(1): spinning background threads (0 idle, 2 busy on both cores).
+void BM_TimerLateness(benchmark::State& state) {
+  constexpr int kWakeups = 2000;
+  const Duration period = std::chrono::microseconds(state.range(0));
+  std::vector<double> late_us;
+  late_us.reserve(kWakeups);
+  for (auto _ : state) {
+    BusyLoad load(static_cast<int>(state.range(1)));
+    auto rt = Runtime::create(TimeMode::real, 1);
+    rt->run([&] {
+      const Time start = now() + period;
+      for (int k = 0; k < kWakeups; ++k) {
+        const Time deadline = start + k * period;
+        sleep_until(deadline);
+        late_us.push_back(static_cast<double>((now() - deadline).count()) / 1e3);
+      }
+    });
+  }
+  std::sort(late_us.begin(), late_us.end());
+  state.counters["wakeups"] = static_cast<double>(late_us.size());
+  state.counters["late_p50_us"] = percentile(late_us, 50);
+  state.counters["late_p99_us"] = percentile(late_us, 99);
+  state.counters["late_max_us"] = late_us.back();
+}
+BENCHMARK(BM_TimerLateness)
+    ->ArgNames({"period_us", "busy"})
+    ->Args({1000, 0})
+    ->Args({1000, 2})
+    ->Args({5000, 0})
+    ->Args({5000, 2})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace cacophony::bench
