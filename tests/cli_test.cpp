@@ -1,0 +1,95 @@
+// The command line: bad input gets one clear line and exit code 2; good input works.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Result cacophony(const std::string& args) {
+  const std::string command = std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST(Cli, BadValuesGetOneLineAndExitCodeTwo) {
+  for (const char* args :
+       {"--bpm 0", "--bpm -1", "--bpm 6001", "--bpm abc", "--bpm 1e99", "--bpm nan",
+        "--beats -3", "--beats 0", "--beats 99999999999", "--beats x", "--seed -1",
+        "--delay long", "--time warp", "--unknown", "run", "run no_such_scenario",
+        "run async_naive --bpm 0", "frobnicate"}) {
+    const Result r = cacophony(std::string(args) + " --time simulated");
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_EQ(lines(r.out), 1) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("error"), std::string::npos) << args;
+  }
+  const Result bpm = cacophony("--bpm 6001");
+  EXPECT_NE(bpm.out.find("(0, 6000]"), std::string::npos) << bpm.out;
+}
+
+TEST(Cli, AnUnwritableJsonPathFailsBeforeAnyWork) {
+  const Result r = cacophony("--time simulated --json /nonexistent-folder/out.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines(r.out), 1) << r.out;
+}
+
+TEST(Cli, HelpTellsTheCommands) {
+  const Result r = cacophony("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* word : {"run", "list", "pipeline", "--bpm", "--beats", "--seed", "--time"})
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+}
+
+TEST(Cli, ListShowsTheFourteenIds) {
+  const Result r = cacophony("list");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(lines(r.out), 14);
+  EXPECT_NE(r.out.find("async_with_channels_services"), std::string::npos);
+}
+
+TEST(Cli, PipelinePrintsTheExpectedOutput) {
+  const Result r = cacophony("pipeline");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "elppa\nmucuc\nreb\nnoino\nabbac\neg\nrebua\nenig\n");
+}
+
+TEST(Cli, RunWritesTheFiguresAsJson) {
+  const auto path = std::filesystem::temp_directory_path() / "cacophony_cli_test.json";
+  const Result r = cacophony("run async_naive sync_ticker --time simulated --seed 3 --json " +
+                             path.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(path);
+  const auto json = nlohmann::json::parse(in);
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["id"], "async_naive");
+  EXPECT_EQ(json[1]["order"], 5);
+  for (const char* key :
+       {"id", "order", "beats_expected", "beats_performed", "beats_after_return", "out_of_order",
+        "interval_ms", "lag_ms", "onset_error_us", "stale_volume_beats",
+        "overlapping_measurements", "measurements", "busy_wait_cpu_ms", "return_ms"})
+    EXPECT_TRUE(json[0].contains(key)) << key;
+  EXPECT_EQ(json[1]["lag_ms"]["first"], 15.0);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
