@@ -34,10 +34,9 @@ int lines(const std::string& s) {
 
 TEST(Cli, BadValuesGetOneLineAndExitCodeTwo) {
   for (const char* args :
-       {"--bpm 0", "--bpm -1", "--bpm 6001", "--bpm abc", "--bpm 1e99", "--bpm nan",
-        "--beats -3", "--beats 0", "--beats 99999999999", "--beats x", "--seed -1",
-        "--delay long", "--time warp", "--unknown", "run", "run no_such_scenario",
-        "run async_naive --bpm 0", "frobnicate"}) {
+       {"--bpm 0", "--bpm -1", "--bpm 6001", "--bpm abc", "--bpm 1e99", "--bpm nan", "--beats -3",
+        "--beats 0", "--beats 99999999999", "--beats x", "--seed -1", "--delay long", "--time warp",
+        "--unknown", "run", "run no_such_scenario", "run async_naive --bpm 0", "frobnicate"}) {
     const Result r = cacophony(std::string(args) + " --time simulated");
     EXPECT_EQ(r.code, 2) << args << ": " << r.out;
     EXPECT_EQ(lines(r.out), 1) << args << ": " << r.out;
@@ -75,8 +74,8 @@ TEST(Cli, PipelinePrintsTheExpectedOutput) {
 
 TEST(Cli, RunWritesTheFiguresAsJson) {
   const auto path = std::filesystem::temp_directory_path() / "cacophony_cli_test.json";
-  const Result r = cacophony("run async_naive sync_ticker --time simulated --seed 3 --json " +
-                             path.string());
+  const Result r =
+      cacophony("run async_naive sync_ticker --time simulated --seed 3 --json " + path.string());
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream in(path);
   const auto json = nlohmann::json::parse(in);
@@ -85,8 +84,8 @@ TEST(Cli, RunWritesTheFiguresAsJson) {
   EXPECT_EQ(json[1]["order"], 5);
   for (const char* key :
        {"id", "order", "beats_expected", "beats_performed", "beats_after_return", "out_of_order",
-        "interval_ms", "lag_ms", "onset_error_us", "stale_volume_beats",
-        "overlapping_measurements", "measurements", "busy_wait_cpu_ms", "return_ms"})
+        "interval_ms", "lag_ms", "onset_error_us", "stale_volume_beats", "overlapping_measurements",
+        "measurements", "busy_wait_cpu_ms", "return_ms"})
     EXPECT_TRUE(json[0].contains(key)) << key;
   EXPECT_EQ(json[1]["lag_ms"]["first"], 15.0);
   std::filesystem::remove(path);

@@ -48,7 +48,9 @@ TEST(Bpm, BeatTimeIsComputedFromTheCountAndNeverDrifts) {
   EXPECT_NE(bpm.beat_time(6600), 6600 * bpm.interval());
 }
 
-TEST(Delay, ShortIsHalfTheBaseline) { EXPECT_EQ(short_delay(10ms), 5ms); }
+TEST(Delay, ShortIsHalfTheBaseline) {
+  EXPECT_EQ(short_delay(10ms), 5ms);
+}
 
 TEST(Delay, RandomSpansTwoTenthsToTwoAndAHalf) {
   EXPECT_EQ(random_delay(10ms, 0.0), 2ms);
@@ -59,9 +61,9 @@ TEST(Delay, RandomSpansTwoTenthsToTwoAndAHalf) {
 TEST(Delay, TriangularClimbsTenLevelsAndComesBack) {
   std::vector<Duration> levels;
   for (int slot = 0; slot < 20; ++slot) levels.push_back(triangular_delay(10ms, slot * 10ms + 3ms));
-  const std::vector<Duration> expected{2000us,  4300us,  6600us,  8900us,  11200us, 13500us, 15800us,
-                                       18100us, 20400us, 22700us, 22700us, 20400us, 18100us, 15800us,
-                                       13500us, 11200us, 8900us,  6600us,  4300us,  2000us};
+  const std::vector<Duration> expected{
+      2000us,  4300us,  6600us,  8900us,  11200us, 13500us, 15800us, 18100us, 20400us, 22700us,
+      22700us, 20400us, 18100us, 15800us, 13500us, 11200us, 8900us,  6600us,  4300us,  2000us};
   EXPECT_EQ(levels, expected);
   EXPECT_EQ(triangular_delay(10ms, 200ms), 2ms);  // period 20 baselines
 }
@@ -103,9 +105,9 @@ TEST(Tracker, BackDatesMeasurementsAndMarksStragglers) {
 }
 
 TEST(Pipeline, PrintsTheOriginalsEightLines) {
-  EXPECT_EQ(run_pipeline(pipeline_demo_words()),
-            (std::vector<std::string>{"elppa", "mucuc", "reb", "noino", "abbac", "eg", "rebua",
-                                      "enig"}));
+  EXPECT_EQ(
+      run_pipeline(pipeline_demo_words()),
+      (std::vector<std::string>{"elppa", "mucuc", "reb", "noino", "abbac", "eg", "rebua", "enig"}));
 }
 
 TEST(Pipeline, KeepsTheOriginalsQuirkOfDroppingALoneTrailingLetter) {

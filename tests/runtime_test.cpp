@@ -231,9 +231,9 @@ TEST_P(RuntimeTest, TickerDropsTicksForASlowReceiver) {
     }
   });
   if (simulated()) {
-    EXPECT_EQ(values[0], 10ms);    // the stale tick, at once
+    EXPECT_EQ(values[0], 10ms);  // the stale tick, at once
     EXPECT_EQ(received[0], 35ms);
-    EXPECT_EQ(values[1], 40ms);    // then the next grid point: 20 and 30 were dropped
+    EXPECT_EQ(values[1], 40ms);  // then the next grid point: 20 and 30 were dropped
     EXPECT_EQ(received[1], 40ms);
   } else {
     EXPECT_LT(values[0], 30ms);
@@ -391,8 +391,10 @@ std::string chaotic_trace(std::uint64_t seed) {
     while (open) {
       select(case_recv(results,
                        [&](std::optional<int> v) {
-                         if (!v) open = false;
-                         else trace += std::to_string(*v) + "@" + std::to_string(now().count()) + " ";
+                         if (!v)
+                           open = false;
+                         else
+                           trace += std::to_string(*v) + "@" + std::to_string(now().count()) + " ";
                        }),
              case_recv(ticker.c, [&](std::optional<Time>) { trace += "tick "; }));
     }

@@ -43,9 +43,13 @@ std::vector<Time> beat_times(const cacophony::Run& r) {
   return t;
 }
 
-Time end_of(const Event& measurement) { return measurement.at + measurement.duration; }
+Time end_of(const Event& measurement) {
+  return measurement.at + measurement.duration;
+}
 
-Time returned(const cacophony::Run& r) { return of(r, Category::end).at(0).at; }
+Time returned(const cacophony::Run& r) {
+  return of(r, Category::end).at(0).at;
+}
 
 TEST(Catalog, HasTheFourteenChartsInOrder) {
   const auto all = scenarios();
@@ -245,7 +249,8 @@ TEST(Scenario, ServicesShutDownAfterTheNextTickAndTheMeasurementInFlight) {
 TEST(Scenario, TheSameSeedGivesByteIdenticalJson) {
   auto suite = [](std::uint64_t seed) {
     nlohmann::json all = nlohmann::json::array();
-    for (const Scenario* s : scenarios()) all.push_back(to_json(measure(run_scenario(*s, simulated(seed)))));
+    for (const Scenario* s : scenarios())
+      all.push_back(to_json(measure(run_scenario(*s, simulated(seed)))));
     return all.dump(2);
   };
   const std::string first = suite(7);

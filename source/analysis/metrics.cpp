@@ -9,8 +9,12 @@
 namespace cacophony {
 namespace {
 
-double ms(runtime::Duration d) { return static_cast<double>(d.count()) / 1e6; }
-double us(runtime::Duration d) { return static_cast<double>(d.count()) / 1e3; }
+double ms(runtime::Duration d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
+double us(runtime::Duration d) {
+  return static_cast<double>(d.count()) / 1e3;
+}
 
 // Nearest-rank percentile of sorted values.
 double percentile(const std::vector<double>& sorted, double q) {
@@ -81,7 +85,8 @@ Metrics measure(const Run& run) {
     m.onset_error_us = {percentile(errors, 0.50), percentile(errors, 0.99), errors.back()};
   }
 
-  std::sort(measurements.begin(), measurements.end(), [](auto* a, auto* b) { return a->at < b->at; });
+  std::sort(measurements.begin(), measurements.end(),
+            [](auto* a, auto* b) { return a->at < b->at; });
   for (std::size_t i = 0; i < measurements.size(); ++i)
     for (std::size_t j = i + 1; j < measurements.size(); ++j) {
       if (measurements[j]->at >= measurements[i]->at + measurements[i]->duration) break;
@@ -106,12 +111,14 @@ nlohmann::json to_json(const Metrics& m) {
       {"beats_after_return", m.beats_after_return},
       {"out_of_order", m.out_of_order},
       {"interval_ms",
-       {{"min", opt(m.interval_ms.min)}, {"mean", opt(m.interval_ms.mean)},
+       {{"min", opt(m.interval_ms.min)},
+        {"mean", opt(m.interval_ms.mean)},
         {"max", opt(m.interval_ms.max)}}},
       {"lag_ms",
        {{"first", opt(m.lag_ms.first)}, {"last", opt(m.lag_ms.last)}, {"max", opt(m.lag_ms.max)}}},
       {"onset_error_us",
-       {{"p50", opt(m.onset_error_us.p50)}, {"p99", opt(m.onset_error_us.p99)},
+       {{"p50", opt(m.onset_error_us.p50)},
+        {"p99", opt(m.onset_error_us.p99)},
         {"max", opt(m.onset_error_us.max)}}},
       {"stale_volume_beats", m.stale_volume_beats},
       {"overlapping_measurements", m.overlapping_measurements},
@@ -126,7 +133,8 @@ std::string summary_line(const Metrics& m) {
     return v ? fmt::format("{:.{}f}", *v, digits) : std::string("-");
   };
   return fmt::format(
-      "{:2} {:<56} beats {:>2}/{:<2} lost {:<2} disorder {:<2} interval {}/{}/{} ms  lag {}..{} ms  "
+      "{:2} {:<56} beats {:>2}/{:<2} lost {:<2} disorder {:<2} interval {}/{}/{} ms  lag {}..{} ms "
+      " "
       "onset p99 {} us  stale {:<2} overlaps {:<2} busy {:.1f} ms  return {} ms",
       m.order, m.id, m.beats_performed - m.beats_after_return, m.beats_expected,
       m.beats_expected - (m.beats_performed - m.beats_after_return), m.out_of_order,

@@ -24,7 +24,9 @@ std::optional<Delay> parse_delay(std::string_view text) {
   return std::nullopt;
 }
 
-Duration short_delay(Duration baseline) { return baseline / 2; }
+Duration short_delay(Duration baseline) {
+  return baseline / 2;
+}
 
 Duration random_delay(Duration baseline, double u) {
   const double b = static_cast<double>(baseline.count());

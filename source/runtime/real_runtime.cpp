@@ -24,7 +24,9 @@ Duration read_clock(clockid_t id) {
 }
 
 // A 1 ns slack makes the kernel fire our timers on time instead of batching them up to 50 µs late.
-void tighten_timer_slack() { prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); }
+void tighten_timer_slack() {
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+}
 
 class RealTask final : public Task {
  public:
@@ -110,7 +112,8 @@ class RealRuntime final : public Runtime {
 
   void unpark(Task& task) override {
     auto& t = static_cast<RealTask&>(task);
-    if (t.token.exchange(1, std::memory_order_release) == 0) futex(&t.token, FUTEX_WAKE, 1, nullptr);
+    if (t.token.exchange(1, std::memory_order_release) == 0)
+      futex(&t.token, FUTEX_WAKE, 1, nullptr);
   }
 
  protected:

@@ -14,7 +14,11 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed) {
   return mode == TimeMode::real ? make_real_runtime(seed) : make_simulated_runtime(seed);
 }
 
-Runtime::Runtime(TimeMode mode, std::uint64_t seed) : mode_(mode), random_(seed) {}
+Runtime::Runtime(TimeMode mode, std::uint64_t seed)
+    : mode_(mode),
+      lock_(mode == TimeMode::real),
+      random_lock_(mode == TimeMode::real),
+      random_(seed) {}
 
 Runtime& Runtime::current() {
   if (current_runtime == nullptr)
@@ -22,7 +26,9 @@ Runtime& Runtime::current() {
   return *current_runtime;
 }
 
-Task& Runtime::self() { return *current_task; }
+Task& Runtime::self() {
+  return *current_task;
+}
 
 void Runtime::set_current(Runtime* rt, Task* task) {
   current_runtime = rt;
@@ -48,7 +54,9 @@ void Runtime::yield() {
   busy_ns_.fetch_add(spent.count(), std::memory_order_relaxed);
 }
 
-Duration Runtime::busy_wait_cpu() const { return Duration(busy_ns_.load()); }
+Duration Runtime::busy_wait_cpu() const {
+  return Duration(busy_ns_.load());
+}
 
 std::uint64_t Runtime::random_below(std::uint64_t n) {
   std::scoped_lock lock(random_lock_);
@@ -71,4 +79,3 @@ void Runtime::rethrow_failure() {
 }
 
 }  // namespace cacophony::runtime
-

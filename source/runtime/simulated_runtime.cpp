@@ -31,8 +31,8 @@ class StackPool {
   ctx::stack_context allocate() {
     void* base;
     if (free_.empty()) {
-      base = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                  -1, 0);
+      base = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (base == MAP_FAILED) throw std::bad_alloc();
       mprotect(base, 4096, PROT_NONE);
     } else {
@@ -105,8 +105,8 @@ class SimulatedRuntime final : public Runtime {
     if (live_ > 0) {
       const std::size_t blocked = live_;
       tear_down();
-      fail(std::make_exception_ptr(std::runtime_error(
-          "deadlock: all " + std::to_string(blocked) + " tasks are blocked and no timer is due")));
+      fail(std::make_exception_ptr(std::runtime_error("deadlock: all " + std::to_string(blocked) +
+                                                      " tasks are blocked and no timer is due")));
     }
     set_current(nullptr, nullptr);
     rethrow_failure();

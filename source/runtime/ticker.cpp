@@ -17,7 +17,7 @@ Ticker::Ticker(Duration period) {
   if (period <= Duration::zero()) throw std::invalid_argument("non-positive interval for Ticker");
   Runtime& rt = Runtime::current();
   state_ = std::make_shared<State>(State{rt, period, rt.now()});
-  rt.go([state = state_, c = c] () mutable {
+  rt.go([state = state_, c = c]() mutable {
     Runtime& rt = state->runtime;
     {
       std::scoped_lock lock(rt.lock());
@@ -33,13 +33,15 @@ Ticker::Ticker(Duration period) {
       }
       const Time now = rt.now();
       if (now < due) continue;
-      c.try_send(now);  // a full slot drops the tick, as Go does
+      c.try_send(now);                               // a full slot drops the tick, as Go does
       k = (now - state->start) / state->period + 1;  // the next grid point, never a backlog
     }
   });
 }
 
-Ticker::~Ticker() { stop(); }
+Ticker::~Ticker() {
+  stop();
+}
 
 void Ticker::stop() {
   Runtime& rt = state_->runtime;

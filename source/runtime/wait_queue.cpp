@@ -39,12 +39,12 @@ void complete(Runtime& rt, Waiter& w) {
   rt.unpark(task);
 }
 
-void block(Runtime& rt, std::unique_lock<std::mutex>& lock, Wait& wait) {
+void block(Runtime& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
   lock.unlock();
   while (wait.fired.load(std::memory_order_acquire) < 0) rt.park();
 }
 
-void wait_on(Runtime& rt, std::unique_lock<std::mutex>& lock, WaitQueue& queue) {
+void wait_on(Runtime& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue) {
   Wait wait(rt.self());
   Waiter waiter;
   waiter.wait = &wait;

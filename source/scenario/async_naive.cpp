@@ -26,8 +26,9 @@ static Metronome asynchronous_but_naive(VolumeMeter meter, int beats) {
 
 extern const Scenario async_naive{
     .id = "async_naive",
-    .description = "Asynchronous, naive: a task per beat that nobody waits for; measurement time "
-                   "<b>random</b>.",
+    .description =
+        "Asynchronous, naive: a task per beat that nobody waits for; measurement time "
+        "<b>random</b>.",
     .delay = Delay::random,
     .label = Label::count,
     .async = true,

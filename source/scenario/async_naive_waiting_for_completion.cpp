@@ -14,7 +14,7 @@ static Metronome asynchronous_still_naive_with_wait_group(VolumeMeter meter, int
   return [=](Bpm bpm, const BeatPerformer& perform) {
     WaitGroup group;
     Defer wait_for_all([&] { group.wait(); });  // declared first, so it runs last
-    Ticker ticker(bpm.interval());               // stopped on return, before the wait
+    Ticker ticker(bpm.interval());              // stopped on return, before the wait
     for (int count = 0; count < beats; ++count) {
       group.add(1);
       go([=, &group] {
@@ -29,8 +29,9 @@ static Metronome asynchronous_still_naive_with_wait_group(VolumeMeter meter, int
 
 extern const Scenario async_naive_waiting_for_completion{
     .id = "async_naive_waiting_for_completion",
-    .description = "Asynchronous, naive, but it <b>waits for the completion</b> of every beat; "
-                   "measurement time <b>random</b>.",
+    .description =
+        "Asynchronous, naive, but it <b>waits for the completion</b> of every beat; "
+        "measurement time <b>random</b>.",
     .delay = Delay::random,
     .label = Label::count,
     .async = true,

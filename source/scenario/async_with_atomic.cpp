@@ -50,8 +50,9 @@ static Metronome asynchronous_with_atomic(VolumeMeter meter, int beats) {
 
 extern const Scenario async_with_atomic{
     .id = "async_with_atomic",
-    .description = "Asynchronous with <b>atomic variables</b> shared between the measuring task "
-                   "and the beat loop; measurement time <b>random</b>.",
+    .description =
+        "Asynchronous with <b>atomic variables</b> shared between the measuring task "
+        "and the beat loop; measurement time <b>random</b>.",
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

@@ -49,15 +49,16 @@ static Metronome asynchronous_with_channels(VolumeMeter meter, int beats) {
              default_case([] { yield(); }));  // nothing ready: spin
     }
 
-    volume_requests.close();                  // no more requests: the measuring task ends
+    volume_requests.close();                       // no more requests: the measuring task ends
     for (int last : volume_responses) (void)last;  // after delivering the one in flight
   };
 }
 
 extern const Scenario async_with_channels{
     .id = "async_with_channels",
-    .description = "Asynchronous with <b>channels</b> carrying requests for the volume and its "
-                   "values; measurement time <b>random</b>.",
+    .description =
+        "Asynchronous with <b>channels</b> carrying requests for the volume and its "
+        "values; measurement time <b>random</b>.",
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

@@ -84,8 +84,10 @@ int most_recent_message(Chan<int>& channel, int fallback) {
   for (bool more = true; more;) {
     select(case_recv(channel,
                      [&](std::optional<int> v) {
-                       if (v) most_recent = *v;
-                       else more = false;
+                       if (v)
+                         most_recent = *v;
+                       else
+                         more = false;
                      }),
            default_case([&] { more = false; }));
   }
@@ -132,8 +134,9 @@ static Metronome asynchronous_with_channels_services(VolumeMeter meter, int beat
 
 extern const Scenario async_with_channels_services{
     .id = "async_with_channels_services",
-    .description = "As chart 13, but <b>all asynchronous</b>: four services joined only by "
-                   "<b>channels</b>; measurement time <b>random</b>.",
+    .description =
+        "As chart 13, but <b>all asynchronous</b>: four services joined only by "
+        "<b>channels</b>; measurement time <b>random</b>.",
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

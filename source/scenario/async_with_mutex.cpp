@@ -79,8 +79,9 @@ static Metronome asynchronous_with_mutex(VolumeMeter meter, int beats) {
 
 extern const Scenario async_with_mutex{
     .id = "async_with_mutex",
-    .description = "Asynchronous with a <b>mutex</b> guarding the state shared by the measuring "
-                   "task and the beat loop; measurement time <b>random</b>.",
+    .description =
+        "Asynchronous with a <b>mutex</b> guarding the state shared by the measuring "
+        "task and the beat loop; measurement time <b>random</b>.",
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

@@ -23,8 +23,9 @@ Metronome synchronous_adaptive_delay(VolumeMeter meter, int beats) {
 
 extern const Scenario sync_adaptive_delay{
     .id = "sync_adaptive_delay",
-    .description = "Synchronous, <b>adaptive</b> sleep: what is left of the interval after the "
-                   "volume measurement that precedes every beat.",
+    .description =
+        "Synchronous, <b>adaptive</b> sleep: what is left of the interval after the "
+        "volume measurement that precedes every beat.",
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

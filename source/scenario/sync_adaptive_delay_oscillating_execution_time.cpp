@@ -8,8 +8,9 @@ namespace cacophony::scenario {
 
 extern const Scenario sync_adaptive_delay_oscillating_execution_time{
     .id = "sync_adaptive_delay_oscillating_execution_time",
-    .description = "As chart 3, with the measurement time <b>oscillating</b> above and below "
-                   "the interval.",
+    .description =
+        "As chart 3, with the measurement time <b>oscillating</b> above and below "
+        "the interval.",
     .delay = Delay::triangular,
     .label = Label::io,
     .async = false,

@@ -19,8 +19,9 @@ static Metronome synchronous_constant_delay(VolumeMeter meter, int beats) {
 
 extern const Scenario sync_constant_delay{
     .id = "sync_constant_delay",
-    .description = "Synchronous, <b>constant</b> sleep after each beat; the volume is measured "
-                   "before every beat, so the tempo drags.",
+    .description =
+        "Synchronous, <b>constant</b> sleep after each beat; the volume is measured "
+        "before every beat, so the tempo drags.",
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

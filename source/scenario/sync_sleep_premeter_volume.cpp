@@ -19,8 +19,9 @@ static Metronome synchronous_sleep_with_pre_meter(VolumeMeter meter, int beats) 
 
 extern const Scenario sync_sleep_premeter_volume{
     .id = "sync_sleep_premeter_volume",
-    .description = "Synchronous, <b>constant</b> sleep after each beat, with a <b>single volume "
-                   "measurement</b> taken before the first beat.",
+    .description =
+        "Synchronous, <b>constant</b> sleep after each beat, with a <b>single volume "
+        "measurement</b> taken before the first beat.",
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

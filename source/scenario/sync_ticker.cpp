@@ -1,5 +1,6 @@
 // Chart 5. Go twin: scenario/sync_ticker.go (SynchronousTicker).
-// Wait for the tick, then measure, then beat: steady, but every beat lags by interval + measurement.
+// Wait for the tick, then measure, then beat: steady, but every beat lags by interval +
+// measurement.
 
 #include "cacophony/runtime/defer.h"
 #include "cacophony/runtime/ticker.h"
@@ -24,8 +25,9 @@ static Metronome synchronous_ticker(VolumeMeter meter, int beats) {
 
 extern const Scenario sync_ticker{
     .id = "sync_ticker",
-    .description = "Synchronous with a <b>ticker</b>: the first beat waits a whole interval, "
-                   "because a ticker is <b>not firing immediately</b>.",
+    .description =
+        "Synchronous with a <b>ticker</b>: the first beat waits a whole interval, "
+        "because a ticker is <b>not firing immediately</b>.",
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

@@ -22,8 +22,9 @@ Metronome synchronous_ticker_fire_immediately(VolumeMeter meter, int beats) {
 
 extern const Scenario sync_ticker_fire_immediately{
     .id = "sync_ticker_fire_immediately",
-    .description = "Synchronous with a <b>ticker firing immediately</b>: the volume is measured "
-                   "first, then the beat waits for its tick.",
+    .description =
+        "Synchronous with a <b>ticker firing immediately</b>: the volume is measured "
+        "first, then the beat waits for its tick.",
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

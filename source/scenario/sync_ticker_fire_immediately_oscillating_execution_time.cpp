@@ -8,8 +8,9 @@ namespace cacophony::scenario {
 
 extern const Scenario sync_ticker_fire_immediately_oscillating_execution_time{
     .id = "sync_ticker_fire_immediately_oscillating_execution_time",
-    .description = "As chart 6, with the measurement time <b>oscillating</b>: long measurements "
-                   "drop ticks, short ones snap the beat back onto the grid.",
+    .description =
+        "As chart 6, with the measurement time <b>oscillating</b>: long measurements "
+        "drop ticks, short ones snap the beat back onto the grid.",
     .delay = Delay::triangular,
     .label = Label::io,
     .async = false,

@@ -8,8 +8,9 @@ namespace cacophony::scenario {
 
 extern const Scenario sync_ticker_fire_immediately_randomised_execution_time{
     .id = "sync_ticker_fire_immediately_randomised_execution_time",
-    .description = "As chart 6, with the measurement time <b>random</b>: irregular beats and "
-                   "dropped ticks.",
+    .description =
+        "As chart 6, with the measurement time <b>random</b>: irregular beats and "
+        "dropped ticks.",
     .delay = Delay::random,
     .label = Label::io,
     .async = false,

@@ -52,7 +52,9 @@ void Tracker::beat(int count, int volume, Label label) {
   record({.category = Category::beat, .number = count, .volume = volume, .label = label}, true);
 }
 
-void Tracker::end() { record({.category = Category::end}, true); }
+void Tracker::end() {
+  record({.category = Category::end}, true);
+}
 
 void Tracker::record(Event e, bool stamp) {
   std::scoped_lock lock(lock_);

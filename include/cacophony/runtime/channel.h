@@ -95,8 +95,7 @@ template <class T>
 class Chan {
  public:
   // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
-  explicit Chan(std::size_t capacity = 0)
-      : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
+  explicit Chan(std::size_t capacity = 0) : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
 
   void send(T value) {
     detail::Case c{core_.get(), true, &value};
@@ -229,7 +228,8 @@ int select(Cases&&... cases) {
           engine_cases[i++] = detail::as_case(c);
       }(cases),
       ...);
-  const int fired = detail::select(engine_cases[0].channel->runtime(), engine_cases, n, has_default);
+  const int fired =
+      detail::select(engine_cases[0].channel->runtime(), engine_cases, n, has_default);
   int k = 0;
   (
       [&](auto& c) {

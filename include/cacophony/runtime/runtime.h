@@ -32,6 +32,23 @@
 
 namespace cacophony::runtime {
 
+// The one lock of a run. In simulated time a single thread runs the tasks and none parks while
+// holding it, so there it costs nothing.
+class RunLock {
+ public:
+  explicit RunLock(bool threaded) : threaded_(threaded) {}
+  void lock() {
+    if (threaded_) mutex_.lock();
+  }
+  void unlock() {
+    if (threaded_) mutex_.unlock();
+  }
+
+ private:
+  const bool threaded_;
+  std::mutex mutex_;
+};
+
 // A task of a run; its implementation belongs to the runtime that made it.
 class Task {
  public:
@@ -75,7 +92,7 @@ class Runtime {
   static Runtime& current();
 
   // --- The parking layer, for the primitives. ---
-  std::mutex& lock() { return lock_; }
+  RunLock& lock() { return lock_; }
   Task& self();
   // Waits for the calling task's wake-up token and consumes it.
   virtual void park() = 0;
@@ -99,8 +116,8 @@ class Runtime {
 
  private:
   const TimeMode mode_;
-  std::mutex lock_;
-  std::mutex random_lock_;
+  RunLock lock_;
+  RunLock random_lock_;
   Random random_;
   std::mutex failure_lock_;
   std::exception_ptr failure_;
@@ -108,13 +125,21 @@ class Runtime {
 };
 
 // Go-style free functions over the calling task's runtime.
-inline void go(std::function<void()> fn) { Runtime::current().go(std::move(fn)); }
-inline Time now() { return Runtime::current().now(); }
+inline void go(std::function<void()> fn) {
+  Runtime::current().go(std::move(fn));
+}
+inline Time now() {
+  return Runtime::current().now();
+}
 inline void sleep(Duration d) {
   auto& rt = Runtime::current();
   rt.sleep_until(rt.now() + d);
 }
-inline void sleep_until(Time t) { Runtime::current().sleep_until(t); }
-inline void yield() { Runtime::current().yield(); }
+inline void sleep_until(Time t) {
+  Runtime::current().sleep_until(t);
+}
+inline void yield() {
+  Runtime::current().yield();
+}
 
 }  // namespace cacophony::runtime

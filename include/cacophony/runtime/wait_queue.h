@@ -47,9 +47,9 @@ class WaitQueue {
 void complete(Runtime& rt, Waiter& w);
 
 // Releases `lock` and parks until `wait` fires.
-void block(Runtime& rt, std::unique_lock<std::mutex>& lock, Wait& wait);
+void block(Runtime& rt, std::unique_lock<RunLock>& lock, Wait& wait);
 
 // Parks the calling task on `queue` until someone completes it. Under `lock`; returns unlocked.
-void wait_on(Runtime& rt, std::unique_lock<std::mutex>& lock, WaitQueue& queue);
+void wait_on(Runtime& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue);
 
 }  // namespace cacophony::runtime::detail

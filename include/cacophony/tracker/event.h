@@ -8,10 +8,10 @@
 namespace cacophony {
 
 enum class Category {
-  ghost,    // an ideal beat time
-  volume,   // a volume measurement, a range [at, at + duration]
-  beat,     // a beat as performed
-  end,      // the metronome returned (the red line)
+  ghost,   // an ideal beat time
+  volume,  // a volume measurement, a range [at, at + duration]
+  beat,    // a beat as performed
+  end,     // the metronome returned (the red line)
 };
 
 // How a beat is labelled: I/O by parity (tick, tock), or by its count.
@@ -19,12 +19,12 @@ enum class Label { io, count };
 
 struct Event {
   Category category;
-  runtime::Time at{0};           // start: a ranged event is back-dated to its start
+  runtime::Time at{0};            // start: a ranged event is back-dated to its start
   runtime::Duration duration{0};  // non-zero for measurements
   int number = -1;                // the beat or ghost count
   int volume = -1;                // the measured value, or the volume a beat used
   Label label = Label::io;
-  bool after_end = false;         // recorded after the metronome had returned
+  bool after_end = false;  // recorded after the metronome had returned
 };
 
 // The text drawn on the chart item: I/O, the count, or the measured value.
