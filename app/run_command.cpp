@@ -11,6 +11,8 @@
 
 #include "cacophony/analysis/metrics.h"
 #include "cacophony/harness/harness.h"
+#include "cacophony/report/page.h"
+#include "cacophony/report/trace.h"
 #include "commands.h"
 #include "options.h"
 
@@ -25,8 +27,14 @@ struct RawOptions {
   std::string seed = "1";
   std::string time = "real";
   std::string json;
+  std::string report;
+  std::string trace;
+  bool no_report = false;
   bool verbose = false;
 };
+
+// What the main job writes when neither --report nor --no-report is given.
+constexpr const char* kDefaultReport = "cacophony-report.html";
 
 void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
@@ -39,6 +47,10 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--time", raw.time, "Clock: real, or simulated (deterministic, instant)")
       ->capture_default_str();
   cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE");
+  cmd.add_option("--report", raw.report,
+                 "Write the report page, one self-contained HTML file, to FILE");
+  cmd.add_option("--trace", raw.trace,
+                 "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE");
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
 
@@ -53,6 +65,7 @@ extern "C" void on_interrupt(int) {
 }
 
 int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
+  const std::string& report = raw.report;
   RunOptions options;
   options.bpm = parse_bpm(raw.bpm);
   options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
@@ -60,6 +73,9 @@ int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
   options.time = parse_time(raw.time);
   if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
   if (!raw.json.empty()) check_writable(raw.json);
+  if (!report.empty()) check_writable(report);
+  if (!raw.trace.empty()) check_writable(raw.trace);
+  const bool keep_runs = !report.empty() || !raw.trace.empty();
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -79,17 +95,32 @@ int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
                     tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
     };
 
-  nlohmann::json report = nlohmann::json::array();
+  nlohmann::json figures = nlohmann::json::array();
+  std::vector<Run> runs;
+  std::vector<Metrics> metrics;
   for (const Scenario* s : chosen) {
     if (interrupted) break;
-    const Metrics m = measure(run_scenario(*s, options, observer));
+    Run run = run_scenario(*s, options, observer);
+    const Metrics m = measure(run);
     std::printf("%s\n", summary_line(m).c_str());
     std::fflush(stdout);
-    report.push_back(to_json(m));
+    figures.push_back(to_json(m));
+    if (keep_runs) {
+      runs.push_back(std::move(run));
+      metrics.push_back(m);
+    }
   }
   if (!raw.json.empty()) {
-    write_file_atomically(raw.json, report.dump(2) + "\n");
+    write_file_atomically(raw.json, figures.dump(2) + "\n");
     std::printf("wrote %s\n", raw.json.c_str());
+  }
+  if (!report.empty()) {
+    write_file_atomically(report, report_page(runs, metrics, options));
+    std::printf("wrote %s\n", report.c_str());
+  }
+  if (!raw.trace.empty()) {
+    write_file_atomically(raw.trace, chrome_trace(runs).dump() + "\n");
+    std::printf("wrote %s\n", raw.trace.c_str());
   }
   return interrupted ? 130 : 0;
 }
@@ -99,8 +130,13 @@ int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
 void add_run_commands(CLI::App& app, Action& action) {
   static RawOptions all, some;
   add_options(app, all);
+  app.add_flag("--no-report", all.no_report,
+               std::string("Don't write the report page (by default ") + kDefaultReport + ")");
   action = [] {
-    return run_scenarios(all, std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));
+    RawOptions options = all;
+    if (options.report.empty() && !options.no_report) options.report = kDefaultReport;
+    return run_scenarios(options,
+                         std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));
   };
 
   CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");

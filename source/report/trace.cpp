@@ -1,0 +1,98 @@
+#include "cacophony/report/trace.h"
+
+#include <algorithm>
+#include <string>
+
+#include "cacophony/scenario/scenario.h"
+
+namespace cacophony {
+namespace {
+
+using nlohmann::json;
+
+double micros(runtime::Duration d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
+
+json metadata(const char* name, int pid, int tid, json args) {
+  return {{"name", name}, {"ph", "M"},  {"ts", 0},
+          {"pid", pid},   {"tid", tid}, {"args", std::move(args)}};
+}
+
+json instant(std::string name, const char* category, const Event& e, int pid, int tid, json args) {
+  return {{"name", std::move(name)}, {"cat", category}, {"ph", "i"},  {"s", "t"},
+          {"ts", micros(e.at)},      {"pid", pid},      {"tid", tid}, {"args", std::move(args)}};
+}
+
+void add_run(json& out, const Run& run, int pid) {
+  out.push_back(metadata("process_name", pid, 0, {{"name", std::string(run.scenario->id)}}));
+  out.push_back(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::ghosts, {{"name", "ideal beats"}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::beats, {{"name", "beats"}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::end, {{"name", "metronome returned"}}));
+
+  // Measurements by start time, each on the first lane whose last slice has ended by then.
+  std::vector<const Event*> measured;
+  for (const Event& e : run.events)
+    if (e.category == Category::volume) measured.push_back(&e);
+  std::stable_sort(measured.begin(), measured.end(),
+                   [](const Event* a, const Event* b) { return a->at < b->at; });
+  std::vector<runtime::Time> lane_end;
+  for (const Event* e : measured) {
+    std::size_t lane = 0;
+    while (lane < lane_end.size() && lane_end[lane] > e->at) ++lane;
+    if (lane == lane_end.size()) {
+      lane_end.push_back(e->at);
+      out.push_back(metadata("thread_name", pid, trace_tid::first_measurements + int(lane),
+                             {{"name", "measurements " + std::to_string(lane + 1)}}));
+    }
+    lane_end[lane] = e->at + e->duration;
+    json args = {{"volume", e->volume}, {"after_end", e->after_end}};
+    out.push_back({{"name", "measure volume"},
+                   {"cat", "volume"},
+                   {"ph", "X"},
+                   {"ts", micros(e->at)},
+                   {"dur", micros(e->duration)},
+                   {"pid", pid},
+                   {"tid", trace_tid::first_measurements + int(lane)},
+                   {"args", args}});
+    out.push_back({{"name", "volume"},
+                   {"ph", "C"},
+                   {"ts", micros(e->at + e->duration)},
+                   {"pid", pid},
+                   {"tid", trace_tid::first_measurements + int(lane)},
+                   {"args", {{"volume", e->volume}}}});
+  }
+
+  for (const Event& e : run.events) {
+    switch (e.category) {
+      case Category::ghost:
+        out.push_back(
+            instant(tooltip(e), "ghost", e, pid, trace_tid::ghosts, {{"count", e.number}}));
+        break;
+      case Category::beat:
+        out.push_back(instant(tooltip(e), "beat", e, pid, trace_tid::beats,
+                              {{"count", e.number},
+                               {"volume", e.volume},
+                               {"label", content(e)},
+                               {"after_end", e.after_end}}));
+        break;
+      case Category::end:
+        out.push_back(instant(tooltip(e), "end", e, pid, trace_tid::end, json::object()));
+        break;
+      case Category::volume:
+        break;  // above
+    }
+  }
+}
+
+}  // namespace
+
+nlohmann::json chrome_trace(const std::vector<Run>& runs) {
+  json events = json::array();
+  int pid = 0;
+  for (const Run& run : runs) add_run(events, run, ++pid);
+  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
+}
+
+}  // namespace cacophony

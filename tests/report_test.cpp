@@ -1,0 +1,346 @@
+// The report page and the Chrome trace, checked as data (the page's behaviour in a browser is
+// tests/page/page.test.mjs).
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cacophony/analysis/metrics.h"
+#include "cacophony/harness/harness.h"
+#include "cacophony/report/page.h"
+#include "cacophony/report/trace.h"
+#include "cacophony/scenario/scenario.h"
+
+namespace cacophony {
+namespace {
+
+using nlohmann::json;
+
+RunOptions simulated() {
+  RunOptions options;
+  options.time = runtime::TimeMode::simulated;
+  return options;
+}
+
+const std::vector<Run>& all_runs() {
+  static const std::vector<Run> runs = [] {
+    std::vector<Run> out;
+    for (const Scenario* s : scenarios()) out.push_back(run_scenario(*s, simulated()));
+    return out;
+  }();
+  return runs;
+}
+
+std::vector<Metrics> measure_all(const std::vector<Run>& runs) {
+  std::vector<Metrics> out;
+  for (const cacophony::Run& r : runs) out.push_back(measure(r));
+  return out;
+}
+
+double micros(runtime::Duration d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The data the page's script draws from.
+json page_data(const std::string& page) {
+  const std::string open = "<script type=\"application/json\" id=\"cacophony-data\">";
+  const auto from = page.find(open);
+  EXPECT_NE(from, std::string::npos);
+  const auto to = page.find("</script>", from);
+  return json::parse(page.substr(from + open.size(), to - from - open.size()));
+}
+
+TEST(ReportTrace, RoundTripsAndEveryEventIsComplete) {
+  const json trace = json::parse(chrome_trace(all_runs()).dump());
+  EXPECT_EQ(trace.at("displayTimeUnit"), "ns");
+  const json& events = trace.at("traceEvents");
+  ASSERT_TRUE(events.is_array());
+  ASSERT_FALSE(events.empty());
+  for (const json& e : events) {
+    for (const char* key : {"name", "ph", "ts", "pid", "tid"})
+      ASSERT_TRUE(e.contains(key)) << key << " missing in " << e.dump();
+    EXPECT_TRUE(e.at("ts").is_number());
+    const std::string ph = e.at("ph");
+    EXPECT_TRUE(ph == "M" || ph == "X" || ph == "i" || ph == "C") << ph;
+    if (ph == "X") {
+      EXPECT_GE(e.at("dur").get<double>(), 0.0);
+    }
+    if (ph == "i") {
+      EXPECT_EQ(e.at("s"), "t");
+    }
+  }
+}
+
+TEST(ReportTrace, OneNamedProcessPerRunAndNamedTracks) {
+  const json trace = chrome_trace(all_runs());
+  std::map<int, std::string> processes;
+  std::map<std::pair<int, int>, std::string> threads;
+  for (const json& e : trace.at("traceEvents")) {
+    if (e.at("name") == "process_name") processes[e.at("pid")] = e.at("args").at("name");
+    if (e.at("name") == "thread_name")
+      threads[{e.at("pid"), e.at("tid")}] = e.at("args").at("name");
+  }
+  ASSERT_EQ(processes.size(), all_runs().size());
+  for (std::size_t i = 0; i < all_runs().size(); ++i) {
+    const int pid = static_cast<int>(i) + 1;
+    EXPECT_EQ(processes[pid], all_runs()[i].scenario->id);
+    EXPECT_EQ(threads[std::make_pair(pid, trace_tid::ghosts)], "ideal beats");
+    EXPECT_EQ(threads[std::make_pair(pid, trace_tid::beats)], "beats");
+    EXPECT_EQ(threads[std::make_pair(pid, trace_tid::end)], "metronome returned");
+    EXPECT_EQ(threads[std::make_pair(pid, trace_tid::first_measurements)], "measurements 1");
+  }
+  // Every track an event uses is named.
+  for (const json& e : trace.at("traceEvents"))
+    if (e.at("ph") == "X" || e.at("ph") == "i") {
+      EXPECT_TRUE(threads.contains({e.at("pid"), e.at("tid")})) << e.dump();
+    }
+}
+
+TEST(ReportTrace, TimesInMicrosecondsMatchTheEvents) {
+  const json trace = chrome_trace(all_runs());
+  for (std::size_t i = 0; i < all_runs().size(); ++i) {
+    const cacophony::Run& run = all_runs()[i];
+    const int pid = static_cast<int>(i) + 1;
+    std::map<std::string, std::vector<double>> expected, seen;  // kind -> times in µs
+    std::vector<std::pair<double, double>> expected_slices, seen_slices;
+    for (const Event& e : run.events) {
+      switch (e.category) {
+        case Category::ghost:
+          expected["ghost"].push_back(micros(e.at));
+          break;
+        case Category::beat:
+          expected["beat"].push_back(micros(e.at));
+          break;
+        case Category::end:
+          expected["end"].push_back(micros(e.at));
+          break;
+        case Category::volume:
+          expected_slices.emplace_back(micros(e.at), micros(e.duration));
+          break;
+      }
+    }
+    for (const json& e : trace.at("traceEvents")) {
+      if (e.at("pid") != pid) continue;
+      const double ts = e.at("ts");
+      if (e.at("ph") == "X") seen_slices.emplace_back(ts, e.at("dur").get<double>());
+      if (e.at("ph") != "i") continue;
+      const int tid = e.at("tid");
+      seen[tid == trace_tid::ghosts  ? "ghost"
+           : tid == trace_tid::beats ? "beat"
+                                     : "end"]
+          .push_back(ts);
+    }
+    EXPECT_EQ(seen, expected) << run.scenario->id;
+    std::sort(expected_slices.begin(), expected_slices.end());
+    std::sort(seen_slices.begin(), seen_slices.end());
+    EXPECT_EQ(seen_slices, expected_slices) << run.scenario->id;
+  }
+}
+
+TEST(ReportTrace, MeasurementsOnOneTrackNeverOverlap) {
+  const json trace = chrome_trace(all_runs());
+  std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> tracks;
+  bool some_overlap_in_the_runs = false;
+  for (const cacophony::Run& run : all_runs())
+    some_overlap_in_the_runs |= measure(run).overlapping_measurements > 0;
+  for (const json& e : trace.at("traceEvents"))
+    if (e.at("ph") == "X") tracks[{e.at("pid"), e.at("tid")}].emplace_back(e.at("ts"), e.at("dur"));
+  int lanes_beyond_first = 0;
+  for (auto& [track, slices] : tracks) {
+    EXPECT_GE(track.second, trace_tid::first_measurements);
+    lanes_beyond_first += track.second > trace_tid::first_measurements;
+    std::sort(slices.begin(), slices.end());
+    for (std::size_t n = 1; n < slices.size(); ++n)
+      EXPECT_LE(slices[n - 1].first + slices[n - 1].second, slices[n].first + 1e-6)
+          << "pid " << track.first << " tid " << track.second;
+  }
+  // The async scenarios do measure concurrently, so the lanes are really exercised.
+  EXPECT_TRUE(some_overlap_in_the_runs);
+  EXPECT_GT(lanes_beyond_first, 0);
+}
+
+TEST(ReportTrace, EmptyRunsGiveAnEmptyTrace) {
+  const json trace = chrome_trace({});
+  EXPECT_TRUE(trace.at("traceEvents").empty());
+}
+
+TEST(ReportPage, OneSelfContainedPageWithAChartPerScenario) {
+  const std::string page = report_page(all_runs(), measure_all(all_runs()), simulated());
+  EXPECT_EQ(page.rfind("<!doctype html>", 0), 0u);
+  EXPECT_EQ(count(page, "<details class=\"chart\""), all_runs().size());
+  // Nothing is loaded from elsewhere: no external script, style sheet, image or frame.
+  for (const char* loader : {"<script src", "<link", "<img", "<iframe", "@import", "src=\"http"})
+    EXPECT_EQ(count(page, loader), 0u) << loader;
+  EXPECT_EQ(count(page, "sourceMappingURL"), 0u);
+  EXPECT_NE(page.find("vis.Timeline"), std::string::npos);
+  // The chart library is really inlined.
+  EXPECT_GT(page.size(), 300'000u);
+  // Captions in order, numbered, with their emphasis kept; a link to each metronome's code.
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < all_runs().size(); ++i) {
+    const Scenario& s = *all_runs()[i].scenario;
+    const auto found = page.find("id=\"" + std::string(s.id) + "\"", at);
+    ASSERT_NE(found, std::string::npos) << s.id;
+    at = found;
+    EXPECT_NE(page.find(std::to_string(i + 1) + ". " + std::string(s.description)),
+              std::string::npos)
+        << s.id;
+    EXPECT_NE(page.find("href=\"source/scenario/" + std::string(s.code) + ".cpp\""),
+              std::string::npos);
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(CACOPHONY_SOURCE_DIR) /
+                                        "source/scenario" / (std::string(s.code) + ".cpp")))
+        << s.code;
+  }
+  for (const char* text : {"Expand all", "Collapse all", "Reset view", "Redraw", "6000 bpm",
+                           "seed <b>1</b>", "simulated"})
+    EXPECT_NE(page.find(text), std::string::npos) << text;
+}
+
+TEST(ReportPage, ChartDataHasEveryEventAndOneSharedWindow) {
+  const json data = page_data(report_page(all_runs(), measure_all(all_runs()), simulated()));
+  const json& charts = data.at("charts");
+  ASSERT_EQ(charts.size(), all_runs().size());
+  double first = 1e300, last = -1e300;
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const cacophony::Run& run = all_runs()[i];
+    const json& chart = charts[i];
+    EXPECT_EQ(chart.at("id"), run.scenario->id);
+    std::map<std::string, int> kinds;
+    for (const json& item : chart.at("items")) {
+      ++kinds[item.at("kind")];
+      first = std::min(first, item.at("start").get<double>());
+      last = std::max(last, item.value("end", item.at("start").get<double>()));
+    }
+    std::map<std::string, int> expected;
+    for (const Event& e : run.events)
+      if (e.category != Category::end)
+        ++expected[e.category == Category::ghost    ? "ghost"
+                   : e.category == Category::volume ? "volume"
+                                                    : "beat"];
+    EXPECT_EQ(kinds, expected) << run.scenario->id;
+    // The red line only for a metronome that may return before its work ends.
+    EXPECT_EQ(!chart.at("end").is_null(), run.scenario->async) << run.scenario->id;
+    if (run.scenario->async) last = std::max(last, chart.at("end").get<double>());
+  }
+  const double pad = (last - first) * 0.01;
+  EXPECT_NEAR(data.at("window").at("start").get<double>(), first - pad, 1e-6);
+  EXPECT_NEAR(data.at("window").at("end").get<double>(), last + pad, 1e-6);
+}
+
+TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
+  static const Scenario odd{.id = "odd\"id<script>",
+                            .description = "<b>bold</b> & <i>not</i> </script><script>x()</script>",
+                            .delay = Delay::short_,
+                            .label = Label::io,
+                            .async = false,
+                            .code = "a&b",
+                            .metronome = nullptr};
+  cacophony::Run run{&odd, simulated(), Delay::short_, {}, {}};
+  run.events.push_back(
+      {.category = Category::beat, .at = runtime::Time(1000), .number = 0, .volume = 7});
+  const std::string page = report_page({run}, {measure(run)}, simulated());
+  EXPECT_NE(page.find("1. <b>bold</b> &amp; &lt;i&gt;not&lt;/i&gt; &lt;/script&gt;"),
+            std::string::npos);
+  EXPECT_EQ(page.find("<script>x()"), std::string::npos);
+  EXPECT_EQ(page.find("odd\"id"), std::string::npos);
+  EXPECT_NE(page.find("id=\"odd&quot;id&lt;script&gt;\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"source/scenario/a&amp;b.cpp\""), std::string::npos);
+  // In the data, '<' is never raw, and the JSON still reads back the same.
+  const json data = page_data(page);
+  EXPECT_EQ(data.at("charts")[0].at("id"), "odd\"id<script>");
+  EXPECT_EQ(data.at("charts")[0].at("items")[0].at("title"), "beat #0 at 7 power");
+}
+
+TEST(ReportPage, MismatchedMetricsAreRejected) {
+  EXPECT_THROW(report_page(all_runs(), {}, simulated()), std::invalid_argument);
+}
+
+// The command line: run `cacophony` and read what it wrote.
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result cacophony(const std::string& args, const std::filesystem::path& folder) {
+  const std::string command =
+      "cd '" + folder.string() + "' && " + std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct ReportCli : testing::Test {
+  void SetUp() override {
+    folder = std::filesystem::temp_directory_path() /
+             ("cacophony-report-" + std::to_string(::getpid()) + "-" +
+              testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+  }
+  void TearDown() override { std::filesystem::remove_all(folder); }
+  std::filesystem::path folder;
+};
+
+TEST_F(ReportCli, TheMainJobWritesTheReportByDefault) {
+  const Result r = cacophony("--time simulated", folder);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("wrote cacophony-report.html"), std::string::npos) << r.out;
+  EXPECT_EQ(count(slurp(folder / "cacophony-report.html"), "<details class=\"chart\""), 14u);
+}
+
+TEST_F(ReportCli, NoReportSkipsIt) {
+  const Result r = cacophony("--time simulated --no-report", folder);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("wrote"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(folder / "cacophony-report.html"));
+}
+
+TEST_F(ReportCli, RunWritesTheReportAndTraceItIsAskedFor) {
+  const Result r = cacophony(
+      "run async_naive sync_ticker --time simulated --report p.html --trace t.json", folder);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("wrote p.html"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wrote t.json"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(folder / "cacophony-report.html"));
+  const std::string page = slurp(folder / "p.html");
+  EXPECT_EQ(count(page, "<details class=\"chart\""), 2u);
+  EXPECT_LT(page.find("id=\"async_naive\""), page.find("id=\"sync_ticker\""));
+  const json trace = json::parse(slurp(folder / "t.json"));
+  EXPECT_FALSE(trace.at("traceEvents").empty());
+}
+
+TEST_F(ReportCli, AnUnwritableReportFailsBeforeAnyWork) {
+  const Result r = cacophony("--time simulated --report /no/such/folder/r.html", folder);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out.find("beats"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace cacophony
