@@ -45,14 +45,7 @@ class RealRuntime final : public Runtime {
       : Runtime(TimeMode::real, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
 
   void run(std::function<void()> main) override {
-    RealTask* first = add_task();
-    set_current(this, first);
-    tighten_timer_slack();
-    try {
-      main();
-    } catch (...) {
-      fail(std::current_exception());
-    }
+    execute(*add_task(), main);
     // Tasks may start tasks while we join, so walk the list until no new one appears.
     for (std::size_t i = 1;; ++i) {
       RealTask* t;
@@ -72,15 +65,7 @@ class RealRuntime final : public Runtime {
   void go(std::function<void()> fn) override {
     std::scoped_lock lock(tasks_lock_);
     RealTask* t = add_task_locked();
-    t->thread = std::thread([this, t, fn = std::move(fn)] {
-      set_current(this, t);
-      tighten_timer_slack();
-      try {
-        fn();
-      } catch (...) {
-        fail(std::current_exception());
-      }
-    });
+    t->thread = std::thread([this, t, fn = std::move(fn)] { execute(*t, fn); });
   }
 
   void park() override {
@@ -122,6 +107,17 @@ class RealRuntime final : public Runtime {
 
  private:
   static constexpr int kSpins = 2000;
+
+  // Runs `fn` as task `t` on the calling thread.
+  void execute(RealTask& t, const std::function<void()>& fn) {
+    set_current(this, &t);
+    tighten_timer_slack();
+    try {
+      fn();
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  }
 
   RealTask* add_task() {
     std::scoped_lock lock(tasks_lock_);
