@@ -106,7 +106,8 @@ int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
     std::fflush(stdout);
     figures.push_back(to_json(m));
     if (keep_runs) {
-      runs.push_back(std::move(run));
+      // The trace shows every event; the page only the first kMaxChartEvents of each run.
+      runs.push_back(raw.trace.empty() ? trimmed_for_page(std::move(run)) : std::move(run));
       metrics.push_back(m);
     }
   }

@@ -268,6 +268,23 @@ TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
   EXPECT_EQ(data.at("charts")[0].at("items")[0].at("title"), "beat #0 at 7 power");
 }
 
+TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
+  RunOptions options = simulated();
+  options.beats = 8000;
+  const cacophony::Run run = run_scenario(*find_scenario("sync_ticker"), options);
+  const Metrics m = measure(run);
+  ASSERT_GT(run.events.size(), kMaxChartEvents);
+  const std::string note = "Showing the first " + std::to_string(kMaxChartEvents) + " events; " +
+                           std::to_string(run.events.size() - kMaxChartEvents) + " later ones";
+  const cacophony::Run trimmed = trimmed_for_page(run);
+  EXPECT_EQ(trimmed.events.size(), kMaxChartEvents);
+  for (const cacophony::Run& r : {run, trimmed}) {
+    const std::string page = report_page({r}, {m}, options);
+    EXPECT_NE(page.find(note), std::string::npos);
+    EXPECT_EQ(page_data(page).at("charts")[0].at("items").size(), kMaxChartEvents);
+  }
+}
+
 TEST(ReportPage, MismatchedMetricsAreRejected) {
   EXPECT_THROW(report_page(all_runs(), {}, simulated()), std::invalid_argument);
 }
