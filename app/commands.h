@@ -13,5 +13,7 @@ using Action = std::function<int()>;
 void add_run_commands(CLI::App& app, Action& action);
 void add_list_command(CLI::App& app, Action& action);
 void add_pipeline_command(CLI::App& app, Action& action);
+// `render`: the metronome offline, into a WAV or FLAC file.
+void add_render_command(CLI::App& app, Action& action);
 
 }  // namespace cacophony::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add_run_commands(app, action);
   add_list_command(app, action);
   add_pipeline_command(app, action);
+  add_render_command(app, action);
 
   try {
     app.parse(argc, argv);
