@@ -53,12 +53,19 @@ FileMeter::FileMeter(const std::filesystem::path& path) : handles_(std::make_uni
     fail(fmt::format("{} channels (mono or stereo only)", channels_));
   if (frames_ <= 0) fail("no audio in it");
 
-  // A recording cut short: libsndfile notes it in its log, or decodes fewer frames than promised.
+  // A recording cut short: libsndfile notes it in its log (for WAV, "data : N (should be M)"),
+  // or decodes fewer frames than its header promised.
   char log[8192] = {};
   sf_command(file, SFC_GET_LOG_INFO, log, sizeof log);
-  if (std::string_view(log).find("too large") != std::string_view::npos ||
-      std::string_view(log).find("runcated") != std::string_view::npos)
-    fail("it is truncated");
+  for (std::string_view rest(log); !rest.empty();) {
+    const std::size_t eol = std::min(rest.find('\n'), rest.size());
+    const std::string_view line = rest.substr(0, eol);
+    rest.remove_prefix(std::min(eol + 1, rest.size()));
+    if ((line.starts_with("data") || line.starts_with("SSND")) &&
+        line.find("should be") != std::string_view::npos)
+      fail(fmt::format("it is truncated ({})", line));
+    if (line.find("runcated") != std::string_view::npos) fail("it is truncated");
+  }
   buffer_.resize(static_cast<std::size_t>(kBlock * channels_));
   std::int64_t decoded = 0;
   for (sf_count_t got; (got = sf_readf_float(file, buffer_.data(), kBlock)) > 0;) decoded += got;

@@ -1,0 +1,516 @@
+// The offline metronome: the click, the engine's onsets (against klick's), the loudness meter,
+// the render and its command line.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sndfile.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cacophony/sound/click.h"
+#include "cacophony/sound/engine.h"
+#include "cacophony/sound/error.h"
+#include "cacophony/sound/meter.h"
+#include "cacophony/sound/render.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace cacophony;
+using namespace cacophony::sound;
+namespace fs = std::filesystem;
+
+// A fresh folder per test, removed at its end.
+class Folder {
+ public:
+  Folder() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            (std::string("cacophony_sound_") + info->name() + "_" + std::to_string(getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~Folder() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  fs::path path_;
+};
+
+struct Audio {
+  int rate = 0;
+  int channels = 0;
+  std::vector<float> samples;  // the first channel
+};
+
+Audio read_audio(const fs::path& path) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) throw std::runtime_error("cannot open " + path.string() + ": " + sf_strerror(nullptr));
+  std::vector<float> all(static_cast<std::size_t>(info.frames * info.channels));
+  const sf_count_t got = sf_readf_float(f, all.data(), info.frames);
+  sf_close(f);
+  Audio a{info.samplerate, info.channels, {}};
+  for (sf_count_t i = 0; i < got; ++i)
+    a.samples.push_back(all[static_cast<std::size_t>(i * info.channels)]);
+  return a;
+}
+
+void write_audio(const fs::path& path, int rate, const std::vector<float>& mono, int format) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = format;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
+  ASSERT_EQ(sf_writef_float(f, mono.data(), static_cast<sf_count_t>(mono.size())),
+            static_cast<sf_count_t>(mono.size()));
+  sf_close(f);
+}
+
+std::vector<float> sine(int rate, double seconds, double hz, double peak) {
+  std::vector<float> s(static_cast<std::size_t>(seconds * rate));
+  for (std::size_t i = 0; i < s.size(); ++i)
+    s[i] = static_cast<float>(peak * std::sin(2 * std::numbers::pi * hz * i / rate));
+  return s;
+}
+
+// Onsets: the first non-zero sample after at least `gap` zeros (or at the start).
+std::vector<std::int64_t> onsets(const std::vector<float>& s, std::size_t gap) {
+  std::vector<std::int64_t> out;
+  std::size_t zeros = gap;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == 0.0f) {
+      ++zeros;
+      continue;
+    }
+    if (zeros >= gap) out.push_back(static_cast<std::int64_t>(i));
+    zeros = 0;
+  }
+  return out;
+}
+
+float peak_near(const std::vector<float>& s, std::int64_t from, std::int64_t frames) {
+  float p = 0;
+  for (std::int64_t i = from; i < from + frames && i < static_cast<std::int64_t>(s.size()); ++i)
+    p = std::max(p, std::abs(s[static_cast<std::size_t>(i)]));
+  return p;
+}
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+CliRun cacophony_cli(const std::string& args) {
+  const std::string command = std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// --- The click --------------------------------------------------------------------------------
+
+TEST(SoundClick, ShortEndsAtZeroWithoutDcAndPeaksAtOne) {
+  for (int rate : {8000, 44100, 48000, 96000, 192000})
+    for (ClickKind kind : {ClickKind::accent, ClickKind::normal}) {
+      const Click click(kind, rate);
+      const auto s = click.samples();
+      EXPECT_LE(static_cast<double>(s.size()), 0.030 * rate) << rate;
+      for (std::size_t i = s.size() - Click::kSilentTail; i < s.size(); ++i) EXPECT_EQ(s[i], 0.0f);
+      EXPECT_EQ(s[0], 1.0f) << "the onset sample is the peak";
+      double sum = 0, peak = 0;
+      for (float x : s) {
+        sum += x;
+        peak = std::max(peak, std::abs(static_cast<double>(x)));
+      }
+      EXPECT_LE(peak, 1.0);
+      EXPECT_NEAR(sum / static_cast<double>(s.size()), 0.0, 1e-6) << "no DC";
+    }
+}
+
+TEST(SoundClick, AccentAndNormalDiffer) {
+  const Click i(ClickKind::accent, 48000), o(ClickKind::normal, 48000);
+  EXPECT_NE(i.frequency_hz(), o.frequency_hz());
+  ASSERT_EQ(i.samples().size(), o.samples().size());
+  double diff = 0;
+  for (std::size_t k = 0; k < i.samples().size(); ++k)
+    diff += std::abs(i.samples()[k] - o.samples()[k]);
+  EXPECT_GT(diff, 10.0);
+  EXPECT_EQ(click_kind(0), ClickKind::accent);
+  EXPECT_EQ(click_kind(1), ClickKind::normal);
+  EXPECT_EQ(click_kind(6600), ClickKind::accent);
+}
+
+TEST(SoundClick, VolumeMapsToDbfs) {
+  EXPECT_DOUBLE_EQ(volume_gain_db(0), -40.0);
+  EXPECT_DOUBLE_EQ(volume_gain_db(100), -1.0);
+  EXPECT_DOUBLE_EQ(volume_gain_db(50), -20.5);
+  EXPECT_DOUBLE_EQ(volume_gain_db(-5), -40.0);
+  EXPECT_DOUBLE_EQ(volume_gain_db(500), -1.0);
+  EXPECT_NEAR(volume_gain(0), 0.01f, 1e-6) << "volume 0 is quiet, not silent";
+  EXPECT_LT(volume_gain(100), 1.0f);
+  EXPECT_GT(volume_gain(0) * 32767, 100) << "volume 0 still shows in 16 bits";
+}
+
+// --- The engine -------------------------------------------------------------------------------
+
+TEST(SoundEngine, OnsetFramesAreExactIntegerRounding) {
+  EXPECT_EQ(Engine::onset_frame(6600, 48000, 110), 172'800'000) << "one hour at 110 bpm";
+  EXPECT_EQ(Engine::onset_frame(1, 48000, 120), 24000);
+  EXPECT_EQ(Engine::onset_frame(1, 48000, 110), 26182);  // 26181.8...
+  EXPECT_EQ(Engine::onset_frame(2, 44100, 7), 756000);
+  EXPECT_EQ(Engine::onset_frame(3, 48000, 6000), 1440);
+  // Never accumulated: beat n is n intervals from 0 rounded once, for n far beyond an hour.
+  for (std::int64_t n : {0LL, 1LL, 7LL, 6599LL, 10'000'000LL}) {
+    const long double exact = static_cast<long double>(n) * 44100 * 60 / 113;
+    EXPECT_EQ(Engine::onset_frame(n, 44100, 113), static_cast<std::int64_t>(std::llround(exact)));
+  }
+}
+
+TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
+  Engine engine(44100, Bpm::of(6000), 40);  // 441 frames apart, clicks of 882 frames overlap
+  std::vector<std::int64_t> seen;
+  engine.set_beat_hook(
+      [](void* ctx, std::int64_t beat, std::int64_t frame) {
+        auto* v = static_cast<std::vector<std::int64_t>*>(ctx);
+        EXPECT_EQ(static_cast<std::int64_t>(v->size()), beat);
+        v->push_back(frame);
+      },
+      &seen);
+  seen.reserve(40);
+  std::vector<float> out;
+  std::vector<float> block(1000);  // not a multiple of the interval: clicks cross blocks
+  while (!engine.finished()) {
+    const std::size_t n = engine.process(block.data(), block.size());
+    out.insert(out.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  ASSERT_EQ(seen.size(), 40u);
+  for (std::int64_t n = 0; n < 40; ++n) EXPECT_EQ(seen[static_cast<std::size_t>(n)], 441 * n);
+  EXPECT_EQ(static_cast<std::int64_t>(out.size()), engine.total_frames());
+  // Overlapping clicks are mixed: each sample is the sum of the clicks sounding there.
+  const Click i(ClickKind::accent, 44100), o(ClickKind::normal, 44100);
+  const float g = volume_gain(100);
+  for (std::size_t f = 0; f < out.size(); f += 37) {
+    float expected = 0;
+    for (std::int64_t n = 0; n < 40; ++n) {
+      const auto start = static_cast<std::size_t>(441 * n);
+      const auto s = n % 2 == 0 ? i.samples() : o.samples();
+      if (f >= start && f - start < s.size()) expected += s[f - start] * g;
+    }
+    EXPECT_NEAR(out[f], expected, 1e-5) << f;
+  }
+}
+
+TEST(SoundEngine, VolumeIsReadOnceAtEachBeatStart) {
+  Engine engine(48000, Bpm::of(120), 2);
+  engine.set_volume(0);
+  std::vector<float> block(100);
+  engine.process(block.data(), block.size());
+  EXPECT_NEAR(block[0], volume_gain(0), 1e-7);
+  engine.set_volume(100);  // mid-click: this click keeps its volume
+  engine.process(block.data(), block.size());
+  double peak = 0;
+  for (float x : block) peak = std::max(peak, std::abs(static_cast<double>(x)));
+  EXPECT_LE(peak, volume_gain(0));
+  std::vector<float> rest(24000);
+  engine.process(rest.data(), rest.size());
+  EXPECT_NEAR(rest[24000 - 200], volume_gain(100), 1e-6) << "the next beat has the new volume";
+}
+
+// --- Render: onsets, against klick too -------------------------------------------------------
+
+TEST(SoundRender, OnsetsEvery24000FramesAt120BpmAnd48kHz) {
+  Folder dir;
+  RenderOptions o;
+  o.out = dir / "click.wav";
+  o.bpm = Bpm::of(120);
+  o.beats = 16;
+  const RenderResult r = render(o);
+  EXPECT_FALSE(r.interrupted);
+  EXPECT_EQ(r.beats, 16);
+  const Audio a = read_audio(o.out);
+  EXPECT_EQ(a.rate, 48000);
+  EXPECT_EQ(a.channels, 1);
+  EXPECT_EQ(a.samples.size(), 16u * 24000);
+  std::vector<std::int64_t> expected;
+  for (std::int64_t n = 0; n < 16; ++n) expected.push_back(24000 * n);
+  EXPECT_EQ(onsets(a.samples, 480), expected);
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"click.wav"}) << "no temporary file left";
+}
+
+TEST(SoundRender, FlacAndOtherRatesToo) {
+  Folder dir;
+  RenderOptions o;
+  o.out = dir / "click.FLAC";
+  o.bpm = Bpm::of(110);
+  o.beats = 5;
+  o.rate = 44100;
+  render(o);
+  const Audio a = read_audio(o.out);
+  EXPECT_EQ(a.rate, 44100);
+  std::vector<std::int64_t> expected;
+  for (std::int64_t n = 0; n < 5; ++n) expected.push_back(Engine::onset_frame(n, 44100, 110));
+  EXPECT_EQ(onsets(a.samples, 441), expected);
+}
+
+TEST(SoundRender, OnsetsMatchKlick) {
+  if (std::system("command -v klick >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "klick is not installed (scripts/setup installs it)";
+  Folder dir;
+  auto both = [&](int bpm) {
+    // klick: 2 bars of 4/4 = 8 beats.
+    const fs::path theirs = dir / ("klick" + std::to_string(bpm) + ".wav");
+    const std::string command = "klick -W " + theirs.string() + " -r 48000 2 4/4 " +
+                                std::to_string(bpm) + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    RenderOptions o;
+    o.out = dir / ("ours" + std::to_string(bpm) + ".wav");
+    o.bpm = Bpm::of(bpm);
+    o.beats = 8;
+    render(o);
+    return std::pair(onsets(read_audio(o.out).samples, 480),
+                     onsets(read_audio(theirs).samples, 480));
+  };
+  // Where the interval is a whole number of frames, every onset is the same frame.
+  for (int bpm : {120, 60, 100, 150, 240}) {
+    const auto [ours, klick] = both(bpm);
+    EXPECT_EQ(klick.size(), 8u) << bpm;
+    EXPECT_EQ(ours, klick) << bpm << " bpm";
+  }
+  // Where it isn't, klick truncates n * rate * 60 / bpm and we round it: never more than a frame
+  // apart, and the same wherever the fraction is below one half.
+  for (int bpm : {110, 97}) {
+    const auto [ours, klick] = both(bpm);
+    ASSERT_EQ(klick.size(), 8u) << bpm;
+    ASSERT_EQ(ours.size(), 8u) << bpm;
+    for (std::int64_t n = 0; n < 8; ++n) {
+      const std::int64_t floor = n * 48000 * 60 / bpm;
+      EXPECT_EQ(klick[static_cast<std::size_t>(n)], floor) << bpm << " bpm, beat " << n;
+      EXPECT_EQ(ours[static_cast<std::size_t>(n)], Engine::onset_frame(n, 48000, bpm));
+      EXPECT_LE(ours[static_cast<std::size_t>(n)] - klick[static_cast<std::size_t>(n)], 1);
+    }
+  }
+}
+
+// --- Loudness -----------------------------------------------------------------------------------
+
+TEST(Loudness, VolumeRule) {
+  EXPECT_EQ(loudness_to_volume(-HUGE_VAL), 0);
+  EXPECT_EQ(loudness_to_volume(-100.0), 0);
+  EXPECT_EQ(loudness_to_volume(-60.0), 0);
+  EXPECT_EQ(loudness_to_volume(-30.0), 50);
+  EXPECT_EQ(loudness_to_volume(-23.0), 62);
+  EXPECT_EQ(loudness_to_volume(0.0), 100);
+  EXPECT_EQ(loudness_to_volume(3.0), 100);
+  EXPECT_EQ(loudness_to_volume(std::nan("")), 0);
+}
+
+TEST(Loudness, SineAtMinus20DbfsPeakReadsMinus23Lufs) {
+  Folder dir;
+  for (int format : {SF_FORMAT_WAV | SF_FORMAT_PCM_16, SF_FORMAT_FLAC | SF_FORMAT_PCM_24}) {
+    const fs::path path =
+        dir / ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "sine.wav" : "sine.flac");
+    write_audio(path, 48000, sine(48000, 3.0, 1000.0, 0.1), format);
+    FileMeter meter(path);
+    EXPECT_EQ(meter.rate(), 48000);
+    EXPECT_EQ(meter.frames(), 3 * 48000);
+    EXPECT_NEAR(meter.loudness_at(3 * 48000), -23.0, 0.1) << path;
+  }
+}
+
+TEST(Loudness, StereoAndOtherRates) {
+  Folder dir;
+  // The same sine on both channels of a 44.1 kHz file: 3 dB louder than mono.
+  const auto s = sine(44100, 2.0, 1000.0, 0.1);
+  std::vector<float> stereo;
+  for (float x : s) stereo.insert(stereo.end(), {x, x});
+  SF_INFO info{};
+  info.samplerate = 44100;
+  info.channels = 2;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* f = sf_open((dir / "stereo.wav").c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr);
+  sf_writef_float(f, stereo.data(), static_cast<sf_count_t>(s.size()));
+  sf_close(f);
+  FileMeter meter(dir / "stereo.wav");
+  EXPECT_EQ(meter.channels(), 2);
+  EXPECT_NEAR(meter.loudness_at(44100 * 2), -20.0, 0.1);
+  // After the recording's end: silence.
+  EXPECT_EQ(loudness_to_volume(meter.loudness_at(44100 * 3)), 0);
+}
+
+TEST(Loudness, QuietThenLoudRecordingGivesQuietThenLoudClicks) {
+  Folder dir;
+  auto song = sine(48000, 2.0, 440.0, 0.001);      // about -63 LUFS: volume 0
+  const auto loud = sine(48000, 2.0, 440.0, 0.5);  // about -9 LUFS: volume 84
+  song.insert(song.end(), loud.begin(), loud.end());
+  write_audio(dir / "song.wav", 48000, song, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+
+  RenderOptions o;
+  o.out = dir / "metered.wav";
+  o.bpm = Bpm::of(120);
+  o.beats = 8;  // beats at 0, 0.5, ..., 3.5 s
+  o.meter = "file:" + (dir / "song.wav").string();
+  render(o);
+  const Audio a = read_audio(o.out);
+  for (std::int64_t n : {0, 1, 2, 3})
+    EXPECT_NEAR(peak_near(a.samples, 24000 * n, 960), volume_gain(0), 1e-3) << n;
+  for (std::int64_t n : {5, 6, 7}) {
+    EXPECT_GT(peak_near(a.samples, 24000 * n, 960), 20 * volume_gain(0)) << n;
+    EXPECT_GE(peak_near(a.samples, 24000 * n, 960), volume_gain(80)) << n;
+    EXPECT_LE(peak_near(a.samples, 24000 * n, 960), volume_gain(90)) << n;
+  }
+
+  // --mix: the recording sounds under the clicks.
+  o.out = dir / "mixed.wav";
+  o.mix = true;
+  render(o);
+  const Audio m = read_audio(o.out);
+  EXPECT_NEAR(peak_near(m.samples, 24000 * 7 + 2000, 20000), 0.5, 0.01);
+  EXPECT_GT(peak_near(m.samples, 24000 * 7, 100), 0.5);
+}
+
+TEST(Loudness, BadRecordingsAreRejected) {
+  Folder dir;
+  EXPECT_THROW(FileMeter(dir / "missing.wav"), BadInput);
+  std::ofstream(dir / "text.wav") << "not audio at all\n";
+  EXPECT_THROW(FileMeter(dir / "text.wav"), BadInput);
+  write_audio(dir / "whole.wav", 48000, sine(48000, 1.0, 440.0, 0.5),
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "whole.flac", 48000, sine(48000, 1.0, 440.0, 0.5),
+              SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  EXPECT_NO_THROW(FileMeter(dir / "whole.wav"));
+  EXPECT_NO_THROW(FileMeter(dir / "whole.flac"));
+  for (const char* name : {"whole.wav", "whole.flac"}) {
+    const fs::path cut = dir / (std::string("cut_") + name);
+    fs::copy_file(dir / name, cut);
+    fs::resize_file(cut, fs::file_size(cut) / 2);
+    EXPECT_THROW(FileMeter{cut}, BadInput) << name;
+  }
+  EXPECT_THROW(make_meter("loud", 1), BadInput);
+  EXPECT_THROW(make_meter("file:", 1), BadInput);
+  EXPECT_NO_THROW(make_meter("simulated", 1));
+}
+
+TEST(Loudness, SimulatedMeterIsSeeded) {
+  SimulatedMeter a(7), b(7), c(8);
+  std::vector<int> va, vb, vc;
+  for (int n = 0; n < 50; ++n) {
+    va.push_back(a.volume_at(n, 0, 48000));
+    vb.push_back(b.volume_at(n, 0, 48000));
+    vc.push_back(c.volume_at(n, 0, 48000));
+  }
+  EXPECT_EQ(va, vb);
+  EXPECT_NE(va, vc);
+  for (int v : va) EXPECT_TRUE(v >= 0 && v <= 100);
+}
+
+// --- The command line ---------------------------------------------------------------------------
+
+TEST(SoundRender, CommandWritesTheFile) {
+  Folder dir;
+  const CliRun r = cacophony_cli("render --bpm 120 --beats 4 --out " + (dir / "c.wav").string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(read_audio(dir / "c.wav").samples.size(), 4u * 24000);
+}
+
+TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
+  Folder dir;
+  write_audio(dir / "song.wav", 44100, sine(44100, 1.0, 440.0, 0.5),
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  fs::copy_file(dir / "song.wav", dir / "cut.wav");
+  fs::resize_file(dir / "cut.wav", fs::file_size(dir / "cut.wav") / 2);
+  std::ofstream(dir / "text.flac") << "not audio\n";
+  fs::create_directory(dir / "folder.wav");
+  const std::string out = " --out " + (dir / "out.wav").string();
+  const std::string song = (dir / "song.wav").string();
+  for (const std::string& args : {
+           "--bpm 0 --beats 4" + out, "--bpm abc --beats 4" + out, "--bpm 120 --beats 0" + out,
+           "--bpm 120 --beats 99999999999" + out, "--bpm 120 --beats 4 --rate 7999" + out,
+           "--bpm 120 --beats 4 --rate 192001" + out, "--bpm 120 --beats 4 --rate fast" + out,
+           "--bpm 120 --beats 4 --out " + (dir / "out.mp3").string(),
+           "--bpm 120 --beats 4 --out " + (dir / "no/such/folder/out.wav").string(),
+           "--bpm 120 --beats 4 --out " + (dir / "folder.wav").string(),
+           "--bpm 120 --beats 4 --meter loud" + out,
+           "--bpm 120 --beats 4 --meter file:" + (dir / "missing.wav").string() + out,
+           "--bpm 120 --beats 4 --meter file:" + (dir / "cut.wav").string() + out,
+           "--bpm 120 --beats 4 --meter file:" + (dir / "text.flac").string() + out,
+           "--bpm 120 --beats 4 --mix" + out,
+           "--bpm 120 --beats 4 --meter file:" + song + " --mix" + out,  // 44.1 kHz into 48 kHz
+           "--bpm 1 --beats 10000000" + out,                             // far beyond 4 GB
+       }) {
+    const CliRun r = cacophony_cli("render " + args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << args << "\n" << r.out;
+    EXPECT_EQ(dir.names(),
+              (std::vector<std::string>{"cut.wav", "folder.wav", "song.wav", "text.flac"}))
+        << args;
+  }
+  const CliRun rate = cacophony_cli("render --bpm 120 --beats 4 --rate 5" + out);
+  EXPECT_NE(rate.out.find("unsupported rate"), std::string::npos) << rate.out;
+}
+
+TEST(SoundRender, SigintFinishesAValidFileAndExits130) {
+  Folder dir;
+  const fs::path out = dir / "long.wav";
+  // 200 000 s at 8 kHz: 3.2 GB if it ran to the end, which it won't.
+  const std::string binary = CACOPHONY_BINARY;
+  std::vector<std::string> args = {binary,   "render", "--bpm", "60",    "--beats",
+                                   "200000", "--rate", "8000",  "--out", out.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+
+  // Wait for the temporary file: by then the handler is in place.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (dir.names().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"long.wav"});
+  SF_INFO info{};
+  SNDFILE* f = sf_open(out.c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
+  EXPECT_GT(info.frames, 0);
+  EXPECT_LT(info.frames, 200000LL * 8000);
+  EXPECT_EQ(static_cast<std::uintmax_t>(info.frames) * 2 + 44, fs::file_size(out));
+  sf_close(f);
+}
+
+}  // namespace
