@@ -360,6 +360,11 @@ TEST(Loudness, StereoAndOtherRates) {
   FileMeter meter(dir / "stereo.wav");
   EXPECT_EQ(meter.channels(), 2);
   EXPECT_NEAR(meter.loudness_at(44100 * 2), -20.0, 0.1);
+  // Ogg Vorbis too (lossy: a little looser).
+  write_audio(dir / "sine.ogg", 48000, sine(48000, 2.0, 1000.0, 0.1),
+              SF_FORMAT_OGG | SF_FORMAT_VORBIS);
+  FileMeter ogg(dir / "sine.ogg");
+  EXPECT_NEAR(ogg.loudness_at(48000 * 2), -23.0, 0.3);
   // After the recording's end: silence.
   EXPECT_EQ(loudness_to_volume(meter.loudness_at(44100 * 3)), 0);
 }
@@ -461,8 +466,9 @@ TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
            "--bpm 120 --beats 4 --meter file:" + (dir / "cut.wav").string() + out,
            "--bpm 120 --beats 4 --meter file:" + (dir / "text.flac").string() + out,
            "--bpm 120 --beats 4 --mix" + out,
-           "--bpm 120 --beats 4 --meter file:" + song + " --mix" + out,  // 44.1 kHz into 48 kHz
-           "--bpm 1 --beats 10000000" + out,                             // far beyond 4 GB
+           "--bpm 120 --beats 4 --meter file:" + song + " --mix" + out,      // 44.1 kHz into 48 kHz
+           "--bpm 1 --beats 10000000" + out,                                 // far beyond 4 GB
+           "--bpm 1 --beats 10000000 --out " + (dir / "out.flac").string(),  // and 2^36 samples
        }) {
     const CliRun r = cacophony_cli("render " + args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;

@@ -118,10 +118,13 @@ RenderResult render(const RenderOptions& options) {
   Metering metering{meter.get(), &engine};
   engine.set_beat_hook(on_beat, &metering);
   const std::int64_t total = engine.total_frames();
-  if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV && total * 2 > 0xFFFF'0000LL)
-    throw BadInput(fmt::format(
-        "{} beats at {} bpm make {:.1f} hours, more than a WAV file holds (4 GB): write .flac",
-        options.beats, options.bpm.value(), static_cast<double>(total) / options.rate / 3600.0));
+  const bool wav = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
+  // A WAV file's sizes are 32-bit; FLAC counts samples in 36 bits.
+  if (wav ? total * 2 > 0xFFFF'0000LL : total >= (std::int64_t{1} << 36))
+    throw BadInput(fmt::format("{} beats at {} bpm make {:.1f} hours, more than a {} file holds{}",
+                               options.beats, options.bpm.value(),
+                               static_cast<double>(total) / options.rate / 3600.0,
+                               wav ? "WAV" : "FLAC", wav ? " (4 GB): write .flac" : ""));
 
   std::error_code ec;
   if (std::filesystem::is_directory(options.out, ec))
