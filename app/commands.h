@@ -15,5 +15,7 @@ void add_list_command(CLI::App& app, Action& action);
 void add_pipeline_command(CLI::App& app, Action& action);
 // `render`: the metronome offline, into a WAV or FLAC file.
 void add_render_command(CLI::App& app, Action& action);
+// `play`: the metronome live, through a running JACK server.
+void add_play_command(CLI::App& app, Action& action);
 
 }  // namespace cacophony::cli

@@ -1,0 +1,140 @@
+#include "cacophony/sound/jack_sink.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+namespace cacophony::sound {
+namespace {
+
+// libjack reports its own failures on stderr, several lines each; the sink reports them as
+// exceptions instead.
+void quiet(const char*) {}
+
+}  // namespace
+
+JackSink::JackSink(const std::string& name) {
+  jack_set_error_function(quiet);
+  jack_set_info_function(quiet);
+  jack_status_t status{};
+  client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  if (!client_) {
+    if (status & JackServerFailed) throw NoJackServer("no JACK server running");
+    throw std::runtime_error(
+        fmt::format("cannot open a JACK client (status 0x{:x})", static_cast<unsigned>(status)));
+  }
+  port_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+  if (!port_) {
+    jack_client_close(client_);
+    throw std::runtime_error("cannot register the JACK port 'out'");
+  }
+  if (jack_set_process_callback(client_, on_process, this) != 0) {
+    jack_client_close(client_);
+    throw std::runtime_error("cannot set the JACK process callback");
+  }
+  jack_on_shutdown(client_, on_shutdown, this);
+}
+
+JackSink::~JackSink() {
+  stop();
+  jack_client_close(client_);
+}
+
+int JackSink::rate() const {
+  return static_cast<int>(jack_get_sample_rate(client_));
+}
+
+std::string JackSink::port_name() const {
+  return jack_port_name(port_);
+}
+
+std::vector<std::string> JackSink::playback_ports() const {
+  std::vector<std::string> names;
+  const char** ports = jack_get_ports(client_, nullptr, JACK_DEFAULT_AUDIO_TYPE,
+                                      JackPortIsPhysical | JackPortIsInput);
+  if (!ports) return names;
+  for (const char** p = ports; *p; ++p) names.emplace_back(*p);
+  jack_free(ports);
+  return names;
+}
+
+void JackSink::start(Engine& engine) {
+  if (engine_) throw std::logic_error("JackSink::start: already started");
+  engine_ = &engine;
+  engine.set_beat_hook(on_beat, this);
+  if (jack_activate(client_) != 0) throw std::runtime_error("cannot activate the JACK client");
+  active_ = true;
+}
+
+void JackSink::connect(const std::string& port) {
+  const int rc = jack_connect(client_, jack_port_name(port_), port.c_str());
+  if (rc != 0 && rc != EEXIST)
+    throw std::runtime_error(fmt::format("cannot connect {} to '{}'", port_name(), port));
+}
+
+void JackSink::stop() {
+  if (!active_) return;
+  active_ = false;
+  if (!server_gone()) jack_deactivate(client_);
+}
+
+int JackSink::on_process(jack_nframes_t frames, void* self) {
+  auto* sink = static_cast<JackSink*>(self);
+  auto* out = static_cast<float*>(jack_port_get_buffer(sink->port_, frames));
+  Engine* engine = sink->engine_;
+  if (!engine || sink->finished_.load(std::memory_order_relaxed)) {
+    std::fill(out, out + frames, 0.0f);
+    return 0;
+  }
+  sink->block_start_ = engine->position();
+  sink->block_jack_frame_ = jack_last_frame_time(sink->client_);
+  engine->process(out, frames);
+  sink->beats_started_.store(engine->beats_started(), std::memory_order_release);
+  if (engine->finished()) sink->finished_.store(true, std::memory_order_release);
+  return 0;
+}
+
+void JackSink::on_beat(void* self, std::int64_t beat, std::int64_t frame) {
+  auto* sink = static_cast<JackSink*>(self);
+  const std::int64_t offset = frame - sink->block_start_;
+  BeatEvent event;
+  event.beat = beat;
+  event.frame = frame;
+  // The engine reads the same value right after this hook: the meter thread writes only after the
+  // callback has published the beat.
+  event.volume = std::clamp(sink->engine_->volume(), kMinVolume, kMaxVolume);
+  event.jack_frame = sink->block_jack_frame_ + static_cast<jack_nframes_t>(offset);
+  if (!sink->events_.push(event)) sink->dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void JackSink::on_shutdown(void* self) {
+  static_cast<JackSink*>(self)->server_gone_.store(true, std::memory_order_release);
+}
+
+MeterThread::MeterThread(Meter& meter, Engine& engine, const JackSink& sink)
+    : meter_(meter), engine_(engine), sink_(sink) {
+  engine_.set_volume(meter_.volume_at(0, 0, engine_.rate()));
+  thread_ = std::thread([this] { run(); });
+}
+
+MeterThread::~MeterThread() {
+  stop_.store(true);
+  thread_.join();
+}
+
+void MeterThread::run() {
+  std::int64_t metered = 0;  // the beat whose volume the engine holds
+  while (!stop_.load()) {
+    const std::int64_t next = sink_.beats_started();
+    if (next > metered && next < engine_.beats()) {
+      engine_.set_volume(meter_.volume_at(next, engine_.onset_frame(next), engine_.rate()));
+      metered = next;
+      continue;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace cacophony::sound
