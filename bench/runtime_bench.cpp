@@ -3,6 +3,8 @@
 // they do not depend on how Google Benchmark turns CPU or real time into rates.
 
 #include <benchmark/benchmark.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -155,6 +157,46 @@ BENCHMARK(BM_TimerLateness)
     ->Args({1000, 2})
     ->Args({5000, 0})
     ->Args({5000, 2})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// 3b. Baseline for 3: the same deadlines slept on with a bare clock_nanosleep(TIMER_ABSTIME) on
+// CLOCK_MONOTONIC and 1 ns timer slack, no runtime. What the kernel (and hypervisor) alone give.
+void BM_TimerLateness_Baseline(benchmark::State& state) {
+  constexpr int kWakeups = 2000;
+  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+  const std::int64_t period = state.range(0) * 1000;
+  std::vector<double> late_us;
+  late_us.reserve(kWakeups);
+  const auto read = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * kNanosPerSecond + ts.tv_nsec;
+  };
+  for (auto _ : state) {
+    BusyLoad load(static_cast<int>(state.range(1)));
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    const std::int64_t start = read() + period;
+    for (int k = 0; k < kWakeups; ++k) {
+      const std::int64_t deadline = start + k * period;
+      const timespec at{static_cast<time_t>(deadline / kNanosPerSecond),
+                        static_cast<long>(deadline % kNanosPerSecond)};
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) != 0) {
+      }
+      late_us.push_back(static_cast<double>(read() - deadline) / 1e3);
+    }
+  }
+  std::sort(late_us.begin(), late_us.end());
+  state.counters["wakeups"] = static_cast<double>(late_us.size());
+  state.counters["late_p50_us"] = percentile(late_us, 50);
+  state.counters["late_p99_us"] = percentile(late_us, 99);
+  state.counters["late_max_us"] = late_us.back();
+}
+BENCHMARK(BM_TimerLateness_Baseline)
+    ->ArgNames({"period_us", "busy"})
+    ->Args({1000, 0})
+    ->Args({1000, 2})
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
