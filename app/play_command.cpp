@@ -85,6 +85,7 @@ int play_command(const RawPlay& raw) {
       sink->stop();
       throw UsageError(e.what());
     }
+    sink->play();
 
     sound::BeatEvent event;
     while (true) {

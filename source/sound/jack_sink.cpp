@@ -74,6 +74,14 @@ void JackSink::connect(const std::string& port) {
     throw std::runtime_error(fmt::format("cannot connect {} to '{}'", port_name(), port));
 }
 
+void JackSink::play() {
+  // A connection is in the graph from the first period that starts after jack_connect returned;
+  // one period more covers the estimate's jitter.
+  play_from_.store(jack_frame_time(client_) + jack_get_buffer_size(client_),
+                   std::memory_order_relaxed);
+  playing_.store(true, std::memory_order_release);
+}
+
 void JackSink::stop() {
   if (!active_) return;
   active_ = false;
@@ -84,12 +92,17 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   auto* sink = static_cast<JackSink*>(self);
   auto* out = static_cast<float*>(jack_port_get_buffer(sink->port_, frames));
   Engine* engine = sink->engine_;
-  if (!engine || sink->finished_.load(std::memory_order_relaxed)) {
+  const jack_nframes_t now = jack_last_frame_time(sink->client_);
+  const bool waiting =
+      !engine || !sink->playing_.load(std::memory_order_acquire) ||
+      (engine->position() == 0 &&
+       static_cast<std::int32_t>(now - sink->play_from_.load(std::memory_order_relaxed)) < 0);
+  if (waiting || sink->finished_.load(std::memory_order_relaxed)) {
     std::fill(out, out + frames, 0.0f);
     return 0;
   }
   sink->block_start_ = engine->position();
-  sink->block_jack_frame_ = jack_last_frame_time(sink->client_);
+  sink->block_jack_frame_ = now;
   engine->process(out, frames);
   sink->beats_started_.store(engine->beats_started(), std::memory_order_release);
   if (engine->finished()) sink->finished_.store(true, std::memory_order_release);

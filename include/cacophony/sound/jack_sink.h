@@ -5,7 +5,8 @@
 // - One JACK client with one output port, `out`. Its process callback calls Engine::process on the
 //   port's buffer and nothing else that could block: no lock, no allocation, no I/O. The engine
 //   counts frames from the first callback, so beat n sounds exactly onset_frame(n) frames after
-//   the first frame played, whatever the period.
+//   the first frame played, whatever the period. The engine starts only once `out` is connected
+//   (play()), so the first click is heard whole.
 // - What the callback has to tell (each beat's number, frame and volume) goes through a
 //   single-producer single-consumer ring of fixed size (SpscRing); another thread pops and
 //   prints. When the ring is full the event is dropped and counted, never waited for.
@@ -91,11 +92,15 @@ class JackSink {
   // The server's physical playback ports ("system:playback_1", ...), maybe none.
   std::vector<std::string> playback_ports() const;
 
-  // Starts playing `engine` (which must outlive the sink or stop()): sets its beat hook and
-  // activates the client. Once only.
+  // Activates the client with `engine` (which must outlive the sink or stop()) and sets its beat
+  // hook; `out` plays silence until play(). Once only.
   void start(Engine& engine);
   // Connects `out` to `port`; throws std::runtime_error when JACK refuses. After start().
   void connect(const std::string& port);
+  // Starts the engine, after the connections: its first frame goes out in the first period that
+  // begins after the connections are in the server's graph (a period or two from now), so that
+  // nothing of the first click is lost.
+  void play();
   // Deactivates the client: no callback runs after it returns. Idempotent.
   void stop();
 
@@ -122,6 +127,8 @@ class JackSink {
 
   SpscRing<BeatEvent, kRing> events_;
   std::atomic<std::int64_t> beats_started_{0};
+  std::atomic<bool> playing_{false};
+  std::atomic<jack_nframes_t> play_from_{0};  // the server's frame time to start at
   std::atomic<bool> finished_{false};
   std::atomic<bool> server_gone_{false};
   std::atomic<std::int64_t> dropped_{0};
