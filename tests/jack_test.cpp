@@ -237,9 +237,9 @@ std::string temp_path(const std::string& what) {
       .string();
 }
 
-#define START_SERVER(server)                                                           \
-  JackServer server;                                                                   \
-  if (!server.spawned()) GTEST_SKIP() << "jackd is not installed (run scripts/setup)"; \
+#define START_SERVER(server)                                                     \
+  JackServer server;                                                             \
+  if (!server.spawned()) FAIL() << "jackd is not installed (run scripts/setup)"; \
   ASSERT_TRUE(server.wait_ready(10s)) << "jackd -n " << server.name() << " did not start"
 
 // One run of `cacophony play --bpm 480 --beats 32` into a fresh capture client. Counts the xruns

@@ -279,8 +279,8 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
 }
 
 TEST(SoundRender, OnsetsMatchKlick) {
-  if (std::system("command -v klick >/dev/null 2>&1") != 0)
-    GTEST_SKIP() << "klick is not installed (scripts/setup installs it)";
+  ASSERT_EQ(std::system("command -v klick >/dev/null 2>&1"), 0)
+      << "klick is not installed (scripts/setup installs it)";
   Folder dir;
   auto both = [&](int bpm) {
     // klick: 2 bars of 4/4 = 8 beats.

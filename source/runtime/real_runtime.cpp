@@ -28,9 +28,12 @@ void tighten_timer_slack() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 }
 
+// The wake-up token's states. Only a task asleep in the futex costs its waker a system call.
+enum : std::uint32_t { kEmpty = 0, kNotified = 1, kAsleep = 2 };
+
 class RealTask final : public Task {
  public:
-  std::atomic<std::uint32_t> token{0};
+  std::atomic<std::uint32_t> token{kEmpty};
   std::thread thread;
 };
 
@@ -73,31 +76,25 @@ class RealRuntime final : public Runtime {
     stop_spinning(t);
     // A short spin first: a hand-off between two running threads then costs no system call.
     for (int i = 0; i < kSpins; ++i) {
-      if (t.token.load(std::memory_order_relaxed) != 0 &&
-          t.token.exchange(0, std::memory_order_acquire) != 0)
-        return;
+      if (take_token(t)) return;
       __builtin_ia32_pause();
     }
-    while (t.token.exchange(0, std::memory_order_acquire) == 0)
-      futex(&t.token, FUTEX_WAIT_BITSET, 0, nullptr);
+    sleep_for_token(t, nullptr);
   }
 
   bool park_until(Time deadline) override {
     auto& t = static_cast<RealTask&>(self());
     stop_spinning(t);
+    if (take_token(t)) return true;
     const Duration at = start_ + deadline;
     const timespec ts{static_cast<time_t>(at.count() / kNanosPerSecond),
                       static_cast<long>(at.count() % kNanosPerSecond)};
-    while (t.token.exchange(0, std::memory_order_acquire) == 0) {
-      if (futex(&t.token, FUTEX_WAIT_BITSET, 0, &ts) == -1 && errno == ETIMEDOUT)
-        return t.token.exchange(0, std::memory_order_acquire) != 0;
-    }
-    return true;
+    return sleep_for_token(t, &ts);
   }
 
   void unpark(Task& task) override {
     auto& t = static_cast<RealTask&>(task);
-    if (t.token.exchange(1, std::memory_order_release) == 0)
+    if (t.token.exchange(kNotified, std::memory_order_release) == kAsleep)
       futex(&t.token, FUTEX_WAKE, 1, nullptr);
   }
 
@@ -107,6 +104,27 @@ class RealRuntime final : public Runtime {
 
  private:
   static constexpr int kSpins = 2000;
+
+  // Called by the task itself: while it runs its token is only ever empty or notified.
+  static bool take_token(RealTask& t) {
+    return t.token.load(std::memory_order_relaxed) == kNotified &&
+           t.token.exchange(kEmpty, std::memory_order_acquire) == kNotified;
+  }
+
+  // Sleeps in the futex until the token comes (true) or `at` passes (false; nullptr: never).
+  static bool sleep_for_token(RealTask& t, const timespec* at) {
+    for (;;) {
+      std::uint32_t seen = kEmpty;
+      if (!t.token.compare_exchange_strong(seen, kAsleep, std::memory_order_acquire)) {
+        t.token.store(kEmpty, std::memory_order_relaxed);  // it was notified: take it
+        return true;
+      }
+      const bool timed_out =
+          futex(&t.token, FUTEX_WAIT_BITSET, kAsleep, at) == -1 && errno == ETIMEDOUT;
+      if (t.token.exchange(kEmpty, std::memory_order_acquire) == kNotified) return true;
+      if (timed_out) return false;
+    }
+  }
 
   // Runs `fn` as task `t` on the calling thread.
   void execute(RealTask& t, const std::function<void()>& fn) {
