@@ -9,21 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "command.h"
+
 namespace {
 
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using Result = cacophony::test_support::CommandResult;
 
 Result cacophony(const std::string& args) {
-  const std::string command = std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return cacophony::test_support::run_cacophony(args);
 }
 
 int lines(const std::string& s) {

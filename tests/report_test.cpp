@@ -21,6 +21,7 @@
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
 #include "cacophony/scenario/scenario.h"
+#include "command.h"
 
 namespace cacophony {
 namespace {
@@ -290,20 +291,10 @@ TEST(ReportPage, MismatchedMetricsAreRejected) {
 }
 
 // The command line: run `cacophony` and read what it wrote.
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = cacophony::test_support::CommandResult;
 
 Result cacophony(const std::string& args, const std::filesystem::path& folder) {
-  const std::string command =
-      "cd '" + folder.string() + "' && " + std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return cacophony::test_support::run_cacophony(args, "cd '" + folder.string() + "' && ");
 }
 
 std::string slurp(const std::filesystem::path& path) {

@@ -26,6 +26,7 @@
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
+#include "command.h"
 
 extern char** environ;
 
@@ -118,19 +119,10 @@ float peak_near(const std::vector<float>& s, std::int64_t from, std::int64_t fra
   return p;
 }
 
-struct CliRun {
-  int code;
-  std::string out;
-};
+using CliRun = cacophony::test_support::CommandResult;
 
 CliRun cacophony_cli(const std::string& args) {
-  const std::string command = std::string(CACOPHONY_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return cacophony::test_support::run_cacophony(args);
 }
 
 // --- The click --------------------------------------------------------------------------------
