@@ -27,6 +27,7 @@ struct RawPlay {
   std::string meter = "simulated";
   std::string seed = "1";
   std::vector<std::string> connect;
+  std::vector<std::string> meter_connect;
 };
 
 std::atomic<int> stop_play{0};
@@ -46,19 +47,28 @@ int play_command(const RawPlay& raw) {
   const std::int64_t beats = raw.beats.empty() ? sound::Engine::kEndless
                                                : parse_count("--beats", raw.beats, 1, 10'000'000);
   const std::uint64_t seed = parse_seed(raw.seed);
+  const bool live_meter = raw.meter == "jack";
+  if (!live_meter && !raw.meter_connect.empty())
+    throw UsageError("--meter-connect needs --meter jack");
   std::unique_ptr<sound::Meter> meter;
-  try {
-    meter = sound::make_meter(raw.meter, seed);
-  } catch (const sound::BadInput& e) {
-    throw UsageError(e.what());
+  if (!live_meter) {
+    try {
+      meter = sound::make_meter(raw.meter, seed);
+    } catch (const sound::BadInput& e) {
+      if (raw.meter != "simulated" && !raw.meter.starts_with("file:"))
+        throw UsageError(
+            fmt::format("--meter must be simulated, file:PATH or jack, got '{}'", raw.meter));
+      throw UsageError(e.what());
+    }
   }
 
   std::unique_ptr<sound::JackSink> sink;
   try {
-    sink = std::make_unique<sound::JackSink>("cacophony");
+    sink = std::make_unique<sound::JackSink>("cacophony", live_meter);
   } catch (const sound::NoJackServer& e) {
     throw UsageError(e.what());
   }
+  if (live_meter) meter = std::make_unique<sound::JackMeter>(*sink);
   sound::Engine engine(sink->rate(), bpm, beats);
   // No callback may run once the engine is gone, whatever way this function leaves.
   struct Deactivate {
@@ -81,6 +91,7 @@ int play_command(const RawPlay& raw) {
     }
     try {
       for (const std::string& port : targets) sink->connect(port);
+      for (const std::string& port : raw.meter_connect) sink->connect_input(port);
     } catch (const std::runtime_error& e) {
       sink->stop();
       throw UsageError(e.what());
@@ -105,6 +116,9 @@ int play_command(const RawPlay& raw) {
     sink->stop();
     while (sink->pop(event)) print(event);
   }
+  if (sink->dropped_input() > 0)
+    std::fprintf(stderr, "cacophony: %lld input frames not metered (the meter fell behind)\n",
+                 static_cast<long long>(sink->dropped_input()));
   if (sink->dropped_events() > 0)
     std::fprintf(stderr, "cacophony: %lld beats not printed (the printer fell behind)\n",
                  static_cast<long long>(sink->dropped_events()));
@@ -120,13 +134,16 @@ void add_play_command(CLI::App& app, Action& action) {
   cmd->add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->required();
   cmd->add_option("--beats", raw.beats, "Beats to play, 1..10000000 (default: until Ctrl-C)");
   cmd->add_option("--meter", raw.meter,
-                  "Volume source: simulated (seeded random) or file:PATH (the recording's "
-                  "momentary loudness)")
+                  "Volume source: simulated (seeded random), file:PATH (the recording's "
+                  "momentary loudness) or jack (the momentary loudness of the input port "
+                  "cacophony:in)")
       ->capture_default_str();
   cmd->add_option("--seed", raw.seed, "Seed of the simulated meter")->capture_default_str();
   cmd->add_option("--connect", raw.connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "
                   "ports)");
+  cmd->add_option("--meter-connect", raw.meter_connect,
+                  "JACK output port to connect to cacophony:in, repeatable (with --meter jack)");
   cmd->callback([&action] { action = [] { return play_command(raw); }; });
 }
 

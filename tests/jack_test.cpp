@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -237,6 +238,81 @@ std::string temp_path(const std::string& what) {
       .string();
 }
 
+// A client with one output port playing a 1 kHz sine (48 frames a cycle at 48 kHz) of peak
+// `peak`, from a table made up front.
+class Sine {
+ public:
+  Sine(const std::string& server, float peak) {
+    for (std::size_t i = 0; i < table_.size(); ++i)
+      table_[i] = peak * static_cast<float>(std::sin(2.0 * M_PI * static_cast<double>(i) /
+                                                     static_cast<double>(table_.size())));
+    jack_status_t status{};
+    client_ =
+        jack_client_open("sine", static_cast<jack_options_t>(JackNoStartServer | JackServerName),
+                         &status, server.c_str());
+    if (!client_) return;
+    port_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(client_, on_process, this);
+    active_ = jack_activate(client_) == 0;
+  }
+  ~Sine() {
+    if (!client_) return;
+    if (active_) jack_deactivate(client_);
+    jack_client_close(client_);
+  }
+  Sine(const Sine&) = delete;
+  Sine& operator=(const Sine&) = delete;
+
+  bool ok() const { return client_ && port_ && active_; }
+  std::string port() const { return jack_port_name(port_); }
+
+ private:
+  static int on_process(jack_nframes_t n, void* self) {
+    auto* s = static_cast<Sine*>(self);
+    auto* out = static_cast<float*>(jack_port_get_buffer(s->port_, n));
+    for (jack_nframes_t i = 0; i < n; ++i) {
+      out[i] = s->table_[s->at_];
+      s->at_ = (s->at_ + 1) % s->table_.size();
+    }
+    return 0;
+  }
+
+  std::array<float, kRate / 1000> table_{};
+  std::size_t at_ = 0;
+  jack_client_t* client_ = nullptr;
+  jack_port_t* port_ = nullptr;
+  bool active_ = false;
+};
+
+// Runs `cacophony play` with `args` on `server` and returns the volume it printed for each beat
+// (empty, with a test failure, when it did not finish cleanly or printed something else).
+std::vector<int> play_volumes(const JackServer& server, const std::vector<std::string>& args) {
+  const std::string out = temp_path("meter.out");
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play"};
+  command.insert(command.end(), args.begin(), args.end());
+  setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
+  const pid_t pid = spawn(command, out);
+  unsetenv("JACK_DEFAULT_SERVER");
+  std::vector<int> volumes;
+  EXPECT_GT(pid, 0);
+  if (pid <= 0) return volumes;
+  const int status = wait_for(pid, 30s);
+  if (status == -1) kill(pid, SIGKILL);
+  EXPECT_NE(status, -1) << "cacophony play did not finish";
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(out);
+  for (const std::string& line : lines(slurp(out))) {
+    long long beat = -1, frame = -1;
+    int volume = -1;
+    EXPECT_EQ(
+        std::sscanf(line.c_str(), "beat #%lld at %d power (frame %lld)", &beat, &volume, &frame), 3)
+        << line;
+    EXPECT_EQ(beat, static_cast<long long>(volumes.size()));
+    volumes.push_back(volume);
+  }
+  std::remove(out.c_str());
+  return volumes;
+}
+
 #define START_SERVER(server)                                                     \
   JackServer server;                                                             \
   if (!server.spawned()) FAIL() << "jackd is not installed (run scripts/setup)"; \
@@ -318,6 +394,29 @@ TEST(Jack, PlayPutsEveryOnsetOnItsExactFrame) {
     if (HasFailure()) return;
   }
   EXPECT_EQ(xruns, 0) << "five runs of 4 s, each with an xrun";
+}
+
+// A -20 dBFS-peak 1 kHz sine into cacophony:in measures -23 LUFS: volume round(37 * 100 / 60) = 62,
+// once the 400 ms window has filled (beats are 125 ms apart; beat n is metered as n - 1 starts).
+TEST(Jack, MeterJackFollowsTheLoudnessOfItsInput) {
+  START_SERVER(server);
+  Sine sine(server.name(), 0.1f);
+  ASSERT_TRUE(sine.ok());
+  const std::vector<int> volumes = play_volumes(
+      server, {"--bpm", "480", "--beats", "16", "--meter", "jack", "--meter-connect", sine.port()});
+  ASSERT_EQ(volumes.size(), 16u);
+  for (std::size_t n = 6; n < volumes.size(); ++n) {
+    EXPECT_GE(volumes[n], 60) << "beat " << n;
+    EXPECT_LE(volumes[n], 64) << "beat " << n;
+  }
+}
+
+TEST(Jack, MeterJackWithNothingConnectedHearsSilence) {
+  START_SERVER(server);
+  const std::vector<int> volumes =
+      play_volumes(server, {"--bpm", "480", "--beats", "16", "--meter", "jack"});
+  ASSERT_EQ(volumes.size(), 16u);
+  for (std::size_t n = 0; n < volumes.size(); ++n) EXPECT_EQ(volumes[n], 0) << "beat " << n;
 }
 
 TEST(Jack, SigtermStopsPlayCleanlyWith130) {

@@ -1,10 +1,12 @@
 #include "cacophony/sound/jack_sink.h"
 
+#include <ebur128.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 
 namespace cacophony::sound {
 namespace {
@@ -15,7 +17,7 @@ void quiet(const char*) {}
 
 }  // namespace
 
-JackSink::JackSink(const std::string& name) {
+JackSink::JackSink(const std::string& name, bool with_input) {
   jack_set_error_function(quiet);
   jack_set_info_function(quiet);
   jack_status_t status{};
@@ -29,6 +31,14 @@ JackSink::JackSink(const std::string& name) {
   if (!port_) {
     jack_client_close(client_);
     throw std::runtime_error("cannot register the JACK port 'out'");
+  }
+  if (with_input) {
+    in_port_ = jack_port_register(client_, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+    if (!in_port_) {
+      jack_client_close(client_);
+      throw std::runtime_error("cannot register the JACK port 'in'");
+    }
+    input_ = std::make_unique<InputRing>();
   }
   if (jack_set_process_callback(client_, on_process, this) != 0) {
     jack_client_close(client_);
@@ -74,6 +84,17 @@ void JackSink::connect(const std::string& port) {
     throw std::runtime_error(fmt::format("cannot connect {} to '{}'", port_name(), port));
 }
 
+void JackSink::connect_input(const std::string& port) {
+  if (!in_port_) throw std::logic_error("JackSink::connect_input: no input port");
+  const int rc = jack_connect(client_, port.c_str(), jack_port_name(in_port_));
+  if (rc != 0 && rc != EEXIST)
+    throw std::runtime_error(fmt::format("cannot connect '{}' to {}", port, input_port_name()));
+}
+
+std::string JackSink::input_port_name() const {
+  return in_port_ ? std::string(jack_port_name(in_port_)) : std::string();
+}
+
 void JackSink::play() {
   // A connection is in the graph from the first period that starts after jack_connect returned;
   // one period more covers the estimate's jitter.
@@ -91,6 +112,13 @@ void JackSink::stop() {
 int JackSink::on_process(jack_nframes_t frames, void* self) {
   auto* sink = static_cast<JackSink*>(self);
   auto* out = static_cast<float*>(jack_port_get_buffer(sink->port_, frames));
+  if (sink->in_port_) {
+    const auto* in = static_cast<const float*>(jack_port_get_buffer(sink->in_port_, frames));
+    std::int64_t lost = 0;
+    for (jack_nframes_t i = 0; i < frames; ++i)
+      if (!sink->input_->push(in[i])) ++lost;
+    if (lost > 0) sink->dropped_input_.fetch_add(lost, std::memory_order_relaxed);
+  }
   Engine* engine = sink->engine_;
   const jack_nframes_t now = jack_last_frame_time(sink->client_);
   const bool waiting =
@@ -146,8 +174,45 @@ void MeterThread::run() {
       metered = next;
       continue;
     }
+    meter_.poll();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+}
+
+struct JackMeter::State {
+  ebur128_state* state = nullptr;
+  ~State() {
+    if (state) ebur128_destroy(&state);
+  }
+};
+
+JackMeter::JackMeter(JackSink& sink) : sink_(sink), state_(std::make_unique<State>()) {
+  if (!sink_.has_input()) throw std::logic_error("JackMeter: the sink has no input port");
+  state_->state = ebur128_init(1, static_cast<unsigned long>(sink_.rate()), EBUR128_MODE_M);
+  if (!state_->state)
+    throw std::runtime_error(fmt::format("the loudness meter does not take {} Hz", sink_.rate()));
+}
+
+JackMeter::~JackMeter() = default;
+
+void JackMeter::poll() {
+  while (true) {
+    std::size_t n = 0;
+    while (n < kBlock && sink_.pop_input(block_[n])) ++n;
+    if (n > 0) ebur128_add_frames_float(state_->state, block_.data(), n);
+    if (n < kBlock) return;
+  }
+}
+
+double JackMeter::loudness() {
+  poll();
+  double lufs = -HUGE_VAL;
+  if (ebur128_loudness_momentary(state_->state, &lufs) != EBUR128_SUCCESS) return -HUGE_VAL;
+  return lufs;
+}
+
+int JackMeter::volume_at(std::int64_t, std::int64_t, int) {
+  return loudness_to_volume(loudness());
 }
 
 }  // namespace cacophony::sound

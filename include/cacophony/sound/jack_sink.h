@@ -15,6 +15,9 @@
 //   start in the same period, the second keeps the first's volume.
 // - The sink never starts a server (JackNoStartServer): with none running, the constructor throws
 //   NoJackServer.
+// - With an input (for `--meter jack`) it also registers the input port `in`; the callback copies
+//   its frames into a second SPSC ring of floats, dropping (and counting) what does not fit, and a
+//   JackMeter drains that ring into libebur128 on the meter thread.
 
 #include <jack/jack.h>
 
@@ -22,6 +25,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -78,10 +82,14 @@ struct BeatEvent {
 class JackSink {
  public:
   static constexpr std::size_t kRing = 1024;
+  // Input frames between the callback and the meter: about 2.7 s at 48 kHz.
+  static constexpr std::size_t kInputRing = std::size_t{1} << 17;
+  using InputRing = SpscRing<float, kInputRing>;
 
   // Opens client `name` on the default server ($JACK_DEFAULT_SERVER, else "default") and
-  // registers `out`. Throws NoJackServer without a server, std::runtime_error on other failures.
-  explicit JackSink(const std::string& name);
+  // registers `out`, and `in` too when `with_input`. Throws NoJackServer without a server,
+  // std::runtime_error on other failures.
+  explicit JackSink(const std::string& name, bool with_input = false);
   ~JackSink();
   JackSink(const JackSink&) = delete;
   JackSink& operator=(const JackSink&) = delete;
@@ -97,6 +105,12 @@ class JackSink {
   void start(Engine& engine);
   // Connects `out` to `port`; throws std::runtime_error when JACK refuses. After start().
   void connect(const std::string& port);
+  // Connects the output port `port` to `in`; throws std::runtime_error when JACK refuses or there
+  // is no `in`. After start().
+  void connect_input(const std::string& port);
+  bool has_input() const { return in_port_ != nullptr; }
+  // The full name of `in`, e.g. "cacophony:in"; empty without one.
+  std::string input_port_name() const;
   // Starts the engine, after the connections: its first frame goes out in the first period that
   // begins after the connections are in the server's graph (a period or two from now), so that
   // nothing of the first click is lost.
@@ -111,6 +125,10 @@ class JackSink {
   bool server_gone() const { return server_gone_.load(std::memory_order_acquire); }
   std::int64_t dropped_events() const { return dropped_.load(std::memory_order_relaxed); }
 
+  // For the meter thread: the next input frame, false when none is waiting (or there is no `in`).
+  bool pop_input(float& sample) { return input_ && input_->pop(sample); }
+  std::int64_t dropped_input() const { return dropped_input_.load(std::memory_order_relaxed); }
+
  private:
   static int on_process(jack_nframes_t frames, void* self);
   static void on_beat(void* self, std::int64_t beat, std::int64_t frame);
@@ -118,6 +136,8 @@ class JackSink {
 
   jack_client_t* client_ = nullptr;
   jack_port_t* port_ = nullptr;
+  jack_port_t* in_port_ = nullptr;
+  std::unique_ptr<InputRing> input_;  // with `in` only
   Engine* engine_ = nullptr;
   bool active_ = false;
 
@@ -132,6 +152,33 @@ class JackSink {
   std::atomic<bool> finished_{false};
   std::atomic<bool> server_gone_{false};
   std::atomic<std::int64_t> dropped_{0};
+  std::atomic<std::int64_t> dropped_input_{0};
+};
+
+// `--meter jack`: the EBU R128 momentary loudness (the last 400 ms) of what reaches the sink's
+// `in`, turned into a volume by loudness_to_volume. Drained on the meter thread only.
+class JackMeter final : public Meter {
+ public:
+  // `sink` must have an input and outlive the meter; throws std::runtime_error when libebur128
+  // refuses the rate.
+  explicit JackMeter(JackSink& sink);
+  ~JackMeter() override;
+  JackMeter(const JackMeter&) = delete;
+  JackMeter& operator=(const JackMeter&) = delete;
+
+  // Feeds libebur128 with every input frame that has arrived.
+  void poll() override;
+  // The momentary loudness, in LUFS, of the last 400 ms that arrived (-inf for silence).
+  double loudness();
+  int volume_at(std::int64_t beat, std::int64_t frame, int rate) override;
+
+ private:
+  static constexpr std::size_t kBlock = 1024;
+
+  JackSink& sink_;
+  struct State;  // libebur128's
+  std::unique_ptr<State> state_;
+  std::array<float, kBlock> block_{};
 };
 
 // Feeds the engine's volume from a meter, on its own thread, one beat ahead of the sound.

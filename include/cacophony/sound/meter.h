@@ -27,6 +27,9 @@ class Meter {
   // The volume for beat `beat`, which starts at `frame` of a track at `rate` samples per second.
   // Beats come in order.
   virtual int volume_at(std::int64_t beat, std::int64_t frame, int rate) = 0;
+  // Called often (about every millisecond) on the meter's thread between beats, for meters that
+  // must keep up with a live input.
+  virtual void poll() {}
 };
 
 class SimulatedMeter final : public Meter {
