@@ -17,5 +17,7 @@ void add_pipeline_command(CLI::App& app, Action& action);
 void add_render_command(CLI::App& app, Action& action);
 // `play`: the metronome live, through a running JACK server.
 void add_play_command(CLI::App& app, Action& action);
+// `link`: watch an Ableton Link session live.
+void add_link_command(CLI::App& app, Action& action);
 
 }  // namespace cacophony::cli

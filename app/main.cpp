@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_pipeline_command(app, action);
   add_render_command(app, action);
   add_play_command(app, action);
+  add_link_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -172,26 +172,30 @@ TEST(SoundClick, VolumeMapsToDbfs) {
 // --- The engine -------------------------------------------------------------------------------
 
 TEST(SoundEngine, OnsetFramesAreExactIntegerRounding) {
-  EXPECT_EQ(Engine::onset_frame(6600, 48000, 110), 172'800'000) << "one hour at 110 bpm";
-  EXPECT_EQ(Engine::onset_frame(1, 48000, 120), 24000);
-  EXPECT_EQ(Engine::onset_frame(1, 48000, 110), 26182);  // 26181.8...
-  EXPECT_EQ(Engine::onset_frame(2, 44100, 7), 756000);
-  EXPECT_EQ(Engine::onset_frame(3, 48000, 6000), 1440);
+  EXPECT_EQ(FixedGrid::onset_frame(6600, 48000, 110), 172'800'000) << "one hour at 110 bpm";
+  EXPECT_EQ(FixedGrid::onset_frame(1, 48000, 120), 24000);
+  EXPECT_EQ(FixedGrid::onset_frame(1, 48000, 110), 26182);  // 26181.8...
+  EXPECT_EQ(FixedGrid::onset_frame(2, 44100, 7), 756000);
+  EXPECT_EQ(FixedGrid::onset_frame(3, 48000, 6000), 1440);
   // Never accumulated: beat n is n intervals from 0 rounded once, for n far beyond an hour.
   for (std::int64_t n : {0LL, 1LL, 7LL, 6599LL, 10'000'000LL}) {
     const long double exact = static_cast<long double>(n) * 44100 * 60 / 113;
-    EXPECT_EQ(Engine::onset_frame(n, 44100, 113), static_cast<std::int64_t>(std::llround(exact)));
+    EXPECT_EQ(FixedGrid::onset_frame(n, 44100, 113),
+              static_cast<std::int64_t>(std::llround(exact)));
   }
 }
 
 TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
-  Engine engine(44100, Bpm::of(6000), 40);  // 441 frames apart, clicks of 882 frames overlap
+  FixedGrid grid(44100, Bpm::of(6000));
+  Engine engine(44100, grid, 40);  // 441 frames apart, clicks of 882 frames overlap
   std::vector<std::int64_t> seen;
   engine.set_beat_hook(
-      [](void* ctx, std::int64_t beat, std::int64_t frame) {
+      [](void* ctx, std::int64_t count, const Onset& onset) {
         auto* v = static_cast<std::vector<std::int64_t>*>(ctx);
-        EXPECT_EQ(static_cast<std::int64_t>(v->size()), beat);
-        v->push_back(frame);
+        EXPECT_EQ(static_cast<std::int64_t>(v->size()), count);
+        EXPECT_EQ(onset.beat, count);
+        EXPECT_EQ(onset.kind, click_kind(count));
+        v->push_back(onset.frame);
       },
       &seen);
   seen.reserve(40);
@@ -219,7 +223,8 @@ TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
 }
 
 TEST(SoundEngine, VolumeIsReadOnceAtEachBeatStart) {
-  Engine engine(48000, Bpm::of(120), 2);
+  FixedGrid grid(48000, Bpm::of(120));
+  Engine engine(48000, grid, 2);
   engine.set_volume(0);
   std::vector<float> block(100);
   engine.process(block.data(), block.size());
@@ -266,7 +271,7 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
   const Audio a = read_audio(o.out);
   EXPECT_EQ(a.rate, 44100);
   std::vector<std::int64_t> expected;
-  for (std::int64_t n = 0; n < 5; ++n) expected.push_back(Engine::onset_frame(n, 44100, 110));
+  for (std::int64_t n = 0; n < 5; ++n) expected.push_back(FixedGrid::onset_frame(n, 44100, 110));
   EXPECT_EQ(onsets(a.samples, 441), expected);
 }
 
@@ -303,7 +308,7 @@ TEST(SoundRender, OnsetsMatchKlick) {
     for (std::int64_t n = 0; n < 8; ++n) {
       const std::int64_t floor = n * 48000 * 60 / bpm;
       EXPECT_EQ(klick[static_cast<std::size_t>(n)], floor) << bpm << " bpm, beat " << n;
-      EXPECT_EQ(ours[static_cast<std::size_t>(n)], Engine::onset_frame(n, 48000, bpm));
+      EXPECT_EQ(ours[static_cast<std::size_t>(n)], FixedGrid::onset_frame(n, 48000, bpm));
       EXPECT_LE(ours[static_cast<std::size_t>(n)] - klick[static_cast<std::size_t>(n)], 1);
     }
   }

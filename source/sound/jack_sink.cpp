@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 namespace cacophony::sound {
 namespace {
@@ -14,6 +15,12 @@ namespace {
 // libjack reports its own failures on stderr, several lines each; the sink reports them as
 // exceptions instead.
 void quiet(const char*) {}
+
+double raw_now_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 
 }  // namespace
 
@@ -131,18 +138,43 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   }
   sink->block_start_ = engine->position();
   sink->block_jack_frame_ = now;
-  engine->process(out, frames);
+  engine->process(out, frames, sink->block_time(frames));
   sink->beats_started_.store(engine->beats_started(), std::memory_order_release);
   if (engine->finished()) sink->finished_.store(true, std::memory_order_release);
   return 0;
 }
 
-void JackSink::on_beat(void* self, std::int64_t beat, std::int64_t frame) {
+BlockTime JackSink::block_time(jack_nframes_t frames) const {
+  BlockTime time;
+  jack_nframes_t cycle_frame = 0;
+  jack_time_t cycle_us = 0;
+  jack_time_t next_us = 0;
+  float period_us = 0;
+  if (frames == 0 ||
+      jack_get_cycle_times(client_, &cycle_frame, &cycle_us, &next_us, &period_us) != 0)
+    return time;
+  // Before JACK's clock filter has settled the times are not to be trusted.
+  const double nominal_us = 1e6 * frames / jack_get_sample_rate(client_);
+  const auto period = static_cast<double>(next_us) - static_cast<double>(cycle_us);
+  if (!(period > 0.5 * nominal_us && period < 2 * nominal_us)) return time;
+  jack_latency_range_t latency{};
+  jack_port_get_latency_range(port_, JackPlaybackLatency, &latency);
+  // JACK's clock and Link's are read together, so their offset holds for this period.
+  const double offset = raw_now_us() - static_cast<double>(jack_get_time());
+  time.known = true;
+  time.us_per_frame = period / frames;
+  time.first_frame_us = static_cast<double>(cycle_us) + offset + latency.max * time.us_per_frame;
+  return time;
+}
+
+void JackSink::on_beat(void* self, std::int64_t count, const Onset& onset) {
   auto* sink = static_cast<JackSink*>(self);
-  const std::int64_t offset = frame - sink->block_start_;
+  const std::int64_t offset = onset.frame - sink->block_start_;
   BeatEvent event;
-  event.beat = beat;
-  event.frame = frame;
+  event.beat = count;
+  event.frame = onset.frame;
+  event.onset = onset;
+  sink->last_onset_.store(onset.frame, std::memory_order_relaxed);
   // The engine reads the same value right after this hook: the meter thread writes only after the
   // callback has published the beat.
   event.volume = std::clamp(sink->engine_->volume(), kMinVolume, kMaxVolume);
@@ -170,7 +202,10 @@ void MeterThread::run() {
   while (!stop_.load()) {
     const std::int64_t next = sink_.beats_started();
     if (next > metered && next < engine_.beats()) {
-      engine_.set_volume(meter_.volume_at(next, engine_.onset_frame(next), engine_.rate()));
+      // A shared grid cannot tell where the next beat falls: the latest one stands in.
+      const std::int64_t planned = engine_.grid().planned_onset(next);
+      const std::int64_t frame = planned == Grid::kUnknown ? sink_.last_onset() : planned;
+      engine_.set_volume(meter_.volume_at(next, frame, engine_.rate()));
       metered = next;
       continue;
     }

@@ -77,9 +77,9 @@ struct Metering {
   Engine* engine;
 };
 
-void on_beat(void* context, std::int64_t beat, std::int64_t frame) {
+void on_beat(void* context, std::int64_t count, const Onset& onset) {
   auto* m = static_cast<Metering*>(context);
-  m->engine->set_volume(m->meter->volume_at(beat, frame, m->engine->rate()));
+  m->engine->set_volume(m->meter->volume_at(count, onset.frame, m->engine->rate()));
 }
 
 // Removes the temporary file unless released.
@@ -114,7 +114,8 @@ RenderResult render(const RenderOptions& options) {
     recording = std::make_unique<Recording>(song, options.rate);
   }
 
-  Engine engine(options.rate, options.bpm, options.beats);
+  FixedGrid grid(options.rate, options.bpm);
+  Engine engine(options.rate, grid, options.beats);
   Metering metering{meter.get(), &engine};
   engine.set_beat_hook(on_beat, &metering);
   const std::int64_t total = engine.total_frames();

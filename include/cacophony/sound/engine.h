@@ -1,19 +1,22 @@
 #pragma once
-// Engine: the metronome's one audio path. Offline render and, later, live play both pull blocks
-// of samples from process(); the sinks differ, the clicks don't.
+// Engine: the metronome's one audio path. Offline render and live play both pull blocks of
+// samples from process(); the sinks differ, the clicks don't.
 //
 // Guarantees
-// - Beat n starts at frame onset_frame(n) = round(n * rate * 60 / bpm), computed from n alone in
-//   exact integer arithmetic (128-bit), never as a sum of intervals: at 110 bpm and 48 kHz beat
-//   6600 starts at frame 172 800 000 exactly, one hour in.
-// - Even beats sound the accent click "I", odd beats the normal "O" (see click.h). A click that
-//   crosses the end of a block continues in the next one; clicks that overlap are added.
+// - Beats start where the engine's Grid says (grid.h): a FixedGrid for a steady tempo, a LinkGrid
+//   for a tempo shared with other machines. The engine counts the beats it starts, and stops
+//   starting them after `beats`.
+// - Each beat sounds the accent click "I" or the normal "O", as its onset says (see click.h). A
+//   click that crosses the end of a block continues in the next one; clicks that overlap are
+//   added.
 // - The volume reaches the engine through an atomic (set_volume, from any thread) and is read
 //   once, at the start of each beat: a beat keeps its volume to its end.
 // - process() never locks and never allocates: the clicks are synthesised in the constructor and
 //   the sounding clicks live in a fixed array. The beat hook, when set, is called from process()
 //   at each beat's start, before the volume is read; it must keep to the same rules when process()
 //   runs in real time (offline, it is where the render sets the volume it metered).
+// - The track ends when the last click has ended and, where the grid knows it ahead, the last
+//   beat's interval is over.
 
 #include <array>
 #include <atomic>
@@ -21,27 +24,25 @@
 #include <cstdint>
 #include <limits>
 
-#include "cacophony/bpm/bpm.h"
 #include "cacophony/sound/click.h"
+#include "cacophony/sound/grid.h"
 
 namespace cacophony::sound {
 
 class Engine {
  public:
-  // Called at beat `beat`, which starts at frame `frame`.
-  using BeatHook = void (*)(void* context, std::int64_t beat, std::int64_t frame);
+  // Called as the `count`th beat (from 0) starts.
+  using BeatHook = void (*)(void* context, std::int64_t count, const Onset& onset);
   static constexpr std::int64_t kEndless = std::numeric_limits<std::int64_t>::max();
 
-  // `beats` beats (kEndless: until stopped) at `bpm`, `rate` samples per second.
-  Engine(int rate, Bpm bpm, std::int64_t beats);
-
-  static std::int64_t onset_frame(std::int64_t n, int rate, std::int64_t bpm);
-  std::int64_t onset_frame(std::int64_t n) const { return onset_frame(n, rate_, bpm_.value()); }
+  // `beats` beats (kEndless: until stopped) where `grid` places them, `rate` samples per second.
+  // `grid` must outlive the engine.
+  Engine(int rate, Grid& grid, std::int64_t beats);
 
   int rate() const { return rate_; }
-  Bpm bpm() const { return bpm_; }
+  const Grid& grid() const { return grid_; }
   std::int64_t beats() const { return beats_; }
-  // Until the last click has ended and the last beat's interval is over.
+  // The track's length, or kEndless while it is not known.
   std::int64_t total_frames() const { return total_frames_; }
   // Frames produced so far, beats started so far.
   std::int64_t position() const { return position_; }
@@ -57,8 +58,9 @@ class Engine {
   }
 
   // Writes the next `frames` frames (mono) to `out` and returns how many belong to the track:
-  // fewer than `frames` at its end, where the rest of `out` is silence.
-  std::size_t process(float* out, std::size_t frames);
+  // fewer than `frames` at its end, where the rest of `out` is silence. `time` tells the grid when
+  // the block will be heard (live sinks know; a file has no such time).
+  std::size_t process(float* out, std::size_t frames, const BlockTime& time = {});
 
  private:
   struct Voice {
@@ -71,9 +73,10 @@ class Engine {
   static constexpr std::size_t kVoices = 8;
 
   static void play(Voice& voice, float* out, std::size_t frames);
+  std::int64_t click_frames() const;
 
   int rate_;
-  Bpm bpm_;
+  Grid& grid_;
   std::int64_t beats_;
   Click accent_;
   Click normal_;
@@ -88,7 +91,6 @@ class Engine {
   std::size_t next_voice_ = 0;
   std::int64_t position_ = 0;
   std::int64_t next_beat_ = 0;
-  std::int64_t next_onset_ = 0;
 };
 
 }  // namespace cacophony::sound

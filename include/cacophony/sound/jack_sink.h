@@ -10,6 +10,10 @@
 // - What the callback has to tell (each beat's number, frame and volume) goes through a
 //   single-producer single-consumer ring of fixed size (SpscRing); another thread pops and
 //   prints. When the ring is full the event is dropped and counted, never waited for.
+// - Each period the callback tells the engine's grid when the period's first frame will be heard
+//   (BlockTime): JACK's filtered cycle start plus the port's playback latency, moved onto
+//   CLOCK_MONOTONIC_RAW by reading both clocks there and then. A shared grid (Ableton Link) turns
+//   that into frame-exact onsets.
 // - The volume arrives through Engine::set_volume (an atomic) from a MeterThread, which asks the
 //   meter for beat n+1 as soon as the callback reports that beat n has started. When two beats
 //   start in the same period, the second keeps the first's volume.
@@ -77,6 +81,7 @@ struct BeatEvent {
   std::int64_t frame = 0;        // its onset, counted from the first frame played
   int volume = 0;                // 0..100
   std::uint32_t jack_frame = 0;  // the same onset on the server's frame clock
+  Onset onset;                   // where the grid placed it
 };
 
 class JackSink {
@@ -121,6 +126,8 @@ class JackSink {
   // For the consumer thread.
   bool pop(BeatEvent& event) { return events_.pop(event); }
   std::int64_t beats_started() const { return beats_started_.load(std::memory_order_acquire); }
+  // The onset frame of the latest beat started.
+  std::int64_t last_onset() const { return last_onset_.load(std::memory_order_relaxed); }
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   bool server_gone() const { return server_gone_.load(std::memory_order_acquire); }
   std::int64_t dropped_events() const { return dropped_.load(std::memory_order_relaxed); }
@@ -131,7 +138,8 @@ class JackSink {
 
  private:
   static int on_process(jack_nframes_t frames, void* self);
-  static void on_beat(void* self, std::int64_t beat, std::int64_t frame);
+  static void on_beat(void* self, std::int64_t count, const Onset& onset);
+  BlockTime block_time(jack_nframes_t frames) const;
   static void on_shutdown(void* self);
 
   jack_client_t* client_ = nullptr;
@@ -147,6 +155,7 @@ class JackSink {
 
   SpscRing<BeatEvent, kRing> events_;
   std::atomic<std::int64_t> beats_started_{0};
+  std::atomic<std::int64_t> last_onset_{0};
   std::atomic<bool> playing_{false};
   std::atomic<jack_nframes_t> play_from_{0};  // the server's frame time to start at
   std::atomic<bool> finished_{false};

@@ -1,0 +1,53 @@
+#include "cacophony/link/session.h"
+
+#include <algorithm>
+
+#include "ableton_link.h"
+
+namespace cacophony::link {
+
+Session::Session(double bpm, double quantum, bool start_stop_sync)
+    : quantum_(quantum),
+      start_stop_sync_(start_stop_sync),
+      link_(std::make_unique<Link>(std::clamp(bpm, kMinBpm, kMaxBpm))) {
+  link_->link.enableStartStopSync(start_stop_sync);
+  link_->link.enable(true);
+}
+
+Session::~Session() {
+  link_->link.enable(false);
+}
+
+Status Session::status() const {
+  const auto state = link_->link.captureAppSessionState();
+  const auto now = link_->link.clock().micros();
+  Status s;
+  s.peers = link_->link.numPeers();
+  s.bpm = state.tempo();
+  s.beat = state.beatAtTime(now, quantum_);
+  s.phase = state.phaseAtTime(now, quantum_);
+  s.playing = !start_stop_sync_ || state.isPlaying();
+  return s;
+}
+
+void Session::set_tempo(double bpm) {
+  auto state = link_->link.captureAppSessionState();
+  state.setTempo(std::clamp(bpm, kMinBpm, kMaxBpm), link_->link.clock().micros());
+  link_->link.commitAppSessionState(state);
+}
+
+void Session::set_playing(bool playing) {
+  auto state = link_->link.captureAppSessionState();
+  const auto now = link_->link.clock().micros();
+  if (playing)
+    state.setIsPlayingAndRequestBeatAtTime(true, now, 0.0, quantum_);
+  else
+    state.setIsPlaying(false, now);
+  link_->link.commitAppSessionState(state);
+}
+
+std::chrono::microseconds Session::now() const {
+  return link_->link.clock().micros();
+}
+
+}  // namespace cacophony::link
