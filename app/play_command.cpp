@@ -228,8 +228,9 @@ int play_command(const RawPlay& raw) {
       const link::Status joined = report->join(std::chrono::seconds(1));
       // Alone, starting is ours to do; in a session, its peers' start and stop are followed.
       if (session->start_stop_sync() && joined.peers == 0) session->set_playing(true);
+      // Link shares start and stop as they happen: a peer that joins learns of the next one.
       if (session->start_stop_sync() && joined.peers > 0 && !joined.playing)
-        std::printf("link: the session is stopped: waiting for a peer to start it\n");
+        std::printf("link: waiting for a peer to start or stop (type start to start them all)\n");
       commands.emplace(*session);
     }
     sink->play();

@@ -33,10 +33,16 @@ bool LinkGrid::next_before(std::int64_t end, sound::Onset& onset) {
   }
   const double half_beat_us = 30e6 / state.tempo();
   const auto micros = [](double us) { return std::chrono::microseconds(std::llround(us)); };
-  // The first whole beat whose nearest frame is in this block or later, not before the session
-  // started playing, and half a beat or more after the latest click.
+  // The first whole beat whose nearest frame is in this block or later, not before the session's
+  // first bar since it started playing, and half a beat or more after the latest click.
   double from_us = time_.first_frame_us - time_.us_per_frame / 2;
-  if (sync) from_us = std::max(from_us, static_cast<double>(state.timeForIsPlaying().count()));
+  if (sync) {
+    // Playing starts with the first bar that begins at the start or after it (within a
+    // microsecond's rounding).
+    const double start = state.beatAtTime(state.timeForIsPlaying(), quantum);
+    const double bar = std::ceil(start / quantum - 1e-6) * quantum;
+    from_us = std::max(from_us, static_cast<double>(state.timeAtBeat(bar, quantum).count()));
+  }
   if (played_) from_us = std::max(from_us, last_us_ + half_beat_us);
   const double first = std::ceil(state.beatAtTime(micros(from_us), quantum));
   if (!std::isfinite(first)) return false;

@@ -5,6 +5,11 @@
 #include "ableton_link.h"
 
 namespace cacophony::link {
+namespace {
+
+constexpr std::chrono::milliseconds kStartAhead{100};
+
+}  // namespace
 
 Session::Session(double bpm, double quantum, bool start_stop_sync)
     : quantum_(quantum),
@@ -39,8 +44,9 @@ void Session::set_tempo(double bpm) {
 void Session::set_playing(bool playing) {
   auto state = link_->link.captureAppSessionState();
   const auto now = link_->link.clock().micros();
+  // A start a little ahead leaves time to sound its first beat: blocks are made ahead of time.
   if (playing)
-    state.setIsPlayingAndRequestBeatAtTime(true, now, 0.0, quantum_);
+    state.setIsPlayingAndRequestBeatAtTime(true, now + kStartAhead, 0.0, quantum_);
   else
     state.setIsPlaying(false, now);
   link_->link.commitAppSessionState(state);

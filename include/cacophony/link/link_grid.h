@@ -10,8 +10,8 @@
 //   the accent. Peers with the same quantum thus accent the same beats.
 // - Two clicks are never closer than half a beat: when the session's beat line jumps (on joining
 //   a session, or as the clocks' estimates wobble at a block's edge) no beat sounds twice.
-// - With start/stop sync, beats sound only while the session is playing, from the moment it
-//   started.
+// - With start/stop sync, beats sound only while the session is playing, from the first bar that
+//   begins once it started: a start always sounds the bar's first beat first.
 // - A block without a BlockTime (no clock to map) sounds no beat.
 
 #include <cstdint>
