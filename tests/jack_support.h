@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "onsets.h"
+
 namespace cacophony::test_support {
 
 using namespace std::chrono_literals;
@@ -216,21 +218,6 @@ class Capture {
   std::atomic<bool> overflowed_{false};
   std::atomic<bool> heard_{false};
 };
-
-// Onsets: the first non-zero sample after at least `gap` zeros (or at the start).
-inline std::vector<std::size_t> onsets(const std::vector<float>& s, std::size_t gap) {
-  std::vector<std::size_t> out;
-  std::size_t zeros = gap;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == 0.0f) {
-      ++zeros;
-      continue;
-    }
-    if (zeros >= gap) out.push_back(i);
-    zeros = 0;
-  }
-  return out;
-}
 
 inline std::string slurp(const std::string& path) {
   std::string text;

@@ -97,13 +97,26 @@ std::vector<std::int64_t> intervals(const std::vector<sound::Onset>& onsets, std
   return out;
 }
 
+// A session at 120 bpm in bars of 4, alone off the network, its grid and a player on the grid whose
+// clock starts `from_now_us` from now.
+struct Solo {
+  explicit Solo(bool start_stop_sync = false, double from_now_us = 0)
+      : session(120, 4, start_stop_sync),
+        grid(session),
+        player(grid, now_us(session) + from_now_us) {}
+
+  struct Offline {
+    Offline() { leave_network(); }
+  } offline;
+  link::Session session;
+  link::LinkGrid grid;
+  Player player;
+};
+
 TEST(LinkGrid, AloneItClicksEveryBeatOfItsOwnTempoWithTheBarsFirstBeatAccented) {
-  leave_network();
-  link::Session session(120, 4, false);
-  link::LinkGrid grid(session);
-  Player player(grid, now_us(session));
-  player.play(6.0);
-  const auto& onsets = player.onsets();
+  Solo solo;
+  solo.player.play(6.0);
+  const auto& onsets = solo.player.onsets();
   ASSERT_GE(onsets.size(), 11u);
   ASSERT_LE(onsets.size(), 13u);
   for (std::int64_t gap : intervals(onsets)) EXPECT_NEAR(gap, 24000, 1) << "120 bpm at 48 kHz";
@@ -119,17 +132,14 @@ TEST(LinkGrid, AloneItClicksEveryBeatOfItsOwnTempoWithTheBarsFirstBeatAccented) 
 }
 
 TEST(LinkGrid, ATempoChangeMovesTheNextBeatAlready) {
-  leave_network();
-  link::Session session(120, 4, false);
-  link::LinkGrid grid(session);
-  Player player(grid, now_us(session));
-  player.play(2.0);
-  const std::size_t before = player.onsets().size();
+  Solo solo;
+  solo.player.play(2.0);
+  const std::size_t before = solo.player.onsets().size();
   ASSERT_GE(before, 3u);
-  session.set_tempo(150);
+  solo.session.set_tempo(150);
   let_link_settle();
-  player.play(3.0);
-  const auto& onsets = player.onsets();
+  solo.player.play(3.0);
+  const auto& onsets = solo.player.onsets();
   ASSERT_GE(onsets.size(), before + 6);
   // The first beat after the change comes within one beat, at the new tempo or sooner.
   const std::int64_t gap = onsets[before].frame - onsets[before - 1].frame;
@@ -139,33 +149,28 @@ TEST(LinkGrid, ATempoChangeMovesTheNextBeatAlready) {
 }
 
 TEST(LinkGrid, ABlockWithoutATimeSoundsNoBeat) {
-  leave_network();
-  link::Session session(120, 4, false);
-  link::LinkGrid grid(session);
-  Player player(grid, now_us(session));
-  player.play(2.0, false);
-  EXPECT_TRUE(player.onsets().empty());
-  player.play(2.0);
-  EXPECT_FALSE(player.onsets().empty()) << "the same grid with times does click";
+  Solo solo;
+  solo.player.play(2.0, false);
+  EXPECT_TRUE(solo.player.onsets().empty());
+  solo.player.play(2.0);
+  EXPECT_FALSE(solo.player.onsets().empty()) << "the same grid with times does click";
 }
 
 TEST(LinkGrid, WithStartStopSyncItClicksOnlyWhileTheSessionPlaysAndStartsOnABar) {
-  leave_network();
-  link::Session session(120, 4, true);
-  link::LinkGrid grid(session);
   // The blocks start three seconds in the past: after two seconds of stop, every beat from the
   // start on is in them.
-  Player player(grid, now_us(session) - 3e6);
+  Solo solo(true, -3e6);
+  Player& player = solo.player;
   player.play(2.0);
   EXPECT_TRUE(player.onsets().empty()) << "a new session is stopped";
-  session.set_playing(true);
+  solo.session.set_playing(true);
   let_link_settle();
   player.play(2.0);
   const auto onsets = player.onsets();
   ASSERT_GE(onsets.size(), 2u);
   EXPECT_EQ(onsets.front().phase, 0) << "playing starts on the bar's first beat";
   for (std::int64_t g : intervals(onsets)) EXPECT_NEAR(g, 24000, 1);
-  session.set_playing(false);
+  solo.session.set_playing(false);
   let_link_settle();
   const std::size_t stopped = onsets.size();
   player.play(2.0);

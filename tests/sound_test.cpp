@@ -27,6 +27,7 @@
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
 #include "command.h"
+#include "onsets.h"
 
 extern char** environ;
 
@@ -34,6 +35,7 @@ namespace {
 
 using namespace cacophony;
 using namespace cacophony::sound;
+using cacophony::test_support::onsets;
 namespace fs = std::filesystem;
 
 // A fresh folder per test, removed at its end.
@@ -95,21 +97,6 @@ std::vector<float> sine(int rate, double seconds, double hz, double peak) {
   for (std::size_t i = 0; i < s.size(); ++i)
     s[i] = static_cast<float>(peak * std::sin(2 * std::numbers::pi * hz * i / rate));
   return s;
-}
-
-// Onsets: the first non-zero sample after at least `gap` zeros (or at the start).
-std::vector<std::int64_t> onsets(const std::vector<float>& s, std::size_t gap) {
-  std::vector<std::int64_t> out;
-  std::size_t zeros = gap;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == 0.0f) {
-      ++zeros;
-      continue;
-    }
-    if (zeros >= gap) out.push_back(static_cast<std::int64_t>(i));
-    zeros = 0;
-  }
-  return out;
 }
 
 float peak_near(const std::vector<float>& s, std::int64_t from, std::int64_t frames) {
@@ -256,7 +243,7 @@ TEST(SoundRender, OnsetsEvery24000FramesAt120BpmAnd48kHz) {
   EXPECT_EQ(a.samples.size(), 16u * 24000);
   std::vector<std::int64_t> expected;
   for (std::int64_t n = 0; n < 16; ++n) expected.push_back(24000 * n);
-  EXPECT_EQ(onsets(a.samples, 480), expected);
+  EXPECT_EQ(onsets<std::int64_t>(a.samples, 480), expected);
   EXPECT_EQ(dir.names(), std::vector<std::string>{"click.wav"}) << "no temporary file left";
 }
 
@@ -272,7 +259,7 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
   EXPECT_EQ(a.rate, 44100);
   std::vector<std::int64_t> expected;
   for (std::int64_t n = 0; n < 5; ++n) expected.push_back(FixedGrid::onset_frame(n, 44100, 110));
-  EXPECT_EQ(onsets(a.samples, 441), expected);
+  EXPECT_EQ(onsets<std::int64_t>(a.samples, 441), expected);
 }
 
 TEST(SoundRender, OnsetsMatchKlick) {
@@ -290,8 +277,8 @@ TEST(SoundRender, OnsetsMatchKlick) {
     o.bpm = Bpm::of(bpm);
     o.beats = 8;
     render(o);
-    return std::pair(onsets(read_audio(o.out).samples, 480),
-                     onsets(read_audio(theirs).samples, 480));
+    return std::pair(onsets<std::int64_t>(read_audio(o.out).samples, 480),
+                     onsets<std::int64_t>(read_audio(theirs).samples, 480));
   };
   // Where the interval is a whole number of frames, every onset is the same frame.
   for (int bpm : {120, 60, 100, 150, 240}) {
