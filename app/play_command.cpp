@@ -163,20 +163,16 @@ int play_command(const RawPlay& raw) {
   const std::int64_t beats = raw.beats.empty() ? sound::Engine::kEndless
                                                : parse_count("--beats", raw.beats, 1, 10'000'000);
   const std::uint64_t seed = parse_seed(raw.seed);
-  const bool live_meter = raw.meter == "jack";
+  std::unique_ptr<sound::Meter> meter;
+  bool live_meter = false;
+  try {
+    live_meter = sound::meter_kind(raw.meter, true) == sound::MeterKind::jack;
+    if (!live_meter) meter = sound::make_meter(raw.meter, seed);
+  } catch (const sound::BadInput& e) {
+    throw UsageError(e.what());
+  }
   if (!live_meter && !raw.meter_connect.empty())
     throw UsageError("--meter-connect needs --meter jack");
-  std::unique_ptr<sound::Meter> meter;
-  if (!live_meter) {
-    try {
-      meter = sound::make_meter(raw.meter, seed);
-    } catch (const sound::BadInput& e) {
-      if (raw.meter != "simulated" && !raw.meter.starts_with("file:"))
-        throw UsageError(
-            fmt::format("--meter must be simulated, file:PATH or jack, got '{}'", raw.meter));
-      throw UsageError(e.what());
-    }
-  }
 
   std::unique_ptr<sound::JackSink> sink;
   try {

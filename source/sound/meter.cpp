@@ -112,12 +112,19 @@ std::filesystem::path meter_file(std::string_view spec) {
   return {};
 }
 
+MeterKind meter_kind(std::string_view spec, bool live) {
+  if (spec == "simulated") return MeterKind::simulated;
+  if (spec.starts_with("file:") && spec.size() > 5) return MeterKind::file;
+  if (live && spec == "jack") return MeterKind::jack;
+  throw BadInput(fmt::format("--meter must be {}, got '{}'",
+                             live ? "simulated, file:PATH or jack" : "simulated or file:PATH",
+                             std::string(spec)));
+}
+
 std::unique_ptr<Meter> make_meter(std::string_view spec, std::uint64_t seed) {
-  if (spec == "simulated") return std::make_unique<SimulatedMeter>(seed);
-  if (spec.starts_with("file:") && spec.size() > 5)
-    return std::make_unique<FileMeter>(meter_file(spec));
-  throw BadInput(
-      fmt::format("--meter must be simulated or file:PATH, got '{}'", std::string(spec)));
+  if (meter_kind(spec, false) == MeterKind::simulated)
+    return std::make_unique<SimulatedMeter>(seed);
+  return std::make_unique<FileMeter>(meter_file(spec));
 }
 
 }  // namespace cacophony::sound

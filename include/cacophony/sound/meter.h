@@ -71,7 +71,12 @@ class FileMeter final : public Meter {
   std::vector<float> buffer_;
 };
 
-// "simulated" or "file:PATH"; throws BadInput on anything else.
+// What a --meter spec names: "simulated", "file:PATH" or, for live play only, "jack" (the JACK
+// sink's input, see jack_sink.h). Throws BadInput naming the accepted forms on anything else.
+enum class MeterKind { simulated, file, jack };
+MeterKind meter_kind(std::string_view spec, bool live);
+
+// A "simulated" or "file:PATH" meter; throws BadInput on anything else.
 std::unique_ptr<Meter> make_meter(std::string_view spec, std::uint64_t seed);
 
 // The path of a "file:PATH" spec, or empty.
