@@ -351,11 +351,13 @@ void two_players_agree_once(const Namespaces* ns, int where_a, int where_b, int&
     return since >= 0 && since < kRate;
   };
   std::size_t compared = 0;
+  long long apart = 0;
   for (jack_nframes_t onset : heard_b) {
     if (static_cast<std::int32_t>(end - onset) < 0 || near_xrun(xruns, onset) ||
         changing(first_change, onset) || changing(second_change, onset))
       continue;
     ++compared;
+    apart = std::max(apart, nearest(heard_a, onset));
     EXPECT_LE(nearest(heard_a, onset), kOneMs) << "B's click at jack frame " << onset;
     const Printed* pb = printed_at(said_b, onset, 1);
     const Printed* pa = printed_at(said_a, onset, kOneMs);
@@ -363,6 +365,8 @@ void two_players_agree_once(const Namespaces* ns, int where_a, int where_b, int&
     ASSERT_NE(pa, nullptr) << "A printed no beat within 1 ms of B's click at " << onset;
     EXPECT_EQ(pa->phase, pb->phase) << "the same beat of the bar, at jack frame " << onset;
   }
+  std::fprintf(stderr, "B's clicks and A's: at most %lld frames apart (%zu compared)\n", apart,
+               compared);
 
   // How much was heard, and the heard tempo: 150 bpm from a second after A's change, 100 bpm from
   // a second after B's. An xrun moves the server's frame clock against real time and may lose
