@@ -35,6 +35,7 @@ class RealTask final : public Task {
  public:
   std::atomic<std::uint32_t> token{kEmpty};
   std::thread thread;
+  bool claimed = false;  // someone joins (or has joined) `thread`; under tasks_lock_
 };
 
 long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value, const timespec* at) {
@@ -56,6 +57,8 @@ class RealRuntime final : public Runtime {
         std::scoped_lock lock(tasks_lock_);
         if (i >= tasks_.size()) break;
         t = tasks_[i].get();
+        if (t->claimed) continue;
+        t->claimed = true;
       }
       t->thread.join();
     }
@@ -65,10 +68,27 @@ class RealRuntime final : public Runtime {
 
   Time now() const override { return read_clock(CLOCK_MONOTONIC) - start_; }
 
+  // Also joins the threads of tasks that have ended since the last go(): a run that starts a task
+  // a beat would otherwise hold a stack per task it ever started (some 30 000 exhaust the
+  // kernel's memory maps). Their threads are past their function, so the joins are short.
   void go(std::function<void()> fn) override {
-    std::scoped_lock lock(tasks_lock_);
-    RealTask* t = add_task_locked();
-    t->thread = std::thread([this, t, fn = std::move(fn)] { execute(*t, fn); });
+    std::vector<RealTask*> ended;
+    {
+      std::scoped_lock lock(tasks_lock_);
+      for (RealTask* t : ended_)
+        if (!t->claimed) {
+          t->claimed = true;
+          ended.push_back(t);
+        }
+      ended_.clear();
+      RealTask* t = add_task_locked();
+      t->thread = std::thread([this, t, fn = std::move(fn)] {
+        execute(*t, fn);
+        std::scoped_lock retire(tasks_lock_);
+        ended_.push_back(t);
+      });
+    }
+    for (RealTask* t : ended) t->thread.join();
   }
 
   void park() override {
@@ -149,6 +169,7 @@ class RealRuntime final : public Runtime {
   const Duration start_;
   std::mutex tasks_lock_;
   std::vector<std::unique_ptr<RealTask>> tasks_;  // kept to the end: wakers may still name them
+  std::vector<RealTask*> ended_;                  // their function returned; not yet joined
 };
 
 }  // namespace
