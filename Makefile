@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup build run test tsan asan bench format clean
+.PHONY: setup build run test tsan asan bench screenshot format clean
 
 setup:
 	@scripts/setup
@@ -26,6 +26,10 @@ asan: setup
 
 bench: build
 	./build/bench/cacophony_bench
+
+# The README's picture of the report page, taken by the page test in Chromium.
+screenshot: build
+	CACOPHONY_SCREENSHOT=docs/report.png node tests/page/page.test.mjs build/cacophony
 
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i

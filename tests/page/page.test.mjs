@@ -4,7 +4,8 @@
 //
 // It writes a page with `cacophony --time simulated --report`, opens it from disk with every
 // request that isn't file: blocked, and checks the charts, deep links, tooltips and zoom. It
-// leaves a screenshot in docs/report.png (or in $CACOPHONY_SCREENSHOT).
+// leaves a screenshot in docs/report.png, or in $CACOPHONY_SCREENSHOT (ctest sets it to the build
+// folder; `make screenshot` refreshes the README's).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
