@@ -271,7 +271,8 @@ void add_play_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "play",
       "Play the metronome live through a running JACK server (port cacophony:out). With --link, "
-      "type a tempo, start or stop and Enter to change the session for every peer");
+      "type a tempo (and, with --start-stop-sync, start or stop) and Enter to change the session "
+      "for every peer");
   cmd->add_option("--bpm", raw.bpm,
                   "Tempo in beats per minute, 1..6000 (required without --link; with --link, "
                   "20..999, proposed when no session exists, default 120)");
