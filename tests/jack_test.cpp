@@ -110,7 +110,7 @@ void play_32_beats(const JackServer& server, int& xruns) {
   Capture capture(server.name());
   ASSERT_TRUE(capture.ok());
 
-  // 480 bpm at 48 kHz: 6000 frames a beat, not a multiple of the 256-frame period; 32 beats in 4 s.
+  // 480 bpm at 48 kHz: 6000 frames a beat, not a multiple of the period; 32 beats in 4 s.
   const std::string out = temp_path("play.out");
   const std::string binary = CACOPHONY_BINARY;
   setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);

@@ -253,9 +253,6 @@ std::vector<long long> heard_intervals(const std::vector<jack_nframes_t>& onsets
 }
 
 constexpr long long kOneMs = kRate / 1000;
-// Periods of 1024 frames (21 ms): with two players, their capture clients and Link's threads on
-// two cores, 256-frame periods without realtime priority overrun every second or so.
-constexpr jack_nframes_t kLinkPeriod = 1024;
 
 std::string fmt_frames(double frames) {
   return std::to_string(std::lround(frames)) + " ";
@@ -294,7 +291,7 @@ class Peer {
 // heard, fall within 1 ms of each other on the same beat of the bar. The heard tempo is checked
 // to the frame only in a run without xruns (`xruns` says how many there were).
 void two_players_agree_once(const Namespaces* ns, int where_a, int where_b, int& xrun_count) {
-  START_SERVER(server, kLinkPeriod);
+  START_SERVER(server);
   setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
   Peer a(server, ns, where_a, "hear-a", {"--bpm", "120"});
   ASSERT_TRUE(a.capture().ok() && a.process().started());
@@ -428,7 +425,7 @@ TEST(LinkPeers, TwoPlayersAcrossAVethPairAgreeOnTempoAndPhase) {
 TEST(LinkPeers, WithNoNetworkAtAllItPlaysAloneAndSaysSoOnce) {
   Namespaces ns(1, false, false);
   if (!ns.ok()) GTEST_SKIP() << ns.why();
-  START_SERVER(server, kLinkPeriod);
+  START_SERVER(server);
   setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
   Process play(ns.in(0, {CACOPHONY_BINARY, "play", "--link", "--bpm", "480", "--beats", "6"}),
                temp_path("alone.out"));
@@ -447,7 +444,7 @@ TEST(LinkPeers, WithNoNetworkAtAllItPlaysAloneAndSaysSoOnce) {
 // start or stop, not before.
 TEST(LinkPeers, StartAndStopFromOnePeerReachTheOtherWithStartStopSync) {
   Namespaces ns(1, false);
-  START_SERVER(server, kLinkPeriod);
+  START_SERVER(server);
   const Namespaces* where = ns.ok() ? &ns : nullptr;
   setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
   Peer a(server, where, 0, "hear-a", {"--start-stop-sync"});
@@ -487,7 +484,7 @@ TEST(LinkPeers, StartAndStopFromOnePeerReachTheOtherWithStartStopSync) {
 // LinkHut leads: we take its tempo, follow its change, and click on its grid. Timing is checked in
 // a run without xruns only.
 void follow_linkhut_once(const Namespaces* where, int& xrun_count) {
-  START_SERVER(server, kLinkPeriod);
+  START_SERVER(server);
   setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
   Capture hut_heard(server.name(), "hear-linkhut");
   ASSERT_TRUE(hut_heard.ok());
