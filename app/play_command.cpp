@@ -50,11 +50,11 @@ extern "C" void on_play_signal(int) {
 void print(const sound::BeatEvent& e, bool link) {
   if (link)
     std::printf("beat #%lld at %d power (frame %lld, link beat %lld, phase %d/%d, jack frame %u)\n",
-                static_cast<long long>(e.beat), e.volume, static_cast<long long>(e.frame),
+                static_cast<long long>(e.beat), e.volume, static_cast<long long>(e.onset.frame),
                 static_cast<long long>(e.onset.beat), e.onset.phase, e.onset.quantum, e.jack_frame);
   else
     std::printf("beat #%lld at %d power (frame %lld)\n", static_cast<long long>(e.beat), e.volume,
-                static_cast<long long>(e.frame));
+                static_cast<long long>(e.onset.frame));
   std::fflush(stdout);
 }
 

@@ -138,7 +138,9 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   }
   sink->block_start_ = engine->position();
   sink->block_jack_frame_ = now;
-  engine->process(out, frames, sink->block_time(frames));
+  // Only a grid that follows an outside clock needs to know when the period is heard.
+  engine->process(out, frames,
+                  engine->grid().follows_clock() ? sink->block_time(frames) : BlockTime{});
   sink->beats_started_.store(engine->beats_started(), std::memory_order_release);
   if (engine->finished()) sink->finished_.store(true, std::memory_order_release);
   return 0;
@@ -172,7 +174,6 @@ void JackSink::on_beat(void* self, std::int64_t count, const Onset& onset) {
   const std::int64_t offset = onset.frame - sink->block_start_;
   BeatEvent event;
   event.beat = count;
-  event.frame = onset.frame;
   event.onset = onset;
   sink->last_onset_.store(onset.frame, std::memory_order_relaxed);
   // The engine reads the same value right after this hook: the meter thread writes only after the

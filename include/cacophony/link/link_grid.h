@@ -28,6 +28,7 @@ class LinkGrid final : public sound::Grid {
   explicit LinkGrid(Session& session);
   ~LinkGrid() override;
 
+  bool follows_clock() const override { return true; }
   void begin_block(std::int64_t first_frame, const sound::BlockTime& time) override;
   bool next_before(std::int64_t end, sound::Onset& onset) override;
   std::int64_t planned_onset(std::int64_t) const override { return kUnknown; }

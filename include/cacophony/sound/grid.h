@@ -43,6 +43,8 @@ class Grid {
   static constexpr std::int64_t kUnknown = -1;
 
   virtual ~Grid() = default;
+  // Whether begin_block() needs a BlockTime: live sinks read clocks for it only then.
+  virtual bool follows_clock() const = 0;
   // A new block, which starts at frame `first_frame`, is about to be asked for.
   virtual void begin_block(std::int64_t first_frame, const BlockTime& time) = 0;
   // The next beat that starts before frame `end` into `onset`, or false when none does.
@@ -59,6 +61,7 @@ class FixedGrid final : public Grid {
   static std::int64_t onset_frame(std::int64_t n, int rate, std::int64_t bpm);
   std::int64_t onset_frame(std::int64_t n) const { return onset_frame(n, rate_, bpm_.value()); }
 
+  bool follows_clock() const override { return false; }
   void begin_block(std::int64_t, const BlockTime&) override {}
   bool next_before(std::int64_t end, Onset& onset) override;
   std::int64_t planned_onset(std::int64_t count) const override { return onset_frame(count); }

@@ -78,10 +78,9 @@ class SpscRing {
 // A beat as it sounded.
 struct BeatEvent {
   std::int64_t beat = 0;         // 0, 1, 2, ...
-  std::int64_t frame = 0;        // its onset, counted from the first frame played
   int volume = 0;                // 0..100
-  std::uint32_t jack_frame = 0;  // the same onset on the server's frame clock
-  Onset onset;                   // where the grid placed it
+  std::uint32_t jack_frame = 0;  // its onset on the server's frame clock
+  Onset onset;                   // where the grid placed it (frame: counted from the first played)
 };
 
 class JackSink {
