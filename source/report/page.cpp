@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cacophony/scenario/scenario.h"
-#include "report/assets.h"
+#include "assets.h"
 
 namespace cacophony {
 namespace {

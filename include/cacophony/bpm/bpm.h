@@ -8,10 +8,9 @@
 // - beat_time(n) is n·60 s / bpm computed from n in one step, never as a sum of intervals, so the
 //   error stays below 1 ns for any n.
 
+#include <chrono>
 #include <cstdint>
 #include <string_view>
-
-#include "cacophony/runtime/time.h"
 
 namespace cacophony {
 
@@ -28,9 +27,11 @@ class Bpm {
   static constexpr Bpm unchecked(std::int64_t value) { return Bpm(value); }
 
   std::int64_t value() const { return value_; }
-  runtime::Duration interval() const { return beat_time(1); }
-  runtime::Time beat_time(std::int64_t n) const {
-    return runtime::Time(static_cast<std::int64_t>(static_cast<__int128>(n) * kMinute / value_));
+  // Nanoseconds, the same type as the runtime's Duration and Time (a run's offsets).
+  std::chrono::nanoseconds interval() const { return beat_time(1); }
+  std::chrono::nanoseconds beat_time(std::int64_t n) const {
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<__int128>(n) * kMinute / value_));
   }
 
  private:
