@@ -161,11 +161,8 @@ void add_list_command(CLI::App& app, Action& action) {
     action = [] {
       int n = 0;
       for (const Scenario* s : scenarios()) {
-        std::string text(s->description);
-        for (const char* tag : {"<b>", "</b>"})
-          for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag))
-            text.erase(at, std::string_view(tag).size());
-        std::printf("%2d  %-56s %s\n", ++n, std::string(s->id).c_str(), text.c_str());
+        std::printf("%2d  %-56s %s\n", ++n, std::string(s->id).c_str(),
+                    plain_text(s->description).c_str());
       }
       return 0;
     };

@@ -1,26 +1,33 @@
-# The report page's browser assets, embedded into cacophony_report at build time so that the
-# executable writes a self-contained page from anywhere. vis-timeline is pinned by
-# package.json/package-lock.json and installed by `npm ci` (scripts/setup).
-set(CACOPHONY_TIMELINE_JS
-    ${PROJECT_SOURCE_DIR}/node_modules/vis-timeline/standalone/umd/vis-timeline-graph2d.min.js)
-set(CACOPHONY_TIMELINE_CSS
-    ${PROJECT_SOURCE_DIR}/node_modules/vis-timeline/styles/vis-timeline-graph2d.min.css)
+# The report page's files, embedded into cacophony_report at build time so that the executable
+# writes a self-contained page from anywhere: its own template, style and script
+# (source/report/page/), and the chart library vis-timeline, pinned by package.json and
+# package-lock.json and installed by `npm ci` (scripts/setup).
+set(CACOPHONY_PAGE_DIR ${PROJECT_SOURCE_DIR}/source/report/page)
+set(CACOPHONY_TIMELINE ${PROJECT_SOURCE_DIR}/node_modules/vis-timeline)
+set(CACOPHONY_ASSETS
+    page_html=${CACOPHONY_PAGE_DIR}/page.html
+    chart_html=${CACOPHONY_PAGE_DIR}/chart.html
+    page_css=${CACOPHONY_PAGE_DIR}/page.css
+    page_js=${CACOPHONY_PAGE_DIR}/page.js
+    timeline_js=${CACOPHONY_TIMELINE}/standalone/umd/vis-timeline-graph2d.min.js
+    timeline_css=${CACOPHONY_TIMELINE}/styles/vis-timeline-graph2d.min.css)
 set(CACOPHONY_ASSETS_CPP ${PROJECT_BINARY_DIR}/generated/report_assets.cpp)
 set(CACOPHONY_ASSET_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/embed_assets.cmake
                             ${PROJECT_SOURCE_DIR}/package-lock.json)
-foreach(asset ${CACOPHONY_TIMELINE_JS} ${CACOPHONY_TIMELINE_CSS})
-  if(EXISTS ${asset})
-    list(APPEND CACOPHONY_ASSET_DEPENDS ${asset})
+foreach(asset IN LISTS CACOPHONY_ASSETS)
+  string(REGEX REPLACE "^[a-z_]+=" "" file ${asset})
+  if(EXISTS ${file})
+    list(APPEND CACOPHONY_ASSET_DEPENDS ${file})
   else()
-    message(WARNING "${asset} is missing: run scripts/setup (npm ci); the report page will have no charts")
+    message(WARNING "${file} is missing: run scripts/setup (npm ci); the report page will have no charts")
   endif()
 endforeach()
 add_custom_command(
   OUTPUT ${CACOPHONY_ASSETS_CPP}
-  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${CACOPHONY_ASSETS_CPP} -DJS=${CACOPHONY_TIMELINE_JS}
-          -DCSS=${CACOPHONY_TIMELINE_CSS} -P ${PROJECT_SOURCE_DIR}/cmake/embed_assets.cmake
+  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${CACOPHONY_ASSETS_CPP} "-DASSETS=${CACOPHONY_ASSETS}"
+          -P ${PROJECT_SOURCE_DIR}/cmake/embed_assets.cmake
   DEPENDS ${CACOPHONY_ASSET_DEPENDS}
-  COMMENT "Embedding the report page's chart library"
+  COMMENT "Embedding the report page's files"
   VERBATIM)
 target_sources(cacophony_report PRIVATE ${CACOPHONY_ASSETS_CPP})
 target_include_directories(cacophony_report PRIVATE ${PROJECT_SOURCE_DIR}/source/report)

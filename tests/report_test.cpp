@@ -200,8 +200,10 @@ TEST(ReportPage, OneSelfContainedPageWithAChartPerScenario) {
     const auto found = page.find("id=\"" + std::string(s.id) + "\"", at);
     ASSERT_NE(found, std::string::npos) << s.id;
     at = found;
-    EXPECT_NE(page.find(std::to_string(i + 1) + ". " + std::string(s.description)),
-              std::string::npos)
+    std::string caption = std::to_string(i + 1) + ". ";
+    for (const Words& words : s.description)
+      caption += words.emphasised ? "<b>" + std::string(words.text) + "</b>" : words.text;
+    EXPECT_NE(page.find(caption), std::string::npos)
         << s.id;
     EXPECT_NE(page.find("href=\"source/scenario/" + std::string(s.code) + ".cpp\""),
               std::string::npos);
@@ -246,8 +248,10 @@ TEST(ReportPage, ChartDataHasEveryEventAndOneSharedWindow) {
 }
 
 TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
+  static constexpr Words words[] = {em("bold"),
+                                    {" & <i>not</i> </script><script>x()</script>"}};
   static const Scenario odd{.id = "odd\"id<script>",
-                            .description = "<b>bold</b> & <i>not</i> </script><script>x()</script>",
+                            .description = words,
                             .delay = Delay::short_,
                             .label = Label::io,
                             .async = false,

@@ -1,12 +1,20 @@
 #pragma once
-// The chart library the report page inlines: vis-timeline's standalone build and its style sheet,
-// embedded at build time from node_modules (pinned by package-lock.json) by
-// cmake/embed_assets.cmake. Both are empty when node_modules was missing when the build ran.
+// The files the report page is made of, embedded at build time by cmake/embed_assets.cmake
+// (cmake/report_assets.cmake lists them):
+// - page_html, chart_html: the page's template and one chart's section, from source/report/page/;
+//   each {{name}} in them is a field that page.cpp fills in;
+// - page_css, page_js: the page's own style and script, inlined as they are;
+// - timeline_js, timeline_css: vis-timeline's standalone build and its style sheet, from
+//   node_modules; both are empty when node_modules was missing when the build ran.
 
 #include <string_view>
 
 namespace cacophony::report_assets {
 
+std::string_view page_html();
+std::string_view chart_html();
+std::string_view page_css();
+std::string_view page_js();
 std::string_view timeline_js();
 std::string_view timeline_css();
 

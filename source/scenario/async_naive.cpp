@@ -24,11 +24,14 @@ static Metronome asynchronous_but_naive(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Asynchronous, naive: a task per beat that nobody waits for; measurement time "},
+    em("random"),
+    {"."}};
+
 extern const Scenario async_naive{
     .id = "async_naive",
-    .description =
-        "Asynchronous, naive: a task per beat that nobody waits for; measurement time "
-        "<b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::count,
     .async = true,

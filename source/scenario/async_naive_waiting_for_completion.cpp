@@ -27,11 +27,15 @@ static Metronome asynchronous_still_naive_with_wait_group(VolumeMeter meter, int
   };
 }
 
+static constexpr Words description[] = {{"Asynchronous, naive, but it "},
+                                        em("waits for the completion"),
+                                        {" of every beat; measurement time "},
+                                        em("random"),
+                                        {"."}};
+
 extern const Scenario async_naive_waiting_for_completion{
     .id = "async_naive_waiting_for_completion",
-    .description =
-        "Asynchronous, naive, but it <b>waits for the completion</b> of every beat; "
-        "measurement time <b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::count,
     .async = true,

@@ -48,11 +48,16 @@ static Metronome asynchronous_with_atomic(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Asynchronous with "},
+    em("atomic variables"),
+    {" shared between the measuring task and the beat loop; measurement time "},
+    em("random"),
+    {"."}};
+
 extern const Scenario async_with_atomic{
     .id = "async_with_atomic",
-    .description =
-        "Asynchronous with <b>atomic variables</b> shared between the measuring task "
-        "and the beat loop; measurement time <b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

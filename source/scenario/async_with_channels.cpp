@@ -54,11 +54,16 @@ static Metronome asynchronous_with_channels(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Asynchronous with "},
+    em("channels"),
+    {" carrying requests for the volume and its values; measurement time "},
+    em("random"),
+    {"."}};
+
 extern const Scenario async_with_channels{
     .id = "async_with_channels",
-    .description =
-        "Asynchronous with <b>channels</b> carrying requests for the volume and its "
-        "values; measurement time <b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

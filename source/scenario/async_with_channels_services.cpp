@@ -132,11 +132,17 @@ static Metronome asynchronous_with_channels_services(VolumeMeter meter, int beat
   };
 }
 
+static constexpr Words description[] = {{"As chart 13, but "},
+                                        em("all asynchronous"),
+                                        {": four services joined only by "},
+                                        em("channels"),
+                                        {"; measurement time "},
+                                        em("random"),
+                                        {"."}};
+
 extern const Scenario async_with_channels_services{
     .id = "async_with_channels_services",
-    .description =
-        "As chart 13, but <b>all asynchronous</b>: four services joined only by "
-        "<b>channels</b>; measurement time <b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

@@ -77,11 +77,16 @@ static Metronome asynchronous_with_mutex(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Asynchronous with a "},
+    em("mutex"),
+    {" guarding the state shared by the measuring task and the beat loop; measurement time "},
+    em("random"),
+    {"."}};
+
 extern const Scenario async_with_mutex{
     .id = "async_with_mutex",
-    .description =
-        "Asynchronous with a <b>mutex</b> guarding the state shared by the measuring "
-        "task and the beat loop; measurement time <b>random</b>.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::io,
     .async = true,

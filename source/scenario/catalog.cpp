@@ -44,6 +44,12 @@ std::span<const Scenario* const> scenarios() {
   return all;
 }
 
+std::string plain_text(Description description) {
+  std::string text;
+  for (const Words& words : description) text += words.text;
+  return text;
+}
+
 const Scenario* find_scenario(std::string_view id) {
   for (const Scenario* s : scenarios())
     if (s->id == id) return s;

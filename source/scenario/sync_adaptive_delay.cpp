@@ -21,11 +21,14 @@ Metronome synchronous_adaptive_delay(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {{"Synchronous, "},
+                                        em("adaptive"),
+                                        {" sleep: what is left of the interval after the volume "
+                                         "measurement that precedes every beat."}};
+
 extern const Scenario sync_adaptive_delay{
     .id = "sync_adaptive_delay",
-    .description =
-        "Synchronous, <b>adaptive</b> sleep: what is left of the interval after the "
-        "volume measurement that precedes every beat.",
+    .description = description,
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

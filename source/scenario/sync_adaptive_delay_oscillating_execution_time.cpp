@@ -6,11 +6,13 @@
 
 namespace cacophony::scenario {
 
+static constexpr Words description[] = {{"As chart 3, with the measurement time "},
+                                        em("oscillating"),
+                                        {" above and below the interval."}};
+
 extern const Scenario sync_adaptive_delay_oscillating_execution_time{
     .id = "sync_adaptive_delay_oscillating_execution_time",
-    .description =
-        "As chart 3, with the measurement time <b>oscillating</b> above and below "
-        "the interval.",
+    .description = description,
     .delay = Delay::triangular,
     .label = Label::io,
     .async = false,

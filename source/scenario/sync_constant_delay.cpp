@@ -17,11 +17,14 @@ static Metronome synchronous_constant_delay(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Synchronous, "},
+    em("constant"),
+    {" sleep after each beat; the volume is measured before every beat, so the tempo drags."}};
+
 extern const Scenario sync_constant_delay{
     .id = "sync_constant_delay",
-    .description =
-        "Synchronous, <b>constant</b> sleep after each beat; the volume is measured "
-        "before every beat, so the tempo drags.",
+    .description = description,
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

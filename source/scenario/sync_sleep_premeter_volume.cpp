@@ -17,11 +17,15 @@ static Metronome synchronous_sleep_with_pre_meter(VolumeMeter meter, int beats) 
   };
 }
 
+static constexpr Words description[] = {{"Synchronous, "},
+                                        em("constant"),
+                                        {" sleep after each beat, with a "},
+                                        em("single volume measurement"),
+                                        {" taken before the first beat."}};
+
 extern const Scenario sync_sleep_premeter_volume{
     .id = "sync_sleep_premeter_volume",
-    .description =
-        "Synchronous, <b>constant</b> sleep after each beat, with a <b>single volume "
-        "measurement</b> taken before the first beat.",
+    .description = description,
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

@@ -23,11 +23,16 @@ static Metronome synchronous_ticker(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Synchronous with a "},
+    em("ticker"),
+    {": the first beat waits a whole interval, because a ticker is "},
+    em("not firing immediately"),
+    {"."}};
+
 extern const Scenario sync_ticker{
     .id = "sync_ticker",
-    .description =
-        "Synchronous with a <b>ticker</b>: the first beat waits a whole interval, "
-        "because a ticker is <b>not firing immediately</b>.",
+    .description = description,
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

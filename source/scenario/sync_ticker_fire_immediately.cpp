@@ -20,11 +20,14 @@ Metronome synchronous_ticker_fire_immediately(VolumeMeter meter, int beats) {
   };
 }
 
+static constexpr Words description[] = {
+    {"Synchronous with a "},
+    em("ticker firing immediately"),
+    {": the volume is measured first, then the beat waits for its tick."}};
+
 extern const Scenario sync_ticker_fire_immediately{
     .id = "sync_ticker_fire_immediately",
-    .description =
-        "Synchronous with a <b>ticker firing immediately</b>: the volume is measured "
-        "first, then the beat waits for its tick.",
+    .description = description,
     .delay = Delay::short_,
     .label = Label::io,
     .async = false,

@@ -6,11 +6,14 @@
 
 namespace cacophony::scenario {
 
+static constexpr Words description[] = {
+    {"As chart 6, with the measurement time "},
+    em("oscillating"),
+    {": long measurements drop ticks, short ones snap the beat back onto the grid."}};
+
 extern const Scenario sync_ticker_fire_immediately_oscillating_execution_time{
     .id = "sync_ticker_fire_immediately_oscillating_execution_time",
-    .description =
-        "As chart 6, with the measurement time <b>oscillating</b>: long measurements "
-        "drop ticks, short ones snap the beat back onto the grid.",
+    .description = description,
     .delay = Delay::triangular,
     .label = Label::io,
     .async = false,

@@ -6,11 +6,13 @@
 
 namespace cacophony::scenario {
 
+static constexpr Words description[] = {{"As chart 6, with the measurement time "},
+                                        em("random"),
+                                        {": irregular beats and dropped ticks."}};
+
 extern const Scenario sync_ticker_fire_immediately_randomised_execution_time{
     .id = "sync_ticker_fire_immediately_randomised_execution_time",
-    .description =
-        "As chart 6, with the measurement time <b>random</b>: irregular beats and "
-        "dropped ticks.",
+    .description = description,
     .delay = Delay::random,
     .label = Label::io,
     .async = false,

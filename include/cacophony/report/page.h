@@ -7,7 +7,7 @@
 // - Every chart shares one time window: the earliest start to the latest end over all charts,
 //   padded by 1% on each side. 1 µs of a run is drawn as 1 ms of the chart's time axis; the axis
 //   labels show run time.
-// - Text from runs and scenarios is escaped; a description keeps only its <b>…</b> emphasis.
+// - Text from runs and scenarios is escaped; a description's emphasised words are set in <b>.
 // - A chart holds at most kMaxChartEvents events (the earliest); the page says when it cut any.
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 // scenario/<file>.go in outo/metronome.
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cacophony/metronome/contract.h"
@@ -12,12 +13,26 @@
 
 namespace cacophony {
 
+// A stretch of a description's text, and whether it is emphasised: the plain data behind a
+// caption, which the page and `list` each render their own way.
+struct Words {
+  std::string_view text;
+  bool emphasised = false;
+};
+constexpr Words em(std::string_view text) {
+  return {text, true};
+}
+using Description = std::span<const Words>;
+
+// The description as plain text, emphasis dropped.
+std::string plain_text(Description description);
+
 // The shape of the original's scenario factories, minus the tracker no scenario used.
 using MetronomeFactory = Metronome (*)(VolumeMeter meter, int beats);
 
 struct Scenario {
   std::string_view id;           // the chart id
-  std::string_view description;  // the caption; <b>keywords</b> are emphasised on the page
+  Description description;       // the caption, with its keywords marked
   Delay delay;                   // the original's delay simulator for this chart
   Label label;                   // how its beats are labelled
   bool async;                    // its metronome may return before its work ends (red line)
