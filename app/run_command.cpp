@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -64,95 +65,110 @@ extern "C" void on_interrupt(int) {
   (void)!write(STDERR_FILENO, note, sizeof note - 1);
 }
 
-int run_scenarios(const RawOptions& raw, std::vector<const Scenario*> chosen) {
-  const std::string& report = raw.report;
+RunOptions run_options(const RawOptions& raw) {
   RunOptions options;
   options.bpm = parse_bpm(raw.bpm);
   options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
   options.seed = parse_seed(raw.seed);
   options.time = parse_time(raw.time);
   if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
-  if (!raw.json.empty()) check_writable(raw.json);
-  if (!report.empty()) check_writable(report);
-  if (!raw.trace.empty()) check_writable(raw.trace);
-  const bool keep_runs = !report.empty() || !raw.trace.empty();
+  for (const std::string* path : {&raw.json, &raw.report, &raw.trace})
+    if (!path->empty()) check_writable(*path);
+  return options;
+}
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-
-  std::printf("cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n",
-              chosen.size(), chosen.size() == 1 ? "" : "s",
-              static_cast<long long>(options.bpm.value()), options.beats,
+void print_header(const RunOptions& options, std::size_t scenarios) {
+  std::printf("cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n", scenarios,
+              scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()), options.beats,
               static_cast<unsigned long long>(options.seed),
               options.time == runtime::TimeMode::real ? "real" : "simulated");
   std::fflush(stdout);
+}
 
-  Tracker::Observer observer;
-  if (raw.verbose)
-    observer = [](const Event& e) {
-      if (e.category == Category::beat)
-        std::printf("   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
-                    tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
-    };
+Tracker::Observer beat_printer(bool verbose) {
+  if (!verbose) return {};
+  return [](const Event& e) {
+    if (e.category == Category::beat)
+      std::printf("   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
+                  tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
+  };
+}
 
+// What the runs leave for the files: the figures always, the runs themselves for the page or the
+// trace.
+struct Results {
   nlohmann::json figures = nlohmann::json::array();
   std::vector<Run> runs;
   std::vector<Metrics> metrics;
+};
+
+void write_results(const RawOptions& raw, const RunOptions& options, const Results& results) {
+  const auto write = [](const std::string& path, const std::string& text) {
+    write_file_atomically(path, text);
+    std::printf("wrote %s\n", path.c_str());
+  };
+  if (!raw.json.empty()) write(raw.json, results.figures.dump(2) + "\n");
+  if (!raw.report.empty()) write(raw.report, report_page(results.runs, results.metrics, options));
+  if (!raw.trace.empty()) write(raw.trace, chrome_trace(results.runs).dump() + "\n");
+}
+
+int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
+  const RunOptions options = run_options(raw);
+  const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  print_header(options, chosen.size());
+
+  const Tracker::Observer observer = beat_printer(raw.verbose);
+  Results results;
   for (const Scenario* s : chosen) {
     if (interrupted) break;
     Run run = run_scenario(*s, options, observer);
     const Metrics m = measure(run);
     std::printf("%s\n", summary_line(m).c_str());
     std::fflush(stdout);
-    figures.push_back(to_json(m));
+    results.figures.push_back(to_json(m));
     if (keep_runs) {
       // The trace shows every event; the page only the first kMaxChartEvents of each run.
-      runs.push_back(raw.trace.empty() ? trimmed_for_page(std::move(run)) : std::move(run));
-      metrics.push_back(m);
+      results.runs.push_back(raw.trace.empty() ? trimmed_for_page(std::move(run)) : std::move(run));
+      results.metrics.push_back(m);
     }
   }
-  if (!raw.json.empty()) {
-    write_file_atomically(raw.json, figures.dump(2) + "\n");
-    std::printf("wrote %s\n", raw.json.c_str());
-  }
-  if (!report.empty()) {
-    write_file_atomically(report, report_page(runs, metrics, options));
-    std::printf("wrote %s\n", report.c_str());
-  }
-  if (!raw.trace.empty()) {
-    write_file_atomically(raw.trace, chrome_trace(runs).dump() + "\n");
-    std::printf("wrote %s\n", raw.trace.c_str());
-  }
+  write_results(raw, options, results);
   return interrupted ? 130 : 0;
+}
+
+std::vector<const Scenario*> chosen_scenarios(const std::vector<std::string>& ids) {
+  std::vector<const Scenario*> chosen;
+  for (const std::string& id : ids) {
+    const Scenario* s = find_scenario(id);
+    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
+    chosen.push_back(s);
+  }
+  return chosen;
 }
 
 }  // namespace
 
 void add_run_commands(CLI::App& app, Action& action) {
-  static RawOptions all, some;
-  add_options(app, all);
-  app.add_flag("--no-report", all.no_report,
+  // The options live as long as the parsers that fill them and the actions that read them.
+  auto all = std::make_shared<RawOptions>();
+  add_options(app, *all);
+  app.add_flag("--no-report", all->no_report,
                std::string("Don't write the report page (by default ") + kDefaultReport + ")");
-  action = [] {
-    RawOptions options = all;
+  action = [all] {
+    RawOptions options = *all;
     if (options.report.empty() && !options.no_report) options.report = kDefaultReport;
     return run_scenarios(options,
                          std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));
   };
 
+  auto some = std::make_shared<RawOptions>();
   CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");
-  run->add_option("id", some.ids, "Scenario ids")->required();
-  add_options(*run, some);
-  run->callback([&action] {
-    action = [] {
-      std::vector<const Scenario*> chosen;
-      for (const std::string& id : some.ids) {
-        const Scenario* s = find_scenario(id);
-        if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
-        chosen.push_back(s);
-      }
-      return run_scenarios(some, chosen);
-    };
+  run->add_option("id", some->ids, "Scenario ids")->required();
+  add_options(*run, *some);
+  run->callback([some, &action] {
+    action = [some] { return run_scenarios(*some, chosen_scenarios(some->ids)); };
   });
 }
 

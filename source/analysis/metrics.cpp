@@ -27,6 +27,60 @@ int chart_number(const Scenario& s) {
   return static_cast<int>(std::find(all.begin(), all.end(), &s) - all.begin()) + 1;
 }
 
+// Order, lag, intervals and stale volumes, from the beats in time order.
+void measure_beats(const std::vector<const Event*>& beats, Bpm bpm, Metrics& m) {
+  int highest = -1;
+  double interval_sum = 0;
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    const Event& b = *beats[i];
+    if (b.after_end) ++m.beats_after_return;
+    if (b.number < highest) ++m.out_of_order;
+    highest = std::max(highest, b.number);
+
+    const double lag = ms(b.at - bpm.beat_time(b.number));
+    if (i == 0) m.lag_ms.first = lag;
+    m.lag_ms.last = lag;
+    m.lag_ms.max = std::max(m.lag_ms.max.value_or(lag), lag);
+
+    if (i > 0) {
+      const double gap = ms(b.at - beats[i - 1]->at);
+      interval_sum += gap;
+      m.interval_ms.min = std::min(m.interval_ms.min.value_or(gap), gap);
+      m.interval_ms.max = std::max(m.interval_ms.max.value_or(gap), gap);
+      if (b.volume == beats[i - 1]->volume) ++m.stale_volume_beats;
+    }
+  }
+  if (beats.size() > 1) m.interval_ms.mean = interval_sum / static_cast<double>(beats.size() - 1);
+}
+
+// Each beat against the grid anchored at the beat with the lowest count.
+void measure_onsets(const std::vector<const Event*>& beats, Bpm bpm, Metrics& m) {
+  if (beats.empty()) return;
+  const Event& anchor = **std::min_element(beats.begin(), beats.end(),
+                                           [](auto* a, auto* b) { return a->number < b->number; });
+  std::vector<double> errors;
+  errors.reserve(beats.size());
+  for (const Event* b : beats) {
+    const runtime::Time ideal = anchor.at + (b->number - anchor.number) * bpm.interval();
+    errors.push_back(std::abs(us(b->at - ideal)));
+  }
+  std::sort(errors.begin(), errors.end());
+  m.onset_error_us = {percentile(errors, 0.50), percentile(errors, 0.99), errors.back()};
+}
+
+// Pairs of measurements that run at the same time.
+int overlaps(std::vector<const Event*> measurements) {
+  std::sort(measurements.begin(), measurements.end(),
+            [](auto* a, auto* b) { return a->at < b->at; });
+  int count = 0;
+  for (std::size_t i = 0; i < measurements.size(); ++i)
+    for (std::size_t j = i + 1; j < measurements.size(); ++j) {
+      if (measurements[j]->at >= measurements[i]->at + measurements[i]->duration) break;
+      ++count;
+    }
+  return count;
+}
+
 }  // namespace
 
 Metrics measure(const Run& run) {
@@ -47,51 +101,9 @@ Metrics measure(const Run& run) {
 
   m.beats_performed = static_cast<int>(beats.size());
   m.measurements = static_cast<int>(measurements.size());
-  const runtime::Duration interval = run.options.bpm.interval();
-
-  int highest = -1;
-  double interval_sum = 0;
-  for (std::size_t i = 0; i < beats.size(); ++i) {
-    const Event& b = *beats[i];
-    if (b.after_end) ++m.beats_after_return;
-    if (b.number < highest) ++m.out_of_order;
-    highest = std::max(highest, b.number);
-
-    const double lag = ms(b.at - run.options.bpm.beat_time(b.number));
-    if (i == 0) m.lag_ms.first = lag;
-    m.lag_ms.last = lag;
-    m.lag_ms.max = std::max(m.lag_ms.max.value_or(lag), lag);
-
-    if (i > 0) {
-      const double gap = ms(b.at - beats[i - 1]->at);
-      interval_sum += gap;
-      m.interval_ms.min = std::min(m.interval_ms.min.value_or(gap), gap);
-      m.interval_ms.max = std::max(m.interval_ms.max.value_or(gap), gap);
-      if (b.volume == beats[i - 1]->volume) ++m.stale_volume_beats;
-    }
-  }
-  if (beats.size() > 1) m.interval_ms.mean = interval_sum / static_cast<double>(beats.size() - 1);
-
-  if (!beats.empty()) {
-    const Event& anchor = **std::min_element(
-        beats.begin(), beats.end(), [](auto* a, auto* b) { return a->number < b->number; });
-    std::vector<double> errors;
-    errors.reserve(beats.size());
-    for (const Event* b : beats) {
-      const runtime::Time ideal = anchor.at + (b->number - anchor.number) * interval;
-      errors.push_back(std::abs(us(b->at - ideal)));
-    }
-    std::sort(errors.begin(), errors.end());
-    m.onset_error_us = {percentile(errors, 0.50), percentile(errors, 0.99), errors.back()};
-  }
-
-  std::sort(measurements.begin(), measurements.end(),
-            [](auto* a, auto* b) { return a->at < b->at; });
-  for (std::size_t i = 0; i < measurements.size(); ++i)
-    for (std::size_t j = i + 1; j < measurements.size(); ++j) {
-      if (measurements[j]->at >= measurements[i]->at + measurements[i]->duration) break;
-      ++m.overlapping_measurements;
-    }
+  measure_beats(beats, run.options.bpm, m);
+  measure_onsets(beats, run.options.bpm, m);
+  m.overlapping_measurements = overlaps(std::move(measurements));
   return m;
 }
 

@@ -24,14 +24,8 @@ json instant(std::string name, const char* category, const Event& e, int pid, in
           {"ts", micros(e.at)},      {"pid", pid},      {"tid", tid}, {"args", std::move(args)}};
 }
 
-void add_run(json& out, const Run& run, int pid) {
-  out.push_back(metadata("process_name", pid, 0, {{"name", std::string(run.scenario->id)}}));
-  out.push_back(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
-  out.push_back(metadata("thread_name", pid, trace_tid::ghosts, {{"name", "ideal beats"}}));
-  out.push_back(metadata("thread_name", pid, trace_tid::beats, {{"name", "beats"}}));
-  out.push_back(metadata("thread_name", pid, trace_tid::end, {{"name", "metronome returned"}}));
-
-  // Measurements by start time, each on the first lane whose last slice has ended by then.
+// Measurements by start time, each on the first lane whose last slice has ended by then.
+void add_measurements(json& out, const Run& run, int pid) {
   std::vector<const Event*> measured;
   for (const Event& e : run.events)
     if (e.category == Category::volume) measured.push_back(&e);
@@ -63,6 +57,15 @@ void add_run(json& out, const Run& run, int pid) {
                    {"tid", trace_tid::first_measurements + int(lane)},
                    {"args", {{"volume", e->volume}}}});
   }
+}
+
+void add_run(json& out, const Run& run, int pid) {
+  out.push_back(metadata("process_name", pid, 0, {{"name", std::string(run.scenario->id)}}));
+  out.push_back(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::ghosts, {{"name", "ideal beats"}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::beats, {{"name", "beats"}}));
+  out.push_back(metadata("thread_name", pid, trace_tid::end, {{"name", "metronome returned"}}));
+  add_measurements(out, run, pid);
 
   for (const Event& e : run.events) {
     switch (e.category) {
