@@ -21,7 +21,7 @@
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
 #include "cacophony/scenario/scenario.h"
-#include "command.h"
+#include "support/command.h"
 
 namespace cacophony {
 namespace {
