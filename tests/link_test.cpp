@@ -483,6 +483,7 @@ TEST(LinkPeers, StartAndStopFromOnePeerReachTheOtherWithStartStopSync) {
   ASSERT_TRUE(b.process().type("start\n"));
   ASSERT_TRUE(b.process().wait_for_output("beat #2 ", 5s)) << b.process().output();
   const std::vector<Printed> started = printed_beats(b.process().output());
+  ASSERT_GE(started.size(), 1u);
   EXPECT_EQ(started.front().phase, 0) << "a start begins on the bar's first beat";
 
   // A stops: B falls silent within a second.

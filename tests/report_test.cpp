@@ -264,9 +264,11 @@ TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
   EXPECT_NE(page.find("id=\"odd&quot;id&lt;script&gt;\""), std::string::npos);
   EXPECT_NE(page.find("href=\"source/scenario/a&amp;b.cpp\""), std::string::npos);
   // In the data, '<' is never raw, and the JSON still reads back the same.
-  const json data = page_data(page);
-  EXPECT_EQ(data.at("charts")[0].at("id"), "odd\"id<script>");
-  EXPECT_EQ(data.at("charts")[0].at("items")[0].at("title"), "beat #0 at 7 power");
+  const json charts = page_data(page).at("charts");
+  ASSERT_EQ(charts.size(), 1u);
+  ASSERT_EQ(charts[0].at("items").size(), 1u);
+  EXPECT_EQ(charts[0].at("id"), "odd\"id<script>");
+  EXPECT_EQ(charts[0].at("items")[0].at("title"), "beat #0 at 7 power");
 }
 
 TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
@@ -282,7 +284,9 @@ TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
   for (const cacophony::Run& r : {run, trimmed}) {
     const std::string page = report_page({r}, {m}, options);
     EXPECT_NE(page.find(note), std::string::npos);
-    EXPECT_EQ(page_data(page).at("charts")[0].at("items").size(), kMaxChartEvents);
+    const json charts = page_data(page).at("charts");
+    ASSERT_EQ(charts.size(), 1u);
+    EXPECT_EQ(charts[0].at("items").size(), kMaxChartEvents);
   }
 }
 

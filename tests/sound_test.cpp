@@ -118,6 +118,7 @@ TEST(SoundClick, ShortEndsAtZeroWithoutDcAndPeaksAtOne) {
     for (ClickKind kind : {ClickKind::accent, ClickKind::normal}) {
       const Click click(kind, rate);
       const auto s = click.samples();
+      ASSERT_GT(s.size(), Click::kSilentTail);
       EXPECT_LE(static_cast<double>(s.size()), 0.030 * rate) << rate;
       for (std::size_t i = s.size() - Click::kSilentTail; i < s.size(); ++i) EXPECT_EQ(s[i], 0.0f);
       EXPECT_EQ(s[0], 1.0f) << "the onset sample is the peak";
