@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "command.h"
+#include "support/command.h"
 
 namespace {
 

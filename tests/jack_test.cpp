@@ -2,28 +2,28 @@
 // of its own), records `cacophony play` with a capture client of its own and stops the server
 // again, also when it fails.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <jack/jack.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cacophony/sound/click.h"
 #include "cacophony/sound/engine.h"
-#include "jack_support.h"
+#include "support/capture_client.h"
+#include "support/command.h"
+#include "support/files.h"
+#include "support/jack_server.h"
+#include "support/onsets.h"
+#include "support/process.h"
 
 namespace {
 
@@ -75,23 +75,33 @@ class Sine {
   bool active_ = false;
 };
 
+// `cacophony play` with `args` on `server`; its stdout goes to a file of its own named after
+// `what`, its stderr nowhere.
+Process start_play(const JackServer& server, const std::vector<std::string>& args,
+                   const std::string& what) {
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play"};
+  command.insert(command.end(), args.begin(), args.end());
+  return Process(command, Output::file(temp_path(what), false), Input::null, {server.env()});
+}
+
+// Waits up to `limit` for `play` to end; its exit status, or -1 (and it is killed) if it did not.
+int finish(Process& play, std::chrono::milliseconds limit) {
+  const int status = play.wait(limit);
+  if (status == -1) play.signal(SIGKILL);
+  return status;
+}
+
 // Runs `cacophony play` with `args` on `server` and returns the volume it printed for each beat
 // (empty, with a test failure, when it did not finish cleanly or printed something else).
 std::vector<int> play_volumes(const JackServer& server, const std::vector<std::string>& args) {
-  const std::string out = temp_path("meter.out");
-  std::vector<std::string> command = {CACOPHONY_BINARY, "play"};
-  command.insert(command.end(), args.begin(), args.end());
-  setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
-  const pid_t pid = spawn(command, out);
-  unsetenv("JACK_DEFAULT_SERVER");
+  Process play = start_play(server, args, "meter.out");
   std::vector<int> volumes;
-  EXPECT_GT(pid, 0);
-  if (pid <= 0) return volumes;
-  const int status = wait_for(pid, 30s);
-  if (status == -1) kill(pid, SIGKILL);
+  EXPECT_TRUE(play.started());
+  if (!play.started()) return volumes;
+  const int status = finish(play, 30s);
   EXPECT_NE(status, -1) << "cacophony play did not finish";
-  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(out);
-  for (const std::string& line : lines(slurp(out))) {
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
+  for (const std::string& line : lines(play.output())) {
     long long beat = -1, frame = -1;
     int volume = -1;
     EXPECT_EQ(
@@ -100,7 +110,6 @@ std::vector<int> play_volumes(const JackServer& server, const std::vector<std::s
     EXPECT_EQ(beat, static_cast<long long>(volumes.size()));
     volumes.push_back(volume);
   }
-  std::remove(out.c_str());
   return volumes;
 }
 
@@ -111,15 +120,10 @@ void play_32_beats(const JackServer& server, int& xruns) {
   ASSERT_TRUE(capture.ok());
 
   // 480 bpm at 48 kHz: 6000 frames a beat, not a multiple of the period; 32 beats in 4 s.
-  const std::string out = temp_path("play.out");
-  const std::string binary = CACOPHONY_BINARY;
-  setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
-  const pid_t pid =
-      spawn({binary, "play", "--bpm", "480", "--beats", "32", "--connect", capture.port()}, out);
-  unsetenv("JACK_DEFAULT_SERVER");
-  ASSERT_GT(pid, 0);
-  const int status = wait_for(pid, 30s);
-  if (status == -1) kill(pid, SIGKILL);
+  Process play = start_play(server, {"--bpm", "480", "--beats", "32", "--connect", capture.port()},
+                            "play.out");
+  ASSERT_TRUE(play.started());
+  const int status = finish(play, 30s);
   ASSERT_NE(status, -1) << "cacophony play did not finish";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
@@ -133,7 +137,6 @@ void play_32_beats(const JackServer& server, int& xruns) {
     // The capture itself may have missed a period: this run proves nothing either way.
     std::printf("%d xrun(s), the last after %zu of %zu frames: run discarded\n", xruns,
                 capture.last_xrun_frames(), capture.frames());
-    std::remove(out.c_str());
     return;
   }
   const std::vector<jack_nframes_t> times = capture.times();
@@ -148,8 +151,8 @@ void play_32_beats(const JackServer& server, int& xruns) {
 
   // What the player printed, beat by beat; the sound at each onset is the click's peak at the
   // volume it printed.
-  const std::vector<std::string> printed = lines(slurp(out));
-  ASSERT_EQ(printed.size(), 32u) << slurp(out);
+  const std::vector<std::string> printed = lines(play.output());
+  ASSERT_EQ(printed.size(), 32u) << play.output();
   for (std::size_t n = 0; n < printed.size(); ++n) {
     long long beat = -1, frame = -1;
     int volume = -1;
@@ -166,7 +169,6 @@ void play_32_beats(const JackServer& server, int& xruns) {
           << "beat " << n;
     }
   }
-  std::remove(out.c_str());
 }
 
 // A run must be free of xruns and then have every onset exact. A loaded machine gives even an
@@ -209,39 +211,26 @@ TEST(Jack, SigtermStopsPlayCleanlyWith130) {
   START_SERVER(server);
   Capture capture(server.name());
   ASSERT_TRUE(capture.ok());
-  const std::string out = temp_path("endless.out");
-  setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
-  const pid_t pid =
-      spawn({CACOPHONY_BINARY, "play", "--bpm", "240", "--connect", capture.port()}, out);
-  unsetenv("JACK_DEFAULT_SERVER");
-  ASSERT_GT(pid, 0);
+  Process play = start_play(server, {"--bpm", "240", "--connect", capture.port()}, "endless.out");
+  ASSERT_TRUE(play.started());
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!capture.heard_something() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(5ms);
   EXPECT_TRUE(capture.heard_something());
-  kill(pid, SIGTERM);
-  const int status = wait_for(pid, 10s);
-  if (status == -1) kill(pid, SIGKILL);
+  play.signal(SIGTERM);
+  const int status = finish(play, 10s);
   ASSERT_NE(status, -1);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_FALSE(capture.port_exists("cacophony:out"));
-  std::remove(out.c_str());
 }
 
 TEST(Jack, NoServerGetsOneLineAndExitCodeTwo) {
-  const std::string command = "JACK_DEFAULT_SERVER=cacophony-no-such-server-" +
-                              std::to_string(getpid()) + " " + CACOPHONY_BINARY +
-                              " play --bpm 120 --beats 4 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string text;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
-  EXPECT_EQ(text, "cacophony: error: no JACK server running\n");
+  const CommandResult r =
+      run_cacophony("play --bpm 120 --beats 4", "JACK_DEFAULT_SERVER=cacophony-no-such-server-" +
+                                                    std::to_string(getpid()) + " ");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "cacophony: error: no JACK server running\n");
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
 #include "cacophony/scenario/scenario.h"
-#include "command.h"
+#include "support/command.h"
 
 namespace cacophony {
 namespace {
@@ -268,9 +268,11 @@ TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
   EXPECT_NE(page.find("id=\"odd&quot;id&lt;script&gt;\""), std::string::npos);
   EXPECT_NE(page.find("href=\"source/scenario/a&amp;b.cpp\""), std::string::npos);
   // In the data, '<' is never raw, and the JSON still reads back the same.
-  const json data = page_data(page);
-  EXPECT_EQ(data.at("charts")[0].at("id"), "odd\"id<script>");
-  EXPECT_EQ(data.at("charts")[0].at("items")[0].at("title"), "beat #0 at 7 power");
+  const json charts = page_data(page).at("charts");
+  ASSERT_EQ(charts.size(), 1u);
+  ASSERT_EQ(charts[0].at("items").size(), 1u);
+  EXPECT_EQ(charts[0].at("id"), "odd\"id<script>");
+  EXPECT_EQ(charts[0].at("items")[0].at("title"), "beat #0 at 7 power");
 }
 
 TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
@@ -286,7 +288,9 @@ TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
   for (const cacophony::Run& r : {run, trimmed}) {
     const std::string page = report_page({r}, {m}, options);
     EXPECT_NE(page.find(note), std::string::npos);
-    EXPECT_EQ(page_data(page).at("charts")[0].at("items").size(), kMaxChartEvents);
+    const json charts = page_data(page).at("charts");
+    ASSERT_EQ(charts.size(), 1u);
+    EXPECT_EQ(charts[0].at("items").size(), kMaxChartEvents);
   }
 }
 

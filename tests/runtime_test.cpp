@@ -231,6 +231,8 @@ TEST_P(RuntimeTest, TickerDropsTicksForASlowReceiver) {
       received.push_back(now());
     }
   });
+  ASSERT_EQ(values.size(), 2u);
+  ASSERT_EQ(received.size(), 2u);
   if (simulated()) {
     EXPECT_EQ(values[0], 10ms);  // the stale tick, at once
     EXPECT_EQ(received[0], 35ms);

@@ -66,6 +66,7 @@ TEST(Scenario, SyncSleepPremeterVolumeMeasuresOnceAndKeepsTheVolume) {
   EXPECT_EQ(m.measurements, 1);
   EXPECT_EQ(m.stale_volume_beats, 14);
   const auto t = beat_times(r);
+  ASSERT_EQ(t.size(), 15u);
   for (int n = 0; n < 15; ++n) EXPECT_EQ(t[n], 5ms + n * 10ms);
   EXPECT_EQ(returned(r), 155ms);  // one sleep after the last beat
 }
@@ -83,6 +84,7 @@ TEST(Scenario, SyncConstantDelayLagGrowsByExactlyFiveMsPerBeat) {
 
 TEST(Scenario, SyncAdaptiveDelayKeepsTheIntervalWithAConstantLag) {
   const auto t = beat_times(run("sync_adaptive_delay"));
+  ASSERT_EQ(t.size(), 15u);
   for (int n = 0; n < 15; ++n) EXPECT_EQ(t[n], 5ms + n * 10ms);
 }
 
@@ -90,6 +92,8 @@ TEST(Scenario, SyncAdaptiveDelayOscillatingLosesTimeItNeverWinsBack) {
   const cacophony::Run r = run("sync_adaptive_delay_oscillating_execution_time");
   const auto beats = of(r, Category::beat);
   const auto measurements = of(r, Category::volume);
+  ASSERT_EQ(beats.size(), 15u);
+  ASSERT_GE(measurements.size(), beats.size());
   EXPECT_EQ(beats[0].at, 2ms);  // the triangle starts at its lowest level
   Duration lag = 0ms;
   for (std::size_t n = 0; n < beats.size(); ++n) {
@@ -108,11 +112,13 @@ TEST(Scenario, SyncAdaptiveDelayOscillatingLosesTimeItNeverWinsBack) {
 
 TEST(Scenario, SyncTickerFirstBeatIsExactlyFifteenMsAfterTheStart) {
   const auto t = beat_times(run("sync_ticker"));
+  ASSERT_EQ(t.size(), 15u);
   for (int n = 0; n < 15; ++n) EXPECT_EQ(t[n], 15ms + n * 10ms);
 }
 
 TEST(Scenario, SyncTickerFireImmediatelyBeatsOnTheTickGrid) {
   const auto t = beat_times(run("sync_ticker_fire_immediately"));
+  ASSERT_EQ(t.size(), 15u);
   for (int n = 0; n < 15; ++n) EXPECT_EQ(t[n], (n + 1) * 10ms);
 }
 
@@ -120,7 +126,8 @@ TEST(Scenario, SyncTickerFireImmediatelyBeatsOnTheTickGrid) {
 void expect_dropped_ticks(const cacophony::Run& r) {
   const auto beats = of(r, Category::beat);
   const auto measurements = of(r, Category::volume);
-  ASSERT_EQ(beats.size(), measurements.size());
+  ASSERT_EQ(beats.size(), 15u);
+  ASSERT_EQ(measurements.size(), beats.size());
   int on_grid = 0, at_measurement_end = 0;
   for (std::size_t n = 0; n < beats.size(); ++n) {
     const Time t = beats[n].at;
@@ -164,7 +171,9 @@ TEST(Scenario, AsyncNaiveWaitingForCompletionNeverLosesABeat) {
     const Metrics m = measure(r);
     EXPECT_EQ(m.beats_after_return, 0);
     EXPECT_EQ(m.beats_performed, 15);
-    EXPECT_EQ(returned(r), std::max<Time>(150ms, beat_times(r).back()));
+    const auto t = beat_times(r);
+    ASSERT_EQ(t.size(), 15u);
+    EXPECT_EQ(returned(r), std::max<Time>(150ms, t.back()));
     if (m.out_of_order > 0) ++disordered;
   }
   EXPECT_GT(disordered, 10);
@@ -187,6 +196,8 @@ TEST_P(Correct, BeatsExactlyEveryIntervalInOrderWithNoneLost) {
     // The first beat comes as soon as the first measurement has ended.
     const auto beats = of(r, Category::beat);
     const auto measurements = of(r, Category::volume);
+    ASSERT_EQ(beats.size(), 15u);
+    ASSERT_GE(measurements.size(), 1u);
     EXPECT_EQ(beats[0].at, end_of(measurements[0]));
 
     // A beat reuses the volume whenever no measurement ended since the previous beat.
@@ -219,6 +230,7 @@ TEST(Scenario, BusyWaitsAreCountedAndServicesHaveNone) {
   // Chart 13's empty default spins from the first beat to the last.
   const cacophony::Run channels = run("async_with_channels");
   const auto beats = beat_times(channels);
+  ASSERT_EQ(beats.size(), 15u);
   EXPECT_GE(measure(channels).busy_wait_cpu_ms,
             static_cast<double>((beats.back() - beats.front()).count()) / 1e6);
   EXPECT_EQ(measure(run("async_with_channels_services")).busy_wait_cpu_ms, 0.0);
@@ -229,8 +241,11 @@ TEST(Scenario, SharedStateScenariosReturnWhenTheMeasurementInFlightEnds) {
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
       const cacophony::Run r = run(id, simulated(seed));
       const auto measurements = of(r, Category::volume);
+      const auto beats = beat_times(r);
+      ASSERT_GE(measurements.size(), 1u);
+      ASSERT_EQ(beats.size(), 15u);
       EXPECT_EQ(returned(r), end_of(measurements.back())) << id << " seed " << seed;
-      EXPECT_GT(returned(r), beat_times(r).back());
+      EXPECT_GT(returned(r), beats.back());
     }
   }
 }
@@ -239,8 +254,12 @@ TEST(Scenario, ServicesShutDownAfterTheNextTickAndTheMeasurementInFlight) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     // Any service left blocked would make the simulated run end in a deadlock error.
     const cacophony::Run r = run("async_with_channels_services", simulated(seed));
-    const Time last_beat = beat_times(r).back();
-    const Time in_flight_end = end_of(of(r, Category::volume).back());
+    const auto beats = beat_times(r);
+    const auto measurements = of(r, Category::volume);
+    ASSERT_EQ(beats.size(), 15u);
+    ASSERT_GE(measurements.size(), 1u);
+    const Time last_beat = beats.back();
+    const Time in_flight_end = end_of(measurements.back());
     EXPECT_EQ(returned(r), std::max(last_beat + 10ms, in_flight_end)) << "seed " << seed;
     EXPECT_GT(in_flight_end, last_beat);
   }

@@ -1,11 +1,9 @@
 // The offline metronome: the click, the engine's onsets (against klick's), the loudness meter,
 // the render and its command line.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sndfile.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,16 +24,17 @@
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
-#include "command.h"
-#include "onsets.h"
-
-extern char** environ;
+#include "support/command.h"
+#include "support/onsets.h"
+#include "support/process.h"
 
 namespace {
 
 using namespace cacophony;
 using namespace cacophony::sound;
 using cacophony::test_support::onsets;
+using cacophony::test_support::Process;
+using cacophony::test_support::succeeds;
 namespace fs = std::filesystem;
 
 // A fresh folder per test, removed at its end.
@@ -119,6 +118,7 @@ TEST(SoundClick, ShortEndsAtZeroWithoutDcAndPeaksAtOne) {
     for (ClickKind kind : {ClickKind::accent, ClickKind::normal}) {
       const Click click(kind, rate);
       const auto s = click.samples();
+      ASSERT_GT(s.size(), Click::kSilentTail);
       EXPECT_LE(static_cast<double>(s.size()), 0.030 * rate) << rate;
       for (std::size_t i = s.size() - Click::kSilentTail; i < s.size(); ++i) EXPECT_EQ(s[i], 0.0f);
       EXPECT_EQ(s[0], 1.0f) << "the onset sample is the peak";
@@ -263,15 +263,15 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
 }
 
 TEST(SoundRender, OnsetsMatchKlick) {
-  ASSERT_EQ(std::system("command -v klick >/dev/null 2>&1"), 0)
+  ASSERT_TRUE(succeeds({"/bin/sh", "-c", "command -v klick"}))
       << "klick is not installed (scripts/setup installs it)";
   Folder dir;
   auto both = [&](int bpm) {
     // klick: 2 bars of 4/4 = 8 beats.
     const fs::path theirs = dir / ("klick" + std::to_string(bpm) + ".wav");
-    const std::string command = "klick -W " + theirs.string() + " -r 48000 2 4/4 " +
-                                std::to_string(bpm) + " >/dev/null 2>&1";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    EXPECT_TRUE(
+        succeeds({"klick", "-W", theirs.string(), "-r", "48000", "2", "4/4", std::to_string(bpm)}))
+        << "klick -W " << theirs << " at " << bpm << " bpm";
     RenderOptions o;
     o.out = dir / ("ours" + std::to_string(bpm) + ".wav");
     o.bpm = Bpm::of(bpm);
@@ -469,28 +469,18 @@ TEST(SoundRender, SigintFinishesAValidFileAndExits130) {
   Folder dir;
   const fs::path out = dir / "long.wav";
   // 200 000 s at 8 kHz: 3.2 GB if it ran to the end, which it won't.
-  const std::string binary = CACOPHONY_BINARY;
-  std::vector<std::string> args = {binary,   "render", "--bpm", "60",    "--beats",
-                                   "200000", "--rate", "8000",  "--out", out.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  Process rendering({CACOPHONY_BINARY, "render", "--bpm", "60", "--beats", "200000", "--rate",
+                     "8000", "--out", out.string()});
+  ASSERT_TRUE(rendering.started());
 
   // Wait for the temporary file: by then the handler is in place.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (dir.names().empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  kill(pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  rendering.signal(SIGINT);
+  const int status = rendering.wait();
+  ASSERT_NE(status, -1);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_EQ(dir.names(), std::vector<std::string>{"long.wav"});
