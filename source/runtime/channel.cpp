@@ -3,10 +3,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "scheduler.h"
+
 namespace cacophony::runtime::detail {
 
 ChannelCore::ChannelCore(std::size_t capacity)
-    : runtime_(Runtime::current()), capacity_(capacity) {}
+    : runtime_(Scheduler::current()), capacity_(capacity) {}
 
 std::size_t ChannelCore::len() {
   std::scoped_lock lock(runtime_.lock());
@@ -24,51 +26,50 @@ void ChannelCore::close() {
   }
 }
 
-bool Case::ready() const {
-  ChannelCore& c = *channel;
-  if (is_send) return c.closed_ || c.receivers_.has_live() || c.buffered() < c.capacity_;
-  return c.closed_ || c.senders_.has_live() || c.buffered() > 0;
+bool ChannelCore::ready(bool is_send) const {
+  if (is_send) return closed_ || receivers_.has_live() || buffered() < capacity_;
+  return closed_ || senders_.has_live() || buffered() > 0;
 }
 
-void Case::complete_now() const {
-  ChannelCore& c = *channel;
+void ChannelCore::complete_now(bool is_send, void* value) {
   if (is_send) {
-    if (c.closed_) throw std::logic_error("send on closed channel");
-    if (Waiter* w = c.receivers_.pop_live()) {
-      c.transfer(value, w->value);
-      complete(c.runtime_, *w);
+    if (closed_) throw std::logic_error("send on closed channel");
+    if (Waiter* w = receivers_.pop_live()) {
+      transfer(value, w->value);
+      complete(runtime_, *w);
     } else {
-      c.buffer_push(value);
+      buffer_push(value);
     }
     return;
   }
-  if (Waiter* w = c.senders_.pop_live()) {
+  if (Waiter* w = senders_.pop_live()) {
     // A sender waits only when the buffer is full (or there is none): take the oldest value,
     // then let the sender's value in behind it, so order is kept.
-    if (c.capacity_ == 0) {
-      c.transfer(w->value, value);
+    if (capacity_ == 0) {
+      transfer(w->value, value);
     } else {
-      c.buffer_pop(value);
-      c.buffer_push(w->value);
+      buffer_pop(value);
+      buffer_push(w->value);
     }
-    complete(c.runtime_, *w);
-  } else if (c.buffered() > 0) {
-    c.buffer_pop(value);
+    complete(runtime_, *w);
+  } else if (buffered() > 0) {
+    buffer_pop(value);
   }
   // Otherwise the channel is closed and drained: the receiver keeps std::nullopt.
 }
 
-int select(Runtime& rt, Case* cases, int n, bool has_default) {
+int select(Case* cases, int n, bool has_default) {
+  Scheduler& rt = cases[0].channel->runtime_;
   std::unique_lock lock(rt.lock());
   int few_ready[4];
   std::vector<int> more_ready(n > 4 ? n : 0);
   int* pick_from = n > 4 ? more_ready.data() : few_ready;
   int k = 0;
   for (int i = 0; i < n; ++i)
-    if (cases[i].ready()) pick_from[k++] = i;
+    if (cases[i].channel->ready(cases[i].is_send)) pick_from[k++] = i;
   if (k > 0) {
     const int chosen = k == 1 ? pick_from[0] : pick_from[rt.random_below(k)];
-    cases[chosen].complete_now();
+    cases[chosen].channel->complete_now(cases[chosen].is_send, cases[chosen].value);
     return chosen;
   }
   if (has_default) return -1;

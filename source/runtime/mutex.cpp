@@ -2,9 +2,11 @@
 
 #include <stdexcept>
 
+#include "scheduler.h"
+
 namespace cacophony::runtime {
 
-Mutex::Mutex() : runtime_(Runtime::current()) {}
+Mutex::Mutex() : runtime_(detail::Scheduler::current()) {}
 
 void Mutex::lock() {
   std::unique_lock lock(runtime_.lock());

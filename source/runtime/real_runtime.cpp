@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "runtime_impl.h"
+#include "scheduler.h"
 
-namespace cacophony::runtime {
+namespace cacophony::runtime::detail {
 namespace {
 
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
@@ -43,10 +43,10 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value, const 
                  at, nullptr, FUTEX_BITSET_MATCH_ANY);
 }
 
-class RealRuntime final : public Runtime {
+class RealRuntime final : public Scheduler {
  public:
   explicit RealRuntime(std::uint64_t seed)
-      : Runtime(TimeMode::real, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
+      : Scheduler(TimeMode::real, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
 
   void run(std::function<void()> main) override {
     execute(*add_task(), main);
@@ -178,4 +178,4 @@ std::unique_ptr<Runtime> make_real_runtime(std::uint64_t seed) {
   return std::make_unique<RealRuntime>(seed);
 }
 
-}  // namespace cacophony::runtime
+}  // namespace cacophony::runtime::detail

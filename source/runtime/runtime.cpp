@@ -2,46 +2,58 @@
 
 #include <stdexcept>
 
-#include "runtime_impl.h"
+#include "scheduler.h"
 
 namespace cacophony::runtime {
 namespace {
-thread_local Runtime* current_runtime = nullptr;
-thread_local Task* current_task = nullptr;
+thread_local detail::Scheduler* current_scheduler = nullptr;
+thread_local detail::Task* current_task = nullptr;
+
+[[noreturn]] void outside_a_task() {
+  throw std::logic_error("cacophony runtime: called outside a task of a run");
+}
 }  // namespace
 
 std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed) {
-  return mode == TimeMode::real ? make_real_runtime(seed) : make_simulated_runtime(seed);
+  return mode == TimeMode::real ? detail::make_real_runtime(seed)
+                                : detail::make_simulated_runtime(seed);
 }
 
-Runtime::Runtime(TimeMode mode, std::uint64_t seed)
-    : mode_(mode),
+Runtime& Runtime::current() {
+  return detail::Scheduler::current();
+}
+
+namespace detail {
+
+Scheduler::Scheduler(TimeMode mode, std::uint64_t seed)
+    : Runtime(mode),
       lock_(mode == TimeMode::real),
       random_lock_(mode == TimeMode::real),
       random_(seed) {}
 
-Runtime& Runtime::current() {
-  if (current_runtime == nullptr)
-    throw std::logic_error("cacophony runtime: called outside a task of a run");
-  return *current_runtime;
+Scheduler& Scheduler::current() {
+  if (current_scheduler == nullptr) outside_a_task();
+  return *current_scheduler;
 }
 
-Task& Runtime::self() {
+Task& Scheduler::self() {
+  // The simulated scheduler's own loop has a runtime but is no task.
+  if (current_task == nullptr) outside_a_task();
   return *current_task;
 }
 
-void Runtime::set_current(Runtime* rt, Task* task) {
-  current_runtime = rt;
+void Scheduler::set_current(Scheduler* rt, Task* task) {
+  current_scheduler = rt;
   current_task = task;
 }
 
-void Runtime::sleep_until(Time t) {
+void Scheduler::sleep_until(Time t) {
   Task& me = self();
   stop_spinning(me);
   while (now() < t) park_until(t);
 }
 
-void Runtime::yield() {
+void Scheduler::yield() {
   Task& me = self();
   // Spinning time is the loop body since the last yield plus the yield itself (where simulated
   // time passes).
@@ -54,28 +66,29 @@ void Runtime::yield() {
   busy_ns_.fetch_add(spent.count(), std::memory_order_relaxed);
 }
 
-Duration Runtime::busy_wait_cpu() const {
+Duration Scheduler::busy_wait_cpu() const {
   return Duration(busy_ns_.load());
 }
 
-std::uint64_t Runtime::random_below(std::uint64_t n) {
+std::uint64_t Scheduler::random_below(std::uint64_t n) {
   std::scoped_lock lock(random_lock_);
   return random_.below(n);
 }
 
-double Runtime::random_unit() {
+double Scheduler::random_unit() {
   std::scoped_lock lock(random_lock_);
   return random_.unit();
 }
 
-void Runtime::fail(std::exception_ptr e) {
+void Scheduler::fail(std::exception_ptr e) {
   std::scoped_lock lock(failure_lock_);
   if (!failure_) failure_ = std::move(e);
 }
 
-void Runtime::rethrow_failure() {
+void Scheduler::rethrow_failure() {
   std::scoped_lock lock(failure_lock_);
   if (failure_) std::rethrow_exception(failure_);
 }
 
+}  // namespace detail
 }  // namespace cacophony::runtime

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "fiber_switch.h"
-#include "runtime_impl.h"
+#include "scheduler.h"
 
-namespace cacophony::runtime {
+namespace cacophony::runtime::detail {
 namespace {
 
 namespace ctx = boost::context;
@@ -92,9 +92,9 @@ struct Timer {
   bool operator>(const Timer& o) const { return due != o.due ? due > o.due : order > o.order; }
 };
 
-class SimulatedRuntime final : public Runtime {
+class SimulatedRuntime final : public Scheduler {
  public:
-  explicit SimulatedRuntime(std::uint64_t seed) : Runtime(TimeMode::simulated, seed) {
+  explicit SimulatedRuntime(std::uint64_t seed) : Scheduler(TimeMode::simulated, seed) {
     fiber_switch::adopt_current(scheduler_);
   }
 
@@ -305,4 +305,4 @@ std::unique_ptr<Runtime> make_simulated_runtime(std::uint64_t seed) {
   return std::make_unique<SimulatedRuntime>(seed);
 }
 
-}  // namespace cacophony::runtime
+}  // namespace cacophony::runtime::detail

@@ -2,23 +2,25 @@
 
 #include <stdexcept>
 
+#include "scheduler.h"
+
 namespace cacophony::runtime {
 
 // Shared by the Ticker and its task; `stopped` and `task` are guarded by the runtime lock.
 struct Ticker::State {
-  Runtime& runtime;
+  detail::Scheduler& runtime;
   Duration period;
   Time start;
   bool stopped = false;
-  Task* task = nullptr;
+  detail::Task* task = nullptr;
 };
 
 Ticker::Ticker(Duration period) {
   if (period <= Duration::zero()) throw std::invalid_argument("non-positive interval for Ticker");
-  Runtime& rt = Runtime::current();
+  detail::Scheduler& rt = detail::Scheduler::current();
   state_ = std::make_shared<State>(State{rt, period, rt.now()});
   rt.go([state = state_, c = c]() mutable {
-    Runtime& rt = state->runtime;
+    detail::Scheduler& rt = state->runtime;
     {
       std::scoped_lock lock(rt.lock());
       if (state->stopped) return;
@@ -44,7 +46,7 @@ Ticker::~Ticker() {
 }
 
 void Ticker::stop() {
-  Runtime& rt = state_->runtime;
+  detail::Scheduler& rt = state_->runtime;
   std::scoped_lock lock(rt.lock());
   if (state_->stopped) return;
   state_->stopped = true;

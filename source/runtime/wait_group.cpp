@@ -3,9 +3,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "scheduler.h"
+
 namespace cacophony::runtime {
 
-WaitGroup::WaitGroup() : runtime_(Runtime::current()) {}
+WaitGroup::WaitGroup() : runtime_(detail::Scheduler::current()) {}
 
 void WaitGroup::add(int delta) {
   std::scoped_lock lock(runtime_.lock());

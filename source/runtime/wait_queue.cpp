@@ -1,5 +1,7 @@
 #include "cacophony/runtime/wait_queue.h"
 
+#include "scheduler.h"
+
 namespace cacophony::runtime::detail {
 
 void WaitQueue::push(Waiter* w) {
@@ -26,25 +28,25 @@ Waiter* WaitQueue::pop_live() {
   return nullptr;
 }
 
-bool WaitQueue::has_live() {
+bool WaitQueue::has_live() const {
   for (Waiter* w = head_; w; w = w->next)
     if (w->wait->fired.load(std::memory_order_relaxed) < 0) return true;
   return false;
 }
 
-void complete(Runtime& rt, Waiter& w) {
+void complete(Scheduler& rt, Waiter& w) {
   // Once `fired` is set the waiting task may return and free `w`, so read what we need first.
   Task& task = *w.wait->task;
   w.wait->fired.store(w.index, std::memory_order_release);
   rt.unpark(task);
 }
 
-void block(Runtime& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
+void block(Scheduler& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
   lock.unlock();
   while (wait.fired.load(std::memory_order_acquire) < 0) rt.park();
 }
 
-void wait_on(Runtime& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue) {
+void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue) {
   Wait wait(rt.self());
   Waiter waiter;
   waiter.wait = &wait;

@@ -1,6 +1,8 @@
 #pragma once
 // Chan<T>: Go's channel. Capacity 0 is a true rendezvous: send returns only once a receiver has
 // taken the value. Capacity n buffers n values. A Chan is a handle: copies share one channel.
+// It belongs to the run of the task that made it (made outside a task, it throws
+// std::logic_error); one select takes channels of one run only.
 //
 // Guarantees (as in Go)
 // - Values are received in the order they were sent; blocked senders and receivers are served
@@ -9,7 +11,8 @@
 //   range-for ends. Sending on or closing a closed channel throws std::logic_error (Go panics).
 // - select() completes exactly one ready case, chosen uniformly at random (from the run's seeded
 //   generator) when several are ready; with default_case it never blocks.
-// Memory ordering: a completed send happens-before the matching receive returns.
+// Memory ordering: a completed send happens-before the matching receive returns, and close()
+// happens-before every receive that returns std::nullopt because of it.
 
 #include <cstddef>
 #include <deque>
@@ -24,10 +27,23 @@
 
 namespace cacophony::runtime {
 
+template <class T>
+class Chan;
+
 namespace detail {
 
-struct Case;
-int select(Runtime& rt, Case* cases, int n, bool has_default);
+class ChannelCore;
+
+// One case of a select, as the engine sees it.
+struct Case {
+  ChannelCore* channel;
+  bool is_send;
+  void* value;  // send: T*; receive: std::optional<T>*
+};
+
+// Runs a select over `cases`, whose channels all belong to the calling task's run. Returns the
+// index of the completed case, or -1 for default.
+int select(Case* cases, int n, bool has_default);
 
 // The type-independent part of a channel; the value moves go through the virtuals.
 class ChannelCore {
@@ -39,36 +55,33 @@ class ChannelCore {
   std::size_t capacity() const { return capacity_; }
   std::size_t len();
 
-  Runtime& runtime() { return runtime_; }
-
  private:
-  friend struct Case;
-  friend int select(Runtime&, Case*, int, bool);
+  friend int select(Case*, int, bool);
+
+  // Whether a case on this channel can complete without waiting. Under the run lock.
+  bool ready(bool is_send) const;
+  // Completes a ready case on this channel, waking the waiter it pairs with. Under the run lock.
+  void complete_now(bool is_send, void* value);
 
   virtual std::size_t buffered() const = 0;
   virtual void buffer_push(void* from) = 0;
   virtual void buffer_pop(void* into) = 0;
   virtual void transfer(void* from, void* into) = 0;
 
-  Runtime& runtime_;
+  Scheduler& runtime_;
   const std::size_t capacity_;
   bool closed_ = false;
   WaitQueue senders_;
   WaitQueue receivers_;
 };
 
-// One case of a select, as the engine sees it.
-struct Case {
-  ChannelCore* channel;
-  bool is_send;
-  void* value;  // send: T*; receive: std::optional<T>*
-
-  bool ready() const;
-  void complete_now() const;
+// Lets the select templates below reach the channel that a Chan keeps private.
+struct ChanAccess {
+  template <class T>
+  static ChannelCore* core(const Chan<T>& chan) {
+    return chan.core_.get();
+  }
 };
-
-// Runs a select over `cases`. Returns the index of the completed case, or -1 for default.
-int select(Runtime& rt, Case* cases, int n, bool has_default);
 
 template <class T>
 class Channel final : public ChannelCore {
@@ -99,25 +112,25 @@ class Chan {
 
   void send(T value) {
     detail::Case c{core_.get(), true, &value};
-    detail::select(core_->runtime(), &c, 1, false);
+    detail::select(&c, 1, false);
   }
   // The next value, or std::nullopt once the channel is closed and drained.
   std::optional<T> recv() {
     std::optional<T> out;
     detail::Case c{core_.get(), false, &out};
-    detail::select(core_->runtime(), &c, 1, false);
+    detail::select(&c, 1, false);
     return out;
   }
   // Sends only if that needs no waiting; returns whether it sent.
   bool try_send(T value) {
     detail::Case c{core_.get(), true, &value};
-    return detail::select(core_->runtime(), &c, 1, true) == 0;
+    return detail::select(&c, 1, true) == 0;
   }
   // A value if one is ready now; nullopt when none is ready or the channel is closed and drained.
   std::optional<T> try_recv() {
     std::optional<T> out;
     detail::Case c{core_.get(), false, &out};
-    detail::select(core_->runtime(), &c, 1, true);
+    detail::select(&c, 1, true);
     return out;
   }
   void close() { core_->close(); }
@@ -143,9 +156,8 @@ class Chan {
   iterator begin() { return iterator(this); }
   iterator end() { return iterator(); }
 
-  detail::ChannelCore* core() const { return core_.get(); }
-
  private:
+  friend struct detail::ChanAccess;
   std::shared_ptr<detail::Channel<T>> core_;
 };
 
@@ -192,11 +204,11 @@ struct is_default<DefaultCase<F>> : std::true_type {};
 
 template <class T, class F>
 Case as_case(RecvCase<T, F>& c) {
-  return {c.chan->core(), false, &c.slot};
+  return {ChanAccess::core(*c.chan), false, &c.slot};
 }
 template <class T, class F>
 Case as_case(SendCase<T, F>& c) {
-  return {c.chan->core(), true, &c.value};
+  return {ChanAccess::core(*c.chan), true, &c.value};
 }
 template <class T, class F>
 void run_case(RecvCase<T, F>& c) {
@@ -228,8 +240,7 @@ int select(Cases&&... cases) {
           engine_cases[i++] = detail::as_case(c);
       }(cases),
       ...);
-  const int fired =
-      detail::select(engine_cases[0].channel->runtime(), engine_cases, n, has_default);
+  const int fired = detail::select(engine_cases, n, has_default);
   int k = 0;
   (
       [&](auto& c) {

@@ -2,6 +2,8 @@
 // Mutex: Go's sync.Mutex, for tasks. Not re-entrant. A task that finds it locked parks (in
 // simulated time it lets others run), and unlock() hands it to the longest waiter.
 // Meets BasicLockable, so std::scoped_lock works.
+// A Mutex belongs to the run of the task that made it (made outside a task, it throws
+// std::logic_error).
 // Memory ordering: an unlock() happens-before the next lock() that acquires it returns.
 
 #include "cacophony/runtime/runtime.h"
@@ -16,7 +18,7 @@ class Mutex {
   void unlock();
 
  private:
-  Runtime& runtime_;
+  detail::Scheduler& runtime_;
   bool locked_ = false;
   detail::WaitQueue waiters_;
 };

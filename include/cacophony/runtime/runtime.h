@@ -14,51 +14,23 @@
 // - `yield()` is the only way a busy-wait may spin: in simulated time a spinning task lets time
 //   advance once nothing else can run; in both modes the time it spins is summed in
 //   `busy_wait_cpu()` (thread CPU time when real, simulated time when simulated).
-// - Every blocking primitive (Chan, select, WaitGroup, Mutex, Ticker) is built on park/unpark
-//   below. Unpark before park is not lost: a task holds at most one wake-up token.
+// - Tasks block only inside the runtime's primitives (Chan, select, WaitGroup, Mutex, Ticker) and
+//   sleeps; how they park is the runtime's own business, not part of this API.
 //
-// Memory ordering: all channel, wait-group and mutex state is guarded by the runtime's one lock;
-// a wake-up publishes everything the waker wrote before it (release/acquire on the token).
+// Memory ordering: whatever a task wrote before a channel operation, a done(), an unlock() or a
+// go() is visible to the task that the operation releases, or to the task go() starts.
 
-#include <atomic>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 
-#include "cacophony/runtime/random.h"
 #include "cacophony/runtime/time.h"
 
 namespace cacophony::runtime {
 
-// The one lock of a run. In simulated time a single thread runs the tasks and none parks while
-// holding it, so there it costs nothing.
-class RunLock {
- public:
-  explicit RunLock(bool threaded) : threaded_(threaded) {}
-  void lock() {
-    if (threaded_) mutex_.lock();
-  }
-  void unlock() {
-    if (threaded_) mutex_.unlock();
-  }
-
- private:
-  const bool threaded_;
-  std::mutex mutex_;
-};
-
-// A task of a run; its implementation belongs to the runtime that made it.
-class Task {
- public:
-  virtual ~Task() = default;
-
- private:
-  friend class Runtime;
-  bool spinning_ = false;  // inside a run of yield() calls
-  Duration spin_mark_{0};
-};
+namespace detail {
+class Scheduler;
+}
 
 class Runtime {
  public:
@@ -78,50 +50,25 @@ class Runtime {
   // Starts a task (Go's `go`).
   virtual void go(std::function<void()> fn) = 0;
   // Blocks the calling task until `now() >= t`.
-  void sleep_until(Time t);
+  virtual void sleep_until(Time t) = 0;
   // Lets other tasks run; the one call a busy-wait loop must make.
-  void yield();
+  virtual void yield() = 0;
   // Time spent spinning in yield() loops, over all tasks of the run.
-  Duration busy_wait_cpu() const;
+  virtual Duration busy_wait_cpu() const = 0;
 
   // Draws from the run's shared seeded generator (thread-safe).
-  std::uint64_t random_below(std::uint64_t n);
-  double random_unit();
+  virtual std::uint64_t random_below(std::uint64_t n) = 0;
+  virtual double random_unit() = 0;
 
   // The runtime of the calling task. Throws std::logic_error outside a task.
   static Runtime& current();
 
-  // --- The parking layer, for the primitives. ---
-  RunLock& lock() { return lock_; }
-  Task& self();
-  // Waits for the calling task's wake-up token and consumes it.
-  virtual void park() = 0;
-  // As park(), but gives up at `deadline`; returns whether a token was consumed.
-  virtual bool park_until(Time deadline) = 0;
-  // Gives `task` its token (at most one is held), waking it if it is parked.
-  virtual void unpark(Task& task) = 0;
-
- protected:
-  Runtime(TimeMode mode, std::uint64_t seed);
-  // The clock that busy-wait time is measured on.
-  virtual Duration spin_clock() const = 0;
-  virtual void yield_now() = 0;
-  // Ends a spin run: called by every park.
-  static void stop_spinning(Task& t) { t.spinning_ = false; }
-  // Records the first exception that escaped a task.
-  void fail(std::exception_ptr e);
-  void rethrow_failure();
-  // The calling thread's current task and runtime.
-  static void set_current(Runtime* rt, Task* task);
-
  private:
+  // Only the runtime's own schedulers implement Runtime: the primitives park tasks through them.
+  friend class detail::Scheduler;
+  explicit Runtime(TimeMode mode) : mode_(mode) {}
+
   const TimeMode mode_;
-  RunLock lock_;
-  RunLock random_lock_;
-  Random random_;
-  std::mutex failure_lock_;
-  std::exception_ptr failure_;
-  std::atomic<std::int64_t> busy_ns_{0};
 };
 
 // Go-style free functions over the calling task's runtime.

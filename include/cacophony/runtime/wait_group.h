@@ -1,6 +1,8 @@
 #pragma once
 // WaitGroup: Go's sync.WaitGroup. add(n) before starting work, done() when a piece ends, wait()
 // blocks until the count is zero. A count below zero throws std::logic_error (Go panics).
+// A WaitGroup belongs to the run of the task that made it (made outside a task, it throws
+// std::logic_error).
 // Memory ordering: every done() happens-before the wait() it releases returns.
 
 #include "cacophony/runtime/runtime.h"
@@ -16,7 +18,7 @@ class WaitGroup {
   void wait();
 
  private:
-  Runtime& runtime_;
+  detail::Scheduler& runtime_;
   long count_ = 0;
   detail::WaitQueue waiters_;
 };
