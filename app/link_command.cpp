@@ -3,16 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "cacophony/link/session.h"
 #include "commands.h"
 #include "options.h"
+#include "signals.h"
 
 namespace cacophony::cli {
 namespace {
@@ -23,12 +24,6 @@ struct RawLink {
   std::string seconds;
   bool start_stop_sync = false;
 };
-
-std::atomic<int> stop_watch{0};
-
-extern "C" void on_link_signal(int) {
-  stop_watch.store(1);
-}
 
 std::string status_line(const link::Status& s, double quantum, bool start_stop_sync) {
   std::string line =
@@ -46,14 +41,13 @@ int link_command(const RawLink& raw) {
   const auto quantum = static_cast<double>(parse_count("--quantum", raw.quantum, 1, 16));
   const std::int64_t seconds =
       raw.seconds.empty() ? 0 : parse_count("--seconds", raw.seconds, 1, 31'536'000);
-  std::signal(SIGINT, on_link_signal);
-  std::signal(SIGTERM, on_link_signal);
+  catch_stop_signals({SIGINT, SIGTERM});
 
   link::Session session(static_cast<double>(bpm.value()), quantum, raw.start_stop_sync);
   const auto start = std::chrono::steady_clock::now();
   const auto until = start + std::chrono::seconds(seconds);
   std::size_t width = 0;
-  while (!stop_watch.load() && (seconds == 0 || std::chrono::steady_clock::now() < until)) {
+  while (!stop_requested() && (seconds == 0 || std::chrono::steady_clock::now() < until)) {
     std::string line = status_line(session.status(), quantum, raw.start_stop_sync);
     // One line, rewritten in place: pad over what a longer line left behind.
     const std::size_t length = line.size();
@@ -64,24 +58,24 @@ int link_command(const RawLink& raw) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::printf("\n");
-  return stop_watch.load() ? 130 : 0;
+  return stop_requested() ? 130 : 0;
 }
 
 }  // namespace
 
 void add_link_command(CLI::App& app, Action& action) {
-  static RawLink raw;
+  auto raw = std::make_shared<RawLink>();
   CLI::App* cmd = app.add_subcommand(
       "link",
       "Watch an Ableton Link session: peers, tempo, beat and phase, one line updated in place");
-  cmd->add_option("--bpm", raw.bpm, "Tempo to start a session at when there is none, 20..999")
+  cmd->add_option("--bpm", raw->bpm, "Tempo to start a session at when there is none, 20..999")
       ->capture_default_str();
-  cmd->add_option("--quantum", raw.quantum, "Beats in a bar, 1..16 (the phase counts within it)")
+  cmd->add_option("--quantum", raw->quantum, "Beats in a bar, 1..16 (the phase counts within it)")
       ->capture_default_str();
-  cmd->add_option("--seconds", raw.seconds, "Watch this long (default: until Ctrl-C)");
-  cmd->add_flag("--start-stop-sync", raw.start_stop_sync,
+  cmd->add_option("--seconds", raw->seconds, "Watch this long (default: until Ctrl-C)");
+  cmd->add_flag("--start-stop-sync", raw->start_stop_sync,
                 "Show whether the session is playing (start/stop sync)");
-  cmd->callback([&action] { action = [] { return link_command(raw); }; });
+  cmd->callback([raw, &action] { action = [raw] { return link_command(*raw); }; });
 }
 
 }  // namespace cacophony::cli

@@ -2,14 +2,18 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
+#include <memory>
 
-#include "cacophony/sound/error.h"
 #include "cacophony/sound/render.h"
 #include "commands.h"
+#include "meter_option.h"
 #include "options.h"
+#include "signals.h"
+#include "sound_errors.h"
 
 namespace cacophony::cli {
 namespace {
@@ -24,70 +28,100 @@ struct RawRender {
   bool mix = false;
 };
 
-std::atomic<int> stop_render{0};
-
-extern "C" void on_render_signal(int) {
-  stop_render.store(1);
-}
-
 int parse_rate(const std::string& text) {
+  std::int64_t rate = 0;
   try {
-    const std::int64_t rate = parse_count("--rate", text, INT64_MIN, INT64_MAX);
-    sound::check_rate(rate);
-    return static_cast<int>(rate);
+    rate = parse_count("--rate", text, INT64_MIN, INT64_MAX);
   } catch (const UsageError&) {
     throw UsageError(
         fmt::format("unsupported rate '{}': --rate must be a whole number of Hz in "
                     "[{}, {}]",
                     text, sound::kMinRate, sound::kMaxRate));
-  } catch (const sound::BadInput& e) {
-    throw UsageError(e.what());
   }
+  sound::check_rate(rate);
+  return static_cast<int>(rate);
 }
 
-int render_command(const RawRender& raw) {
+// The render's clock, from before its recording is read, and its progress line: for a render
+// that takes more than a second, "\rrender: NN%" on stderr whenever the percent changes, ended
+// by a newline.
+class Progress {
+ public:
+  void operator()(std::int64_t frames, std::int64_t total, bool done) {
+    const int percent = static_cast<int>(frames * 100 / total);
+    if (done) {
+      if (shown_percent_ >= 0) std::fprintf(stderr, "\rrender: %3d%%\n", percent);
+      return;
+    }
+    if (elapsed() > std::chrono::seconds(1) && percent != shown_percent_) {
+      std::fprintf(stderr, "\rrender: %3d%%", percent);
+      std::fflush(stderr);
+      shown_percent_ = percent;
+    }
+  }
+  std::chrono::duration<double> elapsed() const {
+    return std::chrono::steady_clock::now() - started_;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  int shown_percent_ = -1;  // none shown yet
+};
+
+sound::RenderOptions render_options(const RawRender& raw) {
   sound::RenderOptions options;
   options.bpm = parse_bpm(raw.bpm);
   options.beats = parse_count("--beats", raw.beats, 1, 10'000'000);
   options.rate = parse_rate(raw.rate);
-  options.seed = parse_seed(raw.seed);
   options.out = raw.out;
-  options.meter = raw.meter;
-  options.mix = raw.mix;
-  options.stop = &stop_render;
-  options.progress = true;
-  std::signal(SIGINT, on_render_signal);
-  std::signal(SIGTERM, on_render_signal);
+  options.stop = &stop_signals();
+  return options;
+}
 
-  sound::RenderResult r;
-  try {
-    r = sound::render(options);
-  } catch (const sound::BadInput& e) {
-    throw UsageError(e.what());
-  }
+std::filesystem::path recording_to_mix(const MeterChoice& meter) {
+  if (meter.kind != MeterChoice::Kind::file)
+    throw UsageError("--mix needs a recording to mix: --meter file:PATH");
+  return meter.file;
+}
+
+int render_command(const RawRender& raw) {
+  sound::RenderOptions options = render_options(raw);
+  const std::uint64_t seed = parse_seed(raw.seed);
+  catch_stop_signals({SIGINT, SIGTERM});
+  Progress progress;
+  options.progress = std::ref(progress);
+  // In the order the checks have always come: the output's name, then the meter, then the mix.
+  sound::check_extension(options.out);
+  const MeterChoice choice = parse_meter(raw.meter, false);
+  const std::unique_ptr<sound::Meter> meter = make_meter(choice, seed);
+  if (raw.mix) options.mix = recording_to_mix(choice);
+
+  const sound::RenderResult r = sound::render(options, *meter);
   std::printf("wrote %s: %lld beats, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
               static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
-              options.rate, r.seconds, r.interrupted ? " (interrupted)" : "");
+              options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
 }
 
 }  // namespace
 
 void add_render_command(CLI::App& app, Action& action) {
-  static RawRender raw;
+  auto raw = std::make_shared<RawRender>();
   CLI::App* cmd = app.add_subcommand(
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
-  cmd->add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->required();
-  cmd->add_option("--beats", raw.beats, "Beats to render, 1..10000000")->required();
-  cmd->add_option("--out", raw.out, "Output file, .wav or .flac")->required();
-  cmd->add_option("--rate", raw.rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
-  cmd->add_option("--meter", raw.meter,
+  cmd->add_option("--bpm", raw->bpm, "Tempo in beats per minute, 1..6000")->required();
+  cmd->add_option("--beats", raw->beats, "Beats to render, 1..10000000")->required();
+  cmd->add_option("--out", raw->out, "Output file, .wav or .flac")->required();
+  cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
+  cmd->add_option("--meter", raw->meter,
                   "Volume source: simulated (seeded random) or file:PATH (the recording's "
                   "momentary loudness)")
       ->capture_default_str();
-  cmd->add_option("--seed", raw.seed, "Seed of the simulated meter")->capture_default_str();
-  cmd->add_flag("--mix", raw.mix, "Mix the metered recording under the clicks");
-  cmd->callback([&action] { action = [] { return render_command(raw); }; });
+  cmd->add_option("--seed", raw->seed, "Seed of the simulated meter")->capture_default_str();
+  cmd->add_flag("--mix", raw->mix, "Mix the metered recording under the clicks");
+  cmd->callback([raw, &action] {
+    action = [raw] { return with_sound_errors([&raw] { return render_command(*raw); }); };
+  });
 }
 
 }  // namespace cacophony::cli

@@ -1,12 +1,7 @@
 #include "cacophony/sound/jack_sink.h"
 
-#include <ebur128.h>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <cmath>
 #include <ctime>
 
 namespace cacophony::sound {
@@ -22,6 +17,12 @@ double raw_now_us() {
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
+jack_port_t* register_port(jack_client_t* client, const char* name, unsigned long flags) {
+  jack_port_t* port = jack_port_register(client, name, JACK_DEFAULT_AUDIO_TYPE, flags, 0);
+  if (!port) throw JackError(JackError::Step::register_port, name);
+  return port;
+}
+
 }  // namespace
 
 JackSink::JackSink(const std::string& name, bool with_input) {
@@ -30,26 +31,20 @@ JackSink::JackSink(const std::string& name, bool with_input) {
   jack_status_t status{};
   client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
   if (!client_) {
-    if (status & JackServerFailed) throw NoJackServer("no JACK server running");
-    throw std::runtime_error(
-        fmt::format("cannot open a JACK client (status 0x{:x})", static_cast<unsigned>(status)));
+    if (status & JackServerFailed) throw JackError(JackError::Step::no_server);
+    throw JackError(JackError::Step::open_client, {}, {}, static_cast<unsigned>(status));
   }
-  port_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-  if (!port_) {
-    jack_client_close(client_);
-    throw std::runtime_error("cannot register the JACK port 'out'");
-  }
-  if (with_input) {
-    in_port_ = jack_port_register(client_, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
-    if (!in_port_) {
-      jack_client_close(client_);
-      throw std::runtime_error("cannot register the JACK port 'in'");
+  try {
+    port_ = register_port(client_, "out", JackPortIsOutput);
+    if (with_input) {
+      in_port_ = register_port(client_, "in", JackPortIsInput);
+      input_ = std::make_unique<InputRing>();
     }
-    input_ = std::make_unique<InputRing>();
-  }
-  if (jack_set_process_callback(client_, on_process, this) != 0) {
+    if (jack_set_process_callback(client_, on_process, this) != 0)
+      throw JackError(JackError::Step::set_callback);
+  } catch (...) {
     jack_client_close(client_);
-    throw std::runtime_error("cannot set the JACK process callback");
+    throw;
   }
   jack_on_shutdown(client_, on_shutdown, this);
 }
@@ -81,21 +76,20 @@ void JackSink::start(Engine& engine) {
   if (engine_) throw std::logic_error("JackSink::start: already started");
   engine_ = &engine;
   engine.set_beat_hook(on_beat, this);
-  if (jack_activate(client_) != 0) throw std::runtime_error("cannot activate the JACK client");
+  if (jack_activate(client_) != 0) throw JackError(JackError::Step::activate);
   active_ = true;
 }
 
 void JackSink::connect(const std::string& port) {
   const int rc = jack_connect(client_, jack_port_name(port_), port.c_str());
-  if (rc != 0 && rc != EEXIST)
-    throw std::runtime_error(fmt::format("cannot connect {} to '{}'", port_name(), port));
+  if (rc != 0 && rc != EEXIST) throw JackError(JackError::Step::connect_output, port_name(), port);
 }
 
 void JackSink::connect_input(const std::string& port) {
   if (!in_port_) throw std::logic_error("JackSink::connect_input: no input port");
   const int rc = jack_connect(client_, port.c_str(), jack_port_name(in_port_));
   if (rc != 0 && rc != EEXIST)
-    throw std::runtime_error(fmt::format("cannot connect '{}' to {}", port, input_port_name()));
+    throw JackError(JackError::Step::connect_input, input_port_name(), port);
 }
 
 std::string JackSink::input_port_name() const {
@@ -185,70 +179,6 @@ void JackSink::on_beat(void* self, std::int64_t count, const Onset& onset) {
 
 void JackSink::on_shutdown(void* self) {
   static_cast<JackSink*>(self)->server_gone_.store(true, std::memory_order_release);
-}
-
-MeterThread::MeterThread(Meter& meter, Engine& engine, const JackSink& sink)
-    : meter_(meter), engine_(engine), sink_(sink) {
-  engine_.set_volume(meter_.volume_at(0, 0, engine_.rate()));
-  thread_ = std::thread([this] { run(); });
-}
-
-MeterThread::~MeterThread() {
-  stop_.store(true);
-  thread_.join();
-}
-
-void MeterThread::run() {
-  std::int64_t metered = 0;  // the beat whose volume the engine holds
-  while (!stop_.load()) {
-    const std::int64_t next = sink_.beats_started();
-    if (next > metered && next < engine_.beats()) {
-      // A shared grid cannot tell where the next beat falls: the latest one stands in.
-      const std::int64_t planned = engine_.grid().planned_onset(next);
-      const std::int64_t frame = planned == Grid::kUnknown ? sink_.last_onset() : planned;
-      engine_.set_volume(meter_.volume_at(next, frame, engine_.rate()));
-      metered = next;
-      continue;
-    }
-    meter_.poll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
-struct JackMeter::State {
-  ebur128_state* state = nullptr;
-  ~State() {
-    if (state) ebur128_destroy(&state);
-  }
-};
-
-JackMeter::JackMeter(JackSink& sink) : sink_(sink), state_(std::make_unique<State>()) {
-  if (!sink_.has_input()) throw std::logic_error("JackMeter: the sink has no input port");
-  state_->state = ebur128_init(1, static_cast<unsigned long>(sink_.rate()), EBUR128_MODE_M);
-  if (!state_->state)
-    throw std::runtime_error(fmt::format("the loudness meter does not take {} Hz", sink_.rate()));
-}
-
-JackMeter::~JackMeter() = default;
-
-void JackMeter::poll() {
-  while (true) {
-    std::size_t n = 0;
-    while (n < kBlock && sink_.pop_input(block_[n])) ++n;
-    if (n > 0) ebur128_add_frames_float(state_->state, block_.data(), n);
-    if (n < kBlock) return;
-  }
-}
-
-double JackMeter::loudness() {
-  poll();
-  double lufs = -HUGE_VAL;
-  if (ebur128_loudness_momentary(state_->state, &lufs) != EBUR128_SUCCESS) return -HUGE_VAL;
-  return lufs;
-}
-
-int JackMeter::volume_at(std::int64_t, std::int64_t, int) {
-  return loudness_to_volume(loudness());
 }
 
 }  // namespace cacophony::sound

@@ -6,14 +6,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <cstdio>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
-#include "cacophony/sound/meter.h"
 
 namespace cacophony::sound {
 namespace {
@@ -31,8 +30,7 @@ int format_for(const std::filesystem::path& out) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == ".wav") return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
   if (ext == ".flac") return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-  throw BadInput(
-      fmt::format("cannot write '{}': the output must end in .wav or .flac", out.string()));
+  throw BadOutput(out, BadOutput::Why::extension);
 }
 
 // The recording under the clicks, read along with the render and folded to mono.
@@ -41,13 +39,9 @@ class Recording {
   Recording(const std::filesystem::path& path, int rate) {
     SF_INFO info{};
     file_.reset(sf_open(path.c_str(), SFM_READ, &info));
-    if (!file_)
-      throw BadInput(fmt::format("cannot read '{}': {}", path.string(), sf_strerror(nullptr)));
+    if (!file_) throw BadRecording(path, BadRecording::Why::unreadable, sf_strerror(nullptr));
     if (info.samplerate != rate)
-      throw BadInput(fmt::format(
-          "--mix: '{}' is at {} Hz and the render at {} Hz; resampling is not supported, "
-          "use --rate {}",
-          path.string(), info.samplerate, rate, info.samplerate));
+      throw BadRecording(path, BadRecording::Why::rate, {}, info.samplerate, rate);
     channels_ = info.channels;
     buffer_.resize(kBlock * static_cast<std::size_t>(channels_));
   }
@@ -82,106 +76,111 @@ void on_beat(void* context, std::int64_t count, const Onset& onset) {
   m->engine->set_volume(m->meter->volume_at(count, onset.frame, m->engine->rate()));
 }
 
-// Removes the temporary file unless released.
-struct Temporary {
-  std::filesystem::path path;
-  bool keep = false;
-  ~Temporary() {
-    if (keep) return;
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-  }
-};
-
-}  // namespace
-
-void check_rate(std::int64_t rate) {
-  if (rate < kMinRate || rate > kMaxRate)
-    throw BadInput(fmt::format("unsupported rate {} Hz: the rate must be in [{}, {}]", rate,
-                               kMinRate, kMaxRate));
-}
-
-RenderResult render(const RenderOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  check_rate(options.rate);
-  const int format = format_for(options.out);
-  if (options.beats < 1) throw BadInput("--beats must be at least 1");
-  std::unique_ptr<Meter> meter = make_meter(options.meter, options.seed);
-  std::unique_ptr<Recording> recording;
-  if (options.mix) {
-    const std::filesystem::path song = meter_file(options.meter);
-    if (song.empty()) throw BadInput("--mix needs a recording to mix: --meter file:PATH");
-    recording = std::make_unique<Recording>(song, options.rate);
-  }
-
-  FixedGrid grid(options.rate, options.bpm);
-  Engine engine(options.rate, grid, options.beats);
-  Metering metering{meter.get(), &engine};
-  engine.set_beat_hook(on_beat, &metering);
-  const std::int64_t total = engine.total_frames();
+void check_length(const RenderOptions& options, std::int64_t total, int format) {
   const bool wav = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
   // A WAV file's sizes are 32-bit; FLAC counts samples in 36 bits.
   if (wav ? total * 2 > 0xFFFF'0000LL : total >= (std::int64_t{1} << 36))
-    throw BadInput(fmt::format("{} beats at {} bpm make {:.1f} hours, more than a {} file holds{}",
-                               options.beats, options.bpm.value(),
-                               static_cast<double>(total) / options.rate / 3600.0,
-                               wav ? "WAV" : "FLAC", wav ? " (4 GB): write .flac" : ""));
+    throw TooLong(options.beats, options.bpm.value(), total, options.rate, wav);
+}
 
-  std::error_code ec;
-  if (std::filesystem::is_directory(options.out, ec))
-    throw BadInput(fmt::format("cannot write '{}': it is a folder", options.out.string()));
-  Temporary tmp{options.out.string() + fmt::format(".{}.tmp", getpid())};
-  SF_INFO info{};
-  info.samplerate = options.rate;
-  info.channels = 1;
-  info.format = format;
-  File file(sf_open(tmp.path.c_str(), SFM_WRITE, &info));
-  if (!file)
-    throw BadInput(
-        fmt::format("cannot write '{}': {}", options.out.string(), sf_strerror(nullptr)));
-  sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+// The output, written under a temporary name beside it and renamed by commit(); without a
+// commit the temporary file is removed.
+class Output {
+ public:
+  Output(const std::filesystem::path& out, int format, int rate)
+      : out_(out), tmp_(out.string() + fmt::format(".{}.tmp", getpid())) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(out, ec)) throw BadOutput(out, BadOutput::Why::folder);
+    SF_INFO info{};
+    info.samplerate = rate;
+    info.channels = 1;
+    info.format = format;
+    file_.reset(sf_open(tmp_.c_str(), SFM_WRITE, &info));
+    if (!file_) throw BadOutput(out, BadOutput::Why::refused, sf_strerror(nullptr));
+    sf_command(file_.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output() {
+    if (committed_) return;
+    file_.reset();
+    std::error_code ec;
+    std::filesystem::remove(tmp_, ec);
+  }
 
+  void write(const float* block, std::size_t frames) {
+    if (sf_writef_float(file_.get(), block, static_cast<sf_count_t>(frames)) !=
+        static_cast<sf_count_t>(frames))
+      throw WriteFailed(out_, WriteFailed::Why::write, sf_strerror(file_.get()));
+  }
+
+  void commit() {
+    if (sf_close(file_.release()) != 0) throw WriteFailed(out_, WriteFailed::Why::close);
+    std::error_code ec;
+    std::filesystem::rename(tmp_, out_, ec);
+    if (ec) throw WriteFailed(out_, WriteFailed::Why::rename, ec.message());
+    committed_ = true;
+  }
+
+ private:
+  std::filesystem::path out_;
+  std::filesystem::path tmp_;
+  File file_;
+  bool committed_ = false;
+};
+
+bool stopped(const RenderOptions& options) {
+  return options.stop && options.stop->load(std::memory_order_relaxed);
+}
+
+// Runs the engine into `output` until the track ends or `stop` is set.
+RenderResult write_blocks(Engine& engine, Recording* recording, Output& output,
+                          const RenderOptions& options) {
   RenderResult result;
+  const std::int64_t total = engine.total_frames();
   std::vector<float> block(kBlock);
-  bool shown = false;
-  int shown_percent = -1;
   std::int64_t blocks = 0;
   while (!engine.finished()) {
-    if (options.stop && options.stop->load(std::memory_order_relaxed)) {
+    if (stopped(options)) {
       result.interrupted = true;
       break;
     }
     const std::size_t n = engine.process(block.data(), kBlock);
     if (recording) recording->add_to(block.data(), n);
-    if (sf_writef_float(file.get(), block.data(), static_cast<sf_count_t>(n)) !=
-        static_cast<sf_count_t>(n))
-      throw std::runtime_error(
-          fmt::format("writing '{}' failed: {}", options.out.string(), sf_strerror(file.get())));
+    output.write(block.data(), n);
     result.frames += static_cast<std::int64_t>(n);
-    if (options.progress && ++blocks % 64 == 0) {
-      const auto elapsed = std::chrono::steady_clock::now() - started;
-      const int percent = static_cast<int>(result.frames * 100 / total);
-      if (elapsed > std::chrono::seconds(1) && percent != shown_percent) {
-        std::fprintf(stderr, "\rrender: %3d%%", percent);
-        std::fflush(stderr);
-        shown = true;
-        shown_percent = percent;
-      }
-    }
+    if (options.progress && ++blocks % 64 == 0) options.progress(result.frames, total, false);
   }
-  if (shown)
-    std::fprintf(stderr, "\rrender: %3d%%\n", static_cast<int>(result.frames * 100 / total));
-
-  if (sf_close(file.release()) != 0)
-    throw std::runtime_error(fmt::format("writing '{}' failed", options.out.string()));
-  std::filesystem::rename(tmp.path, options.out, ec);
-  if (ec)
-    throw std::runtime_error(
-        fmt::format("cannot write '{}': {}", options.out.string(), ec.message()));
-  tmp.keep = true;
+  if (options.progress) options.progress(result.frames, total, true);
   result.beats = engine.beats_started();
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace
+
+void check_rate(std::int64_t rate) {
+  if (rate < kMinRate || rate > kMaxRate) throw BadRate(rate);
+}
+
+void check_extension(const std::filesystem::path& out) {
+  format_for(out);
+}
+
+RenderResult render(const RenderOptions& options, Meter& meter) {
+  check_rate(options.rate);
+  const int format = format_for(options.out);
+  std::optional<Recording> recording;
+  if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
+
+  FixedGrid grid(options.rate, options.bpm);
+  Engine engine(options.rate, grid, options.beats);
+  Metering metering{&meter, &engine};
+  engine.set_beat_hook(on_beat, &metering);
+  check_length(options, engine.total_frames(), format);
+
+  Output output(options.out, format, options.rate);
+  RenderResult result = write_blocks(engine, recording ? &*recording : nullptr, output, options);
+  output.commit();
   return result;
 }
 

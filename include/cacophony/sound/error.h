@@ -1,14 +1,106 @@
 #pragma once
-// BadInput: the offline metronome was given something it can't use (a rate it doesn't support, an
-// output it can't write, a recording it can't read, a meter it doesn't know). The command line
-// reports it as one line and exit code 2; nothing is left behind.
+// The sound layer's errors: what went wrong, as data (the value, the limit, the path, the reason).
+// The caller words them; what() is only a short tag for logs.
+//
+// - BadInput and what derives from it: the metronome was given something it can't use (a rate it
+//   doesn't support, an output it can't write, a recording it can't read, a render too long for
+//   its file). Thrown before anything is written: nothing is left behind.
+// - WriteFailed: writing the output failed midway; the temporary file is removed.
+// - Unmeasurable: libebur128 does not take a format (channels, rate).
 
+#include <cstdint>
+#include <filesystem>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace cacophony::sound {
 
 struct BadInput : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// A sample rate outside [kMinRate, kMaxRate] (render.h).
+struct BadRate : BadInput {
+  explicit BadRate(std::int64_t rate) : BadInput("unsupported rate"), rate(rate) {}
+  std::int64_t rate;
+};
+
+// An output file the render can't write.
+struct BadOutput : BadInput {
+  enum class Why {
+    extension,  // neither .wav nor .flac
+    folder,     // the path is a folder
+    refused,    // libsndfile could not create it; `reason` says why
+  };
+  BadOutput(std::filesystem::path path, Why why, std::string reason = {})
+      : BadInput("bad output"), path(std::move(path)), why(why), reason(std::move(reason)) {}
+  std::filesystem::path path;
+  Why why;
+  std::string reason;  // libsndfile's words, for `refused`
+};
+
+// A recording (to meter, or to mix) that can't be used.
+struct BadRecording : BadInput {
+  enum class Why {
+    missing,       // no such file
+    unreadable,    // libsndfile does not open it; `reason` says why
+    channels,      // `found` channels: mono or stereo only
+    empty,         // no frames
+    truncated,     // shorter than its header says; `reason` is libsndfile's log line, if any
+    damaged,       // `found` of `expected` frames decoded
+    unseekable,    // can't be read from the start again
+    unmeasurable,  // libebur128 does not take its format
+    rate,          // to mix: at `found` Hz where the render is at `expected` Hz
+  };
+  BadRecording(std::filesystem::path path, Why why, std::string reason = {}, std::int64_t found = 0,
+               std::int64_t expected = 0)
+      : BadInput("bad recording"),
+        path(std::move(path)),
+        why(why),
+        reason(std::move(reason)),
+        found(found),
+        expected(expected) {}
+  std::filesystem::path path;
+  Why why;
+  std::string reason;
+  std::int64_t found;
+  std::int64_t expected;
+};
+
+// A render longer than its file format holds: a WAV file's sizes are 32-bit, FLAC counts samples
+// in 36 bits.
+struct TooLong : BadInput {
+  TooLong(std::int64_t beats, std::int64_t bpm, std::int64_t frames, int rate, bool wav)
+      : BadInput("render too long"), beats(beats), bpm(bpm), frames(frames), rate(rate), wav(wav) {}
+  std::int64_t beats;
+  std::int64_t bpm;
+  std::int64_t frames;  // the render's length
+  int rate;
+  bool wav;  // else FLAC
+};
+
+struct WriteFailed : std::runtime_error {
+  enum class Why {
+    write,   // a block was not written; `reason` is libsndfile's
+    close,   // the file could not be finished
+    rename,  // the temporary file could not take the output's name; `reason` is the system's
+  };
+  WriteFailed(std::filesystem::path path, Why why, std::string reason = {})
+      : std::runtime_error("write failed"),
+        path(std::move(path)),
+        why(why),
+        reason(std::move(reason)) {}
+  std::filesystem::path path;
+  Why why;
+  std::string reason;
+};
+
+struct Unmeasurable : std::runtime_error {
+  Unmeasurable(int channels, int rate)
+      : std::runtime_error("unmeasurable format"), channels(channels), rate(rate) {}
+  int channels;
+  int rate;
 };
 
 }  // namespace cacophony::sound

@@ -14,65 +14,55 @@
 //   (BlockTime): JACK's filtered cycle start plus the port's playback latency, moved onto
 //   CLOCK_MONOTONIC_RAW by reading both clocks there and then. A shared grid (Ableton Link) turns
 //   that into frame-exact onsets.
-// - The volume arrives through Engine::set_volume (an atomic) from a MeterThread, which asks the
-//   meter for beat n+1 as soon as the callback reports that beat n has started. When two beats
-//   start in the same period, the second keeps the first's volume.
+// - The volume arrives through Engine::set_volume (an atomic) from a MeterThread
+//   (meter_thread.h), which asks the meter for beat n+1 as soon as the callback reports that beat
+//   n has started. When two beats start in the same period, the second keeps the first's volume.
 // - The sink never starts a server (JackNoStartServer): with none running, the constructor throws
-//   NoJackServer.
+//   JackError (no_server).
 // - With an input (for `--meter jack`) it also registers the input port `in`; the callback copies
 //   its frames into a second SPSC ring of floats, dropping (and counting) what does not fit, and a
-//   JackMeter drains that ring into libebur128 on the meter thread.
+//   JackMeter (jack_meter.h) drains that ring on the meter thread.
+// - Threads: the constructor, start(), connect*(), play() and stop() are for one application
+//   thread; the "for the consumer thread" and "for the meter thread" methods are wait-free, each
+//   for the one thread it names.
 
 #include <jack/jack.h>
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "cacophony/sound/engine.h"
-#include "cacophony/sound/meter.h"
+#include "cacophony/sound/spsc_ring.h"
 
 namespace cacophony::sound {
 
-struct NoJackServer : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// A wait-free queue between exactly one producer thread and one consumer thread. Holds up to
-// Capacity - 1 items; Capacity is a power of two.
-template <typename T, std::size_t Capacity>
-class SpscRing {
-  static_assert(Capacity >= 2 && (Capacity & (Capacity - 1)) == 0);
-
- public:
-  // Producer only. False (and nothing stored) when full.
-  bool push(const T& item) {
-    const std::size_t head = head_.load(std::memory_order_relaxed);
-    const std::size_t next = (head + 1) & (Capacity - 1);
-    if (next == tail_.load(std::memory_order_acquire)) return false;
-    items_[head] = item;
-    head_.store(next, std::memory_order_release);
-    return true;
-  }
-  // Consumer only. False when empty.
-  bool pop(T& item) {
-    const std::size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail == head_.load(std::memory_order_acquire)) return false;
-    item = items_[tail];
-    tail_.store((tail + 1) & (Capacity - 1), std::memory_order_release);
-    return true;
-  }
-
- private:
-  std::array<T, Capacity> items_{};
-  alignas(64) std::atomic<std::size_t> head_{0};  // next slot to write
-  alignas(64) std::atomic<std::size_t> tail_{0};  // next slot to read
+// JACK refused a step; the caller words it.
+struct JackError : std::runtime_error {
+  enum class Step {
+    no_server,       // no server running (the sink never starts one)
+    open_client,     // the server refused the client; `status` is JACK's jack_status_t
+    register_port,   // `port` ("out" or "in") could not be registered
+    set_callback,    // the process callback could not be set
+    activate,        // the client could not be activated
+    connect_output,  // `port` (ours, "cacophony:out") could not be connected to `peer`
+    connect_input,   // `peer` could not be connected to `port` (ours, "cacophony:in")
+  };
+  explicit JackError(Step step, std::string port = {}, std::string peer = {}, unsigned status = 0)
+      : std::runtime_error("JACK refused"),
+        step(step),
+        port(std::move(port)),
+        peer(std::move(peer)),
+        status(status) {}
+  Step step;
+  std::string port;
+  std::string peer;
+  unsigned status;
 };
 
 // A beat as it sounded.
@@ -91,8 +81,8 @@ class JackSink {
   using InputRing = SpscRing<float, kInputRing>;
 
   // Opens client `name` on the default server ($JACK_DEFAULT_SERVER, else "default") and
-  // registers `out`, and `in` too when `with_input`. Throws NoJackServer without a server,
-  // std::runtime_error on other failures.
+  // registers `out`, and `in` too when `with_input`. Throws JackError: no_server without a
+  // server, open_client, register_port or set_callback on other failures.
   explicit JackSink(const std::string& name, bool with_input = false);
   ~JackSink();
   JackSink(const JackSink&) = delete;
@@ -105,12 +95,14 @@ class JackSink {
   std::vector<std::string> playback_ports() const;
 
   // Activates the client with `engine` (which must outlive the sink or stop()) and sets its beat
-  // hook; `out` plays silence until play(). Once only.
+  // hook; `out` plays silence until play(). Once only; throws JackError (activate) when JACK
+  // refuses.
   void start(Engine& engine);
-  // Connects `out` to `port`; throws std::runtime_error when JACK refuses. After start().
+  // Connects `out` to `port`; throws JackError (connect_output) when JACK refuses. After
+  // start().
   void connect(const std::string& port);
-  // Connects the output port `port` to `in`; throws std::runtime_error when JACK refuses or there
-  // is no `in`. After start().
+  // Connects the output port `port` to `in`; throws JackError (connect_input) when JACK refuses,
+  // std::logic_error when there is no `in`. After start().
   void connect_input(const std::string& port);
   bool has_input() const { return in_port_ != nullptr; }
   // The full name of `in`, e.g. "cacophony:in"; empty without one.
@@ -161,51 +153,6 @@ class JackSink {
   std::atomic<bool> server_gone_{false};
   std::atomic<std::int64_t> dropped_{0};
   std::atomic<std::int64_t> dropped_input_{0};
-};
-
-// `--meter jack`: the EBU R128 momentary loudness (the last 400 ms) of what reaches the sink's
-// `in`, turned into a volume by loudness_to_volume. Drained on the meter thread only.
-class JackMeter final : public Meter {
- public:
-  // `sink` must have an input and outlive the meter; throws std::runtime_error when libebur128
-  // refuses the rate.
-  explicit JackMeter(JackSink& sink);
-  ~JackMeter() override;
-  JackMeter(const JackMeter&) = delete;
-  JackMeter& operator=(const JackMeter&) = delete;
-
-  // Feeds libebur128 with every input frame that has arrived.
-  void poll() override;
-  // The momentary loudness, in LUFS, of the last 400 ms that arrived (-inf for silence).
-  double loudness();
-  int volume_at(std::int64_t beat, std::int64_t frame, int rate) override;
-
- private:
-  static constexpr std::size_t kBlock = 1024;
-
-  JackSink& sink_;
-  struct State;  // libebur128's
-  std::unique_ptr<State> state_;
-  std::array<float, kBlock> block_{};
-};
-
-// Feeds the engine's volume from a meter, on its own thread, one beat ahead of the sound.
-class MeterThread {
- public:
-  // Sets the volume of the first beat before returning, then follows `sink`.
-  MeterThread(Meter& meter, Engine& engine, const JackSink& sink);
-  ~MeterThread();
-  MeterThread(const MeterThread&) = delete;
-  MeterThread& operator=(const MeterThread&) = delete;
-
- private:
-  void run();
-
-  Meter& meter_;
-  Engine& engine_;
-  const JackSink& sink_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
 
 }  // namespace cacophony::sound

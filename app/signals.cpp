@@ -1,0 +1,34 @@
+#include "signals.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+
+namespace cacophony::cli {
+namespace {
+
+std::atomic<int> received{0};
+// Set before the handler is installed, only read by it.
+OnStop answer;
+
+extern "C" void on_stop_signal(int) {
+  if (received.fetch_add(1) > 0) {
+    if (answer.second_exits) std::_Exit(130);
+    return;
+  }
+  if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
+}
+
+}  // namespace
+
+void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
+  answer = how;
+  for (int signal : signals) std::signal(signal, on_stop_signal);
+}
+
+const std::atomic<int>& stop_signals() {
+  return received;
+}
+
+}  // namespace cacophony::cli

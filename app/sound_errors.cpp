@@ -1,0 +1,126 @@
+#include "sound_errors.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "cacophony/sound/error.h"
+#include "cacophony/sound/jack_sink.h"
+#include "cacophony/sound/render.h"
+#include "options.h"
+
+namespace cacophony::cli {
+namespace {
+
+std::string words(const sound::BadRate& e) {
+  return fmt::format("unsupported rate {} Hz: the rate must be in [{}, {}]", e.rate,
+                     sound::kMinRate, sound::kMaxRate);
+}
+
+std::string words(const sound::BadOutput& e) {
+  using Why = sound::BadOutput::Why;
+  const std::string why = e.why == Why::extension ? "the output must end in .wav or .flac"
+                          : e.why == Why::folder  ? "it is a folder"
+                                                  : e.reason;
+  return fmt::format("cannot write '{}': {}", e.path.string(), why);
+}
+
+std::string cannot_read(const sound::BadRecording& e, const std::string& why) {
+  return fmt::format("cannot read '{}': {}", e.path.string(), why);
+}
+
+std::string words(const sound::BadRecording& e) {
+  using Why = sound::BadRecording::Why;
+  switch (e.why) {
+    case Why::missing:
+      return cannot_read(e, "no such file");
+    case Why::unreadable:
+      return cannot_read(e, e.reason);
+    case Why::channels:
+      return cannot_read(e, fmt::format("{} channels (mono or stereo only)", e.found));
+    case Why::empty:
+      return cannot_read(e, "no audio in it");
+    case Why::truncated:
+      return cannot_read(
+          e, e.reason.empty() ? "it is truncated" : fmt::format("it is truncated ({})", e.reason));
+    case Why::damaged:
+      return cannot_read(e, fmt::format("it is truncated or damaged ({} of {} frames decoded)",
+                                        e.found, e.expected));
+    case Why::unseekable:
+      return cannot_read(e, "it can't be read from the start again");
+    case Why::rate:
+      return fmt::format(
+          "--mix: '{}' is at {} Hz and the render at {} Hz; resampling is not supported, "
+          "use --rate {}",
+          e.path.string(), e.found, e.expected, e.found);
+    case Why::unmeasurable:
+      break;
+  }
+  return cannot_read(e, "the loudness meter does not take its format");
+}
+
+std::string words(const sound::TooLong& e) {
+  return fmt::format("{} beats at {} bpm make {:.1f} hours, more than a {} file holds{}", e.beats,
+                     e.bpm, static_cast<double>(e.frames) / e.rate / 3600.0, e.wav ? "WAV" : "FLAC",
+                     e.wav ? " (4 GB): write .flac" : "");
+}
+
+std::string words(const sound::WriteFailed& e) {
+  using Why = sound::WriteFailed::Why;
+  if (e.why == Why::rename) return fmt::format("cannot write '{}': {}", e.path.string(), e.reason);
+  if (e.why == Why::close) return fmt::format("writing '{}' failed", e.path.string());
+  return fmt::format("writing '{}' failed: {}", e.path.string(), e.reason);
+}
+
+std::string words(const sound::JackError& e) {
+  using Step = sound::JackError::Step;
+  switch (e.step) {
+    case Step::no_server:
+      return "no JACK server running";
+    case Step::open_client:
+      return fmt::format("cannot open a JACK client (status 0x{:x})", e.status);
+    case Step::register_port:
+      return fmt::format("cannot register the JACK port '{}'", e.port);
+    case Step::set_callback:
+      return "cannot set the JACK process callback";
+    case Step::activate:
+      return "cannot activate the JACK client";
+    case Step::connect_output:
+      return fmt::format("cannot connect {} to '{}'", e.port, e.peer);
+    case Step::connect_input:
+      break;
+  }
+  return fmt::format("cannot connect '{}' to {}", e.peer, e.port);
+}
+
+// What the user can mend (exit 2), and what failed on the way (exit 1).
+bool users_to_mend(const sound::JackError& e) {
+  using Step = sound::JackError::Step;
+  return e.step == Step::no_server || e.step == Step::connect_output ||
+         e.step == Step::connect_input;
+}
+
+}  // namespace
+
+int with_sound_errors(const std::function<int()>& command) {
+  try {
+    return command();
+  } catch (const sound::BadRate& e) {
+    throw UsageError(words(e));
+  } catch (const sound::BadOutput& e) {
+    throw UsageError(words(e));
+  } catch (const sound::BadRecording& e) {
+    throw UsageError(words(e));
+  } catch (const sound::TooLong& e) {
+    throw UsageError(words(e));
+  } catch (const sound::WriteFailed& e) {
+    throw std::runtime_error(words(e));
+  } catch (const sound::Unmeasurable& e) {
+    throw std::runtime_error(fmt::format("the loudness meter does not take {} Hz", e.rate));
+  } catch (const sound::JackError& e) {
+    if (users_to_mend(e)) throw UsageError(words(e));
+    throw std::runtime_error(words(e));
+  }
+}
+
+}  // namespace cacophony::cli
