@@ -1,9 +1,7 @@
 // The main job and `run`: stage scenarios, print what each did, write the reports.
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -16,6 +14,7 @@
 #include "cacophony/report/trace.h"
 #include "commands.h"
 #include "options.h"
+#include "signals.h"
 
 namespace cacophony::cli {
 namespace {
@@ -55,15 +54,9 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
 
-std::atomic<int> interrupted{0};
-
-extern "C" void on_interrupt(int) {
-  // The second Ctrl-C gives up at once; the first lets the running scenario finish.
-  if (interrupted.fetch_add(1) > 0) std::_Exit(130);
-  static const char note[] =
-      "\ncacophony: stopping after this scenario (Ctrl-C again to abort at once)\n";
-  (void)!write(STDERR_FILENO, note, sizeof note - 1);
-}
+// The first Ctrl-C lets the running scenario finish; the second gives up at once.
+constexpr OnStop kOnStop{
+    "\ncacophony: stopping after this scenario (Ctrl-C again to abort at once)\n", true};
 
 RunOptions run_options(const RawOptions& raw) {
   RunOptions options;
@@ -115,14 +108,13 @@ void write_results(const RawOptions& raw, const RunOptions& options, const Resul
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
   const RunOptions options = run_options(raw);
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
   print_header(options, chosen.size());
 
   const Tracker::Observer observer = beat_printer(raw.verbose);
   Results results;
   for (const Scenario* s : chosen) {
-    if (interrupted) break;
+    if (stop_requested()) break;
     Run run = run_scenario(*s, options, observer);
     const Metrics m = measure(run);
     std::printf("%s\n", summary_line(m).c_str());
@@ -135,7 +127,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
     }
   }
   write_results(raw, options, results);
-  return interrupted ? 130 : 0;
+  return stop_requested() ? 130 : 0;
 }
 
 std::vector<const Scenario*> chosen_scenarios(const std::vector<std::string>& ids) {

@@ -1,6 +1,8 @@
 # Script mode (cmake -P), run by the ctest `layering`: every #include in source/ and include/ must
 # stay inside its own layer or reach a layer below it, and a third-party header that a layer owns
-# (jack, asio, ...) may be included by that layer only.
+# (jack, asio, ...) may be included by that layer only; a folder's internal headers (beside its
+# sources, such as source/runtime/scheduler.h) are for that folder alone. Libraries return facts: no code line in
+# them prints (stdout, stderr) or names a command-line flag ("--beats"); only app/ does.
 #   cmake -DSOURCE_DIR=repo -DTABLE=build/layers.txt -P check_layers.cmake
 # TABLE rows (written by cmake/layers.cmake): layer|folder,...|layer below,...|owned prefix,...
 
@@ -54,6 +56,8 @@ foreach(layer IN LISTS layers)
           if(target_layer STREQUAL "")
             set(target_layer "?${CMAKE_MATCH_1}")
           endif()
+        elseif(line MATCHES "\"\\.\\./")
+          set(target_layer "another folder's internals")
         elseif(line MATCHES "<([a-z_0-9]+)[/.>]")
           if(CMAKE_MATCH_1 IN_LIST owned)
             set(target_layer "${owner_${CMAKE_MATCH_1}}")
@@ -68,8 +72,36 @@ foreach(layer IN LISTS layers)
     endforeach()
   endforeach()
 endforeach()
+
+# Every line of `file` that is code (not a comment) and speaks the command line's language.
+function(speaks_command_line file out_var)
+  file(STRINGS "${file}" lines REGEX "printf|puts\\(|std::cout|std::cerr|stderr|stdout|\"[^\"]*--[a-z]")
+  set(found "")
+  foreach(line IN LISTS lines)
+    if(NOT line MATCHES "^[ \t]*//" AND NOT line STREQUAL "")
+      list(APPEND found "${line}")
+    endif()
+  endforeach()
+  set(${out_var} "${found}" PARENT_SCOPE)
+endfunction()
+
+foreach(layer IN LISTS layers)
+  foreach(folder IN LISTS folders_${layer})
+    file(GLOB_RECURSE files "${SOURCE_DIR}/source/${folder}/*.cpp" "${SOURCE_DIR}/source/${folder}/*.h"
+         "${SOURCE_DIR}/include/cacophony/${folder}/*.h")
+    foreach(file IN LISTS files)
+      speaks_command_line("${file}" found)
+      foreach(line IN LISTS found)
+        file(RELATIVE_PATH name "${SOURCE_DIR}" "${file}")
+        message(SEND_ERROR "${name}: a library prints or names a flag (only app/ may): ${line}")
+        math(EXPR failures "${failures} + 1")
+      endforeach()
+    endforeach()
+  endforeach()
+endforeach()
+
 if(failures GREATER 0)
-  message(FATAL_ERROR "${failures} include(s) reach up or across the layers")
+  message(FATAL_ERROR "${failures} line(s) break the layers' rules")
 endif()
 list(LENGTH layers count)
-message(STATUS "layering: ${count} layers, every include points down")
+message(STATUS "layering: ${count} layers, every include points down, no library prints")
