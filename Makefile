@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup build run test tsan asan bench screenshot format clean
+.PHONY: setup build run test tsan asan bench screenshot format lint clean
 
 setup:
 	@scripts/setup
@@ -33,6 +33,15 @@ screenshot: build
 
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i
+
+# No function in source/ or app/ longer than 60 lines (clang-tidy, over build/compile_commands.json).
+lint: build
+	@git ls-files 'source/*.cpp' 'app/*.cpp' | xargs -P2 -n4 clang-tidy -p build --quiet \
+	  --warnings-as-errors='*' --checks='-*,readability-function-size' \
+	  --config='{CheckOptions: [{key: readability-function-size.LineThreshold, value: 60}]}' \
+	  >build/lint.log 2>&1; status=$$?; grep -v 'warnings generated' build/lint.log; \
+	  if [ $$status -ne 0 ]; then echo "lint: functions over 60 lines (see above)"; exit 1; fi; \
+	  echo "lint: no function over 60 lines"
 
 clean:
 	rm -rf build build-tsan build-asan
