@@ -102,12 +102,20 @@ void write_results(const RawOptions& raw, const RunOptions& options, const Resul
   };
   if (!raw.json.empty()) write(raw.json, results.figures.dump(2) + "\n");
   if (!raw.report.empty()) write(raw.report, report_page(results.runs, results.metrics, options));
-  if (!raw.trace.empty()) write(raw.trace, chrome_trace(results.runs).dump() + "\n");
+  if (!raw.trace.empty()) {
+    std::string trace;
+    write_chrome_trace(results.runs, [&trace](std::string_view piece) { trace += piece; });
+    write(raw.trace, trace + "\n");
+  }
 }
 
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
   const RunOptions options = run_options(raw);
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
+  // The events the page or the trace show of each run; the figures count them all.
+  const std::size_t window = !raw.trace.empty()    ? kMaxTraceEvents
+                             : !raw.report.empty() ? kMaxChartEvents
+                                                   : 0;
   catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
   print_header(options, chosen.size());
 
@@ -115,14 +123,13 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   Results results;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
-    Run run = run_scenario(*s, options, observer);
-    const Metrics m = measure(run);
+    MeasuredRun measured = run_measured(*s, options, observer, window);
+    const Metrics& m = measured.metrics;
     std::printf("%s\n", summary_line(m).c_str());
     std::fflush(stdout);
     results.figures.push_back(to_json(m));
     if (keep_runs) {
-      // The trace shows every event; the page only the first kMaxChartEvents of each run.
-      results.runs.push_back(raw.trace.empty() ? trimmed_for_page(std::move(run)) : std::move(run));
+      results.runs.push_back(std::move(measured.run));
       results.metrics.push_back(m);
     }
   }

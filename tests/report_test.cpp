@@ -60,6 +60,13 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 
 // The data the page's script draws from.
+// The runs' trace, as written and read back.
+json chrome_trace(const std::vector<cacophony::Run>& runs) {
+  std::string text;
+  write_chrome_trace(runs, [&text](std::string_view piece) { text += piece; });
+  return json::parse(text);
+}
+
 json page_data(const std::string& page) {
   const std::string open = "<script type=\"application/json\" id=\"cacophony-data\">";
   const auto from = page.find(open);
@@ -69,7 +76,7 @@ json page_data(const std::string& page) {
 }
 
 TEST(ReportTrace, RoundTripsAndEveryEventIsComplete) {
-  const json trace = json::parse(chrome_trace(all_runs()).dump());
+  const json trace = chrome_trace(all_runs());
   EXPECT_EQ(trace.at("displayTimeUnit"), "ns");
   const json& events = trace.at("traceEvents");
   ASSERT_TRUE(events.is_array());
@@ -203,8 +210,7 @@ TEST(ReportPage, OneSelfContainedPageWithAChartPerScenario) {
     std::string caption = std::to_string(i + 1) + ". ";
     for (const Words& words : s.description)
       caption += words.emphasised ? "<b>" + std::string(words.text) + "</b>" : words.text;
-    EXPECT_NE(page.find(caption), std::string::npos)
-        << s.id;
+    EXPECT_NE(page.find(caption), std::string::npos) << s.id;
     EXPECT_NE(page.find("href=\"source/scenario/" + std::string(s.code) + ".cpp\""),
               std::string::npos);
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(CACOPHONY_SOURCE_DIR) /
@@ -248,8 +254,7 @@ TEST(ReportPage, ChartDataHasEveryEventAndOneSharedWindow) {
 }
 
 TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
-  static constexpr Words words[] = {em("bold"),
-                                    {" & <i>not</i> </script><script>x()</script>"}};
+  static constexpr Words words[] = {em("bold"), {" & <i>not</i> </script><script>x()</script>"}};
   static const Scenario odd{.id = "odd\"id<script>",
                             .description = words,
                             .delay = Delay::short_,
@@ -283,9 +288,22 @@ TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
   ASSERT_GT(run.events.size(), kMaxChartEvents);
   const std::string note = "Showing the first " + std::to_string(kMaxChartEvents) + " events; " +
                            std::to_string(run.events.size() - kMaxChartEvents) + " later ones";
-  const cacophony::Run trimmed = trimmed_for_page(run);
-  EXPECT_EQ(trimmed.events.size(), kMaxChartEvents);
-  for (const cacophony::Run& r : {run, trimmed}) {
+  // Measured as it ran, with only the page's window kept: the same figures, the same page.
+  const MeasuredRun windowed =
+      run_measured(*find_scenario("sync_ticker"), options, {}, kMaxChartEvents);
+  EXPECT_EQ(windowed.run.events.size(), kMaxChartEvents);
+  EXPECT_EQ(windowed.run.events_left_out,
+            static_cast<std::int64_t>(run.events.size() - kMaxChartEvents));
+  EXPECT_EQ(to_json(windowed.metrics), to_json(m));
+  bool labelled = false;
+  const json trace = chrome_trace({windowed.run});
+  for (const json& e : trace.at("traceEvents"))
+    labelled = labelled || (e.at("name") == "process_labels" &&
+                            e.at("args").at("labels").get<std::string>().starts_with("trace cut"));
+  EXPECT_TRUE(labelled) << "the trace says it was cut";
+  const std::string full_page = report_page({run}, {m}, options);
+  EXPECT_EQ(report_page({windowed.run}, {windowed.metrics}, options), full_page);
+  for (const cacophony::Run& r : {run, windowed.run}) {
     const std::string page = report_page({r}, {m}, options);
     EXPECT_NE(page.find(note), std::string::npos);
     const json charts = page_data(page).at("charts");
@@ -350,6 +368,27 @@ TEST_F(ReportCli, RunWritesTheReportAndTraceItIsAskedFor) {
   EXPECT_LT(page.find("id=\"async_naive\""), page.find("id=\"sync_ticker\""));
   const json trace = json::parse(slurp(folder / "t.json"));
   EXPECT_FALSE(trace.at("traceEvents").empty());
+}
+
+// Memory does not grow with the beats: the page and the trace keep a window of each run, and the
+// figures are measured as the run goes. Under the sanitizers an address-space limit can't apply
+// (their shadow memory alone reserves terabytes), so this runs in the plain build only.
+TEST_F(ReportCli, TenMillionBeatsWithTraceAndReportFitInTwoGigabytes) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "an address-space limit does not apply under a sanitizer";
+#endif
+  const Result r = cacophony::test_support::run_cacophony(
+      "run sync_ticker_fire_immediately --time simulated --beats 10000000 --trace t.json "
+      "--report p.html --json f.json",
+      "cd '" + folder.string() + "' && prlimit --as=2147483648 ");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const json figures = json::parse(slurp(folder / "f.json"));
+  ASSERT_EQ(figures.size(), 1u);
+  EXPECT_EQ(figures[0].at("beats_performed"), 10'000'000);
+  EXPECT_EQ(figures[0].at("onset_error_us").at("max"), 0.0);
+  EXPECT_LT(std::filesystem::file_size(folder / "t.json"), 100'000'000u);
+  EXPECT_NE(slurp(folder / "t.json").find("trace cut: the "), std::string::npos);
+  EXPECT_NE(slurp(folder / "p.html").find("Showing the first 20000 events"), std::string::npos);
 }
 
 TEST_F(ReportCli, AnUnwritableReportFailsBeforeAnyWork) {

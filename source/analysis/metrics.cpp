@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "cacophony/tracker/window.h"
+
 namespace cacophony {
 namespace {
 
@@ -27,12 +29,15 @@ int chart_number(const Scenario& s) {
   return static_cast<int>(std::find(all.begin(), all.end(), &s) - all.begin()) + 1;
 }
 
+using Beat = Measurer::Beat;
+using Span = Measurer::Span;
+
 // Order, lag, intervals and stale volumes, from the beats in time order.
-void measure_beats(const std::vector<const Event*>& beats, Bpm bpm, Metrics& m) {
+void measure_beats(const std::vector<Beat>& beats, Bpm bpm, Metrics& m) {
   int highest = -1;
   double interval_sum = 0;
   for (std::size_t i = 0; i < beats.size(); ++i) {
-    const Event& b = *beats[i];
+    const Beat& b = beats[i];
     if (b.after_end) ++m.beats_after_return;
     if (b.number < highest) ++m.out_of_order;
     highest = std::max(highest, b.number);
@@ -43,39 +48,39 @@ void measure_beats(const std::vector<const Event*>& beats, Bpm bpm, Metrics& m) 
     m.lag_ms.max = std::max(m.lag_ms.max.value_or(lag), lag);
 
     if (i > 0) {
-      const double gap = ms(b.at - beats[i - 1]->at);
+      const double gap = ms(b.at - beats[i - 1].at);
       interval_sum += gap;
       m.interval_ms.min = std::min(m.interval_ms.min.value_or(gap), gap);
       m.interval_ms.max = std::max(m.interval_ms.max.value_or(gap), gap);
-      if (b.volume == beats[i - 1]->volume) ++m.stale_volume_beats;
+      if (b.volume == beats[i - 1].volume) ++m.stale_volume_beats;
     }
   }
   if (beats.size() > 1) m.interval_ms.mean = interval_sum / static_cast<double>(beats.size() - 1);
 }
 
 // Each beat against the grid anchored at the beat with the lowest count.
-void measure_onsets(const std::vector<const Event*>& beats, Bpm bpm, Metrics& m) {
+void measure_onsets(const std::vector<Beat>& beats, Bpm bpm, Metrics& m) {
   if (beats.empty()) return;
-  const Event& anchor = **std::min_element(beats.begin(), beats.end(),
-                                           [](auto* a, auto* b) { return a->number < b->number; });
+  const Beat& anchor = *std::min_element(
+      beats.begin(), beats.end(), [](const Beat& a, const Beat& b) { return a.number < b.number; });
   std::vector<double> errors;
   errors.reserve(beats.size());
-  for (const Event* b : beats) {
-    const runtime::Time ideal = anchor.at + (b->number - anchor.number) * bpm.interval();
-    errors.push_back(std::abs(us(b->at - ideal)));
+  for (const Beat& b : beats) {
+    const runtime::Time ideal = anchor.at + (b.number - anchor.number) * bpm.interval();
+    errors.push_back(std::abs(us(b.at - ideal)));
   }
   std::sort(errors.begin(), errors.end());
   m.onset_error_us = {percentile(errors, 0.50), percentile(errors, 0.99), errors.back()};
 }
 
 // Pairs of measurements that run at the same time.
-int overlaps(std::vector<const Event*> measurements) {
+int overlaps(std::vector<Span>& measurements) {
   std::sort(measurements.begin(), measurements.end(),
-            [](auto* a, auto* b) { return a->at < b->at; });
+            [](const Span& a, const Span& b) { return a.at < b.at; });
   int count = 0;
   for (std::size_t i = 0; i < measurements.size(); ++i)
     for (std::size_t j = i + 1; j < measurements.size(); ++j) {
-      if (measurements[j]->at >= measurements[i]->at + measurements[i]->duration) break;
+      if (measurements[j].at >= measurements[i].at + measurements[i].duration) break;
       ++count;
     }
   return count;
@@ -83,28 +88,53 @@ int overlaps(std::vector<const Event*> measurements) {
 
 }  // namespace
 
-Metrics measure(const Run& run) {
+Measurer::Measurer(const Scenario& scenario, const RunOptions& options)
+    : scenario_(scenario), options_(options) {}
+
+void Measurer::add(const Event& e) {
+  if (e.category == Category::beat) beats_.push_back({e.at, e.number, e.volume, e.after_end});
+  if (e.category == Category::volume) measurements_.push_back({e.at, e.duration});
+  if (e.category == Category::end && !return_ms_) return_ms_ = ms(e.at);
+}
+
+Metrics Measurer::finish(runtime::Duration busy_wait_cpu) {
   Metrics m;
-  m.id = std::string(run.scenario->id);
-  m.order = chart_number(*run.scenario);
-  m.beats_expected = run.options.beats;
-  m.busy_wait_cpu_ms = ms(run.busy_wait_cpu);
-
-  std::vector<const Event*> beats, measurements;
-  for (const Event& e : run.events) {
-    if (e.category == Category::beat) beats.push_back(&e);
-    if (e.category == Category::volume) measurements.push_back(&e);
-    if (e.category == Category::end && !m.return_ms) m.return_ms = ms(e.at);
-  }
+  m.id = std::string(scenario_.id);
+  m.order = chart_number(scenario_);
+  m.beats_expected = options_.beats;
+  m.busy_wait_cpu_ms = ms(busy_wait_cpu);
+  m.return_ms = return_ms_;
   // Recording order is time order for one task; across tasks, sort (stable keeps ties in order).
-  std::stable_sort(beats.begin(), beats.end(), [](auto* a, auto* b) { return a->at < b->at; });
-
-  m.beats_performed = static_cast<int>(beats.size());
-  m.measurements = static_cast<int>(measurements.size());
-  measure_beats(beats, run.options.bpm, m);
-  measure_onsets(beats, run.options.bpm, m);
-  m.overlapping_measurements = overlaps(std::move(measurements));
+  std::stable_sort(beats_.begin(), beats_.end(),
+                   [](const Beat& a, const Beat& b) { return a.at < b.at; });
+  m.beats_performed = static_cast<int>(beats_.size());
+  m.measurements = static_cast<int>(measurements_.size());
+  measure_beats(beats_, options_.bpm, m);
+  measure_onsets(beats_, options_.bpm, m);
+  m.overlapping_measurements = overlaps(measurements_);
   return m;
+}
+
+Metrics measure(const Run& run) {
+  Measurer measurer(*run.scenario, run.options);
+  for (const Event& e : run.events) measurer.add(e);
+  return measurer.finish(run.busy_wait_cpu);
+}
+
+MeasuredRun run_measured(const Scenario& scenario, const RunOptions& options,
+                         const Tracker::Observer& observer, std::size_t window) {
+  Measurer measurer(scenario, options);
+  EventWindow kept(window);
+  const auto record = [&](const Event& e) {
+    measurer.add(e);
+    kept.add(e);
+    if (observer) observer(e);
+  };
+  Run run = run_scenario(scenario, options, record, false);
+  run.events = kept.take();
+  run.events_left_out = kept.recorded() - static_cast<std::int64_t>(run.events.size());
+  Metrics metrics = measurer.finish(run.busy_wait_cpu);
+  return {std::move(run), std::move(metrics)};
 }
 
 namespace {

@@ -131,7 +131,7 @@ json chart_data(const Run& run, const Metrics& m, Window& window, std::size_t& c
   std::stable_sort(events.begin(), events.end(),
                    [](const Event* a, const Event* b) { return earlier(*a, *b); });
   // All the run recorded: the ghosts, beats, measurements and the end, even when `run` was
-  // trimmed by trimmed_for_page.
+  // only a window of them (run_measured).
   const std::size_t recorded =
       std::max<std::size_t>(events.size(), static_cast<std::size_t>(m.beats_expected) +
                                                static_cast<std::size_t>(m.beats_performed) +
@@ -245,14 +245,6 @@ std::string chart_section(const Run& run, const Metrics& m, std::size_t index, s
 }
 
 }  // namespace
-
-Run trimmed_for_page(Run run) {
-  if (run.events.size() <= kMaxChartEvents) return run;
-  std::stable_sort(run.events.begin(), run.events.end(), earlier);
-  run.events.resize(kMaxChartEvents);
-  run.events.shrink_to_fit();
-  return run;
-}
 
 std::string html_escape(std::string_view text) {
   std::string out;

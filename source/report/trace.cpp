@@ -1,7 +1,11 @@
 #include "cacophony/report/trace.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "cacophony/scenario/scenario.h"
 
@@ -9,6 +13,22 @@ namespace cacophony {
 namespace {
 
 using nlohmann::json;
+
+// The trace's events, written one by one as they are made: a long run's trace never sits in
+// memory whole.
+class Events {
+ public:
+  explicit Events(const TraceWrite& write) : write_(write) {}
+  void push_back(const json& event) {
+    write_(first_ ? "" : ",");
+    write_(event.dump());
+    first_ = false;
+  }
+
+ private:
+  const TraceWrite& write_;
+  bool first_ = true;
+};
 
 double micros(runtime::Duration d) {
   return static_cast<double>(d.count()) / 1000.0;
@@ -25,7 +45,7 @@ json instant(std::string name, const char* category, const Event& e, int pid, in
 }
 
 // Measurements by start time, each on the first lane whose last slice has ended by then.
-void add_measurements(json& out, const Run& run, int pid) {
+void add_measurements(Events& out, const Run& run, int pid) {
   std::vector<const Event*> measured;
   for (const Event& e : run.events)
     if (e.category == Category::volume) measured.push_back(&e);
@@ -59,12 +79,16 @@ void add_measurements(json& out, const Run& run, int pid) {
   }
 }
 
-void add_run(json& out, const Run& run, int pid) {
+void add_run(Events& out, const Run& run, int pid) {
   out.push_back(metadata("process_name", pid, 0, {{"name", std::string(run.scenario->id)}}));
   out.push_back(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
   out.push_back(metadata("thread_name", pid, trace_tid::ghosts, {{"name", "ideal beats"}}));
   out.push_back(metadata("thread_name", pid, trace_tid::beats, {{"name", "beats"}}));
   out.push_back(metadata("thread_name", pid, trace_tid::end, {{"name", "metronome returned"}}));
+  if (run.events_left_out > 0)
+    out.push_back(metadata("process_labels", pid, 0,
+                           {{"labels", fmt::format("trace cut: the {} latest events are left out",
+                                                   run.events_left_out)}}));
   add_measurements(out, run, pid);
 
   for (const Event& e : run.events) {
@@ -91,11 +115,13 @@ void add_run(json& out, const Run& run, int pid) {
 
 }  // namespace
 
-nlohmann::json chrome_trace(const std::vector<Run>& runs) {
-  json events = json::array();
+void write_chrome_trace(const std::vector<Run>& runs, const TraceWrite& write) {
+  // As nlohmann::json would write {"traceEvents": [...], "displayTimeUnit": "ns"}: keys sorted.
+  write(R"({"displayTimeUnit":"ns","traceEvents":[)");
+  Events events(write);
   int pid = 0;
   for (const Run& run : runs) add_run(events, run, ++pid);
-  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
+  write("]}");
 }
 
 }  // namespace cacophony

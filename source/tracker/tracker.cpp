@@ -32,7 +32,7 @@ std::string tooltip(const Event& e) {
   return {};
 }
 
-Tracker::Tracker(Clock clock) : clock_(std::move(clock)) {}
+Tracker::Tracker(Clock clock, bool keep) : clock_(std::move(clock)), keep_(keep) {}
 
 void Tracker::observe(Observer observer) {
   std::scoped_lock lock(lock_);
@@ -62,8 +62,8 @@ void Tracker::record(Event e, bool stamp) {
   if (stamp) e.at = clock_() - e.duration;
   e.after_end = ended_;
   if (e.category == Category::end) ended_ = true;
-  events_.push_back(e);
-  for (auto& observer : observers_) observer(events_.back());
+  if (keep_) events_.push_back(e);
+  for (auto& observer : observers_) observer(e);
 }
 
 std::vector<Event> Tracker::events() const {

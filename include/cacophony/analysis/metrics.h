@@ -15,8 +15,10 @@
 // - return_ms: when the metronome returned.
 // A statistic over an empty set is absent (null in JSON).
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +53,46 @@ struct Metrics {
   std::optional<double> return_ms;
 };
 
+// Measures a run as it is recorded, keeping 24 bytes a beat and 16 a measurement rather than its
+// events, so that a long run can be measured without keeping them: 10 000 000 beats cost about
+// 500 MB. Feed it every event of one run in recording order (from one thread at a time, as a
+// Tracker's observer is), then call finish() once.
+class Measurer {
+ public:
+  Measurer(const Scenario& scenario, const RunOptions& options);
+  void add(const Event& e);
+  Metrics finish(runtime::Duration busy_wait_cpu);
+
+  struct Beat {
+    runtime::Time at;
+    int number;
+    int volume;
+    bool after_end;
+  };
+  struct Span {
+    runtime::Time at;
+    runtime::Duration duration;
+  };
+
+ private:
+  const Scenario& scenario_;
+  RunOptions options_;
+  std::vector<Beat> beats_;
+  std::vector<Span> measurements_;
+  std::optional<double> return_ms_;
+};
+
+// The figures of a run that holds all its events.
 Metrics measure(const Run& run);
+
+// A run, measured as it went, whose Run keeps only the earliest `window` events by time
+// (tracker/window.h; none with 0): memory stays bounded whatever the number of beats.
+struct MeasuredRun {
+  Run run;
+  Metrics metrics;
+};
+MeasuredRun run_measured(const Scenario& scenario, const RunOptions& options,
+                         const Tracker::Observer& observer, std::size_t window);
 
 nlohmann::json to_json(const Metrics& m);
 

@@ -30,12 +30,14 @@ struct Run {
   const Scenario* scenario;
   RunOptions options;
   Delay delay;  // the simulator actually used
-  std::vector<Event> events;
+  std::vector<Event> events;  // all it recorded, or a window of them (tracker/window.h)
   runtime::Duration busy_wait_cpu{0};
+  std::int64_t events_left_out = 0;  // recorded but not in `events` (a window's cut)
 };
 
-// Runs one scenario. `observer`, if given, sees every event as it is recorded.
+// Runs one scenario. `observer`, if given, sees every event as it is recorded. With `keep_events`
+// false the Run holds no events: the observer is then their only record.
 Run run_scenario(const Scenario& scenario, const RunOptions& options,
-                 const Tracker::Observer& observer = {});
+                 const Tracker::Observer& observer = {}, bool keep_events = true);
 
 }  // namespace cacophony

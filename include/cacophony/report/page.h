@@ -24,9 +24,6 @@ inline constexpr std::size_t kMaxChartEvents = 20'000;
 std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>& metrics,
                         const RunOptions& options);
 
-// `run` with only the events a chart shows (the earliest kMaxChartEvents), to keep a long run's
-// memory small; report_page still counts, from the metrics, what it leaves out.
-Run trimmed_for_page(Run run);
 
 // Text made safe to put between HTML tags or in a quoted attribute.
 std::string html_escape(std::string_view text);

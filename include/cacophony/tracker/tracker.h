@@ -23,7 +23,9 @@ class Tracker {
   using Clock = std::function<runtime::Time()>;
   using Observer = std::function<void(const Event&)>;
 
-  explicit Tracker(Clock clock);
+  // With `keep` false the tracker keeps no events (events() is empty): its observers see them
+  // all, and are then the only record, so that a long run costs no memory here.
+  explicit Tracker(Clock clock, bool keep = true);
 
   void observe(Observer observer);
 
@@ -42,6 +44,7 @@ class Tracker {
 
   Clock clock_;
   mutable std::mutex lock_;
+  const bool keep_;
   bool ended_ = false;
   std::vector<Event> events_;
   std::vector<Observer> observers_;
