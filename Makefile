@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup build run test tsan asan bench screenshot format lint clean
+.PHONY: setup build run test tsan asan fuzz soak bench screenshot format lint clean
 
 setup:
 	@scripts/setup
@@ -24,6 +24,17 @@ asan: setup
 	@cmake --build --preset asan
 	ctest --preset asan
 
+# libFuzzer on every parser of outside input (fuzz/), FUZZ_SECONDS each (default 60).
+FUZZ_TARGETS = fuzz_options fuzz_meter_spec fuzz_live_commands fuzz_file_meter
+fuzz: setup
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz --target $(FUZZ_TARGETS)
+	@scripts/fuzz $(FUZZ_TARGETS)
+
+# Every correct scenario for 10 000 000 simulated beats: time, peak memory, open files (not in CI).
+soak: build
+	@scripts/soak
+
 bench: build
 	./build/bench/cacophony_bench
 
@@ -44,4 +55,4 @@ lint: build
 	  echo "lint: no function over 60 lines"
 
 clean:
-	rm -rf build build-tsan build-asan
+	rm -rf build build-tsan build-asan build-fuzz

@@ -34,6 +34,10 @@ std::string words(const sound::BadRecording& e) {
   switch (e.why) {
     case Why::missing:
       return cannot_read(e, "no such file");
+    case Why::folder:
+      return cannot_read(e, "it is a folder");
+    case Why::not_regular:
+      return cannot_read(e, "not a regular file");
     case Why::unreadable:
       return cannot_read(e, e.reason);
     case Why::channels:

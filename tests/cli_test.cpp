@@ -52,6 +52,31 @@ TEST(Cli, HelpTellsTheCommands) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
 }
 
+TEST(Cli, HelpEndsWithTheExitCodeTable) {
+  const Result r = cacophony("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* row : {"Exit codes:", "0    success", "1    failure while running",
+                          "2    bad usage or input", "130  interrupted"})
+    EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+}
+
+// Issue 11: a 1 MB command line was echoed back whole, control bytes and all.
+TEST(Cli, ErrorsEchoLittleAndNoControlBytes) {
+  const Result word = cacophony("--bpm \"$(head -c 100000 /dev/zero | tr '\\0' x)\"");
+  EXPECT_EQ(word.code, 2);
+  EXPECT_LT(word.out.size(), 400u) << word.out.size();
+  EXPECT_NE(word.out.find("… (99802 more bytes)"), std::string::npos) << word.out;
+  const Result many = cacophony("list $(seq 1 80000)");
+  EXPECT_EQ(many.code, 2);
+  EXPECT_EQ(lines(many.out), 1);
+  EXPECT_LT(many.out.size(), 1200u) << many.out.size();
+  const Result control = cacophony("--time \"$(printf 'a\\033[31mb\\rc')\"");
+  EXPECT_EQ(control.code, 2);
+  EXPECT_EQ(control.out.find('\033'), std::string::npos) << control.out;
+  EXPECT_EQ(control.out.find('\r'), std::string::npos) << control.out;
+  EXPECT_NE(control.out.find("a\\x1b[31mb\\x0dc"), std::string::npos) << control.out;
+}
+
 TEST(Cli, ListShowsTheFourteenIds) {
   const Result r = cacophony("list");
   EXPECT_EQ(r.code, 0);

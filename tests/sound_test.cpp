@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sndfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -406,6 +407,35 @@ TEST(Loudness, BadRecordingsAreRejected) {
     fs::copy_file(dir / name, cut);
     fs::resize_file(cut, fs::file_size(cut) / 2);
     EXPECT_THROW(FileMeter{cut}, BadInput) << name;
+  }
+}
+
+// Issue 11, item 5: a recording that ends loud read about -50 LUFS (volume 14) at every beat
+// after its end, the filters' ringing caught in the window; past the end it reads silence.
+TEST(Loudness, PastTheEndOfALoudRecordingIsSilence) {
+  Folder dir;
+  write_audio(dir / "loud.wav", 48000, sine(48000, 1.0, 3000.0, 1.0),
+              SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  FileMeter meter(dir / "loud.wav");
+  EXPECT_GT(meter.volume_at(1, 48000, 48000), 50);
+  for (std::int64_t frame = 48000 + 19200; frame < 48000 * 6; frame += 4801)
+    EXPECT_EQ(meter.volume_at(0, frame, 48000), 0) << frame;
+}
+
+// A folder, a FIFO or a device is named for what it is, and never opened (a FIFO would block).
+TEST(Loudness, ANonRegularRecordingIsNamed) {
+  Folder dir;
+  fs::create_directories(dir / "folder");
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  const std::string out = " --out " + (dir / "out.wav").string();
+  for (const auto& [path, words] :
+       {std::pair<std::string, std::string>{(dir / "folder").string(), "it is a folder"},
+        {(dir / "fifo").string(), "not a regular file"},
+        {"/dev/zero", "not a regular file"},
+        {(dir / "none.wav").string(), "no such file"}}) {
+    const CliRun r = cacophony_cli("render --bpm 120 --beats 2 --meter file:" + path + out);
+    EXPECT_EQ(r.code, 2) << path << "\n" << r.out;
+    EXPECT_NE(r.out.find(words), std::string::npos) << path << "\n" << r.out;
   }
 }
 

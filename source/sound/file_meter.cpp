@@ -3,6 +3,7 @@
 #include <sndfile.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 
 #include "cacophony/sound/error.h"
@@ -29,6 +30,16 @@ void check_log(SNDFILE* file, const std::filesystem::path& path) {
   }
 }
 
+// Only a regular file is opened: opening a FIFO would block, and a device never ends.
+void check_regular(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_regular_file(status)) return;
+  if (std::filesystem::is_directory(status)) throw BadRecording(path, Why::folder);
+  if (std::filesystem::exists(status)) throw BadRecording(path, Why::not_regular);
+  throw BadRecording(path, Why::missing);
+}
+
 }  // namespace
 
 struct FileMeter::File {
@@ -39,8 +50,7 @@ struct FileMeter::File {
 };
 
 FileMeter::FileMeter(const std::filesystem::path& path) : file_(std::make_unique<File>()) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw BadRecording(path, Why::missing);
+  check_regular(path);
   SF_INFO info{};
   file_->handle = sf_open(path.c_str(), SFM_READ, &info);
   if (!file_->handle) throw BadRecording(path, Why::unreadable, sf_strerror(nullptr));
@@ -73,9 +83,6 @@ void FileMeter::check_whole(const std::filesystem::path& path) {
 }
 
 void FileMeter::feed_until(std::int64_t file_frame) {
-  // Past the end, silence: 400 ms of it empties the momentary window, then nothing changes.
-  const std::int64_t limit = frames_ + rate_ * 2 / 5 + 1;
-  file_frame = std::min(file_frame, limit);
   while (fed_ < file_frame) {
     const std::int64_t want = std::min(kBlock, file_frame - fed_);
     std::int64_t got = 0;
@@ -88,6 +95,11 @@ void FileMeter::feed_until(std::int64_t file_frame) {
 }
 
 double FileMeter::loudness_at(std::int64_t file_frame) {
+  // Once the 400 ms window is past the end it holds only silence. Metered, it would not read so:
+  // the K-weighting filters ring on after the last sample (about -50 LUFS, volume 14, just after
+  // a loud end), and that ringing would stay in the window for good.
+  const std::int64_t window = (rate_ * std::int64_t{2} + 4) / 5;
+  if (file_frame >= frames_ + window) return -HUGE_VAL;
   feed_until(file_frame);
   return loudness_->momentary();
 }

@@ -44,6 +44,8 @@ struct BadOutput : BadInput {
 struct BadRecording : BadInput {
   enum class Why {
     missing,       // no such file
+    folder,        // the path is a folder
+    not_regular,   // a device, a FIFO or a socket: never opened, so never blocked on
     unreadable,    // libsndfile does not open it; `reason` says why
     channels,      // `found` channels: mono or stereo only
     empty,         // no frames

@@ -27,8 +27,8 @@ class FileMeter final : public Meter {
   int channels() const { return channels_; }
   std::int64_t frames() const { return frames_; }
 
-  // The momentary loudness, in LUFS, of the 400 ms before `file_frame` (-inf for silence).
-  // `file_frame` never goes back.
+  // The momentary loudness, in LUFS, of the 400 ms before `file_frame` (-inf for silence, and
+  // from 400 ms after the recording's end on). `file_frame` never goes back.
   double loudness_at(std::int64_t file_frame);
   int volume_at(std::int64_t beat, std::int64_t frame, int rate) override;
 
