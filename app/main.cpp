@@ -8,8 +8,11 @@
 
 #include "commands.h"
 #include "options.h"
+#include "output_file.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace cacophony::cli;
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
@@ -39,4 +42,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cacophony: failed: %s\n", e.what());
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cacophony::cli::finish_standard_output(run(argc, argv));
 }
