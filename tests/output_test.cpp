@@ -106,6 +106,16 @@ TEST(Output, AFifoIsWrittenThroughNeverReplaced) {
   ASSERT_EQ(lstat(dir.at("fifo").c_str(), &st), 0);
   EXPECT_TRUE(S_ISFIFO(st.st_mode));
   EXPECT_EQ(nlohmann::json::parse(slurp(dir.at("got")))[0]["id"], "async_naive");
+
+  // A render streams into one too, as FLAC (a WAV header needs a seek back).
+  ASSERT_EQ(mkfifo(dir.at("fifo.flac").c_str(), 0666), 0);
+  const CommandResult flac = cacophony::test_support::run_cacophony(
+      "render --bpm 120 --beats 4 --out " + dir.at("fifo.flac") + "; code=$?; wait; exit $code",
+      "cat " + dir.at("fifo.flac") + " > " + dir.at("got.flac") + " & ");
+  EXPECT_EQ(flac.code, 0) << flac.out;
+  ASSERT_EQ(lstat(dir.at("fifo.flac").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(slurp(dir.at("got.flac")).substr(0, 4), "fLaC");
 }
 
 TEST(Output, ASymlinkIsFollowedAndKept) {
