@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "output_file.h"
 
 namespace {
 
@@ -59,9 +60,7 @@ void say(const char* kind, const std::string& message, const char* after = "") {
   std::fprintf(stderr, "cacophony: %s: %s%s\n", kind, printable(message).c_str(), after);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using namespace cacophony::cli;
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
@@ -92,4 +91,10 @@ int main(int argc, char** argv) {
     say("failed", e.what());
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cacophony::cli::finish_standard_output(run(argc, argv));
 }

@@ -1,10 +1,8 @@
 #include "options.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <charconv>
-#include <fstream>
 
 namespace cacophony::cli {
 
@@ -45,42 +43,6 @@ runtime::TimeMode parse_time(const std::string& text) {
   if (text == "real") return runtime::TimeMode::real;
   if (text == "simulated") return runtime::TimeMode::simulated;
   throw UsageError(fmt::format("--time must be real or simulated, got '{}'", text));
-}
-
-namespace {
-std::filesystem::path temporary_for(const std::filesystem::path& path) {
-  return path.string() + fmt::format(".{}.tmp", getpid());
-}
-}  // namespace
-
-void check_writable(const std::filesystem::path& path) {
-  const auto tmp = temporary_for(path);
-  {
-    std::ofstream probe(tmp);
-    if (!probe) throw UsageError(fmt::format("cannot write '{}'", path.string()));
-  }
-  std::filesystem::remove(tmp);
-  if (std::filesystem::is_directory(path))
-    throw UsageError(fmt::format("cannot write '{}': it is a folder", path.string()));
-}
-
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = temporary_for(path);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(tmp);
-      throw UsageError(fmt::format("cannot write '{}'", path.string()));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    throw UsageError(fmt::format("cannot write '{}': {}", path.string(), ec.message()));
-  }
 }
 
 }  // namespace cacophony::cli

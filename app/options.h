@@ -3,7 +3,6 @@
 // UsageError with one line naming the option, the accepted range and what was given.
 
 #include <cstdint>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -24,11 +23,5 @@ std::int64_t parse_count(const std::string& option, const std::string& text, std
 std::uint64_t parse_seed(const std::string& text);
 Delay parse_delay_option(const std::string& text);
 runtime::TimeMode parse_time(const std::string& text);
-
-// Writes `text` to `path` through a temporary file and a rename, so that a reader never sees it
-// half-written. Throws UsageError when the folder can't be written.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
-// Fails early, before any work, when `path` could not be written later.
-void check_writable(const std::filesystem::path& path);
 
 }  // namespace cacophony::cli

@@ -1,6 +1,7 @@
 // `render`: the metronome offline, into a WAV or FLAC file.
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "meter_option.h"
 #include "options.h"
+#include "output_file.h"
 #include "signals.h"
 #include "sound_errors.h"
 
@@ -44,7 +46,7 @@ int parse_rate(const std::string& text) {
 
 // The render's clock, from before its recording is read, and its progress line: for a render
 // that takes more than a second, "\rrender: NN%" on stderr whenever the percent changes, ended
-// by a newline.
+// by a newline; only on a terminal, where \r rewrites the line (a log would keep every one).
 class Progress {
  public:
   void operator()(std::int64_t frames, std::int64_t total, bool done) {
@@ -53,7 +55,7 @@ class Progress {
       if (shown_percent_ >= 0) std::fprintf(stderr, "\rrender: %3d%%\n", percent);
       return;
     }
-    if (elapsed() > std::chrono::seconds(1) && percent != shown_percent_) {
+    if (on_terminal_ && elapsed() > std::chrono::seconds(1) && percent != shown_percent_) {
       std::fprintf(stderr, "\rrender: %3d%%", percent);
       std::fflush(stderr);
       shown_percent_ = percent;
@@ -66,6 +68,7 @@ class Progress {
  private:
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int shown_percent_ = -1;  // none shown yet
+  bool on_terminal_ = isatty(STDERR_FILENO) != 0;
 };
 
 sound::RenderOptions render_options(const RawRender& raw) {
@@ -96,7 +99,10 @@ int render_command(const RawRender& raw) {
   const std::unique_ptr<sound::Meter> meter = make_meter(choice, seed);
   if (raw.mix) options.mix = recording_to_mix(choice);
 
+  OutputFile out(raw.out);
+  options.fd = out.fd();
   const sound::RenderResult r = sound::render(options, *meter);
+  out.commit();
   std::printf("wrote %s: %lld beats, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
               static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
               options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");

@@ -4,8 +4,11 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "cacophony/analysis/metrics.h"
@@ -14,6 +17,7 @@
 #include "cacophony/report/trace.h"
 #include "commands.h"
 #include "options.h"
+#include "output_file.h"
 #include "signals.h"
 
 namespace cacophony::cli {
@@ -36,6 +40,14 @@ struct RawOptions {
 // What the main job writes when neither --report nor --no-report is given.
 constexpr const char* kDefaultReport = "cacophony-report.html";
 
+// An output's name: "" would mean none, silently.
+const CLI::Validator kFileName(
+    [](const std::string& name) {
+      return name.empty() ? std::string("needs a file name ('-' for standard output)")
+                          : std::string();
+    },
+    "");
+
 void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
   cmd.add_option("--beats", raw.beats, "Beats per scenario, 1..10000000")->capture_default_str();
@@ -46,11 +58,14 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
       ->capture_default_str();
   cmd.add_option("--time", raw.time, "Clock: real, or simulated (deterministic, instant)")
       ->capture_default_str();
-  cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE");
+  cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE")
+      ->check(kFileName);
   cmd.add_option("--report", raw.report,
-                 "Write the report page, one self-contained HTML file, to FILE");
+                 "Write the report page, one self-contained HTML file, to FILE")
+      ->check(kFileName);
   cmd.add_option("--trace", raw.trace,
-                 "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE");
+                 "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE")
+      ->check(kFileName);
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
 
@@ -65,25 +80,57 @@ RunOptions run_options(const RawOptions& raw) {
   options.seed = parse_seed(raw.seed);
   options.time = parse_time(raw.time);
   if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
-  for (const std::string* path : {&raw.json, &raw.report, &raw.trace})
-    if (!path->empty()) check_writable(*path);
   return options;
 }
 
-void print_header(const RunOptions& options, std::size_t scenarios) {
-  std::printf("cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n", scenarios,
-              scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()), options.beats,
-              static_cast<unsigned long long>(options.seed),
-              options.time == runtime::TimeMode::real ? "real" : "simulated");
-  std::fflush(stdout);
+// Two outputs on one file: one would silently overwrite the other.
+void check_distinct(const RawOptions& raw) {
+  const std::pair<const char*, const std::string*> outputs[] = {
+      {"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}};
+  const auto same = [](const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return a == b ||
+           (a != "-" && b != "-" &&
+            std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec));
+  };
+  for (std::size_t i = 0; i < std::size(outputs); ++i)
+    for (std::size_t j = i + 1; j < std::size(outputs); ++j)
+      if (!outputs[i].second->empty() && !outputs[j].second->empty() &&
+          same(*outputs[i].second, *outputs[j].second))
+        throw UsageError(fmt::format("{} and {} name the same file '{}'", outputs[i].first,
+                                     outputs[j].first, *outputs[j].second));
 }
 
-Tracker::Observer beat_printer(bool verbose) {
+// The run's files, opened before it starts so that a bad path costs no work.
+struct Outputs {
+  explicit Outputs(const RawOptions& raw) {
+    check_distinct(raw);
+    using Output = std::pair<std::optional<OutputFile>*, const std::string*>;
+    for (auto [file, path] :
+         {Output{&json, &raw.json}, Output{&report, &raw.report}, Output{&trace, &raw.trace}}) {
+      if (!path->empty()) file->emplace(*path);
+      if (*path == "-") log = stderr;
+    }
+  }
+  std::optional<OutputFile> json, report, trace;
+  // Where the run's lines go: standard output, unless a file goes there.
+  FILE* log = stdout;
+};
+
+void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
+  std::fprintf(log, "cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n",
+               scenarios, scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()),
+               options.beats, static_cast<unsigned long long>(options.seed),
+               options.time == runtime::TimeMode::real ? "real" : "simulated");
+  flush(log);
+}
+
+Tracker::Observer beat_printer(FILE* log, bool verbose) {
   if (!verbose) return {};
-  return [](const Event& e) {
+  return [log](const Event& e) {
     if (e.category == Category::beat)
-      std::printf("   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
-                  tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
+      std::fprintf(log, "   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
+                   tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
   };
 }
 
@@ -95,45 +142,48 @@ struct Results {
   std::vector<Metrics> metrics;
 };
 
-void write_results(const RawOptions& raw, const RunOptions& options, const Results& results) {
-  const auto write = [](const std::string& path, const std::string& text) {
-    write_file_atomically(path, text);
-    std::printf("wrote %s\n", path.c_str());
+void write_results(Outputs& outputs, const RunOptions& options, const Results& results) {
+  const auto write = [&outputs](std::optional<OutputFile>& file, const std::string& text) {
+    file->write(text);
+    file->commit();
+    std::fprintf(outputs.log, "wrote %s\n", file->name().c_str());
   };
-  if (!raw.json.empty()) write(raw.json, results.figures.dump(2) + "\n");
-  if (!raw.report.empty()) write(raw.report, report_page(results.runs, results.metrics, options));
-  if (!raw.trace.empty()) {
-    std::string trace;
-    write_chrome_trace(results.runs, [&trace](std::string_view piece) { trace += piece; });
-    write(raw.trace, trace + "\n");
+  if (outputs.json) write(outputs.json, results.figures.dump(2) + "\n");
+  if (outputs.report) write(outputs.report, report_page(results.runs, results.metrics, options));
+  if (outputs.trace) {
+    // Written as it is made: a long trace never sits in memory whole.
+    OutputFile& trace = *outputs.trace;
+    write_chrome_trace(results.runs, [&trace](std::string_view piece) { trace.write(piece); });
+    write(outputs.trace, "\n");
   }
 }
 
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
   const RunOptions options = run_options(raw);
+  Outputs outputs(raw);
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
   // The events the page or the trace show of each run; the figures count them all.
   const std::size_t window = !raw.trace.empty()    ? kMaxTraceEvents
                              : !raw.report.empty() ? kMaxChartEvents
                                                    : 0;
   catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
-  print_header(options, chosen.size());
+  print_header(outputs.log, options, chosen.size());
 
-  const Tracker::Observer observer = beat_printer(raw.verbose);
+  const Tracker::Observer observer = beat_printer(outputs.log, raw.verbose);
   Results results;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
     MeasuredRun measured = run_measured(*s, options, observer, window);
     const Metrics& m = measured.metrics;
-    std::printf("%s\n", summary_line(m).c_str());
-    std::fflush(stdout);
+    std::fprintf(outputs.log, "%s\n", summary_line(m).c_str());
+    flush(outputs.log);
     results.figures.push_back(to_json(m));
     if (keep_runs) {
       results.runs.push_back(std::move(measured.run));
       results.metrics.push_back(m);
     }
   }
-  write_results(raw, options, results);
+  write_results(outputs, options, results);
   return stop_requested() ? 130 : 0;
 }
 
@@ -157,6 +207,8 @@ void add_run_commands(CLI::App& app, Action& action) {
                std::string("Don't write the report page (by default ") + kDefaultReport + ")");
   action = [all] {
     RawOptions options = *all;
+    if (options.no_report && !options.report.empty())
+      throw UsageError("--no-report and --report contradict each other: give one");
     if (options.report.empty() && !options.no_report) options.report = kDefaultReport;
     return run_scenarios(options,
                          std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "output_file.h"
+
 namespace cacophony::cli {
 namespace {
 
@@ -14,8 +16,9 @@ OnStop answer;
 
 extern "C" void on_stop_signal(int) {
   if (received.fetch_add(1) > 0) {
-    if (answer.second_exits) std::_Exit(130);
-    return;
+    if (!answer.second_exits) return;
+    remove_temporaries_now();
+    std::_Exit(130);
   }
   if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
 }

@@ -3,7 +3,9 @@
 //
 // The handler only does what is async-signal-safe: it counts the signal in a lock-free atomic
 // and, as the command asked, writes a fixed note to stderr (write(2)) at the first signal and
-// exits at once (_Exit) at the second. The command polls stop_requested() from any thread.
+// exits at once (_Exit, after
+// removing the output files' temporaries) at the second. The command polls stop_requested() from
+// any thread.
 
 #include <atomic>
 #include <initializer_list>

@@ -19,9 +19,8 @@ std::string words(const sound::BadRate& e) {
 
 std::string words(const sound::BadOutput& e) {
   using Why = sound::BadOutput::Why;
-  const std::string why = e.why == Why::extension ? "the output must end in .wav or .flac"
-                          : e.why == Why::folder  ? "it is a folder"
-                                                  : e.reason;
+  const std::string why =
+      e.why == Why::extension ? "the output must end in .wav or .flac" : e.reason;
   return fmt::format("cannot write '{}': {}", e.path.string(), why);
 }
 
@@ -71,7 +70,6 @@ std::string words(const sound::TooLong& e) {
 
 std::string words(const sound::WriteFailed& e) {
   using Why = sound::WriteFailed::Why;
-  if (e.why == Why::rename) return fmt::format("cannot write '{}': {}", e.path.string(), e.reason);
   if (e.why == Why::close) return fmt::format("writing '{}' failed", e.path.string());
   return fmt::format("writing '{}' failed: {}", e.path.string(), e.reason);
 }

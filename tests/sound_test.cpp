@@ -1,6 +1,7 @@
 // The offline metronome: the click, the engine's onsets (against klick's), the loudness meter,
 // the render and its command line.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sndfile.h>
@@ -28,7 +29,9 @@
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/simulated_meter.h"
 #include "support/command.h"
+#include "support/folder.h"
 #include "support/onsets.h"
+#include "support/proc.h"
 #include "support/process.h"
 
 namespace {
@@ -36,31 +39,14 @@ namespace {
 using namespace cacophony;
 using namespace cacophony::sound;
 using cacophony::test_support::onsets;
+using cacophony::test_support::open_in;
 using cacophony::test_support::Process;
 using cacophony::test_support::succeeds;
 namespace fs = std::filesystem;
 
 // A fresh folder per test, removed at its end.
-class Folder {
- public:
-  Folder() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            (std::string("cacophony_sound_") + info->name() + "_" + std::to_string(getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Folder() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
+struct Folder : test_support::Folder {
+  Folder() : test_support::Folder("cacophony_sound_") {}
 };
 
 struct Audio {
@@ -106,6 +92,20 @@ float peak_near(const std::vector<float>& s, std::int64_t from, std::int64_t fra
   for (std::int64_t i = from; i < from + frames && i < static_cast<std::int64_t>(s.size()); ++i)
     p = std::max(p, std::abs(s[static_cast<std::size_t>(i)]));
   return p;
+}
+
+// Renders into `o.out`, created or truncated, as the command line would.
+RenderResult render_file(RenderOptions o, Meter& meter) {
+  o.fd = open(o.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (o.fd < 0) throw std::runtime_error("cannot create " + o.out.string());
+  try {
+    const RenderResult r = render(o, meter);
+    close(o.fd);
+    return r;
+  } catch (...) {
+    close(o.fd);
+    throw;
+  }
 }
 
 using CliRun = cacophony::test_support::CommandResult;
@@ -238,7 +238,7 @@ TEST(SoundRender, OnsetsEvery24000FramesAt120BpmAnd48kHz) {
   o.bpm = Bpm::of(120);
   o.beats = 16;
   SimulatedMeter meter(1);
-  const RenderResult r = render(o, meter);
+  const RenderResult r = render_file(o, meter);
   EXPECT_FALSE(r.interrupted);
   EXPECT_EQ(r.beats, 16);
   const Audio a = read_audio(o.out);
@@ -259,7 +259,7 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
   o.beats = 5;
   o.rate = 44100;
   SimulatedMeter meter(1);
-  render(o, meter);
+  render_file(o, meter);
   const Audio a = read_audio(o.out);
   EXPECT_EQ(a.rate, 44100);
   std::vector<std::int64_t> expected;
@@ -282,7 +282,7 @@ TEST(SoundRender, OnsetsMatchKlick) {
     o.bpm = Bpm::of(bpm);
     o.beats = 8;
     SimulatedMeter meter(1);
-    render(o, meter);
+    render_file(o, meter);
     return std::pair(onsets<std::int64_t>(read_audio(o.out).samples, 480),
                      onsets<std::int64_t>(read_audio(theirs).samples, 480));
   };
@@ -371,7 +371,7 @@ TEST(Loudness, QuietThenLoudRecordingGivesQuietThenLoudClicks) {
   o.bpm = Bpm::of(120);
   o.beats = 8;  // beats at 0, 0.5, ..., 3.5 s
   FileMeter meter(dir / "song.wav");
-  render(o, meter);
+  render_file(o, meter);
   const Audio a = read_audio(o.out);
   for (std::int64_t n : {0, 1, 2, 3})
     EXPECT_NEAR(peak_near(a.samples, 24000 * n, 960), volume_gain(0), 1e-3) << n;
@@ -385,7 +385,7 @@ TEST(Loudness, QuietThenLoudRecordingGivesQuietThenLoudClicks) {
   o.out = dir / "mixed.wav";
   o.mix = dir / "song.wav";
   FileMeter again(dir / "song.wav");
-  render(o, again);
+  render_file(o, again);
   const Audio m = read_audio(o.out);
   EXPECT_NEAR(peak_near(m.samples, 24000 * 7 + 2000, 20000), 0.5, 0.01);
   EXPECT_GT(peak_near(m.samples, 24000 * 7, 100), 0.5);
@@ -506,9 +506,9 @@ TEST(SoundRender, SigintFinishesAValidFileAndExits130) {
                      "8000", "--out", out.string()});
   ASSERT_TRUE(rendering.started());
 
-  // Wait for the temporary file: by then the handler is in place.
+  // Wait for the output to be open: by then the handler is in place.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (dir.names().empty() && std::chrono::steady_clock::now() < deadline)
+  while (!open_in(dir.path()) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   rendering.signal(SIGINT);

@@ -1,8 +1,6 @@
 #include "cacophony/sound/render.h"
 
-#include <fmt/format.h>
 #include <sndfile.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -83,29 +81,20 @@ void check_length(const RenderOptions& options, std::int64_t total, int format) 
     throw TooLong(options.beats, options.bpm.value(), total, options.rate, wav);
 }
 
-// The output, written under a temporary name beside it and renamed by commit(); without a
-// commit the temporary file is removed.
+// The output on the caller's descriptor, finished by finish().
 class Output {
  public:
-  Output(const std::filesystem::path& out, int format, int rate)
-      : out_(out), tmp_(out.string() + fmt::format(".{}.tmp", getpid())) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(out, ec)) throw BadOutput(out, BadOutput::Why::folder);
+  Output(const std::filesystem::path& out, int fd, int format, int rate) : out_(out) {
     SF_INFO info{};
     info.samplerate = rate;
     info.channels = 1;
     info.format = format;
-    file_.reset(sf_open(tmp_.c_str(), SFM_WRITE, &info));
+    file_.reset(sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE));
+    // A system error is the disk's (full, failing), not the user's.
+    if (!file_ && sf_error(nullptr) == SF_ERR_SYSTEM)
+      throw WriteFailed(out, WriteFailed::Why::write, sf_strerror(nullptr));
     if (!file_) throw BadOutput(out, BadOutput::Why::refused, sf_strerror(nullptr));
     sf_command(file_.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
-  }
-  Output(const Output&) = delete;
-  Output& operator=(const Output&) = delete;
-  ~Output() {
-    if (committed_) return;
-    file_.reset();
-    std::error_code ec;
-    std::filesystem::remove(tmp_, ec);
   }
 
   void write(const float* block, std::size_t frames) {
@@ -114,19 +103,14 @@ class Output {
       throw WriteFailed(out_, WriteFailed::Why::write, sf_strerror(file_.get()));
   }
 
-  void commit() {
+  // Completes the header.
+  void finish() {
     if (sf_close(file_.release()) != 0) throw WriteFailed(out_, WriteFailed::Why::close);
-    std::error_code ec;
-    std::filesystem::rename(tmp_, out_, ec);
-    if (ec) throw WriteFailed(out_, WriteFailed::Why::rename, ec.message());
-    committed_ = true;
   }
 
  private:
   std::filesystem::path out_;
-  std::filesystem::path tmp_;
   File file_;
-  bool committed_ = false;
 };
 
 bool stopped(const RenderOptions& options) {
@@ -178,9 +162,9 @@ RenderResult render(const RenderOptions& options, Meter& meter) {
   engine.set_beat_hook(on_beat, &metering);
   check_length(options, engine.total_frames(), format);
 
-  Output output(options.out, format, options.rate);
+  Output output(options.out, options.fd, format, options.rate);
   RenderResult result = write_blocks(engine, recording ? &*recording : nullptr, output, options);
-  output.commit();
+  output.finish();
   return result;
 }
 

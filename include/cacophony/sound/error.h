@@ -5,7 +5,8 @@
 // - BadInput and what derives from it: the metronome was given something it can't use (a rate it
 //   doesn't support, an output it can't write, a recording it can't read, a render too long for
 //   its file). Thrown before anything is written: nothing is left behind.
-// - WriteFailed: writing the output failed midway; the temporary file is removed.
+// - WriteFailed: writing the output failed midway; what to do with the partial output is the
+//   caller's.
 // - Unmeasurable: libebur128 does not take a format (channels, rate).
 
 #include <cstdint>
@@ -30,8 +31,7 @@ struct BadRate : BadInput {
 struct BadOutput : BadInput {
   enum class Why {
     extension,  // neither .wav nor .flac
-    folder,     // the path is a folder
-    refused,    // libsndfile could not create it; `reason` says why
+    refused,    // libsndfile could not write it; `reason` says why
   };
   BadOutput(std::filesystem::path path, Why why, std::string reason = {})
       : BadInput("bad output"), path(std::move(path)), why(why), reason(std::move(reason)) {}
@@ -84,9 +84,8 @@ struct TooLong : BadInput {
 
 struct WriteFailed : std::runtime_error {
   enum class Why {
-    write,   // a block was not written; `reason` is libsndfile's
-    close,   // the file could not be finished
-    rename,  // the temporary file could not take the output's name; `reason` is the system's
+    write,  // a block was not written; `reason` is libsndfile's
+    close,  // the file could not be finished
   };
   WriteFailed(std::filesystem::path path, Why why, std::string reason = {})
       : std::runtime_error("write failed"),

@@ -5,8 +5,9 @@
 // - The format follows the output's extension: .wav or .flac (any case), 16-bit PCM, mono; any
 //   other extension is BadOutput. The rate is 48 000 Hz unless asked, and must be in
 //   8 000..192 000 Hz (BadRate otherwise).
-// - The file is written under a temporary name beside the output and renamed at the end: on any
-//   error nothing is left behind, and a reader never sees a half-written file.
+// - The render writes to `fd`, which the caller opened and closes, from its current offset
+//   (libsndfile's sf_open_fd); where the output goes, and how it is put in place, is the caller's.
+//   The file is finished (its header complete) when render() returns.
 // - The volume of each beat comes from the meter (meter.h), asked at the beat's start. With
 //   `mix`, that recording sounds under the clicks (it must have the render's rate; mono as is,
 //   stereo averaged to mono); samples beyond full scale are clipped.
@@ -33,7 +34,8 @@ constexpr int kDefaultRate = 48000;
 struct RenderOptions {
   using Progress = std::function<void(std::int64_t frames, std::int64_t total, bool done)>;
 
-  std::filesystem::path out;
+  std::filesystem::path out;  // the output's name: its extension picks the format
+  int fd = -1;                // where the output is written, open for writing
   Bpm bpm = Bpm::unchecked(120);
   std::int64_t beats = 16;  // at least 1
   int rate = kDefaultRate;
@@ -49,8 +51,7 @@ struct RenderResult {
 };
 
 // Throws BadInput (error.h: BadRate, BadOutput, BadRecording for `mix`, TooLong) for anything in
-// `options` it can't use, before writing anything, and WriteFailed when writing fails midway (the
-// temporary file is removed).
+// `options` it can't use, before writing anything, and WriteFailed when writing fails midway.
 RenderResult render(const RenderOptions& options, Meter& meter);
 
 // Throws BadRate unless kMinRate <= rate <= kMaxRate.

@@ -1,0 +1,71 @@
+#pragma once
+// The one way a command writes an output file (--json, --report, --trace, render --out).
+//
+// Guarantees
+// - A regular file, or a path that doesn't exist yet, is replaced atomically: the text goes to an
+//   unnamed file in the target's folder (O_TMPFILE) that takes the target's name only at commit().
+//   Until then nothing shows in the folder, so not even SIGKILL leaves a temporary file behind.
+//   Where the file system has no O_TMPFILE, a temporary `TARGET.PID.tmp` beside the target is used
+//   instead, and removed on every signal that ends the process (INT, TERM, HUP, PIPE, QUIT).
+// - A symlink is followed: its final target is written (replaced atomically if regular); the link
+//   stays.
+// - A device, a FIFO or "-" (standard output) is written through, never replaced.
+// - Opening fails with UsageError (exit 2) when the output can't be written at all (a folder, no
+//   such folder, no permission). Every later write, link, rename and close is checked: a failure
+//   throws WriteError (exit 1) and the previous content of a regular target survives.
+// - Without commit(), the new content is dropped (a written-through output keeps what it got).
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace cacophony::cli {
+
+// Writing an output failed while running: one line, exit code 1.
+struct WriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class OutputFile {
+ public:
+  // Opens `path` as above; "-" is standard output. Blocks on a FIFO until it has a reader.
+  explicit OutputFile(std::string path);
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  ~OutputFile();
+
+  // Open for writing, at offset 0 unless written through.
+  int fd() const { return fd_; }
+  // How messages name it: the path as given, or "standard output".
+  std::string name() const;
+  // Writes all of `text`.
+  void write(std::string_view text);
+  // Closes the output and gives a regular target its new content.
+  void commit();
+
+ private:
+  void open_regular();
+  void link_into_place();
+  WriteError failure(int error) const;
+
+  std::string path_;    // as given
+  std::string target_;  // a regular output's final path, symlinks followed; empty: written through
+  std::string temporary_;  // a named temporary (no O_TMPFILE), removed unless committed
+  int fd_ = -1;
+};
+
+// Flushes `stream`, as a command does after each line it prints; false when that fails, and
+// the first failure on standard output is kept for finish_standard_output().
+bool flush(std::FILE* stream);
+
+// Standard output's fate, as GNU tools check it at exit: when what was printed could not all be
+// written, says so on stderr ("write error on standard output: REASON") and fails the command
+// (exit code 1, unless `code` already fails it); a failing standard error fails it too.
+int finish_standard_output(int code);
+
+// Removes the named temporaries of every OutputFile not committed yet. Async-signal-safe: for a
+// signal handler about to end the process.
+void remove_temporaries_now();
+
+}  // namespace cacophony::cli
