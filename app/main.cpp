@@ -8,9 +8,11 @@
 
 #include "commands.h"
 #include "options.h"
+#include "standard_input.h"
 
 int main(int argc, char** argv) {
   using namespace cacophony::cli;
+  keep_standard_input_open();
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
       "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "
