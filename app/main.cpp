@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "options.h"
 #include "output_file.h"
+#include "standard_input.h"
 
 namespace {
 
@@ -62,6 +63,7 @@ void say(const char* kind, const std::string& message, const char* after = "") {
 
 int run(int argc, char** argv) {
   using namespace cacophony::cli;
+  keep_standard_input_open();
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
       "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "

@@ -102,7 +102,16 @@ struct Player {
     engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats);
   }
   ~Player() {
-    if (sink) sink->stop();
+    if (sink && !sink->stop()) abandon();
+  }
+  // For a server that did not let the client go (JackSink::stop): its callback may still run on
+  // the sink, the engine, the grid and the session, so they are leaked on purpose; the process is
+  // about to exit.
+  void abandon() {
+    static_cast<void>(sink.release());
+    static_cast<void>(engine.release());
+    static_cast<void>(grid.release());
+    static_cast<void>(session.release());
   }
   Player(const Player&) = delete;
   Player& operator=(const Player&) = delete;
@@ -170,6 +179,7 @@ void report_dropped(const sound::JackSink& sink) {
 
 int play(Player& p, const PlayOptions& o) {
   int code = 0;
+  bool let_go = true;
   {
     sound::MeterThread metering(*p.meter, *p.engine, *p.sink);
     p.sink->start(*p.engine);
@@ -178,11 +188,15 @@ int play(Player& p, const PlayOptions& o) {
     if (p.session) console.emplace(*p.session).join();
     p.sink->play();
     code = follow(*p.sink, o.link, console ? &*console : nullptr);
-    p.sink->stop();
+    let_go = p.sink->stop();
     sound::BeatEvent event;
     while (p.sink->pop(event)) print(event, o.link);
   }
   report_dropped(*p.sink);
+  if (!let_go) {
+    std::fprintf(stderr, "cacophony: the JACK server does not answer: leaving it\n");
+    p.abandon();
+  }
   return code;
 }
 

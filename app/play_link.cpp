@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -14,6 +16,18 @@
 
 namespace cacophony::cli {
 namespace {
+
+// `text` as it may be shown on a terminal: any byte but printable ASCII as \xNN.
+std::string printable(const std::string& text) {
+  std::string shown;
+  for (const unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7f)
+      shown.push_back(static_cast<char>(c));
+    else
+      shown += fmt::format("\\x{:02x}", c);
+  }
+  return shown;
+}
 
 std::string peers_text(std::size_t peers) {
   return fmt::format("{} peer{}", peers, peers == 1 ? "" : "s");
@@ -58,30 +72,59 @@ class LinkConsole::Report {
 };
 
 // Lines typed on stdin while playing with --link: a tempo, `start` or `stop`. Read without
-// blocking, so the play loop keeps its pace.
+// blocking and within a budget of bytes and time per call, so that input that never pauses (a
+// pipe from `yes`, /dev/zero) holds up neither the play loop nor its signals, nor grows memory.
 class LinkConsole::Commands {
  public:
   explicit Commands(link::Session& session) : session_(session) {}
 
   void poll_input() {
-    if (closed_) return;
-    pollfd fd{STDIN_FILENO, POLLIN, 0};
-    while (::poll(&fd, 1, 0) > 0 && (fd.revents & (POLLIN | POLLHUP))) {
-      char chunk[256];
-      const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
-      if (n <= 0) {
-        closed_ = true;
-        return;
-      }
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-      for (auto eol = buffer_.find('\n'); eol != std::string::npos; eol = buffer_.find('\n')) {
-        run(buffer_.substr(0, eol));
-        buffer_.erase(0, eol + 1);
-      }
+    const auto until = std::chrono::steady_clock::now() + kTimeBudget;
+    std::size_t budget = kReadBudget;
+    while (std::chrono::steady_clock::now() < until) {
+      if (next_ == read_ && !read_some(budget)) return;
+      take(chunk_[next_++]);
     }
   }
 
  private:
+  static constexpr std::size_t kMaxLine = 256;  // bytes, without the newline
+  static constexpr std::size_t kReadBudget = 4096;
+  static constexpr std::chrono::milliseconds kTimeBudget{5};
+
+  // Reads what is waiting, at most `budget` bytes (which it lowers); false when nothing was read.
+  bool read_some(std::size_t& budget) {
+    if (closed_ || budget == 0) return false;
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&fd, 1, 0) <= 0 || !(fd.revents & (POLLIN | POLLHUP))) return false;
+    const ssize_t n = ::read(STDIN_FILENO, chunk_.data(), std::min(budget, chunk_.size()));
+    if (n <= 0) {
+      closed_ = true;
+      return false;
+    }
+    next_ = 0;
+    read_ = static_cast<std::size_t>(n);
+    budget -= read_;
+    return true;
+  }
+
+  // A line over kMaxLine is said once and dropped up to its newline.
+  void take(char c) {
+    if (c == '\n') {
+      if (!overlong_) run(line_);
+      line_.clear();
+      overlong_ = false;
+      return;
+    }
+    if (overlong_) return;
+    if (line_.size() < kMaxLine) {
+      line_.push_back(c);
+      return;
+    }
+    overlong_ = true;
+    std::fprintf(stderr, "cacophony: a line over %zu bytes is not a command: ignored\n", kMaxLine);
+  }
+
   void run(std::string line) {
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     if (line.empty()) return;
@@ -94,18 +137,22 @@ class LinkConsole::Commands {
     }
     char* end = nullptr;
     const double bpm = std::strtod(line.c_str(), &end);
-    if (end == line.c_str() || *end != '\0' || !(bpm >= link::kMinBpm && bpm <= link::kMaxBpm)) {
+    if (end != line.c_str() + line.size() || !(bpm >= link::kMinBpm && bpm <= link::kMaxBpm)) {
       std::fprintf(stderr,
                    "cacophony: '%s' is not a command: type a tempo in [%.0f, %.0f], start or "
                    "stop\n",
-                   line.c_str(), link::kMinBpm, link::kMaxBpm);
+                   printable(line).c_str(), link::kMinBpm, link::kMaxBpm);
       return;
     }
     session_.set_tempo(bpm);
   }
 
   link::Session& session_;
-  std::string buffer_;
+  std::array<char, 1024> chunk_{};
+  std::size_t next_ = 0;  // chunk_[next_, read_) is read and not yet taken
+  std::size_t read_ = 0;
+  std::string line_;
+  bool overlong_ = false;
   bool closed_ = false;
 };
 

@@ -20,8 +20,11 @@ class LinkConsole {
   // starts the session; in a stopped session it says it waits for a peer's start, since Link
   // passes on starts and stops as they happen.
   void join();
-  // Runs the commands typed since (reading without blocking), then says what changed in the
-  // session: peers, tempo, start and stop. About every 50 ms.
+  // Runs the commands typed since, then says what changed in the session: peers, tempo, start
+  // and stop. About every 50 ms. It never blocks on stdin and reads at most 4 KiB in at most about
+  // 5 ms a call (the rest waits for the next). A line over 256 bytes is refused unread; a refused
+  // line is shown with its bytes other than printable ASCII escaped. At end of input it stops
+  // reading (a last line without a newline is dropped).
   void poll();
 
  private:

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -223,6 +224,32 @@ TEST(Jack, SigtermStopsPlayCleanlyWith130) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_FALSE(capture.port_exists("cacophony:out"));
+}
+
+// A server that stops answering (here: SIGSTOP) must not keep play from stopping: it gives the
+// server a second, says it leaves it, and exits with 130. The bound leaves a loaded machine room;
+// ThreadSanitizer's own second of sleep at exit is turned off (a later option wins).
+TEST(Jack, AWedgedServerDoesNotKeepPlayFromStopping) {
+  START_SERVER(server);
+  const char* tsan = std::getenv("TSAN_OPTIONS");
+  const std::string no_exit_sleep =
+      "TSAN_OPTIONS=" + std::string(tsan ? tsan : "") + " atexit_sleep_ms=0";
+  Process play({CACOPHONY_BINARY, "play", "--bpm", "240"}, Output::file(temp_path("wedged.out")),
+               Input::null, {server.env(), no_exit_sleep});
+  ASSERT_TRUE(play.wait_for_output("beat #1 ", 10s)) << play.output();
+  server.signal(SIGSTOP);
+  std::this_thread::sleep_for(100ms);
+  const auto asked = std::chrono::steady_clock::now();
+  play.signal(SIGINT);
+  const int status = finish(play, 5s);
+  const auto took = std::chrono::steady_clock::now() - asked;
+  server.signal(SIGCONT);
+  ASSERT_NE(status, -1) << "play hung on the wedged server";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << play.output();
+  EXPECT_LT(took, 2s);
+  EXPECT_NE(play.output().find("cacophony: the JACK server does not answer: leaving it\n"),
+            std::string::npos)
+      << play.output();
 }
 
 TEST(Jack, NoServerGetsOneLineAndExitCodeTwo) {

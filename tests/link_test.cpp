@@ -636,6 +636,118 @@ TEST(LinkWatch, ShowsPeersTempoBeatAndPhaseOnOneLine) {
   first.wait(10s);
 }
 
+// --- Live input: what is typed (or poured) into `play --link` ---------------------------------
+
+// Standard inputs that never pause: the play loop must keep its pace and its signals.
+const std::vector<std::string> kBusyInputs = {"< /dev/zero", "< /dev/urandom", "< <(yes 130)"};
+
+// `cacophony play --link` with `args`, alone in namespace 0 of `ns` when it could be made, on
+// `server`, its stdin as bash's `redirect` says and its stdout and stderr in a file named after
+// `what`. bash execs it, so signals reach it.
+Process redirected_player(const JackServer& server, const Namespaces& ns,
+                          const std::string& redirect, const std::vector<std::string>& args,
+                          const std::string& what) {
+  std::vector<std::string> command = {"bash",           "-c",   "exec \"$0\" \"$@\" " + redirect,
+                                      CACOPHONY_BINARY, "play", "--link"};
+  command.insert(command.end(), args.begin(), args.end());
+  if (ns.ok()) command = ns.in(0, command);
+  return Process(command, Output::file(temp_path(what)), Input::null, {server.env()});
+}
+
+// Output a terminal shows as it is (printable ASCII and newlines), and not much of it.
+void expect_tame(const std::string& out, const std::string& input) {
+  EXPECT_LT(out.size(), 1'000'000u) << input;
+  const auto raw = std::find_if(
+      out.begin(), out.end(), [](unsigned char c) { return c != '\n' && (c < 0x20 || c >= 0x7f); });
+  EXPECT_EQ(raw, out.end()) << input << ": a raw byte at " << (raw - out.begin());
+}
+
+bool exited_with(int status, int code) {
+  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+TEST(LinkInput, BusyStdinFinishesOnItsOwnWithTameOutput) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  for (const std::string& input : kBusyInputs) {
+    Process play = redirected_player(server, ns, input, {"--beats", "4"}, "busy.out");
+    const int status = play.wait(20s);
+    ASSERT_NE(status, -1) << input << ": it did not finish";
+    EXPECT_TRUE(exited_with(status, 0)) << input;
+    const std::string out = play.output();
+    EXPECT_EQ(printed_beats(out).size(), 4u) << input;
+    expect_tame(out, input);
+  }
+}
+
+TEST(LinkInput, BusyStdinStopsOnSigintAndSigterm) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  for (const std::string& input : kBusyInputs) {
+    for (const int sig : {SIGINT, SIGTERM}) {
+      Process play = redirected_player(server, ns, input, {}, "busy-signal.out");
+      ASSERT_TRUE(play.wait_for_output("beat #0 ", 10s)) << input;
+      play.signal(sig);
+      const int status = play.wait(3s);
+      ASSERT_NE(status, -1) << input << ": signal " << sig << " did not stop it";
+      EXPECT_TRUE(exited_with(status, 130)) << input << ", signal " << sig;
+      expect_tame(play.output(), input);
+    }
+  }
+}
+
+TEST(LinkInput, ALineOverTheCapIsRefusedUnshownAndControlBytesAreEscaped) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play", "--link"};
+  if (ns.ok()) command = ns.in(0, command);
+  Process play(command, Output::file(temp_path("typed.out")), Input::pipe, {server.env()});
+  ASSERT_TRUE(play.wait_for_output("link: no peers", 10s)) << play.output();
+  ASSERT_TRUE(play.type(std::string(300, '7') + "\n\x1b[2J\x07\n130\n"));
+  EXPECT_TRUE(play.wait_for_output("link: tempo 130.00 bpm", 5s)) << "a good line still counts";
+  const std::string out = play.output();
+  EXPECT_NE(out.find("cacophony: a line over 256 bytes is not a command: ignored\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find(std::string(200, '7')), std::string::npos) << "the long line is not shown";
+  EXPECT_NE(out.find("'\\x1b[2J\\x07' is not a command"), std::string::npos) << out;
+  expect_tame(out, "typed");
+  play.signal(SIGINT);
+  EXPECT_TRUE(exited_with(play.wait(10s), 130));
+}
+
+// Without fd 0, the next file opened (libjack's shared-memory database) would take its place.
+TEST(LinkInput, AClosedStdinIsNotReadAsCommands) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  Process play = redirected_player(server, ns, "<&-", {"--beats", "4"}, "closed.out");
+  const int status = play.wait(20s);
+  ASSERT_NE(status, -1) << "it did not finish";
+  const std::string out = play.output();
+  EXPECT_TRUE(exited_with(status, 0)) << out;
+  EXPECT_EQ(printed_beats(out).size(), 4u) << out;
+  EXPECT_EQ(out.find("cacophony:"), std::string::npos) << out;
+}
+
+// Typing start in a session that plays (alone, it started on joining) used to request beat 0
+// anew, which moved the beat line: the bar's first beat sounded a second time.
+TEST(LinkInput, StartWhilePlayingSoundsNoSecondFirstBeat) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play", "--link", "--start-stop-sync"};
+  if (ns.ok()) command = ns.in(0, command);
+  Process play(command, Output::file(temp_path("start.out")), Input::pipe, {server.env()});
+  ASSERT_TRUE(play.wait_for_output("beat #0 ", 10s)) << play.output();
+  ASSERT_TRUE(play.type("start\n"));
+  ASSERT_TRUE(play.wait_for_output("beat #4 ", 10s)) << play.output();
+  const std::vector<Printed> beats = printed_beats(play.output());
+  ASSERT_GE(beats.size(), 5u);
+  for (std::size_t i = 1; i < beats.size(); ++i)
+    EXPECT_EQ(beats[i].link_beat, beats[i - 1].link_beat + 1) << play.output();
+  play.signal(SIGINT);
+  EXPECT_TRUE(exited_with(play.wait(10s), 130));
+}
+
 TEST(LinkCommandLine, BadInputIsOneLineAndExitCode2) {
   for (const std::string args :
        {"play --quantum 3 --bpm 120", "play --start-stop-sync --bpm 120", "play --link --bpm 5000",

@@ -43,6 +43,9 @@ void Session::set_tempo(double bpm) {
 
 void Session::set_playing(bool playing) {
   auto state = link_->link.captureAppSessionState();
+  // Starting again would request beat 0 anew, which alone shifts the beat line: the bar's first
+  // beat would sound twice.
+  if (playing && state.isPlaying()) return;
   const auto now = link_->link.clock().micros();
   // A start a little ahead leaves time to sound its first beat: blocks are made ahead of time.
   if (playing)

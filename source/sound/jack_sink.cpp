@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <functional>
+#include <future>
+#include <thread>
 
 namespace cacophony::sound {
 namespace {
@@ -21,6 +24,18 @@ jack_port_t* register_port(jack_client_t* client, const char* name, unsigned lon
   jack_port_t* port = jack_port_register(client, name, JACK_DEFAULT_AUDIO_TYPE, flags, 0);
   if (!port) throw JackError(JackError::Step::register_port, name);
   return port;
+}
+
+// Runs `call` on a thread of its own; true when it returned within `patience`. Otherwise the
+// thread is left running: whatever `call` uses must stay alive.
+bool returns_within(std::chrono::milliseconds patience, std::function<void()> call) {
+  std::promise<void> done;
+  std::future<void> returned = done.get_future();
+  std::thread([call = std::move(call), done = std::move(done)]() mutable {
+    call();
+    done.set_value();
+  }).detach();
+  return returned.wait_for(patience) == std::future_status::ready;
 }
 
 }  // namespace
@@ -51,7 +66,6 @@ JackSink::JackSink(const std::string& name, bool with_input) {
 
 JackSink::~JackSink() {
   stop();
-  jack_client_close(client_);
 }
 
 int JackSink::rate() const {
@@ -104,10 +118,16 @@ void JackSink::play() {
   playing_.store(true, std::memory_order_release);
 }
 
-void JackSink::stop() {
-  if (!active_) return;
-  active_ = false;
-  if (!server_gone()) jack_deactivate(client_);
+bool JackSink::stop() {
+  if (stopped_) return let_go_;
+  stopped_ = true;
+  // A server that went away has nothing to deactivate; its client is closed all the same.
+  const bool deactivate = active_ && !server_gone();
+  let_go_ = returns_within(kPatience, [client = client_, deactivate] {
+    if (deactivate) jack_deactivate(client);
+    jack_client_close(client);
+  });
+  return let_go_;
 }
 
 int JackSink::on_process(jack_nframes_t frames, void* self) {

@@ -43,6 +43,8 @@ class JackServer {
 
   const std::string& name() const { return name_; }
   bool spawned() const { return jackd_.started(); }
+  // Sends `sig` to jackd: SIGSTOP wedges the server, SIGCONT lets it go on.
+  void signal(int sig) const { jackd_.signal(sig); }
   // The environment entry that makes a JACK client (our player, LinkHut) use this server.
   std::string env() const { return "JACK_DEFAULT_SERVER=" + name_; }
 

@@ -44,7 +44,7 @@ class Session {
   // Proposes a new tempo to every peer, from now on.
   void set_tempo(double bpm);
   // Starts (at beat 0 of a bar, as soon as the session's phase allows) or stops every peer that
-  // syncs start and stop.
+  // syncs start and stop. Starting a session that plays changes nothing.
   void set_playing(bool playing);
   // Link's clock: microseconds of CLOCK_MONOTONIC_RAW.
   std::chrono::microseconds now() const;

@@ -22,6 +22,8 @@
 // - With an input (for `--meter jack`) it also registers the input port `in`; the callback copies
 //   its frames into a second SPSC ring of floats, dropping (and counting) what does not fit, and a
 //   JackMeter (jack_meter.h) drains that ring on the meter thread.
+// - Stopping never hangs on a sick server: stop() gives a stopped or wedged server a second, then
+//   leaves the client to it (see stop()).
 // - Threads: the constructor, start(), connect*(), play() and stop() are for one application
 //   thread; the "for the consumer thread" and "for the meter thread" methods are wait-free, each
 //   for the one thread it names.
@@ -29,6 +31,7 @@
 #include <jack/jack.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -84,6 +87,8 @@ class JackSink {
   // registers `out`, and `in` too when `with_input`. Throws JackError: no_server without a
   // server, open_client, register_port or set_callback on other failures.
   explicit JackSink(const std::string& name, bool with_input = false);
+  // Stops the sink (stop()). Must not run once stop() has given up, nor when it could (a server
+  // that may be wedged): call stop() first, and keep the sink if it returns false.
   ~JackSink();
   JackSink(const JackSink&) = delete;
   JackSink& operator=(const JackSink&) = delete;
@@ -111,8 +116,15 @@ class JackSink {
   // begins after the connections are in the server's graph (a period or two from now), so that
   // nothing of the first click is lost.
   void play();
-  // Deactivates the client: no callback runs after it returns. Idempotent.
-  void stop();
+  // How long stop() waits for the server.
+  static constexpr std::chrono::milliseconds kPatience{1000};
+  // Deactivates and closes the client, on a thread of its own, and waits for it up to kPatience:
+  // true when done, after which no callback runs. False when the server did not answer in time
+  // (stopped or wedged): the client is left to that thread, and its callback may still run on the
+  // sink, the engine and the engine's grid, so none of them may ever be destroyed (the caller
+  // leaks them and exits). Idempotent: a second call returns the first one's answer at once.
+  // Afterwards only the consumer's and the meter thread's methods may be called.
+  bool stop();
 
   // For the consumer thread.
   bool pop(BeatEvent& event) { return events_.pop(event); }
@@ -139,6 +151,8 @@ class JackSink {
   std::unique_ptr<InputRing> input_;  // with `in` only
   Engine* engine_ = nullptr;
   bool active_ = false;
+  bool stopped_ = false;
+  bool let_go_ = true;  // stop()'s answer
 
   // Set by the callback for on_beat, in the same thread.
   std::int64_t block_start_ = 0;
