@@ -8,11 +8,13 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <utility>
 
 #include "options.h"
@@ -74,6 +76,21 @@ std::filesystem::path final_target(std::filesystem::path path) {
   return path;
 }
 
+// The descriptor a path names, as /dev/stdout, /dev/fd/N or /proc/self/fd/N do, when it is open;
+// -1 for any other path.
+int descriptor_named(const std::string& path) {
+  if (path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (const std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (!path.starts_with(prefix)) continue;
+    int fd = -1;
+    const char* end = path.data() + path.size();
+    const auto [ptr, ec] = std::from_chars(path.data() + prefix.size(), end, fd);
+    if (ec == std::errc() && ptr == end && fcntl(fd, F_GETFD) != -1) return fd;
+  }
+  return -1;
+}
+
 std::string folder_of(const std::string& path) {
   const std::string folder = std::filesystem::path(path).parent_path().string();
   return folder.empty() ? "." : folder;
@@ -105,8 +122,16 @@ int finish_standard_output(int code) {
 }
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
-  if (path_ == "-") {
+  // Standard output, or a descriptor named by path: written through at its own offset, after what
+  // the command printed, as a shell's redirection is; never replaced, even when it is a file.
+  const int named = path_ == "-" ? STDOUT_FILENO : descriptor_named(path_);
+  if (named == STDOUT_FILENO) {
     fd_ = STDOUT_FILENO;
+    return;
+  }
+  if (named >= 0) {
+    fd_ = fcntl(named, F_DUPFD_CLOEXEC, 0);
+    if (fd_ < 0) throw UsageError(cannot_write(path_, errno));
     return;
   }
   struct stat st {};

@@ -9,7 +9,9 @@
 //   instead, and removed on every signal that ends the process (INT, TERM, HUP, PIPE, QUIT).
 // - A symlink is followed: its final target is written (replaced atomically if regular); the link
 //   stays.
-// - A device, a FIFO or "-" (standard output) is written through, never replaced.
+// - A device, a FIFO or "-" (standard output) is written through, never replaced; so is an open
+//   descriptor named by path (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), at its own
+//   offset, even when it is a regular file (`--json /dev/stdout > F` keeps what was printed).
 // - Opening fails with UsageError (exit 2) when the output can't be written at all (a folder, no
 //   such folder, no permission). Every later write, link, rename and close is checked: a failure
 //   throws WriteError (exit 1) and the previous content of a regular target survives.

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/command.h"
 
@@ -43,6 +45,52 @@ TEST(Cli, AnUnwritableJsonPathFailsBeforeAnyWork) {
   const Result r = cacophony("--time simulated --json /nonexistent-folder/out.json");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(lines(r.out), 1) << r.out;
+}
+
+// The exit-code table (0 success, 1 failure while running, 2 bad usage or input, 130
+// interrupted), command by command. `play` needs a server: tests/jack_test.cpp and link_test.cpp
+// check its 0, 1 and 130, and here its 2 with none running.
+TEST(Cli, EveryCommandFollowsTheExitCodeTable) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cacophony-exit-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::create_symlink("/dev/full", dir / "full.wav");
+  const std::string in_dir = "cd '" + dir.string() + "' && ";
+  const std::string interrupt = "timeout --preserve-status -s INT 1 ";
+  struct Case {
+    const char* args;
+    std::string prefix;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {"--time simulated --no-report", "", 0},
+      {"--time simulated --no-report --beats 0", "", 2},
+      {"--time simulated --no-report --json /dev/full", "", 1},
+      {"--no-report --beats 150", interrupt, 130},
+      {"run sync_ticker --time simulated", "", 0},
+      {"run no_such_scenario", "", 2},
+      {"run sync_ticker --time simulated > /dev/full", "", 1},
+      {"run sync_ticker --beats 150", interrupt, 130},
+      {"list", "", 0},
+      {"list extra", "", 2},
+      {"list > /dev/full", "", 1},
+      {"pipeline", "", 0},
+      {"pipeline extra", "", 2},
+      {"pipeline > /dev/full", "", 1},
+      {"render --bpm 120 --beats 2 --out click.wav", in_dir, 0},
+      {"render --bpm 0 --beats 2 --out click.wav", in_dir, 2},
+      {"render --bpm 120 --beats 2 --out full.wav", in_dir, 1},
+      {"link --bpm 1", "", 2},
+      {"link", interrupt, 130},
+      {"link --seconds 1 > /dev/full", "", 1},
+      {"play --bpm 120", "JACK_DEFAULT_SERVER=cacophony-none ", 2},
+  };
+  for (const Case& c : cases) {
+    const Result r = cacophony::test_support::run_cacophony(c.args, c.prefix);
+    EXPECT_EQ(r.code, c.code) << c.prefix << "cacophony " << c.args << "\n" << r.out;
+  }
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / "full.wav"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, HelpTellsTheCommands) {

@@ -93,6 +93,18 @@ TEST(Output, DevStdoutIsWrittenThrough) {
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("\"id\": \"async_naive\""), std::string::npos) << r.out;
   EXPECT_TRUE(fs::is_symlink("/dev/stdout"));
+
+  // Standard output redirected to a file: the JSON follows what was printed; nothing is replaced.
+  Folder dir("cacophony_output_");
+  const CommandResult to_file = cacophony(kRun + "--json /dev/stdout > " + dir.at("out"));
+  EXPECT_EQ(to_file.code, 0) << to_file.out;
+  const std::string out = slurp(dir.at("out"));
+  const auto header = out.find("cacophony: 1 scenario at");
+  const auto json = out.find("\"id\": \"async_naive\"");
+  ASSERT_NE(header, std::string::npos) << out;
+  ASSERT_NE(json, std::string::npos) << out;
+  EXPECT_LT(header, json);
+  EXPECT_NE(out.find("wrote /dev/stdout"), std::string::npos) << out;
 }
 
 TEST(Output, AFifoIsWrittenThroughNeverReplaced) {
