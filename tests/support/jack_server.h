@@ -2,14 +2,23 @@
 // Test helper: a jackd of the test's own (dummy driver, no realtime, a server name with this
 // process's pid), stopped with SIGTERM, then SIGKILL, when the test ends; and START_SERVER, which
 // fails the test unless it accepts clients.
+//
+// JACK keeps a registry of servers in /dev/shm that holds eight, and a server that dies without
+// ending (SIGKILL) stays in it for good: eight such, over any number of runs, and no jackd starts
+// again ("Too many servers already active"). So when no jackd runs at all, the first JackServer of
+// a test process clears what dead ones left in /dev/shm: only the first, before this process's
+// libjack has mapped the registry, which it keeps using for as long as it lives.
 
 #include <jack/jack.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "process.h"
 
@@ -24,11 +33,33 @@ inline constexpr jack_nframes_t kPeriod = 1024;
 
 inline void quiet(const char*) {}
 
+// Whether any jackd process is alive on this machine.
+inline bool any_jackd_alive() {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    if (comm && std::getline(comm, name) && name == "jackd") return true;
+  }
+  return false;
+}
+
+// Clears JACK's shared-memory files (the registry of servers, their segments), once a process,
+// when no server is alive to use them.
+inline void clear_dead_servers() {
+  static bool cleared = false;
+  if (std::exchange(cleared, true) || any_jackd_alive()) return;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec))
+    if (entry.path().filename().string().starts_with("jack"))
+      std::filesystem::remove_all(entry, ec);
+}
+
 class JackServer {
  public:
   // `period`: frames a cycle; a longer one leaves more room for clients that are late to wake.
   explicit JackServer(jack_nframes_t period = kPeriod)
-      : name_("cacophony-test-" + std::to_string(getpid())),
+      // Cleared before jackd_ starts the server (members start in order).
+      : name_((clear_dead_servers(), "cacophony-test-" + std::to_string(getpid()))),
         jackd_({"jackd", "--no-realtime", "-n", name_, "-d", "dummy", "-r", std::to_string(kRate),
                 "-p", std::to_string(period)}) {
     jack_set_error_function(quiet);
