@@ -13,6 +13,7 @@
 #include "options.h"
 #include "output_file.h"
 #include "standard_input.h"
+#include "terminal_text.h"
 
 namespace {
 
@@ -46,15 +47,8 @@ std::string printable(std::string_view message) {
     if (space < message.size()) words += ' ';
     from = space + 1;
   }
-  std::string out;
-  for (const char c : cut(words, kMaxLine)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F)
-      out += fmt::format("\\x{:02x}", byte);
-    else
-      out += c;
-  }
-  return out;
+  using namespace cacophony::cli;
+  return escaped(cut(words, kMaxLine), Keep::utf8);
 }
 
 void say(const char* kind, const std::string& message, const char* after = "") {

@@ -14,20 +14,10 @@
 #include <string>
 #include <thread>
 
+#include "terminal_text.h"
+
 namespace cacophony::cli {
 namespace {
-
-// `text` as it may be shown on a terminal: any byte but printable ASCII as \xNN.
-std::string printable(const std::string& text) {
-  std::string shown;
-  for (const unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f)
-      shown.push_back(static_cast<char>(c));
-    else
-      shown += fmt::format("\\x{:02x}", c);
-  }
-  return shown;
-}
 
 std::string peers_text(std::size_t peers) {
   return fmt::format("{} peer{}", peers, peers == 1 ? "" : "s");
@@ -141,7 +131,7 @@ class LinkConsole::Commands {
       std::fprintf(stderr,
                    "cacophony: '%s' is not a command: type a tempo in [%.0f, %.0f], start or "
                    "stop\n",
-                   printable(line).c_str(), link::kMinBpm, link::kMaxBpm);
+                   escaped(line, Keep::ascii).c_str(), link::kMinBpm, link::kMaxBpm);
       return;
     }
     session_.set_tempo(bpm);

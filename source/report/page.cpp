@@ -125,19 +125,15 @@ bool earlier(const Event& a, const Event& b) {
   return a.at < b.at;
 }
 
-json chart_data(const Run& run, const Metrics& m, Window& window, std::size_t& cut) {
+json chart_data(const Run& run, Window& window, std::size_t& cut) {
   std::vector<const Event*> events;
   for (const Event& e : run.events) events.push_back(&e);
   std::stable_sort(events.begin(), events.end(),
                    [](const Event* a, const Event* b) { return earlier(*a, *b); });
-  // All the run recorded: the ghosts, beats, measurements and the end, even when `run` was
-  // only a window of them (run_measured).
-  const std::size_t recorded =
-      std::max<std::size_t>(events.size(), static_cast<std::size_t>(m.beats_expected) +
-                                               static_cast<std::size_t>(m.beats_performed) +
-                                               static_cast<std::size_t>(m.measurements) + 1);
+  // All the run recorded, also when `run` holds only a window of it (run_measured).
+  const std::size_t recorded = events.size() + static_cast<std::size_t>(run.events_left_out);
   events.resize(std::min(events.size(), kMaxChartEvents));
-  cut = recorded > events.size() && recorded > kMaxChartEvents ? recorded - events.size() : 0;
+  cut = recorded - events.size();
 
   json items = json::array();
   json end = nullptr;
@@ -283,7 +279,7 @@ std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>
   std::vector<std::size_t> cuts(runs.size());
   json charts = json::array();
   for (std::size_t i = 0; i < runs.size(); ++i)
-    charts.push_back(chart_data(runs[i], metrics[i], window, cuts[i]));
+    charts.push_back(chart_data(runs[i], window, cuts[i]));
   if (!(window.start <= window.end)) window = {0, 1};
   const double pad = std::max(window.end - window.start, 1.0) * 0.01;
   const json data = {{"charts", std::move(charts)},
