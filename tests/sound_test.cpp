@@ -25,6 +25,7 @@
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/file_meter.h"
+#include "cacophony/sound/loudness.h"
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/simulated_meter.h"
@@ -420,6 +421,25 @@ TEST(Loudness, PastTheEndOfALoudRecordingIsSilence) {
   EXPECT_GT(meter.volume_at(1, 48000, 48000), 50);
   for (std::int64_t frame = 48000 + 19200; frame < 48000 * 6; frame += 4801)
     EXPECT_EQ(meter.volume_at(0, frame, 48000), 0) << frame;
+}
+
+// A recording at a rate too low to measure is refused, not handed to libebur128 (at 16 Hz it
+// corrupted the heap: fuzz/corpus/fuzz_file_meter/rate-16-hz.wav).
+TEST(Loudness, ARecordingBelowTheLowestRateIsRefused) {
+  Folder dir;
+  for (const int rate : {16, 17, Loudness::kMinRate - 1}) {
+    write_audio(dir / "low.wav", rate, sine(rate, 1.0, rate / 4.0, 0.5),
+                SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    try {
+      FileMeter meter(dir / "low.wav");
+      ADD_FAILURE() << rate << " Hz was taken";
+    } catch (const BadRecording& e) {
+      EXPECT_EQ(e.why, BadRecording::Why::unmeasurable) << rate;
+    }
+  }
+  write_audio(dir / "low.wav", Loudness::kMinRate, sine(Loudness::kMinRate, 1.0, 1000.0, 0.5),
+              SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  EXPECT_GT(FileMeter(dir / "low.wav").volume_at(1, 8000, 8000), 0);
 }
 
 // A folder, a FIFO or a device is named for what it is, and never opened (a FIFO would block).

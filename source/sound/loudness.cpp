@@ -16,6 +16,7 @@ struct Loudness::State {
 };
 
 Loudness::Loudness(int channels, int rate) : state_(std::make_unique<State>()) {
+  if (rate < kMinRate) throw Unmeasurable(channels, rate);
   state_->handle = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(rate),
                                 EBUR128_MODE_M);
   if (!state_->handle) throw Unmeasurable(channels, rate);

@@ -1,8 +1,8 @@
 #pragma once
 // FileMeter: the EBU R128 momentary loudness (the last 400 ms) of a recording at each beat's
-// time. The recording is read with libsndfile (WAV, FLAC, OGG, ..., any rate, mono or stereo)
-// and fed sequentially up to each beat, so a render reads it once. After its end the recording
-// counts as silence.
+// time. The recording is read with libsndfile (WAV, FLAC, OGG, ..., at Loudness::kMinRate or
+// more, mono or stereo) and fed sequentially up to each beat, so a render reads it once. After its
+// end the recording counts as silence.
 
 #include <cstdint>
 #include <filesystem>

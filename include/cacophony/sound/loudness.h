@@ -12,8 +12,12 @@ namespace cacophony::sound {
 
 class Loudness {
  public:
+  // Below this rate a recording holds no loudness worth measuring, and libebur128 is not safe:
+  // at 16 and 17 Hz it corrupts its own heap (found by fuzz_file_meter). The render's own floor.
+  static constexpr int kMinRate = 8000;
+
   // Interleaved frames of `channels` channels at `rate` samples per second. Throws Unmeasurable
-  // (error.h) when libebur128 does not take that format.
+  // (error.h) below kMinRate, and when libebur128 does not take that format.
   Loudness(int channels, int rate);
   ~Loudness();
   Loudness(const Loudness&) = delete;
