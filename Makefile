@@ -25,7 +25,7 @@ asan: setup
 	ctest --preset asan
 
 # libFuzzer on every parser of outside input (fuzz/), FUZZ_SECONDS each (default 60).
-FUZZ_TARGETS = fuzz_options fuzz_meter_spec fuzz_live_commands fuzz_file_meter
+FUZZ_TARGETS = fuzz_options fuzz_meter_spec fuzz_live_commands fuzz_file_meter fuzz_map_parser
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz --target $(FUZZ_TARGETS)

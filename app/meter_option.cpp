@@ -15,7 +15,7 @@ MeterChoice parse_meter(const std::string& text, bool live) {
   if (text.starts_with("file:") && text.size() > 5)
     return {MeterChoice::Kind::file, text.substr(5)};
   if (live && text == "jack") return {MeterChoice::Kind::jack, {}};
-  throw UsageError(fmt::format("--meter must be {}, got '{}'",
+  throw UsageError(fmt::format("--follow must be {}, got '{}'",
                                live ? "simulated, file:PATH or jack" : "simulated or file:PATH",
                                text));
 }

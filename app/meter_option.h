@@ -1,5 +1,5 @@
 #pragma once
-// The --meter option: where the volume comes from, in the command line's words.
+// The --follow option: which loudness the volume follows, in the command line's words.
 //
 //   simulated   a seeded random volume (--seed)
 //   file:PATH   the momentary loudness of a recording

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,10 +21,12 @@
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/meter_thread.h"
+#include "cacophony/sound/rhythm_grid.h"
+#include "cacophony/sound/samples.h"
 #include "commands.h"
-#include "meter_option.h"
 #include "options.h"
 #include "play_link.h"
+#include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
 
@@ -30,57 +34,71 @@ namespace cacophony::cli {
 namespace {
 
 struct RawPlay {
-  std::string bpm;
-  std::string beats;
-  std::string meter = "simulated";
-  std::string seed = "1";
+  RawRhythm rhythm;
   std::vector<std::string> connect;
-  std::vector<std::string> meter_connect;
+  std::vector<std::string> follow_connect;
+  std::vector<std::string> sounds;
   bool link = false;
-  std::string quantum = "4";
+  std::string quantum;
   bool start_stop_sync = false;
 };
 
 struct PlayOptions {
-  Bpm bpm = Bpm::unchecked(120);
+  rhythm::Performance performance;  // what plays alone
+  double link_bpm = 120;            // with --link: the tempo proposed to the session
   std::int64_t quantum = 4;
-  std::int64_t beats = sound::Engine::kEndless;
-  bool live_meter = false;              // --meter jack
-  std::unique_ptr<sound::Meter> meter;  // the others'; --meter jack's is made with the sink
+  std::int64_t beats = sound::Engine::kEndless;  // with --link: clicks before it stops
+  bool live_meter = false;                       // --follow jack
+  std::unique_ptr<sound::Meter> meter;  // the others'; --follow jack's is made with the sink
+  std::vector<std::filesystem::path> sounds;
   std::vector<std::string> connect;
-  std::vector<std::string> meter_connect;
+  std::vector<std::string> follow_connect;
   bool link = false;
   bool start_stop_sync = false;
 };
 
-// The tempo, and the options only --link takes.
-Bpm play_bpm(const RawPlay& raw) {
-  if (!raw.link && raw.bpm.empty()) throw UsageError("--bpm is required (or --link)");
-  if (!raw.link && (raw.start_stop_sync || raw.quantum != "4"))
-    throw UsageError(raw.start_stop_sync ? "--start-stop-sync needs --link"
-                                         : "--quantum needs --link");
-  const Bpm bpm = parse_bpm(raw.bpm.empty() ? "120" : raw.bpm);
-  if (raw.link && (bpm.value() < link::kMinBpm || bpm.value() > link::kMaxBpm))
-    throw UsageError(fmt::format("--bpm must be in [{:.0f}, {:.0f}] with --link, got {}",
-                                 link::kMinBpm, link::kMaxBpm, bpm.value()));
-  return bpm;
+// With --link the session owns the tempo and the bar: one steady rhythm, its meter the quantum
+// unless --quantum says otherwise.
+void link_rhythm(const RawPlay& raw, PlayOptions& o) {
+  RawRhythm rhythm = raw.rhythm;
+  rhythm.beats.clear();  // counted by the engine: the session's beats have no end of their own
+  o.performance = performance_of(rhythm, false, 120);
+  const rhythm::Performance& p = o.performance;
+  const rhythm::Section& s = p.sections.front();
+  if (p.sections.size() > 1 || s.beats != rhythm::kEndless ||
+      s.tempo.kind != rhythm::Tempo::Kind::constant || !raw.rhythm.map.empty())
+    throw UsageError(
+        "--link shares one steady tempo: give a meter and a tempo, not bars, a "
+        "ramp or a map");
+  if (p.feel.count_in != rhythm::Feel::kNoCountIn || p.feel.subdivide != 1)
+    throw UsageError("--link plays whole beats: --count-in and --subdivide are not taken with it");
+  o.link_bpm = s.tempo.from;
+  if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
+    throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
+                                 link::kMinBpm, link::kMaxBpm, o.link_bpm));
+  o.quantum = raw.quantum.empty() ? s.meter.beats : parse_count("--quantum", raw.quantum, 1, 16);
+  if (!raw.rhythm.beats.empty()) o.beats = parse_count("--beats", raw.rhythm.beats, 1, 10'000'000);
 }
 
 // Checked in the order the errors have always come; the simulated or file meter is made here,
 // so a recording it can't use is reported before JACK is asked for anything.
 PlayOptions play_options(const RawPlay& raw) {
   PlayOptions o;
-  o.bpm = play_bpm(raw);
-  o.quantum = parse_count("--quantum", raw.quantum, 1, 16);
-  if (!raw.beats.empty()) o.beats = parse_count("--beats", raw.beats, 1, 10'000'000);
-  const std::uint64_t seed = parse_seed(raw.seed);
-  const MeterChoice meter = parse_meter(raw.meter, true);
-  o.live_meter = meter.kind == MeterChoice::Kind::jack;
-  if (!o.live_meter) o.meter = make_meter(meter, seed);
-  if (!o.live_meter && !raw.meter_connect.empty())
-    throw UsageError("--meter-connect needs --meter jack");
+  if (!raw.link && (raw.start_stop_sync || !raw.quantum.empty()))
+    throw UsageError(raw.start_stop_sync ? "--start-stop-sync needs --link"
+                                         : "--quantum needs --link");
+  if (raw.link)
+    link_rhythm(raw, o);
+  else
+    o.performance = performance_of(raw.rhythm, false);
+  const VolumeChoice volume = volume_of(raw.rhythm, true);
+  o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
+  if (!o.live_meter) o.meter = make_volume_meter(volume, raw.rhythm);
+  if (!o.live_meter && !raw.follow_connect.empty())
+    throw UsageError("--follow-connect needs --follow jack");
+  o.sounds.assign(raw.sounds.begin(), raw.sounds.end());
   o.connect = raw.connect;
-  o.meter_connect = raw.meter_connect;
+  o.follow_connect = raw.follow_connect;
   o.link = raw.link;
   o.start_stop_sync = raw.start_stop_sync;
   return o;
@@ -93,13 +111,15 @@ struct Player {
     sink = std::make_unique<sound::JackSink>("cacophony", o.live_meter);
     if (o.live_meter) meter = std::make_unique<sound::JackMeter>(*sink);
     if (o.link) {
-      session = std::make_unique<link::Session>(static_cast<double>(o.bpm.value()),
-                                                static_cast<double>(o.quantum), o.start_stop_sync);
-      grid = std::make_unique<link::LinkGrid>(*session);
+      session = std::make_unique<link::Session>(o.link_bpm, static_cast<double>(o.quantum),
+                                                o.start_stop_sync);
+      grid = std::make_unique<link::LinkGrid>(*session, o.performance.sections.front().pattern);
     } else {
-      grid = std::make_unique<sound::FixedGrid>(sink->rate(), o.bpm);
+      grid = std::make_unique<sound::RhythmGrid>(o.performance, sink->rate());
     }
-    engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats);
+    sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(sink->rate())
+                                                 : sound::load_sounds(o.sounds, sink->rate());
+    engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats, std::move(sounds));
   }
   ~Player() {
     if (sink && !sink->stop()) abandon();
@@ -123,18 +143,22 @@ struct Player {
   std::unique_ptr<sound::Engine> engine;
 };
 
+// "bar.beat[.sub] at TEMPO bpm: ", then the beat's count, volume and frame.
 void print(const sound::BeatEvent& e, bool link) {
+  const sound::Onset& o = e.onset;
+  std::string place = fmt::format("{}.{}", o.bar, o.phase + 1);
+  if (o.sub > 0) place += fmt::format(".{}", o.sub + 1);
+  std::printf("%s at %s bpm: beat #%lld at %d power (frame %lld", place.c_str(),
+              fmt::format("{:g}", std::round(o.tempo * 100) / 100).c_str(),
+              static_cast<long long>(e.beat), e.volume, static_cast<long long>(o.frame));
   if (link)
-    std::printf("beat #%lld at %d power (frame %lld, link beat %lld, phase %d/%d, jack frame %u)\n",
-                static_cast<long long>(e.beat), e.volume, static_cast<long long>(e.onset.frame),
-                static_cast<long long>(e.onset.beat), e.onset.phase, e.onset.quantum, e.jack_frame);
-  else
-    std::printf("beat #%lld at %d power (frame %lld)\n", static_cast<long long>(e.beat), e.volume,
-                static_cast<long long>(e.onset.frame));
+    std::printf(", link beat %lld, phase %d/%d, jack frame %u", static_cast<long long>(o.beat),
+                o.phase, o.quantum, e.jack_frame);
+  std::printf(")\n");
   std::fflush(stdout);
 }
 
-// `out` to the --connect ports, or else to the server's playback ports; --meter-connect to `in`.
+// `out` to the --connect ports, or else to the server's playback ports; --follow-connect to `in`.
 void connect(sound::JackSink& sink, const PlayOptions& o) {
   std::vector<std::string> targets = o.connect;
   if (targets.empty()) {
@@ -144,7 +168,7 @@ void connect(sound::JackSink& sink, const PlayOptions& o) {
                    sink.port_name().c_str());
   }
   for (const std::string& port : targets) sink.connect(port);
-  for (const std::string& port : o.meter_connect) sink.connect_input(port);
+  for (const std::string& port : o.follow_connect) sink.connect_input(port);
 }
 
 // Prints the beats as they sound until the engine is done (0), a stop signal (130) or the
@@ -213,30 +237,27 @@ void add_play_command(CLI::App& app, Action& action) {
   auto raw = std::make_shared<RawPlay>();
   CLI::App* cmd = app.add_subcommand(
       "play",
-      "Play the metronome live through a running JACK server (port cacophony:out). With --link, "
-      "type a tempo (and, with --start-stop-sync, start or stop) and Enter to change the session "
-      "for every peer");
-  cmd->add_option("--bpm", raw->bpm,
-                  "Tempo in beats per minute, 1..6000 (required without --link; with --link, "
-                  "20..999, proposed when no session exists, default 120)");
-  cmd->add_option("--beats", raw->beats, "Beats to play, 1..10000000 (default: until Ctrl-C)");
-  cmd->add_option("--meter", raw->meter,
-                  "Volume source: simulated (seeded random), file:PATH (the recording's "
-                  "momentary loudness) or jack (the momentary loudness of the input port "
-                  "cacophony:in)")
-      ->capture_default_str();
-  cmd->add_option("--seed", raw->seed, "Seed of the simulated meter")->capture_default_str();
+      "Play the metronome live through a running JACK server (port cacophony:out), printing "
+      "bar.beat and the tempo with each click. With --link, type a tempo (and, with "
+      "--start-stop-sync, start or stop) and Enter to change the session for every peer");
+  cmd->footer(rhythm_help("play"));
+  add_rhythm_options(*cmd, raw->rhythm, true);
+  cmd->add_option("--sounds", raw->sounds,
+                  "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)")
+      ->delimiter(',')
+      ->expected(1, 2);
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "
                   "ports)");
-  cmd->add_option("--meter-connect", raw->meter_connect,
-                  "JACK output port to connect to cacophony:in, repeatable (with --meter jack)");
+  cmd->add_option("--follow-connect", raw->follow_connect,
+                  "JACK output port to connect to cacophony:in, repeatable (with --follow jack)");
   cmd->add_flag("--link", raw->link,
-                "Join (or start) an Ableton Link session: take its tempo, click on its beat grid "
-                "and follow its tempo changes");
+                "Join (or start) an Ableton Link session: take its tempo (yours, 20..999, is "
+                "proposed when no session exists; default 120), click on its beat grid and follow "
+                "its tempo changes");
   cmd->add_option("--quantum", raw->quantum,
-                  "With --link: beats in a bar, 1..16; the bar's first beat (phase 0) is accented")
-      ->capture_default_str();
+                  "With --link: beats in a bar, 1..16 (default: the meter's beats); the bar's "
+                  "first beat (phase 0) is accented");
   cmd->add_flag("--start-stop-sync", raw->start_stop_sync,
                 "With --link: follow the session's start and stop");
   cmd->callback([raw, &action] {

@@ -10,10 +10,11 @@
 #include <memory>
 
 #include "cacophony/sound/render.h"
+#include "cacophony/sound/samples.h"
 #include "commands.h"
-#include "meter_option.h"
 #include "options.h"
 #include "output_file.h"
+#include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
 
@@ -21,12 +22,10 @@ namespace cacophony::cli {
 namespace {
 
 struct RawRender {
-  std::string bpm;
-  std::string beats;
+  RawRhythm rhythm;
   std::string out;
   std::string rate = "48000";
-  std::string meter = "simulated";
-  std::string seed = "1";
+  std::vector<std::string> sounds;
   bool mix = false;
 };
 
@@ -73,37 +72,37 @@ class Progress {
 
 sound::RenderOptions render_options(const RawRender& raw) {
   sound::RenderOptions options;
-  options.bpm = parse_bpm(raw.bpm);
-  options.beats = parse_count("--beats", raw.beats, 1, 10'000'000);
+  options.performance = performance_of(raw.rhythm, true);
   options.rate = parse_rate(raw.rate);
   options.out = raw.out;
   options.stop = &stop_signals();
   return options;
 }
 
-std::filesystem::path recording_to_mix(const MeterChoice& meter) {
-  if (meter.kind != MeterChoice::Kind::file)
-    throw UsageError("--mix needs a recording to mix: --meter file:PATH");
-  return meter.file;
+std::filesystem::path recording_to_mix(const VolumeChoice& volume) {
+  if (!volume.follow || volume.followed.kind != MeterChoice::Kind::file)
+    throw UsageError("--mix needs a recording to mix: --follow file:PATH");
+  return volume.followed.file;
 }
 
 int render_command(const RawRender& raw) {
   sound::RenderOptions options = render_options(raw);
-  const std::uint64_t seed = parse_seed(raw.seed);
   catch_stop_signals({SIGINT, SIGTERM});
   Progress progress;
   options.progress = std::ref(progress);
-  // In the order the checks have always come: the output's name, then the meter, then the mix.
+  // In the order the checks have always come: the output's name, then the volume, then the mix.
   sound::check_extension(options.out);
-  const MeterChoice choice = parse_meter(raw.meter, false);
-  const std::unique_ptr<sound::Meter> meter = make_meter(choice, seed);
-  if (raw.mix) options.mix = recording_to_mix(choice);
+  const VolumeChoice volume = volume_of(raw.rhythm, false);
+  const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume, raw.rhythm);
+  if (raw.mix) options.mix = recording_to_mix(volume);
+  if (!raw.sounds.empty())
+    options.sounds = sound::load_sounds({raw.sounds.begin(), raw.sounds.end()}, options.rate);
 
   OutputFile out(raw.out);
   options.fd = out.fd();
   const sound::RenderResult r = sound::render(options, *meter);
   out.commit();
-  std::printf("wrote %s: %lld beats, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
+  std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
               static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
               options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
@@ -115,16 +114,16 @@ void add_render_command(CLI::App& app, Action& action) {
   auto raw = std::make_shared<RawRender>();
   CLI::App* cmd = app.add_subcommand(
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
-  cmd->add_option("--bpm", raw->bpm, "Tempo in beats per minute, 1..6000")->required();
-  cmd->add_option("--beats", raw->beats, "Beats to render, 1..10000000")->required();
+  cmd->footer(rhythm_help("render"));
+  add_rhythm_options(*cmd, raw->rhythm, false);
   cmd->add_option("--out", raw->out, "Output file, .wav or .flac")->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
-  cmd->add_option("--meter", raw->meter,
-                  "Volume source: simulated (seeded random) or file:PATH (the recording's "
-                  "momentary loudness)")
-      ->capture_default_str();
-  cmd->add_option("--seed", raw->seed, "Seed of the simulated meter")->capture_default_str();
-  cmd->add_flag("--mix", raw->mix, "Mix the metered recording under the clicks");
+  cmd->add_option("--sounds", raw->sounds,
+                  "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)")
+      ->delimiter(',')
+      ->expected(1, 2);
+  cmd->add_flag("--mix", raw->mix,
+                "Mix the followed recording (--follow file:PATH) under the clicks");
   cmd->callback([raw, &action] {
     action = [raw] { return with_sound_errors([&raw] { return render_command(*raw); }); };
   });

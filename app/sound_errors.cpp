@@ -51,11 +51,6 @@ std::string words(const sound::BadRecording& e) {
                                         e.found, e.expected));
     case Why::unseekable:
       return cannot_read(e, "it can't be read from the start again");
-    case Why::rate:
-      return fmt::format(
-          "--mix: '{}' is at {} Hz and the render at {} Hz; resampling is not supported, "
-          "use --rate {}",
-          e.path.string(), e.found, e.expected, e.found);
     case Why::unmeasurable:
       break;
   }
@@ -63,8 +58,8 @@ std::string words(const sound::BadRecording& e) {
 }
 
 std::string words(const sound::TooLong& e) {
-  return fmt::format("{} beats at {} bpm make {:.1f} hours, more than a {} file holds{}", e.beats,
-                     e.bpm, static_cast<double>(e.frames) / e.rate / 3600.0, e.wav ? "WAV" : "FLAC",
+  return fmt::format("the rhythm lasts {:.1f} hours, more than a {} file holds{}",
+                     static_cast<double>(e.frames) / e.rate / 3600.0, e.wav ? "WAV" : "FLAC",
                      e.wav ? " (4 GB): write .flac" : "");
 }
 

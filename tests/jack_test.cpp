@@ -13,12 +13,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cacophony/sound/click.h"
 #include "cacophony/sound/engine.h"
+#include "support/audio.h"
 #include "support/capture_client.h"
 #include "support/command.h"
 #include "support/files.h"
@@ -92,6 +94,12 @@ int finish(Process& play, std::chrono::milliseconds limit) {
   return status;
 }
 
+// What follows "bar.beat at TEMPO bpm: " on a line play printed.
+const char* beat_part(const std::string& line) {
+  const std::size_t at = line.find("beat #");
+  return line.c_str() + (at == std::string::npos ? 0 : at);
+}
+
 // Runs `cacophony play` with `args` on `server` and returns the volume it printed for each beat
 // (empty, with a test failure, when it did not finish cleanly or printed something else).
 std::vector<int> play_volumes(const JackServer& server, const std::vector<std::string>& args) {
@@ -106,7 +114,8 @@ std::vector<int> play_volumes(const JackServer& server, const std::vector<std::s
     long long beat = -1, frame = -1;
     int volume = -1;
     EXPECT_EQ(
-        std::sscanf(line.c_str(), "beat #%lld at %d power (frame %lld)", &beat, &volume, &frame), 3)
+        std::sscanf(beat_part(line), "beat #%lld at %d power (frame %lld)", &beat, &volume, &frame),
+        3)
         << line;
     EXPECT_EQ(beat, static_cast<long long>(volumes.size()));
     volumes.push_back(volume);
@@ -157,9 +166,13 @@ void play_32_beats(const JackServer& server, int& xruns) {
   for (std::size_t n = 0; n < printed.size(); ++n) {
     long long beat = -1, frame = -1;
     int volume = -1;
-    ASSERT_EQ(std::sscanf(printed[n].c_str(), "beat #%lld at %d power (frame %lld)", &beat, &volume,
-                          &frame),
+    ASSERT_EQ(std::sscanf(beat_part(printed[n]), "beat #%lld at %d power (frame %lld)", &beat,
+                          &volume, &frame),
               3)
+        << printed[n];
+    // Each line starts with bar.beat in 4/4 and the tempo.
+    EXPECT_TRUE(printed[n].starts_with(std::to_string(n / 4 + 1) + "." + std::to_string(n % 4 + 1) +
+                                       " at 480 bpm: "))
         << printed[n];
     EXPECT_EQ(beat, static_cast<long long>(n));
     EXPECT_EQ(frame, static_cast<long long>(n) * 6000);
@@ -185,6 +198,43 @@ TEST(Jack, PlayPutsEveryOnsetOnItsExactFrame) {
   EXPECT_EQ(xruns, 0) << "five runs of 4 s, each with an xrun";
 }
 
+// One run of `play --map` with a count-in into a capture client; when it had no xrun, its onsets
+// relative to the first are those `render` writes for the same map. The sections change off
+// every period boundary (a 3/4 bar at 200 is 43200 frames, 168.75 periods).
+void play_a_map(const JackServer& server, const std::string& map, int& xruns) {
+  const std::string wav = temp_path("map.wav");
+  const CommandResult rendered =
+      run_cacophony("render --map " + map + " --count-in 0 --out " + wav);
+  ASSERT_EQ(rendered.code, 0) << rendered.out;
+  const std::vector<std::size_t> expected = onsets(read_audio(wav).samples, 100);
+  Capture capture(server.name());
+  ASSERT_TRUE(capture.ok());
+  Process play =
+      start_play(server, {"--map", map, "--count-in", "0", "--connect", capture.port()}, "map.out");
+  ASSERT_TRUE(play.started());
+  const int status = finish(play, 30s);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
+  capture.stop();
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  const std::vector<std::size_t> heard = onsets(capture.samples(), 100);
+  ASSERT_EQ(heard.size(), expected.size());
+  for (std::size_t n = 0; n < heard.size(); ++n)
+    EXPECT_EQ(heard[n] - heard[0], expected[n] - expected[0]) << "click " << n;
+}
+
+TEST(Jack, PlayWithAMapSoundsWhereRenderPutsIt) {
+  START_SERVER(server);
+  const std::string map = temp_path("song.map");
+  std::ofstream(map) << "1 3/4 200\nfast: 1 7/8 240 X.xX.x.\n1 4/4 180-240\n";
+  int xruns = -1;
+  for (int attempt = 0; attempt < 5 && xruns != 0; ++attempt) {
+    play_a_map(server, map, xruns);
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(xruns, 0) << "five runs, each with an xrun";
+}
+
 // A -20 dBFS-peak 1 kHz sine into cacophony:in measures -23 LUFS: volume round(37 * 100 / 60) = 62,
 // once the 400 ms window has filled (beats are 125 ms apart; beat n is metered as n - 1 starts).
 TEST(Jack, MeterJackFollowsTheLoudnessOfItsInput) {
@@ -192,7 +242,8 @@ TEST(Jack, MeterJackFollowsTheLoudnessOfItsInput) {
   Sine sine(server.name(), 0.1f);
   ASSERT_TRUE(sine.ok());
   const std::vector<int> volumes = play_volumes(
-      server, {"--bpm", "480", "--beats", "16", "--meter", "jack", "--meter-connect", sine.port()});
+      server,
+      {"--bpm", "480", "--beats", "16", "--follow", "jack", "--follow-connect", sine.port()});
   ASSERT_EQ(volumes.size(), 16u);
   for (std::size_t n = 6; n < volumes.size(); ++n) {
     EXPECT_GE(volumes[n], 60) << "beat " << n;
@@ -203,7 +254,7 @@ TEST(Jack, MeterJackFollowsTheLoudnessOfItsInput) {
 TEST(Jack, MeterJackWithNothingConnectedHearsSilence) {
   START_SERVER(server);
   const std::vector<int> volumes =
-      play_volumes(server, {"--bpm", "480", "--beats", "16", "--meter", "jack"});
+      play_volumes(server, {"--bpm", "480", "--beats", "16", "--follow", "jack"});
   ASSERT_EQ(volumes.size(), 16u);
   for (std::size_t n = 0; n < volumes.size(); ++n) EXPECT_EQ(volumes[n], 0) << "beat " << n;
 }

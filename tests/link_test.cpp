@@ -199,10 +199,11 @@ struct Printed {
 std::vector<Printed> printed_beats(const std::string& output) {
   std::vector<Printed> beats;
   for (const std::string& line : lines(output)) {
-    if (!line.starts_with("beat #")) continue;
+    const std::size_t at = line.find(": beat #");
+    if (at == std::string::npos) continue;
     Printed p;
     const int got = std::sscanf(
-        line.c_str(),
+        line.c_str() + at + 2,
         "beat #%lld at %d power (frame %lld, link beat %lld, phase %d/%d, jack frame %u)", &p.count,
         &p.volume, &p.frame, &p.link_beat, &p.phase, &p.quantum, &p.jack_frame);
     EXPECT_EQ(got, 7) << line;

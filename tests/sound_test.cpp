@@ -28,7 +28,9 @@
 #include "cacophony/sound/loudness.h"
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
+#include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/simulated_meter.h"
+#include "support/audio.h"
 #include "support/command.h"
 #include "support/folder.h"
 #include "support/onsets.h"
@@ -39,9 +41,11 @@ namespace {
 
 using namespace cacophony;
 using namespace cacophony::sound;
+using cacophony::test_support::Audio;
 using cacophony::test_support::onsets;
 using cacophony::test_support::open_in;
 using cacophony::test_support::Process;
+using cacophony::test_support::read_audio;
 using cacophony::test_support::succeeds;
 namespace fs = std::filesystem;
 
@@ -49,25 +53,6 @@ namespace fs = std::filesystem;
 struct Folder : test_support::Folder {
   Folder() : test_support::Folder("cacophony_sound_") {}
 };
-
-struct Audio {
-  int rate = 0;
-  int channels = 0;
-  std::vector<float> samples;  // the first channel
-};
-
-Audio read_audio(const fs::path& path) {
-  SF_INFO info{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
-  if (!f) throw std::runtime_error("cannot open " + path.string() + ": " + sf_strerror(nullptr));
-  std::vector<float> all(static_cast<std::size_t>(info.frames * info.channels));
-  const sf_count_t got = sf_readf_float(f, all.data(), info.frames);
-  sf_close(f);
-  Audio a{info.samplerate, info.channels, {}};
-  for (sf_count_t i = 0; i < got; ++i)
-    a.samples.push_back(all[static_cast<std::size_t>(i * info.channels)]);
-  return a;
-}
 
 void write_audio(const fs::path& path, int rate, const std::vector<float>& mono, int format) {
   SF_INFO info{};
@@ -109,6 +94,24 @@ RenderResult render_file(RenderOptions o, Meter& meter) {
   }
 }
 
+// `beats` beats of 4/4 at `bpm` (rhythm::kEndless: until stopped).
+rhythm::Performance steady(double bpm, std::int64_t beats) {
+  rhythm::Performance p;
+  p.sections.emplace_back();
+  p.sections[0].beats = beats;
+  p.sections[0].tempo = rhythm::Tempo::constant(bpm);
+  return p;
+}
+
+// Where beat n of a steady tempo starts, as the rhythm's timeline puts it.
+std::int64_t onset_frame(std::int64_t n, int rate, double bpm) {
+  const rhythm::Timeline timeline(steady(bpm, rhythm::kEndless), rate);
+  rhythm::Timeline::Cursor cursor{0, n, 0};
+  rhythm::Event event;
+  EXPECT_TRUE(timeline.next(cursor, event));
+  return event.frame;
+}
+
 using CliRun = cacophony::test_support::CommandResult;
 
 CliRun cacophony_cli(const std::string& args) {
@@ -138,15 +141,31 @@ TEST(SoundClick, ShortEndsAtZeroWithoutDcAndPeaksAtOne) {
 
 TEST(SoundClick, AccentAndNormalDiffer) {
   const Click i(ClickKind::accent, 48000), o(ClickKind::normal, 48000);
-  EXPECT_NE(i.frequency_hz(), o.frequency_hz());
+  EXPECT_NE(Click::frequency_hz(i.kind()), Click::frequency_hz(o.kind()));
   ASSERT_EQ(i.samples().size(), o.samples().size());
   double diff = 0;
   for (std::size_t k = 0; k < i.samples().size(); ++k)
     diff += std::abs(i.samples()[k] - o.samples()[k]);
   EXPECT_GT(diff, 10.0);
-  EXPECT_EQ(click_kind(0), ClickKind::accent);
-  EXPECT_EQ(click_kind(1), ClickKind::normal);
-  EXPECT_EQ(click_kind(6600), ClickKind::accent);
+}
+
+// Four pitches, and each kind's peak at its documented level.
+TEST(SoundClick, EachKindHasItsPitchAndLevel) {
+  std::vector<double> pitches;
+  for (ClickKind kind :
+       {ClickKind::accent, ClickKind::normal, ClickKind::subdivision, ClickKind::count_in}) {
+    const Click c(kind, 48000);
+    pitches.push_back(Click::frequency_hz(kind));
+    EXPECT_NEAR(c.samples()[0], std::pow(10.0, Click::level_db(kind) / 20), 1e-6);
+    // Zero crossings in the first 10 ms: two per period.
+    int crossings = 0;
+    for (std::size_t k = 1; k < 480; ++k)
+      crossings += (c.samples()[k - 1] >= 0) != (c.samples()[k] >= 0);
+    EXPECT_NEAR(crossings, 2 * Click::frequency_hz(kind) / 100, 1) << static_cast<int>(kind);
+  }
+  std::sort(pitches.begin(), pitches.end());
+  EXPECT_EQ(std::adjacent_find(pitches.begin(), pitches.end()), pitches.end());
+  EXPECT_LT(Click::level_db(ClickKind::subdivision), Click::level_db(ClickKind::normal));
 }
 
 TEST(SoundClick, VolumeMapsToDbfs) {
@@ -163,29 +182,28 @@ TEST(SoundClick, VolumeMapsToDbfs) {
 // --- The engine -------------------------------------------------------------------------------
 
 TEST(SoundEngine, OnsetFramesAreExactIntegerRounding) {
-  EXPECT_EQ(FixedGrid::onset_frame(6600, 48000, 110), 172'800'000) << "one hour at 110 bpm";
-  EXPECT_EQ(FixedGrid::onset_frame(1, 48000, 120), 24000);
-  EXPECT_EQ(FixedGrid::onset_frame(1, 48000, 110), 26182);  // 26181.8...
-  EXPECT_EQ(FixedGrid::onset_frame(2, 44100, 7), 756000);
-  EXPECT_EQ(FixedGrid::onset_frame(3, 48000, 6000), 1440);
+  EXPECT_EQ(onset_frame(6600, 48000, 110), 172'800'000) << "one hour at 110 bpm";
+  EXPECT_EQ(onset_frame(1, 48000, 120), 24000);
+  EXPECT_EQ(onset_frame(1, 48000, 110), 26182);  // 26181.8...
+  EXPECT_EQ(onset_frame(2, 44100, 7), 756000);
+  EXPECT_EQ(onset_frame(3, 48000, 6000), 1440);
   // Never accumulated: beat n is n intervals from 0 rounded once, for n far beyond an hour.
   for (std::int64_t n : {0LL, 1LL, 7LL, 6599LL, 10'000'000LL}) {
     const long double exact = static_cast<long double>(n) * 44100 * 60 / 113;
-    EXPECT_EQ(FixedGrid::onset_frame(n, 44100, 113),
-              static_cast<std::int64_t>(std::llround(exact)));
+    EXPECT_EQ(onset_frame(n, 44100, 113), static_cast<std::int64_t>(std::llround(exact)));
   }
 }
 
 TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
-  FixedGrid grid(44100, Bpm::of(6000));
-  Engine engine(44100, grid, 40);  // 441 frames apart, clicks of 882 frames overlap
+  RhythmGrid grid(steady(6000, 40), 44100);
+  Engine engine(44100, grid, Engine::kEndless);  // 441 frames apart, clicks of 882 frames overlap
   std::vector<std::int64_t> seen;
   engine.set_beat_hook(
       [](void* ctx, std::int64_t count, const Onset& onset) {
         auto* v = static_cast<std::vector<std::int64_t>*>(ctx);
         EXPECT_EQ(static_cast<std::int64_t>(v->size()), count);
         EXPECT_EQ(onset.beat, count);
-        EXPECT_EQ(onset.kind, click_kind(count));
+        EXPECT_EQ(onset.kind, count % 4 == 0 ? ClickKind::accent : ClickKind::normal);
         v->push_back(onset.frame);
       },
       &seen);
@@ -206,7 +224,7 @@ TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
     float expected = 0;
     for (std::int64_t n = 0; n < 40; ++n) {
       const auto start = static_cast<std::size_t>(441 * n);
-      const auto s = n % 2 == 0 ? i.samples() : o.samples();
+      const auto s = n % 4 == 0 ? i.samples() : o.samples();
       if (f >= start && f - start < s.size()) expected += s[f - start] * g;
     }
     EXPECT_NEAR(out[f], expected, 1e-5) << f;
@@ -214,8 +232,8 @@ TEST(SoundEngine, ProcessStartsEachBeatAtItsOnsetAcrossBlocks) {
 }
 
 TEST(SoundEngine, VolumeIsReadOnceAtEachBeatStart) {
-  FixedGrid grid(48000, Bpm::of(120));
-  Engine engine(48000, grid, 2);
+  RhythmGrid grid(steady(120, 2), 48000);
+  Engine engine(48000, grid, Engine::kEndless);
   engine.set_volume(0);
   std::vector<float> block(100);
   engine.process(block.data(), block.size());
@@ -236,8 +254,7 @@ TEST(SoundRender, OnsetsEvery24000FramesAt120BpmAnd48kHz) {
   Folder dir;
   RenderOptions o;
   o.out = dir / "click.wav";
-  o.bpm = Bpm::of(120);
-  o.beats = 16;
+  o.performance = steady(120, 16);
   SimulatedMeter meter(1);
   const RenderResult r = render_file(o, meter);
   EXPECT_FALSE(r.interrupted);
@@ -256,15 +273,14 @@ TEST(SoundRender, FlacAndOtherRatesToo) {
   Folder dir;
   RenderOptions o;
   o.out = dir / "click.FLAC";
-  o.bpm = Bpm::of(110);
-  o.beats = 5;
+  o.performance = steady(110, 5);
   o.rate = 44100;
   SimulatedMeter meter(1);
   render_file(o, meter);
   const Audio a = read_audio(o.out);
   EXPECT_EQ(a.rate, 44100);
   std::vector<std::int64_t> expected;
-  for (std::int64_t n = 0; n < 5; ++n) expected.push_back(FixedGrid::onset_frame(n, 44100, 110));
+  for (std::int64_t n = 0; n < 5; ++n) expected.push_back(onset_frame(n, 44100, 110));
   EXPECT_EQ(onsets<std::int64_t>(a.samples, 441), expected);
 }
 
@@ -280,8 +296,7 @@ TEST(SoundRender, OnsetsMatchKlick) {
         << "klick -W " << theirs << " at " << bpm << " bpm";
     RenderOptions o;
     o.out = dir / ("ours" + std::to_string(bpm) + ".wav");
-    o.bpm = Bpm::of(bpm);
-    o.beats = 8;
+    o.performance = steady(bpm, 8);
     SimulatedMeter meter(1);
     render_file(o, meter);
     return std::pair(onsets<std::int64_t>(read_audio(o.out).samples, 480),
@@ -302,7 +317,7 @@ TEST(SoundRender, OnsetsMatchKlick) {
     for (std::int64_t n = 0; n < 8; ++n) {
       const std::int64_t floor = n * 48000 * 60 / bpm;
       EXPECT_EQ(klick[static_cast<std::size_t>(n)], floor) << bpm << " bpm, beat " << n;
-      EXPECT_EQ(ours[static_cast<std::size_t>(n)], FixedGrid::onset_frame(n, 48000, bpm));
+      EXPECT_EQ(ours[static_cast<std::size_t>(n)], onset_frame(n, 48000, bpm));
       EXPECT_LE(ours[static_cast<std::size_t>(n)] - klick[static_cast<std::size_t>(n)], 1);
     }
   }
@@ -369,8 +384,7 @@ TEST(Loudness, QuietThenLoudRecordingGivesQuietThenLoudClicks) {
 
   RenderOptions o;
   o.out = dir / "metered.wav";
-  o.bpm = Bpm::of(120);
-  o.beats = 8;  // beats at 0, 0.5, ..., 3.5 s
+  o.performance = steady(120, 8);  // beats at 0, 0.5, ..., 3.5 s
   FileMeter meter(dir / "song.wav");
   render_file(o, meter);
   const Audio a = read_audio(o.out);
@@ -453,7 +467,7 @@ TEST(Loudness, ANonRegularRecordingIsNamed) {
         {(dir / "fifo").string(), "not a regular file"},
         {"/dev/zero", "not a regular file"},
         {(dir / "none.wav").string(), "no such file"}}) {
-    const CliRun r = cacophony_cli("render --bpm 120 --beats 2 --meter file:" + path + out);
+    const CliRun r = cacophony_cli("render --bpm 120 --beats 2 --follow file:" + path + out);
     EXPECT_EQ(r.code, 2) << path << "\n" << r.out;
     EXPECT_NE(r.out.find(words), std::string::npos) << path << "\n" << r.out;
   }
@@ -498,12 +512,11 @@ TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
            "--bpm 120 --beats 4 --out " + (dir / "out.mp3").string(),
            "--bpm 120 --beats 4 --out " + (dir / "no/such/folder/out.wav").string(),
            "--bpm 120 --beats 4 --out " + (dir / "folder.wav").string(),
-           "--bpm 120 --beats 4 --meter loud" + out,
-           "--bpm 120 --beats 4 --meter file:" + (dir / "missing.wav").string() + out,
-           "--bpm 120 --beats 4 --meter file:" + (dir / "cut.wav").string() + out,
-           "--bpm 120 --beats 4 --meter file:" + (dir / "text.flac").string() + out,
+           "--bpm 120 --beats 4 --follow loud" + out,
+           "--bpm 120 --beats 4 --follow file:" + (dir / "missing.wav").string() + out,
+           "--bpm 120 --beats 4 --follow file:" + (dir / "cut.wav").string() + out,
+           "--bpm 120 --beats 4 --follow file:" + (dir / "text.flac").string() + out,
            "--bpm 120 --beats 4 --mix" + out,
-           "--bpm 120 --beats 4 --meter file:" + song + " --mix" + out,      // 44.1 kHz into 48 kHz
            "--bpm 1 --beats 10000000" + out,                                 // far beyond 4 GB
            "--bpm 1 --beats 10000000 --out " + (dir / "out.flac").string(),  // and 2^36 samples
        }) {
@@ -516,6 +529,29 @@ TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
   }
   const CliRun rate = cacophony_cli("render --bpm 120 --beats 4 --rate 5" + out);
   EXPECT_NE(rate.out.find("unsupported rate"), std::string::npos) << rate.out;
+}
+
+// A recording at another rate is resampled under the clicks: a 440 Hz sine at 44.1 kHz mixed into
+// a 48 kHz render is still 440 Hz, as long, and the clicks stay on their frames.
+TEST(SoundRender, MixResamplesARecordingAtAnotherRate) {
+  Folder dir;
+  write_audio(dir / "song.wav", 44100, sine(44100, 2.0, 440.0, 0.25),
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const fs::path out = dir / "mixed.wav";
+  const CliRun r =
+      cacophony_cli("render --bpm 120 --beats 4 --follow file:" + (dir / "song.wav").string() +
+                    " --mix --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const Audio a = read_audio(out);
+  ASSERT_EQ(a.samples.size(), 4u * 24000);
+  // Between clicks (20 ms to 500 ms), only the sine: count its zero crossings over 0.4 s.
+  int crossings = 0;
+  for (std::size_t k = 12000 + 1; k < 12000 + 19200; ++k)
+    crossings += (a.samples[k - 1] >= 0) != (a.samples[k] >= 0);
+  EXPECT_NEAR(crossings, 2 * 440 * 0.4, 2);
+  EXPECT_NEAR(peak_near(a.samples, 12000, 4800), 0.25, 0.01);
+  // The recording lasts 2 s of the render's 2 s: it reaches the end, at 48 kHz.
+  EXPECT_GT(peak_near(a.samples, 4 * 24000 - 2400, 2000), 0.2);
 }
 
 TEST(SoundRender, SigintFinishesAValidFileAndExits130) {

@@ -1,6 +1,7 @@
 #include "cacophony/sound/click.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -15,11 +16,21 @@ float volume_gain(int volume) {
   return static_cast<float>(std::pow(10.0, volume_gain_db(volume) / 20.0));
 }
 
+double Click::frequency_hz(ClickKind kind) {
+  constexpr std::array<double, kClickKinds> kHz{2000.0, 1000.0, 1500.0, 3000.0};
+  return kHz[static_cast<std::size_t>(kind)];
+}
+
+double Click::level_db(ClickKind kind) {
+  constexpr std::array<double, kClickKinds> kDb{0.0, 0.0, -10.0, -3.0};
+  return kDb[static_cast<std::size_t>(kind)];
+}
+
 Click::Click(ClickKind kind, int rate) : kind_(kind) {
   const auto length = static_cast<std::size_t>(std::lround(kSeconds * rate));
   const std::size_t sounding = length - kSilentTail;  // samples [0, sounding) may be non-zero
   const double decay = 0.004 * rate;                  // the exponential's time constant, in samples
-  const double step = 2.0 * std::numbers::pi * frequency_hz() / rate;
+  const double step = 2.0 * std::numbers::pi * frequency_hz(kind) / rate;
 
   std::vector<double> wave(length, 0.0);
   double sum = 0.0;
@@ -43,8 +54,18 @@ Click::Click(ClickKind kind, int rate) : kind_(kind) {
     wave[i] -= sum * hann[i] / hann_sum;
     peak = std::max(peak, std::abs(wave[i]));
   }
+  const double level = std::pow(10.0, level_db(kind) / 20.0);
   samples_.resize(length);
-  for (std::size_t i = 0; i < length; ++i) samples_[i] = static_cast<float>(wave[i] / peak);
+  for (std::size_t i = 0; i < length; ++i) samples_[i] = static_cast<float>(wave[i] / peak * level);
+}
+
+ClickSounds ClickSounds::synthesised(int rate) {
+  ClickSounds sounds;
+  for (std::size_t k = 0; k < kClickKinds; ++k) {
+    const Click click(static_cast<ClickKind>(k), rate);
+    sounds.kinds[k].assign(click.samples().begin(), click.samples().end());
+  }
+  return sounds;
 }
 
 }  // namespace cacophony::sound

@@ -2,28 +2,31 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace cacophony::sound {
 
 Engine::Engine(int rate, Grid& grid, std::int64_t beats)
-    : rate_(rate),
-      grid_(grid),
-      beats_(beats),
-      accent_(ClickKind::accent, rate),
-      normal_(ClickKind::normal, rate) {
+    : Engine(rate, grid, beats, ClickSounds::synthesised(rate > 0 ? rate : 1)) {}
+
+Engine::Engine(int rate, Grid& grid, std::int64_t beats, ClickSounds sounds)
+    : rate_(rate), grid_(grid), beats_(beats), sounds_(std::move(sounds)) {
   if (rate <= 0) throw std::invalid_argument("the sample rate must be positive");
   if (beats < 1) throw std::invalid_argument("an engine plays at least one beat");
   for (int v = kMinVolume; v <= kMaxVolume; ++v)
     gains_[static_cast<std::size_t>(v)] = volume_gain(v);
   total_frames_ = kEndless;
-  const std::int64_t end = beats_ == kEndless ? Grid::kUnknown : grid.planned_onset(beats_);
-  const std::int64_t last = beats_ == kEndless ? Grid::kUnknown : grid.planned_onset(beats_ - 1);
+  const bool counted = beats_ != kEndless;
+  const std::int64_t end = counted ? grid.planned_onset(beats_) : grid.end_frame();
+  const std::int64_t last = counted ? grid.planned_onset(beats_ - 1) : grid.last_click_frame();
   if (end != Grid::kUnknown && last != Grid::kUnknown)
     total_frames_ = std::max(end, last + click_frames());
 }
 
 std::int64_t Engine::click_frames() const {
-  return static_cast<std::int64_t>(std::max(accent_.samples().size(), normal_.samples().size()));
+  std::size_t longest = 0;
+  for (const std::vector<float>& s : sounds_.kinds) longest = std::max(longest, s.size());
+  return static_cast<std::int64_t>(longest);
 }
 
 void Engine::play(Voice& voice, float* out, std::size_t frames) {
@@ -51,11 +54,11 @@ std::size_t Engine::process(float* out, std::size_t frames, const BlockTime& tim
   while (next_beat_ < beats_ && grid_.next_before(end, onset)) {
     if (hook_) hook_(hook_context_, next_beat_, onset);
     const int volume = std::clamp(volume_.load(std::memory_order_relaxed), kMinVolume, kMaxVolume);
-    const Click& click = onset.kind == ClickKind::accent ? accent_ : normal_;
+    const std::vector<float>& sound = sounds_.of(onset.kind);
     Voice& v = voices_[next_voice_];
     next_voice_ = (next_voice_ + 1) % kVoices;
-    v = Voice{click.samples().data(), click.samples().size(), 0,
-              gains_[static_cast<std::size_t>(volume)]};
+    v = Voice{sound.data(), sound.size(), 0,
+              gains_[static_cast<std::size_t>(volume)] * onset.level};
     const auto offset = static_cast<std::size_t>(std::max(onset.frame, position_) - position_);
     play(v, out + offset, n - offset);
     ++next_beat_;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cacophony/sound/error.h"
+#include "regular_file.h"
 
 namespace cacophony::sound {
 namespace {
@@ -28,16 +29,6 @@ void check_log(SNDFILE* file, const std::filesystem::path& path) {
       throw BadRecording(path, Why::truncated, std::string(line));
     if (line.find("runcated") != std::string_view::npos) throw BadRecording(path, Why::truncated);
   }
-}
-
-// Only a regular file is opened: opening a FIFO would block, and a device never ends.
-void check_regular(const std::filesystem::path& path) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (std::filesystem::is_regular_file(status)) return;
-  if (std::filesystem::is_directory(status)) throw BadRecording(path, Why::folder);
-  if (std::filesystem::exists(status)) throw BadRecording(path, Why::not_regular);
-  throw BadRecording(path, Why::missing);
 }
 
 }  // namespace

@@ -7,10 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
+#include "cacophony/sound/rhythm_grid.h"
+#include "cacophony/sound/samples.h"
 
 namespace cacophony::sound {
 namespace {
@@ -31,37 +34,54 @@ int format_for(const std::filesystem::path& out) {
   throw BadOutput(out, BadOutput::Why::extension);
 }
 
-// The recording under the clicks, read along with the render and folded to mono.
+// The recording under the clicks, read along with the render, folded to mono and resampled to
+// the render's rate when it has another.
 class Recording {
  public:
   Recording(const std::filesystem::path& path, int rate) {
     SF_INFO info{};
     file_.reset(sf_open(path.c_str(), SFM_READ, &info));
     if (!file_) throw BadRecording(path, BadRecording::Why::unreadable, sf_strerror(nullptr));
-    if (info.samplerate != rate)
-      throw BadRecording(path, BadRecording::Why::rate, {}, info.samplerate, rate);
-    channels_ = info.channels;
-    buffer_.resize(kBlock * static_cast<std::size_t>(channels_));
+    if (info.samplerate != rate) resampler_.emplace(info.samplerate, rate);
+    channels_ = static_cast<std::size_t>(info.channels);
+    buffer_.resize(kBlock * channels_);
   }
 
   void add_to(float* out, std::size_t frames) {
-    if (done_) return;
-    const sf_count_t got =
-        sf_readf_float(file_.get(), buffer_.data(), static_cast<sf_count_t>(frames));
-    if (got < static_cast<sf_count_t>(frames)) done_ = true;
-    const auto c = static_cast<std::size_t>(channels_);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
-      float sum = 0.0f;
-      for (std::size_t k = 0; k < c; ++k) sum += buffer_[i * c + k];
-      out[i] += sum / static_cast<float>(c);
+    while (ready_.size() - used_ < frames && !ended_) read_block();
+    const std::size_t n = std::min(frames, ready_.size() - used_);
+    for (std::size_t i = 0; i < n; ++i) out[i] += ready_[used_ + i];
+    used_ += n;
+    if (used_ > kBlock) {  // keep the queue short
+      ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(used_));
+      used_ = 0;
     }
   }
 
  private:
+  void read_block() {
+    const sf_count_t got = sf_readf_float(file_.get(), buffer_.data(), kBlock);
+    ended_ = got < static_cast<sf_count_t>(kBlock);
+    mono_.resize(static_cast<std::size_t>(std::max<sf_count_t>(got, 0)));
+    for (std::size_t i = 0; i < mono_.size(); ++i) {
+      float sum = 0.0f;
+      for (std::size_t k = 0; k < channels_; ++k) sum += buffer_[i * channels_ + k];
+      mono_[i] = sum / static_cast<float>(channels_);
+    }
+    if (resampler_)
+      resampler_->convert(mono_, ended_, ready_);
+    else
+      ready_.insert(ready_.end(), mono_.begin(), mono_.end());
+  }
+
   File file_;
-  int channels_ = 1;
-  bool done_ = false;
+  std::size_t channels_ = 1;
+  bool ended_ = false;
   std::vector<float> buffer_;
+  std::vector<float> mono_;
+  std::optional<Resampler> resampler_;
+  std::vector<float> ready_;  // converted, not yet mixed from `used_` on
+  std::size_t used_ = 0;
 };
 
 struct Metering {
@@ -77,8 +97,8 @@ void on_beat(void* context, std::int64_t count, const Onset& onset) {
 void check_length(const RenderOptions& options, std::int64_t total, int format) {
   const bool wav = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
   // A WAV file's sizes are 32-bit; FLAC counts samples in 36 bits.
-  if (wav ? total * 2 > 0xFFFF'0000LL : total >= (std::int64_t{1} << 36))
-    throw TooLong(options.beats, options.bpm.value(), total, options.rate, wav);
+  if (wav ? total > 0x7FFF'8000LL : total >= (std::int64_t{1} << 36))
+    throw TooLong(total, options.rate, wav);
 }
 
 // The output on the caller's descriptor, finished by finish().
@@ -156,8 +176,10 @@ RenderResult render(const RenderOptions& options, Meter& meter) {
   std::optional<Recording> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
-  FixedGrid grid(options.rate, options.bpm);
-  Engine engine(options.rate, grid, options.beats);
+  RhythmGrid grid(options.performance, options.rate);
+  ClickSounds sounds = options.sounds;
+  if (sounds.of(ClickKind::accent).empty()) sounds = ClickSounds::synthesised(options.rate);
+  Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));
   Metering metering{&meter, &engine};
   engine.set_beat_hook(on_beat, &metering);
   check_length(options, engine.total_frames(), format);

@@ -6,8 +6,10 @@
 //   allocation), and maps the session's beat time onto the block's frames through the block's
 //   BlockTime: beat b sounds at the frame nearest to the moment the session reaches beat b. A
 //   tempo change from any peer therefore moves the next beat already, within one beat.
-// - Beats are whole beats of the session; the bar's first beat (phase 0 of the quantum) sounds
-//   the accent. Peers with the same quantum thus accent the same beats.
+// - Beats are whole beats of the session. Without a pattern, the bar's first beat (phase 0 of the
+//   quantum) sounds the accent; with one, beat phase p sounds pattern[p % its length] (an X the
+//   accent, an x the normal click, a '.' nothing). Peers with the same quantum thus accent the
+//   same beats.
 // - Two clicks are never closer than half a beat: when the session's beat line jumps (on joining
 //   a session, or as the clocks' estimates wobble at a block's edge) no beat sounds twice.
 // - With start/stop sync, beats sound only while the session is playing, from the first bar that
@@ -16,8 +18,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "cacophony/link/session.h"
+#include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/grid.h"
 
 namespace cacophony::link {
@@ -25,7 +29,7 @@ namespace cacophony::link {
 class LinkGrid final : public sound::Grid {
  public:
   // `session` must outlive the grid.
-  explicit LinkGrid(Session& session);
+  explicit LinkGrid(Session& session, std::vector<rhythm::Accent> pattern = {});
   ~LinkGrid() override;
 
   bool follows_clock() const override { return true; }
@@ -34,7 +38,10 @@ class LinkGrid final : public sound::Grid {
   std::int64_t planned_onset(std::int64_t) const override { return kUnknown; }
 
  private:
+  rhythm::Accent accent_at(std::int64_t phase) const;
+
   Session& session_;
+  std::vector<rhythm::Accent> pattern_;
   struct Captured;  // the block's session state
   std::unique_ptr<Captured> captured_;
   std::int64_t first_frame_ = 0;

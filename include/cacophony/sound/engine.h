@@ -3,20 +3,21 @@
 // samples from process(); the sinks differ, the clicks don't.
 //
 // Guarantees
-// - Beats start where the engine's Grid says (grid.h): a FixedGrid for a steady tempo, a LinkGrid
-//   for a tempo shared with other machines. The engine counts the beats it starts, and stops
-//   starting them after `beats`.
-// - Each beat sounds the accent click "I" or the normal "O", as its onset says (see click.h). A
-//   click that crosses the end of a block continues in the next one; clicks that overlap are
-//   added.
+// - Clicks start where the engine's Grid says (grid.h): a RhythmGrid for a musician's rhythm
+//   (rhythm_grid.h), a LinkGrid for a tempo shared with other machines. The engine counts the
+//   clicks it starts, and stops starting them after `beats` (kEndless: when the grid ends).
+// - Each click sounds its onset's kind (click.h), from the engine's ClickSounds, at the gain of
+//   the volume times the onset's level. A click that crosses the end of a block continues in the
+//   next one; clicks that overlap are added. Up to kVoices sound at once; a new click takes the
+//   oldest voice's place.
 // - The volume reaches the engine through an atomic (set_volume, from any thread) and is read
-//   once, at the start of each beat: a beat keeps its volume to its end.
-// - process() never locks and never allocates: the clicks are synthesised in the constructor and
+//   once, at the start of each click: a click keeps its volume to its end.
+// - process() never locks and never allocates: the sounds are made before the engine runs and
 //   the sounding clicks live in a fixed array. The beat hook, when set, is called from process()
 //   at each beat's start, before the volume is read; it must keep to the same rules when process()
 //   runs in real time (offline, it is where the render sets the volume it metered).
 // - The track ends when the last click has ended and, where the grid knows it ahead, the last
-//   beat's interval is over.
+//   beat's interval is over (Grid::end_frame, or the onset after the last when `beats` counts).
 
 #include <array>
 #include <atomic>
@@ -35,9 +36,10 @@ class Engine {
   using BeatHook = void (*)(void* context, std::int64_t count, const Onset& onset);
   static constexpr std::int64_t kEndless = std::numeric_limits<std::int64_t>::max();
 
-  // `beats` beats (kEndless: until stopped) where `grid` places them, `rate` samples per second.
-  // `grid` must outlive the engine.
+  // `beats` clicks (kEndless: until the grid ends or it is stopped) where `grid` places them,
+  // `rate` samples per second, sounding `sounds` (made at `rate`). `grid` must outlive the engine.
   Engine(int rate, Grid& grid, std::int64_t beats);
+  Engine(int rate, Grid& grid, std::int64_t beats, ClickSounds sounds);
 
   int rate() const { return rate_; }
   const Grid& grid() const { return grid_; }
@@ -69,8 +71,9 @@ class Engine {
     std::size_t at = 0;
     float gain = 0.0f;
   };
-  // A click lasts at most 30 ms and beats come at least 10 ms apart: 4 can sound at once.
-  static constexpr std::size_t kVoices = 8;
+  // Synthesised clicks last 20 ms; with 8 subdivisions at 1000 bpm one starts every 7.5 ms, and
+  // samples may be longer.
+  static constexpr std::size_t kVoices = 16;
 
   static void play(Voice& voice, float* out, std::size_t frames);
   std::int64_t click_frames() const;
@@ -78,8 +81,7 @@ class Engine {
   int rate_;
   Grid& grid_;
   std::int64_t beats_;
-  Click accent_;
-  Click normal_;
+  ClickSounds sounds_;
   std::array<float, kMaxVolume + 1> gains_{};
   std::int64_t total_frames_ = 0;
 

@@ -53,7 +53,6 @@ struct BadRecording : BadInput {
     damaged,       // `found` of `expected` frames decoded
     unseekable,    // can't be read from the start again
     unmeasurable,  // libebur128 does not take its format
-    rate,          // to mix: at `found` Hz where the render is at `expected` Hz
   };
   BadRecording(std::filesystem::path path, Why why, std::string reason = {}, std::int64_t found = 0,
                std::int64_t expected = 0)
@@ -73,10 +72,8 @@ struct BadRecording : BadInput {
 // A render longer than its file format holds: a WAV file's sizes are 32-bit, FLAC counts samples
 // in 36 bits.
 struct TooLong : BadInput {
-  TooLong(std::int64_t beats, std::int64_t bpm, std::int64_t frames, int rate, bool wav)
-      : BadInput("render too long"), beats(beats), bpm(bpm), frames(frames), rate(rate), wav(wav) {}
-  std::int64_t beats;
-  std::int64_t bpm;
+  TooLong(std::int64_t frames, int rate, bool wav)
+      : BadInput("render too long"), frames(frames), rate(rate), wav(wav) {}
   std::int64_t frames;  // the render's length
   int rate;
   bool wav;  // else FLAC

@@ -2,11 +2,10 @@
 // Grid: where the metronome's beats fall, in frames. The Engine asks its grid, block by block,
 // which beats start in the block; the grid decides nothing about sound.
 //
-// - FixedGrid: a steady tempo. Beat n starts at frame round(n * rate * 60 / bpm), computed from n
-//   alone in exact integer arithmetic (128-bit), never as a sum of intervals: at 110 bpm and
-//   48 kHz beat 6600 starts at frame 172 800 000 exactly, one hour in. Accent on even beats.
-// - Other grids (link/grid.h) follow a clock outside the engine; they learn, at each block, when
-//   its first frame will be heard (BlockTime).
+// - RhythmGrid (rhythm_grid.h): a musician's rhythm, its clicks where the rhythm's timeline puts
+//   them, known ahead.
+// - Other grids (link/link_grid.h) follow a clock outside the engine; they learn, at each block,
+//   when its first frame will be heard (BlockTime).
 //
 // Rules for every grid: next_before() returns each beat once, in order of frames, never a frame
 // before the block it is asked for. It runs inside process(), so in the audio thread when live:
@@ -16,18 +15,21 @@
 #include <cstdint>
 #include <limits>
 
-#include "cacophony/bpm/bpm.h"
 #include "cacophony/sound/click.h"
 
 namespace cacophony::sound {
 
-// A beat about to sound.
+// A click about to sound.
 struct Onset {
   std::int64_t frame = 0;  // its first frame, counted from the engine's first
   std::int64_t beat = 0;   // the grid's number for it (for a shared grid, the session's beat)
   int phase = 0;           // its place in the bar: 0 is the bar's first beat
-  int quantum = 2;         // beats in the bar
+  int quantum = 4;         // beats in the bar
   ClickKind kind = ClickKind::accent;
+  float level = 1.0f;    // scales the click's gain (a section's volume)
+  std::int64_t bar = 1;  // the bar it is in, as a musician counts (a count-in's are <= 0)
+  int sub = 0;           // its subdivision of the beat, 0 on the beat
+  double tempo = 0;      // quarter notes per minute where it sounds
 };
 
 // When a block is heard, for grids that follow an outside clock. Host time is in microseconds of
@@ -52,24 +54,10 @@ class Grid {
   // Where the `count`th beat (from 0) will start, when that is known ahead; kUnknown otherwise.
   // Safe from any thread.
   virtual std::int64_t planned_onset(std::int64_t count) const = 0;
-};
-
-class FixedGrid final : public Grid {
- public:
-  FixedGrid(int rate, Bpm bpm);
-
-  static std::int64_t onset_frame(std::int64_t n, int rate, std::int64_t bpm);
-  std::int64_t onset_frame(std::int64_t n) const { return onset_frame(n, rate_, bpm_.value()); }
-
-  bool follows_clock() const override { return false; }
-  void begin_block(std::int64_t, const BlockTime&) override {}
-  bool next_before(std::int64_t end, Onset& onset) override;
-  std::int64_t planned_onset(std::int64_t count) const override { return onset_frame(count); }
-
- private:
-  int rate_;
-  Bpm bpm_;
-  std::int64_t next_ = 0;
+  // For a grid that ends on its own: where its last beat's interval ends, and where its last
+  // click starts (-1: none sounds); kUnknown otherwise.
+  virtual std::int64_t end_frame() const { return kUnknown; }
+  virtual std::int64_t last_click_frame() const { return kUnknown; }
 };
 
 }  // namespace cacophony::sound

@@ -1,7 +1,7 @@
 #pragma once
-// Meter: where the metronome's volume comes from, asked once per beat. The meters:
-// SimulatedMeter (simulated_meter.h), FileMeter (file_meter.h) and, live, JackMeter
-// (jack_meter.h).
+// Meter: where the metronome's volume comes from, asked once per click. The meters: SteadyMeter
+// (below, the default), and the loudness followed with --follow: SimulatedMeter
+// (simulated_meter.h), FileMeter (file_meter.h) and, live, JackMeter (jack_meter.h).
 //
 // Loudness to volume: volume = clamp(round((lufs + 60) * 100 / 60), 0, 100): -60 LUFS or below
 // -> 0, -30 LUFS -> 50, 0 LUFS -> 100; silence (-inf) -> 0.
@@ -22,6 +22,16 @@ class Meter {
   // Called often (about every millisecond) on the meter's thread between beats, for meters that
   // must keep up with a live input.
   virtual void poll() {}
+};
+
+// The same volume for every beat: the musician's steady click.
+class SteadyMeter final : public Meter {
+ public:
+  explicit SteadyMeter(int volume) : volume_(volume) {}
+  int volume_at(std::int64_t, std::int64_t, int) override { return volume_; }
+
+ private:
+  int volume_;
 };
 
 }  // namespace cacophony::sound

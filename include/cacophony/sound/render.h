@@ -8,9 +8,12 @@
 // - The render writes to `fd`, which the caller opened and closes, from its current offset
 //   (libsndfile's sf_open_fd); where the output goes, and how it is put in place, is the caller's.
 //   The file is finished (its header complete) when render() returns.
-// - The volume of each beat comes from the meter (meter.h), asked at the beat's start. With
-//   `mix`, that recording sounds under the clicks (it must have the render's rate; mono as is,
-//   stereo averaged to mono); samples beyond full scale are clipped.
+// - The clicks are the performance's (rhythm/rhythm.h), each on the frame its timeline computes;
+//   the file ends when the last beat's interval is over and the last click has rung out.
+// - The volume of each click comes from the meter (meter.h), asked at the click's start. With
+//   `mix`, that recording sounds under the clicks (mono as is, stereo averaged to mono,
+//   resampled to the render's rate); samples beyond full scale are clipped.
+// - `sounds` are the clicks (click.h's synthesised ones unless replaced, samples.h).
 // - `stop`, when given, is checked between blocks (~85 ms of audio at 48 kHz): once set, the
 //   render finishes the file with what it has (a valid, shorter file) and says it was interrupted.
 // - `progress`, when given, is called on the rendering thread every 64 blocks with the frames
@@ -22,7 +25,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "cacophony/bpm/bpm.h"
+#include "cacophony/rhythm/rhythm.h"
+#include "cacophony/sound/click.h"
 #include "cacophony/sound/meter.h"
 
 namespace cacophony::sound {
@@ -34,11 +38,11 @@ constexpr int kDefaultRate = 48000;
 struct RenderOptions {
   using Progress = std::function<void(std::int64_t frames, std::int64_t total, bool done)>;
 
-  std::filesystem::path out;  // the output's name: its extension picks the format
-  int fd = -1;                // where the output is written, open for writing
-  Bpm bpm = Bpm::unchecked(120);
-  std::int64_t beats = 16;  // at least 1
+  std::filesystem::path out;        // the output's name: its extension picks the format
+  int fd = -1;                      // where the output is written, open for writing
+  rhythm::Performance performance;  // must end (no endless section)
   int rate = kDefaultRate;
+  ClickSounds sounds;         // at `rate`; empty: the synthesised clicks
   std::filesystem::path mix;  // a recording to sound under the clicks; empty: none
   const std::atomic<int>* stop = nullptr;
   Progress progress;
@@ -46,12 +50,14 @@ struct RenderOptions {
 
 struct RenderResult {
   std::int64_t frames = 0;  // written to the file
-  std::int64_t beats = 0;   // started in it
+  std::int64_t beats = 0;   // clicks started in it
   bool interrupted = false;
 };
 
-// Throws BadInput (error.h: BadRate, BadOutput, BadRecording for `mix`, TooLong) for anything in
-// `options` it can't use, before writing anything, and WriteFailed when writing fails midway.
+// Throws BadInput (error.h: BadRate, BadOutput, BadRecording for `mix`, TooLong, also for an
+// endless performance) for anything in `options` it can't use, before writing anything, and
+// WriteFailed when writing fails midway. A performance rhythm::check() refuses is
+// std::invalid_argument.
 RenderResult render(const RenderOptions& options, Meter& meter);
 
 // Throws BadRate unless kMinRate <= rate <= kMaxRate.

@@ -1,0 +1,142 @@
+#include "rhythm_options.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "cacophony/rhythm/parse.h"
+#include "options.h"
+
+namespace cacophony::cli {
+namespace {
+
+constexpr int kDefaultVolume = 80;
+
+UsageError worded(const rhythm::RhythmError& e) {
+  if (e.source.empty()) return UsageError(fmt::format("rhythm: {}", e.problem));
+  if (e.line == 0) return UsageError(fmt::format("{}: {}", e.source, e.problem));
+  return UsageError(fmt::format("{}:{}: {}", e.source, e.line, e.problem));
+}
+
+double parse_swing(const std::string& text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !(value >= 50 && value <= 75))
+    throw UsageError(fmt::format("--swing must be a percentage in [50, 75], got '{}'", text));
+  return value;
+}
+
+// The rhythm itself, from exactly one of: words, --map, --bpm.
+rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
+  const int given = !raw.words.empty() + !raw.map.empty() + !raw.bpm.empty();
+  if (given > 1)
+    throw UsageError("give the rhythm once: as words (e.g. 4/4 120), --map FILE or --bpm N");
+  if (!raw.from.empty() && raw.map.empty()) throw UsageError("--from needs --map");
+  if (!raw.map.empty()) {
+    const rhythm::Performance map = rhythm::read_map(raw.map);
+    return raw.from.empty() ? map : rhythm::start_at(map, raw.from, raw.map);
+  }
+  if (!raw.words.empty()) return rhythm::parse_words(raw.words);
+  double bpm = fallback_bpm;
+  if (!raw.bpm.empty()) bpm = static_cast<double>(parse_bpm(raw.bpm).value());
+  if (bpm <= 0)
+    throw UsageError(
+        "give a rhythm: words such as 8 4/4 120 or 7/8 160 X.xX.x., --map FILE, or "
+        "--bpm N (see --help)");
+  rhythm::Section endless;
+  endless.beats = rhythm::kEndless;
+  endless.tempo = rhythm::Tempo::constant(bpm);
+  rhythm::Performance p;
+  p.sections.push_back(endless);
+  return p;
+}
+
+}  // namespace
+
+std::string rhythm_help(const std::string& command) {
+  const std::string out = command == "render" ? " --out click.wav" : "";
+  return fmt::format(
+      "\nThe rhythm, as klick takes it: [bars] [meter] tempo[-tempo2[/accel]] [pattern]\n"
+      "  bars     how many bars (1..100000){2}\n"
+      "  meter    n/d: n beats of 1/d notes (n 1..64; d 1, 2, 4, 8, 16, 32); default 4/4\n"
+      "  tempo    quarter notes per minute, 1..1000, fractions allowed (92.5)\n"
+      "           tempo-tempo2/accel: 1 bpm faster every accel bars, up to tempo2\n"
+      "           tempo-tempo2: a ramp across the bars\n"
+      "  pattern  X accent, x normal, . rest, one per beat; default X then x\n"
+      "Or --map FILE, a klick tempo map (one section a line: [label:] bars [meter]\n"
+      "tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]), or --bpm N [--beats N] (4/4).\n"
+      "Examples:\n"
+      "  cacophony {0} 7/8 160 X.xX.x.{1}\n"
+      "  cacophony {0} 32 4/4 80-120/4{1}    (a speed trainer)\n"
+      "  cacophony {0} --map song.txt --count-in 1{1}\n",
+      command, out, command == "render" ? "; render needs an end" : "; without, until stopped");
+}
+
+void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
+  cmd.add_option("rhythm", raw.words,
+                 "The rhythm: [bars] [meter] tempo[-tempo2[/accel]] [pattern]");
+  cmd.add_option("--map", raw.map, "A klick tempo map file");
+  cmd.add_option("--from", raw.from, "With --map: start at the section with this label");
+  cmd.add_option("--bpm", raw.bpm, "Shorthand: 4/4 at this tempo, 1..6000");
+  cmd.add_option("--beats", raw.beats, "Stop after this many beats, 1..10000000");
+  cmd.add_option("--subdivide", raw.subdivide,
+                 "Clicks per beat, 1..8 (2 eighths, 3 triplets, 4 sixteenths), softer")
+      ->capture_default_str();
+  cmd.add_option("--swing", raw.swing, "Delay every second subdivision, 50..75 %")
+      ->capture_default_str();
+  cmd.add_option("--count-in", raw.count_in,
+                 "Count in this many bars (0: two beats), 0..64, in a sound of its own");
+  cmd.add_option("--volume", raw.volume,
+                 fmt::format("A steady volume, 0..100 (default {})", kDefaultVolume));
+  cmd.add_option("--follow", raw.follow,
+                 live ? "Follow a loudness instead: simulated (seeded random), file:PATH (a "
+                        "recording's momentary loudness) or jack (the input port cacophony:in)"
+                      : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
+                        "recording's momentary loudness)");
+  cmd.add_option("--seed", raw.seed, "Seed of --follow simulated")->capture_default_str();
+}
+
+rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm) {
+  try {
+    rhythm::Performance p = base_rhythm(raw, fallback_bpm);
+    if (!raw.beats.empty())
+      p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
+    p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
+    p.feel.swing = parse_swing(raw.swing);
+    if (!raw.count_in.empty())
+      p.feel.count_in =
+          static_cast<int>(parse_count("--count-in", raw.count_in, 0, rhythm::Feel::kMaxCountIn));
+    if (must_end && p.sections.back().beats == rhythm::kEndless)
+      throw UsageError("the rhythm has no end: give bars (e.g. 8 4/4 120), --beats N or --map");
+    rhythm::check(p);
+    return p;
+  } catch (const rhythm::RhythmError& e) {
+    throw worded(e);
+  }
+}
+
+VolumeChoice volume_of(const RawRhythm& raw, bool live) {
+  VolumeChoice choice;
+  if (!raw.follow.empty() && !raw.volume.empty())
+    throw UsageError(
+        "--volume sets a steady click; --follow sets the volume from a loudness: "
+        "give one");
+  if (!raw.follow.empty()) {
+    choice.follow = true;
+    choice.followed = parse_meter(raw.follow, live);
+  } else if (!raw.volume.empty()) {
+    choice.volume = static_cast<int>(parse_count("--volume", raw.volume, 0, 100));
+  } else {
+    choice.volume = kDefaultVolume;
+  }
+  return choice;
+}
+
+std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice, const RawRhythm& raw) {
+  if (!choice.follow) return std::make_unique<sound::SteadyMeter>(choice.volume);
+  return make_meter(choice.followed, parse_seed(raw.seed));
+}
+
+}  // namespace cacophony::cli

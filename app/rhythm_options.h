@@ -1,0 +1,54 @@
+#pragma once
+// What render and play share on the command line: the rhythm (klick's words, --map, or the
+// --bpm/--beats shorthand), its feel (--subdivide, --swing, --count-in), and the volume (steady
+// at --volume, or following a loudness with --follow).
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cacophony/rhythm/rhythm.h"
+#include "cacophony/sound/meter.h"
+#include "meter_option.h"
+
+namespace cacophony::cli {
+
+struct RawRhythm {
+  std::vector<std::string> words;
+  std::string map;
+  std::string from;
+  std::string bpm;
+  std::string beats;
+  std::string subdivide = "1";
+  std::string swing = "50";
+  std::string count_in;
+  std::string volume;
+  std::string follow;
+  std::string seed = "1";
+};
+
+// The grammar, with examples, for the command's help.
+std::string rhythm_help(const std::string& command);
+
+// Adds the options above to `command`; `live` for play (--follow jack).
+void add_rhythm_options(CLI::App& command, RawRhythm& raw, bool live);
+
+// The performance the options describe. Throws UsageError: a map's errors read
+// "FILE:LINE: what is wrong". `fallback_bpm`, when > 0, is the tempo when none is given (play
+// --link); `must_end` refuses a rhythm without an end (render).
+rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm = 0);
+
+// Where the volume comes from: steady (the default, --volume), or a followed loudness.
+struct VolumeChoice {
+  bool follow = false;
+  MeterChoice followed;  // with `follow`
+  int volume = 80;       // without
+};
+VolumeChoice volume_of(const RawRhythm& raw, bool live);
+
+// The meter for a choice other than --follow jack (made with the JACK sink by play).
+std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice, const RawRhythm& raw);
+
+}  // namespace cacophony::cli

@@ -1,0 +1,70 @@
+#pragma once
+// Reading a rhythm as a musician writes it: klick's positional words and klick's tempo maps.
+//
+// Positional words (parse_words): [bars] [meter] tempo[-tempo2[/accel]] [pattern]
+// - bars: a whole number, 1..100000; without it the rhythm plays until stopped.
+// - meter: n/d, n in 1..64, d in 1, 2, 4, 8, 16, 32; default 4/4.
+// - tempo: quarter notes per minute, 1 <= tempo <= 1000, fractions allowed (92.5).
+//   tempo-tempo2/accel is klick's speed trainer: from tempo, 1 bpm faster (or slower) every
+//   `accel` bars, continuously, until tempo2, then steady. tempo-tempo2 without /accel ramps
+//   across all the bars (and needs them).
+// - pattern: X accent, x normal, . rest, one per beat of the bar.
+//
+// Tempo maps (parse_map, read_map): klick's format, one section per line,
+//   [label:] bars [meter] tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]
+// with `#` comments and blank lines. The meter defaults to 4/4 (not to the line before, as in
+// klick), the volume to 1.0 (0..10). tempo1-tempo2 ramps across the section; a tempo list has
+// one tempo per beat of the section.
+//
+// Every error is a RhythmError naming the source (a file name, or "" for the command line), the
+// line (1-based; 0 when no line applies) and what is wrong, in words for a musician.
+// A map with no sections (empty, or only comments and blank lines) is an error on line 0.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "cacophony/rhythm/rhythm.h"
+
+namespace cacophony::rhythm {
+
+struct RhythmError : std::runtime_error {
+  RhythmError(std::string source, int line, std::string problem)
+      : std::runtime_error(problem),
+        source(std::move(source)),
+        line(line),
+        problem(std::move(problem)) {}
+  std::string source;
+  int line;
+  std::string problem;
+};
+
+inline constexpr std::int64_t kMaxBars = 100000;
+inline constexpr double kMaxTempo = 1000;
+// A map is read a line at a time; longer lines and bigger files are refused, unread.
+inline constexpr std::size_t kMaxLineBytes = 4096;
+inline constexpr std::uintmax_t kMaxMapBytes = 16u << 20;
+
+// The positional words of render and play, in order. Empty `words` is an error.
+Performance parse_words(std::span<const std::string> words);
+
+// A map's text; `source` names it in errors.
+Performance parse_map(std::string_view text, const std::string& source);
+
+// Reads and parses the map at `file`: a missing or unreadable file, a folder, a file that is not
+// text (a NUL byte, or not UTF-8), a line over kMaxLineBytes or a file over kMaxMapBytes is a
+// RhythmError.
+Performance read_map(const std::filesystem::path& file);
+
+// The performance from the section labelled `label` on, its bars numbered as in the whole map.
+// An unknown label is a RhythmError (source `source`, line 0) that lists the labels there are.
+Performance start_at(const Performance& performance, std::string_view label,
+                     const std::string& source);
+
+// The performance cut after `beats` beats (1..), counted over its sections.
+Performance limit_beats(const Performance& performance, std::int64_t beats);
+
+}  // namespace cacophony::rhythm

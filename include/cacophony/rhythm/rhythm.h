@@ -1,0 +1,155 @@
+#pragma once
+// The rhythm model: what a musician's metronome plays, as a list of sections, and the timeline
+// that places every click of it on a frame.
+//
+// A Performance is a list of Sections played one after the other, with a Feel over all of them
+// (subdivisions, swing, count-in). A section has a meter n/d, a length in beats (whole bars from
+// a map; any count from --beats), a tempo in quarter notes per minute (constant, a ramp, or one
+// per beat), an accent pattern and a volume factor.
+//
+// Time (Timeline)
+// - One beat of meter n/d is 4/d quarter notes: at tempo T it lasts 60 * 4 / (d * T) seconds.
+// - A ramp from a to b over R beats makes the tempo linear in beat position x:
+//   T(x) = a + (b - a) * x / R for x <= R, and b after. Time is its exact integral,
+//   t(x) = 60 * q * R / (b - a) * ln(T(x) / a) (q the beat's quarters), so a beat that goes from
+//   a to b lasts 60 * q * ln(b / a) / (b - a) seconds.
+// - A tempo list holds each beat at its own tempo.
+// - Every click's frame is round(rate * (section_start + t(x))), with x the click's position in
+//   its section (its beat index plus the subdivision's fraction). Nothing is summed click by
+//   click: only each section's start is the sum of the durations before it, so a section starts
+//   exactly where the last beat of the one before it ends.
+// - Subdivision k of N (0 < k < N) sits at x = beat + k / N; with swing P (50..75 %), an odd k
+//   moves to beat + (k - 1 + 2P/100) / N: every second subdivision is delayed.
+// - The count-in, when asked, comes before the first section: its meter, its pattern and its
+//   first tempo, for `count_in` bars (0: two beats), in the count-in sound, without subdivisions.
+// - A rest ('.') silences its beat and the beat's subdivisions.
+//
+// Thread safety: a Timeline is immutable once built; next() keeps its place in the caller's
+// Cursor, and neither locks nor allocates, so it may run in an audio thread.
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace cacophony::rhythm {
+
+inline constexpr std::int64_t kEndless = std::numeric_limits<std::int64_t>::max();
+
+enum class Accent : char { accent = 'X', normal = 'x', rest = '.' };
+
+struct Meter {
+  static constexpr int kMaxBeats = 64;
+  int beats = 4;  // n: beats in a bar, 1..64
+  int unit = 4;   // d: the note value of a beat, 1, 2, 4, 8, 16 or 32
+  double quarters() const { return 4.0 / unit; }
+};
+
+struct Tempo {
+  // Any tempo the model plays, in quarter notes per minute; maps and words take up to 1000.
+  static constexpr double kMin = 1;
+  static constexpr double kMax = 6000;
+  enum class Kind { constant, ramp, list };
+  Kind kind = Kind::constant;
+  double from = 120;             // quarter notes per minute at the section's start
+  double to = 120;               // ramp: the tempo reached after `ramp_beats`, held after
+  double ramp_beats = 0;         // ramp: over how many beats, > 0
+  std::vector<double> per_beat;  // list: one tempo per beat of the section
+
+  static Tempo constant(double bpm) { return Tempo{Kind::constant, bpm, bpm, 0, {}}; }
+};
+
+struct Section {
+  std::string label;       // may be empty
+  std::int64_t beats = 4;  // the section's length in beats, >= 1; kEndless (last section only)
+  Meter meter;
+  Tempo tempo;
+  std::vector<Accent> pattern;  // meter.beats entries; empty: accent on the bar's first beat
+  double volume = 1.0;          // scales every click of the section, 0..kMaxVolume
+  int line = 0;                 // where a map defined it (1-based), 0 elsewhere
+  static constexpr double kMaxVolume = 10.0;
+};
+
+struct Feel {
+  static constexpr int kNoCountIn = -1;
+  int subdivide = 1;          // clicks per beat, 1..8
+  double swing = 50;          // percent, 50..75; 50 is straight
+  int count_in = kNoCountIn;  // bars of count-in, up to kMaxCountIn; 0: two beats
+  static constexpr int kMaxCountIn = 64;
+};
+
+struct Performance {
+  std::vector<Section> sections;
+  Feel feel;
+  std::int64_t first_bar = 1;  // the number of the first section's first bar (after --from)
+};
+
+// Throws std::invalid_argument, naming the field, for a performance a Timeline can't play: no
+// sections, an endless section before the last, a value outside its documented range, a pattern
+// or tempo list of the wrong length, a tempo outside [Tempo::kMin, Tempo::kMax] (NaN included).
+void check(const Performance& performance);
+
+enum class Sound : std::uint8_t { accent, normal, subdivision, count_in };
+
+// One click of the timeline.
+struct Event {
+  std::int64_t frame = 0;  // from the timeline's first frame
+  Sound sound = Sound::accent;
+  float level = 1.0f;    // the section's volume factor
+  std::int64_t bar = 1;  // counted from Performance::first_bar; the count-in's bars are <= 0
+  int beat = 1;          // in the bar, from 1
+  int beats_in_bar = 4;
+  int sub = 0;         // the subdivision, 0 on the beat
+  double tempo = 120;  // quarter notes per minute where the click sounds
+};
+
+class Timeline {
+ public:
+  // Where next() is in the timeline.
+  struct Cursor {
+    std::size_t section = 0;  // into the timeline's sections (the count-in first, when asked)
+    std::int64_t beat = 0;
+    int sub = 0;
+  };
+
+  // Checks `performance` (check() above) and `rate` (> 0).
+  Timeline(Performance performance, int rate);
+
+  int rate() const { return rate_; }
+  // The next sounding click at or after `cursor` into `event`, moving the cursor past it; false
+  // when the timeline has no more.
+  bool next(Cursor& cursor, Event& event) const;
+  // Where the last beat's interval ends, or kEndless.
+  std::int64_t end_frame() const { return end_frame_; }
+  // The frame of the last click, or kEndless; -1 when nothing sounds at all.
+  std::int64_t last_click_frame() const { return last_click_; }
+
+ private:
+  // A section placed on the timeline.
+  struct Span {
+    Section section;
+    bool count_in = false;
+    bool silent = false;                   // every beat of its pattern rests
+    long double start = 0;                 // seconds from the timeline's start
+    std::int64_t first_bar = 1;            // the number of its first bar
+    double quarters = 1;                   // a beat's length in quarter notes
+    std::vector<long double> list_starts;  // a tempo list's beat starts in the section, and its end
+
+    // Seconds from the section's start to beat position x; the tempo there.
+    long double seconds_at(double x) const;
+    double tempo_at(double x) const;
+  };
+
+  long double frame_at(const Span& span, double x) const;
+  double sub_position(int sub) const;
+  bool fill(const Span& span, const Cursor& cursor, Event& event) const;
+  std::int64_t find_last_click() const;
+
+  std::vector<Span> spans_;
+  Feel feel_;
+  int rate_;
+  std::int64_t end_frame_ = kEndless;
+  std::int64_t last_click_ = kEndless;
+};
+
+}  // namespace cacophony::rhythm

@@ -1,0 +1,228 @@
+#include "cacophony/rhythm/rhythm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace cacophony::rhythm {
+namespace {
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument(what);
+}
+
+bool tempo_in_range(double bpm) {
+  return bpm >= Tempo::kMin && bpm <= Tempo::kMax;  // false for NaN
+}
+
+void check_tempo(const Section& s) {
+  const Tempo& t = s.tempo;
+  if (!tempo_in_range(t.from) || !tempo_in_range(t.to)) bad("tempo out of range");
+  if (t.kind == Tempo::Kind::ramp && !(t.ramp_beats > 0 && std::isfinite(t.ramp_beats)))
+    bad("a ramp needs a length in beats");
+  if (t.kind != Tempo::Kind::list) return;
+  if (s.beats == kEndless || t.per_beat.size() != static_cast<std::size_t>(s.beats))
+    bad("a tempo list needs one tempo per beat");
+  if (!std::all_of(t.per_beat.begin(), t.per_beat.end(), tempo_in_range)) bad("tempo out of range");
+}
+
+void check_section(const Section& s, bool last) {
+  if (s.beats < 1 || (s.beats == kEndless && !last)) bad("section length");
+  const int d = s.meter.unit;
+  if (s.meter.beats < 1 || s.meter.beats > Meter::kMaxBeats) bad("beats per bar");
+  if (d != 1 && d != 2 && d != 4 && d != 8 && d != 16 && d != 32) bad("note value");
+  if (!s.pattern.empty() && s.pattern.size() != static_cast<std::size_t>(s.meter.beats))
+    bad("pattern length");
+  for (Accent a : s.pattern)
+    if (a != Accent::accent && a != Accent::normal && a != Accent::rest) bad("pattern");
+  if (!(s.volume >= 0 && s.volume <= Section::kMaxVolume)) bad("volume");
+  check_tempo(s);
+}
+
+Accent accent_of(const Section& s, std::int64_t beat) {
+  const auto in_bar = static_cast<std::size_t>(beat % s.meter.beats);
+  if (s.pattern.empty()) return in_bar == 0 ? Accent::accent : Accent::normal;
+  return s.pattern[in_bar];
+}
+
+std::int64_t bars_of(const Section& s) {
+  return (s.beats + s.meter.beats - 1) / s.meter.beats;
+}
+
+}  // namespace
+
+void check(const Performance& p) {
+  if (p.sections.empty()) bad("no sections");
+  for (std::size_t i = 0; i < p.sections.size(); ++i)
+    check_section(p.sections[i], i + 1 == p.sections.size());
+  const Feel& f = p.feel;
+  if (f.subdivide < 1 || f.subdivide > 8) bad("subdivisions");
+  if (!(f.swing >= 50 && f.swing <= 75)) bad("swing");
+  if (f.count_in < Feel::kNoCountIn || f.count_in > Feel::kMaxCountIn) bad("count-in");
+  if (p.first_bar < 1) bad("first bar");
+}
+
+long double Timeline::Span::seconds_at(double x) const {
+  const Tempo& t = section.tempo;
+  const long double q = quarters * 60.0L;
+  switch (t.kind) {
+    case Tempo::Kind::list: {
+      const auto i =
+          std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(x)), 0, section.beats - 1);
+      const auto at = static_cast<std::size_t>(i);
+      return list_starts[at] + (x - static_cast<double>(i)) * q / t.per_beat[at];
+    }
+    case Tempo::Kind::ramp: {
+      if (t.from == t.to) break;
+      const long double along = std::min<double>(x, t.ramp_beats);
+      const long double slope = (static_cast<long double>(t.to) - t.from) / t.ramp_beats;
+      // The integral of q / (from + slope * u) du from 0 to `along`, then the held tempo.
+      return q / slope * std::log1p(slope * along / t.from) + (x - along) * q / t.to;
+    }
+    case Tempo::Kind::constant:
+      break;
+  }
+  return x * q / t.from;
+}
+
+double Timeline::Span::tempo_at(double x) const {
+  const Tempo& t = section.tempo;
+  if (t.kind == Tempo::Kind::list)
+    return t.per_beat[static_cast<std::size_t>(
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(x), 0, section.beats - 1))];
+  if (t.kind == Tempo::Kind::ramp)
+    return t.from + (t.to - t.from) * std::min(x, t.ramp_beats) / t.ramp_beats;
+  return t.from;
+}
+
+namespace {
+
+// The count-in: the first section's meter, pattern, volume and first tempo, for `bars` bars or,
+// at 0, two beats.
+Section count_in_of(const Section& first, int bars) {
+  Section s;
+  s.meter = first.meter;
+  s.pattern = first.pattern;
+  s.volume = first.volume;
+  s.beats = bars == 0 ? 2 : std::int64_t{bars} * first.meter.beats;
+  const double bpm =
+      first.tempo.kind == Tempo::Kind::list ? first.tempo.per_beat.front() : first.tempo.from;
+  s.tempo = Tempo::constant(bpm);
+  return s;
+}
+
+bool all_rests(const Section& s) {
+  return !s.pattern.empty() && std::all_of(s.pattern.begin(), s.pattern.end(),
+                                           [](Accent a) { return a == Accent::rest; });
+}
+
+}  // namespace
+
+Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel), rate_(rate) {
+  check(performance);
+  if (rate <= 0) bad("the sample rate must be positive");
+  std::vector<Section>& sections = performance.sections;
+  const bool count_in = feel_.count_in != Feel::kNoCountIn;
+  if (count_in) sections.insert(sections.begin(), count_in_of(sections.front(), feel_.count_in));
+  long double start = 0;
+  std::int64_t bar = performance.first_bar - (count_in ? bars_of(sections.front()) : 0);
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    Span span;
+    span.section = std::move(sections[i]);
+    span.count_in = count_in && i == 0;
+    span.silent = all_rests(span.section);
+    span.start = start;
+    span.first_bar = bar;
+    span.quarters = span.section.meter.quarters();
+    if (span.section.tempo.kind == Tempo::Kind::list) {
+      long double at = 0;
+      for (double bpm : span.section.tempo.per_beat) {
+        span.list_starts.push_back(at);
+        at += span.quarters * 60.0L / bpm;
+      }
+      span.list_starts.push_back(at);
+    }
+    if (span.section.beats != kEndless) {
+      start += span.seconds_at(static_cast<double>(span.section.beats));
+      bar += bars_of(span.section);
+    }
+    spans_.push_back(std::move(span));
+  }
+  const Span& last = spans_.back();
+  if (last.section.beats != kEndless)
+    end_frame_ = std::llround(frame_at(last, static_cast<double>(last.section.beats)));
+  last_click_ = find_last_click();
+}
+
+long double Timeline::frame_at(const Span& span, double x) const {
+  return (span.start + span.seconds_at(x)) * rate_;
+}
+
+double Timeline::sub_position(int sub) const {
+  const double n = feel_.subdivide;
+  if (sub % 2 == 0) return sub / n;
+  return (sub - 1 + 2 * feel_.swing / 100) / n;
+}
+
+bool Timeline::fill(const Span& span, const Cursor& c, Event& e) const {
+  const Section& s = span.section;
+  const Accent accent = accent_of(s, c.beat);
+  if (accent == Accent::rest) return false;
+  const double x = static_cast<double>(c.beat) + sub_position(c.sub);
+  e.frame = std::llround(frame_at(span, x));
+  if (span.count_in)
+    e.sound = Sound::count_in;
+  else if (c.sub > 0)
+    e.sound = Sound::subdivision;
+  else
+    e.sound = accent == Accent::accent ? Sound::accent : Sound::normal;
+  e.level = static_cast<float>(s.volume);
+  e.bar = span.first_bar + c.beat / s.meter.beats;
+  e.beat = static_cast<int>(c.beat % s.meter.beats) + 1;
+  e.beats_in_bar = s.meter.beats;
+  e.sub = c.sub;
+  e.tempo = span.tempo_at(x);
+  return true;
+}
+
+bool Timeline::next(Cursor& c, Event& e) const {
+  while (c.section < spans_.size()) {
+    const Span& span = spans_[c.section];
+    const int subs = span.count_in ? 1 : feel_.subdivide;
+    if (span.silent || c.beat >= span.section.beats) {
+      c = Cursor{c.section + 1, 0, 0};
+      continue;
+    }
+    if (c.sub >= subs) {
+      c = Cursor{c.section, c.beat + 1, 0};
+      continue;
+    }
+    const bool sounded = fill(span, c, e);
+    if (!sounded) {  // a rest: its subdivisions rest too
+      c = Cursor{c.section, c.beat + 1, 0};
+      continue;
+    }
+    ++c.sub;
+    return true;
+  }
+  return false;
+}
+
+std::int64_t Timeline::find_last_click() const {
+  if (spans_.back().section.beats == kEndless) return kEndless;
+  for (auto span = spans_.rbegin(); span != spans_.rend(); ++span) {
+    if (span->silent) continue;
+    const std::int64_t beats = span->section.beats;
+    // The pattern repeats every bar, so the last sounding beat is within the last bar's reach.
+    const std::int64_t lowest = std::max<std::int64_t>(0, beats - span->section.meter.beats);
+    for (std::int64_t beat = beats - 1; beat >= lowest; --beat) {
+      if (accent_of(span->section, beat) == Accent::rest) continue;
+      const int subs = span->count_in ? 1 : feel_.subdivide;
+      return std::llround(frame_at(*span, static_cast<double>(beat) + sub_position(subs - 1)));
+    }
+  }
+  return -1;
+}
+
+}  // namespace cacophony::rhythm
