@@ -37,6 +37,7 @@ soak: build
 
 bench: build
 	./build/bench/cacophony_bench
+	bench/render_vs_klick
 
 # The README's picture of the report page, taken by the page test in Chromium.
 screenshot: build

@@ -248,6 +248,26 @@ TEST(SoundEngine, VolumeIsReadOnceAtEachBeatStart) {
   EXPECT_NEAR(rest[24000 - 200], volume_gain(100), 1e-6) << "the next beat has the new volume";
 }
 
+// A section that starts inside a block (as a JACK period of 1024 frames) starts on its own frame.
+TEST(SoundEngine, ASectionChangeInsideABlockLandsOnItsFrame) {
+  rhythm::Performance p = steady(200, 3);  // a bar of 3/4 at 200: 3 * 14400 = 43200 frames
+  p.sections[0].meter = {3, 4};
+  p.sections.push_back(p.sections[0]);
+  p.sections[1].meter = {4, 4};
+  p.sections[1].beats = 4;
+  p.sections[1].tempo = rhythm::Tempo::constant(90);  // 32000 frames a beat
+  RhythmGrid grid(p, 48000);
+  Engine engine(48000, grid, Engine::kEndless);
+  std::vector<float> out, block(1024);
+  while (!engine.finished()) {
+    const std::size_t n = engine.process(block.data(), block.size());
+    out.insert(out.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  EXPECT_EQ(onsets<std::int64_t>(out, 480),
+            (std::vector<std::int64_t>{0, 14400, 28800, 43200, 75200, 107200, 139200}));
+  EXPECT_EQ(static_cast<std::int64_t>(out.size()), 43200 + 4 * 32000);
+}
+
 // --- Render: onsets, against klick too -------------------------------------------------------
 
 TEST(SoundRender, OnsetsEvery24000FramesAt120BpmAnd48kHz) {
@@ -529,6 +549,35 @@ TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
   }
   const CliRun rate = cacophony_cli("render --bpm 120 --beats 4 --rate 5" + out);
   EXPECT_NE(rate.out.find("unsupported rate"), std::string::npos) << rate.out;
+}
+
+// --sounds: a 500 Hz accent and a 250 Hz normal sample at 44.1 kHz, resampled to 48 kHz, sound on
+// the clicks' frames with their pitches; a sample that isn't there is bad input.
+TEST(SoundRender, SoundsReplaceTheClicksAtAnyRate) {
+  Folder dir;
+  write_audio(dir / "hi.wav", 44100, sine(44100, 0.05, 500.0, 0.5),
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "lo.wav", 44100, sine(44100, 0.05, 250.0, 0.5),
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const fs::path out = dir / "samples.wav";
+  const CliRun r = cacophony_cli("render 1 2/4 120 --volume 100 --sounds " + dir.at("hi.wav") +
+                                 "," + dir.at("lo.wav") + " --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const Audio a = read_audio(out);
+  const auto crossings = [&](std::size_t from) {
+    int n = 0;
+    for (std::size_t k = from + 1; k < from + 2400; ++k)
+      n += (a.samples[k - 1] >= 0) != (a.samples[k] >= 0);
+    return n;
+  };
+  EXPECT_NEAR(crossings(0), 50, 2) << "500 Hz for 50 ms";
+  EXPECT_NEAR(crossings(24000), 25, 2) << "250 Hz for 50 ms";
+  EXPECT_NEAR(peak_near(a.samples, 0, 2400), 0.5 * volume_gain(100), 0.01);
+  const CliRun missing = cacophony_cli("render 1 2/4 120 --sounds " + dir.at("none.wav") +
+                                       " --out " + dir.at("x.wav"));
+  EXPECT_EQ(missing.code, 2) << missing.out;
+  EXPECT_NE(missing.out.find("none.wav"), std::string::npos) << missing.out;
+  EXPECT_FALSE(fs::exists(dir / "x.wav"));
 }
 
 // A recording at another rate is resampled under the clicks: a 440 Hz sine at 44.1 kHz mixed into

@@ -114,11 +114,18 @@ class Output {
     if (!file_ && sf_error(nullptr) == SF_ERR_SYSTEM)
       throw WriteFailed(out, WriteFailed::Why::write, sf_strerror(nullptr));
     if (!file_) throw BadOutput(out, BadOutput::Why::refused, sf_strerror(nullptr));
-    sf_command(file_.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
   }
 
+  // Converted to 16 bits here, clipped at full scale: libsndfile's own clipping conversion,
+  // sample by sample, took half of a render's time.
   void write(const float* block, std::size_t frames) {
-    if (sf_writef_float(file_.get(), block, static_cast<sf_count_t>(frames)) !=
+    pcm_.resize(frames);
+    for (std::size_t i = 0; i < frames; ++i) {
+      const float v = std::clamp(block[i] * 32767.0f, -32768.0f, 32767.0f);
+      // Adding and taking away 1.5 * 2^23 rounds to the nearest integer, ties to even.
+      pcm_[i] = static_cast<short>((v + 12582912.0f) - 12582912.0f);
+    }
+    if (sf_writef_short(file_.get(), pcm_.data(), static_cast<sf_count_t>(frames)) !=
         static_cast<sf_count_t>(frames))
       throw WriteFailed(out_, WriteFailed::Why::write, sf_strerror(file_.get()));
   }
@@ -131,6 +138,7 @@ class Output {
  private:
   std::filesystem::path out_;
   File file_;
+  std::vector<short> pcm_;
 };
 
 bool stopped(const RenderOptions& options) {

@@ -47,6 +47,13 @@ std::vector<float> at_rate(const std::vector<float>& samples, int from, int to) 
   return out;
 }
 
+// The sample in `path`, at `rate`.
+std::vector<float> sample_at(const std::filesystem::path& path, int rate) {
+  int own_rate = 0;
+  const std::vector<float> samples = read_mono(path, own_rate);
+  return at_rate(samples, own_rate, rate);
+}
+
 void scale(std::vector<float>& samples, ClickKind kind) {
   const auto gain = static_cast<float>(std::pow(10.0, Click::level_db(kind) / 20.0));
   for (float& s : samples) s *= gain;
@@ -56,12 +63,8 @@ void scale(std::vector<float>& samples, ClickKind kind) {
 
 ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rate) {
   if (paths.empty() || paths.size() > 2) throw std::invalid_argument("one or two samples");
-  int accent_rate = 0;
-  int normal_rate = 0;
-  const std::vector<float> accent =
-      at_rate(read_mono(paths.front(), accent_rate), accent_rate, rate);
-  const std::vector<float> normal =
-      at_rate(read_mono(paths.back(), normal_rate), normal_rate, rate);
+  const std::vector<float> accent = sample_at(paths.front(), rate);
+  const std::vector<float> normal = sample_at(paths.back(), rate);
   ClickSounds sounds;
   for (std::size_t k = 0; k < kClickKinds; ++k) {
     const auto kind = static_cast<ClickKind>(k);
