@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -17,15 +19,17 @@
 
 #include "cacophony/link/link_grid.h"
 #include "cacophony/link/session.h"
+#include "cacophony/remote/osc.h"
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
+#include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter_thread.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
 #include "commands.h"
 #include "options.h"
-#include "play_link.h"
+#include "play_loop.h"
 #include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
@@ -37,10 +41,12 @@ struct RawPlay {
   RawRhythm rhythm;
   std::vector<std::string> connect;
   std::vector<std::string> follow_connect;
-  std::vector<std::string> sounds;
   bool link = false;
   std::string quantum;
   bool start_stop_sync = false;
+  bool quiet = false;
+  std::string osc;
+  std::string osc_host = "127.0.0.1";
 };
 
 struct PlayOptions {
@@ -55,6 +61,9 @@ struct PlayOptions {
   std::vector<std::string> follow_connect;
   bool link = false;
   bool start_stop_sync = false;
+  bool quiet = false;
+  int osc_port = -1;  // none
+  std::string osc_host;
 };
 
 // With --link the session owns the tempo and the bar: one steady rhythm, its meter the quantum
@@ -96,12 +105,32 @@ PlayOptions play_options(const RawPlay& raw) {
   if (!o.live_meter) o.meter = make_volume_meter(volume, raw.rhythm);
   if (!o.live_meter && !raw.follow_connect.empty())
     throw UsageError("--follow-connect needs --follow jack");
-  o.sounds.assign(raw.sounds.begin(), raw.sounds.end());
+  o.sounds = sample_files(raw.rhythm);
   o.connect = raw.connect;
   o.follow_connect = raw.follow_connect;
   o.link = raw.link;
   o.start_stop_sync = raw.start_stop_sync;
+  o.quiet = raw.quiet;
+  if (!raw.osc.empty()) o.osc_port = static_cast<int>(parse_count("--osc", raw.osc, 1, 65535));
+  o.osc_host = raw.osc_host;
   return o;
+}
+
+// A rhythm a player may change as it plays: one steady section, no count-in, no swing.
+bool changeable(const rhythm::Performance& p) {
+  return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
+         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50;
+}
+
+// The OSC remote, on --osc-host and --osc.
+std::unique_ptr<remote::OscRemote> listen(const PlayOptions& o) {
+  const remote::Limits limits{o.link ? link::kMinBpm : rhythm::Tempo::kMin,
+                              o.link ? link::kMaxBpm : 1000.0};
+  try {
+    return std::make_unique<remote::OscRemote>(o.osc_host, o.osc_port, limits);
+  } catch (const remote::OscError& e) {
+    throw UsageError(fmt::format("--osc {} on {}: {}", o.osc_port, o.osc_host, e.what()));
+  }
 }
 
 // What plays, built in that order (the meter taken from the options); no JACK callback runs
@@ -114,9 +143,16 @@ struct Player {
       session = std::make_unique<link::Session>(o.link_bpm, static_cast<double>(o.quantum),
                                                 o.start_stop_sync);
       grid = std::make_unique<link::LinkGrid>(*session, o.performance.sections.front().pattern);
+    } else if (changeable(o.performance)) {
+      auto changing = std::make_unique<sound::LiveGrid>(o.performance.sections[0],
+                                                        o.performance.feel.subdivide, sink->rate());
+      live = changing.get();
+      grid = std::move(changing);
     } else {
       grid = std::make_unique<sound::RhythmGrid>(o.performance, sink->rate());
     }
+    steady = dynamic_cast<sound::SteadyMeter*>(meter.get());
+    if (o.osc_port > 0) osc = listen(o);
     sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(sink->rate())
                                                  : sound::load_sounds(o.sounds, sink->rate());
     engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats, std::move(sounds));
@@ -138,25 +174,13 @@ struct Player {
 
   std::unique_ptr<sound::JackSink> sink;
   std::unique_ptr<sound::Meter> meter;
+  sound::SteadyMeter* steady = nullptr;
+  sound::LiveGrid* live = nullptr;
+  std::unique_ptr<remote::OscRemote> osc;
   std::unique_ptr<link::Session> session;
   std::unique_ptr<sound::Grid> grid;
   std::unique_ptr<sound::Engine> engine;
 };
-
-// "bar.beat[.sub] at TEMPO bpm: ", then the beat's count, volume and frame.
-void print(const sound::BeatEvent& e, bool link) {
-  const sound::Onset& o = e.onset;
-  std::string place = fmt::format("{}.{}", o.bar, o.phase + 1);
-  if (o.sub > 0) place += fmt::format(".{}", o.sub + 1);
-  std::printf("%s at %s bpm: beat #%lld at %d power (frame %lld", place.c_str(),
-              fmt::format("{:g}", std::round(o.tempo * 100) / 100).c_str(),
-              static_cast<long long>(e.beat), e.volume, static_cast<long long>(o.frame));
-  if (link)
-    std::printf(", link beat %lld, phase %d/%d, jack frame %u", static_cast<long long>(o.beat),
-                o.phase, o.quantum, e.jack_frame);
-  std::printf(")\n");
-  std::fflush(stdout);
-}
 
 // `out` to the --connect ports, or else to the server's playback ports; --follow-connect to `in`.
 void connect(sound::JackSink& sink, const PlayOptions& o) {
@@ -171,27 +195,6 @@ void connect(sound::JackSink& sink, const PlayOptions& o) {
   for (const std::string& port : o.follow_connect) sink.connect_input(port);
 }
 
-// Prints the beats as they sound until the engine is done (0), a stop signal (130) or the
-// server's going (1).
-int follow(sound::JackSink& sink, bool link, LinkConsole* console) {
-  sound::BeatEvent event;
-  auto next_report = std::chrono::steady_clock::now();
-  while (true) {
-    while (sink.pop(event)) print(event, link);
-    if (console && std::chrono::steady_clock::now() >= next_report) {
-      console->poll();
-      next_report += std::chrono::milliseconds(50);
-    }
-    if (sink.finished()) return 0;
-    if (stop_requested()) return 130;
-    if (sink.server_gone()) {
-      std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
-
 void report_dropped(const sound::JackSink& sink) {
   if (sink.dropped_input() > 0)
     std::fprintf(stderr, "cacophony: %lld input frames not metered (the meter fell behind)\n",
@@ -201,6 +204,11 @@ void report_dropped(const sound::JackSink& sink) {
                  static_cast<long long>(sink.dropped_events()));
 }
 
+LiveDisplay::Mode display_mode(const PlayOptions& o) {
+  if (o.quiet) return LiveDisplay::Mode::quiet;
+  return isatty(STDOUT_FILENO) ? LiveDisplay::Mode::line : LiveDisplay::Mode::beats;
+}
+
 int play(Player& p, const PlayOptions& o) {
   int code = 0;
   bool let_go = true;
@@ -208,13 +216,8 @@ int play(Player& p, const PlayOptions& o) {
     sound::MeterThread metering(*p.meter, *p.engine, *p.sink);
     p.sink->start(*p.engine);
     connect(*p.sink, o);
-    std::optional<LinkConsole> console;
-    if (p.session) console.emplace(*p.session).join();
-    p.sink->play();
-    code = follow(*p.sink, o.link, console ? &*console : nullptr);
-    let_go = p.sink->stop();
-    sound::BeatEvent event;
-    while (p.sink->pop(event)) print(event, o.link);
+    const PlayParts parts{*p.sink, *p.engine, p.live, p.session.get(), p.steady, p.osc.get()};
+    code = play_loop(parts, display_mode(o), let_go);
   }
   report_dropped(*p.sink);
   if (!let_go) {
@@ -242,15 +245,14 @@ void add_play_command(CLI::App& app, Action& action) {
       "--start-stop-sync, start or stop) and Enter to change the session for every peer");
   cmd->footer(rhythm_help("play"));
   add_rhythm_options(*cmd, raw->rhythm, true);
-  cmd->add_option("--sounds", raw->sounds,
-                  "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)")
-      ->delimiter(',')
-      ->expected(1, 2);
+  // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "
-                  "ports)");
+                  "ports)")
+      ->allow_extra_args(false);
   cmd->add_option("--follow-connect", raw->follow_connect,
-                  "JACK output port to connect to cacophony:in, repeatable (with --follow jack)");
+                  "JACK output port to connect to cacophony:in, repeatable (with --follow jack)")
+      ->allow_extra_args(false);
   cmd->add_flag("--link", raw->link,
                 "Join (or start) an Ableton Link session: take its tempo (yours, 20..999, is "
                 "proposed when no session exists; default 120), click on its beat grid and follow "
@@ -259,7 +261,13 @@ void add_play_command(CLI::App& app, Action& action) {
                   "With --link: beats in a bar, 1..16 (default: the meter's beats); the bar's "
                   "first beat (phase 0) is accented");
   cmd->add_flag("--start-stop-sync", raw->start_stop_sync,
-                "With --link: follow the session's start and stop");
+                "With --link: follow the session's start and stop, and start and stop it");
+  cmd->add_flag("--quiet", raw->quiet, "Print nothing but errors");
+  cmd->add_option("--osc", raw->osc,
+                  "Listen for OSC on this UDP port, 1..65535 (/cacophony/tempo f, /tap, /start, "
+                  "/stop, /meter ii, /volume f, /query, /register s)");
+  cmd->add_option("--osc-host", raw->osc_host, "The address --osc listens on")
+      ->capture_default_str();
   cmd->callback([raw, &action] {
     action = [raw] { return with_sound_errors([&raw] { return play_command(*raw); }); };
   });

@@ -1,20 +1,12 @@
 #include "play_link.h"
 
 #include <fmt/format.h>
-#include <poll.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <string>
 #include <thread>
-
-#include "terminal_text.h"
 
 namespace cacophony::cli {
 namespace {
@@ -61,95 +53,8 @@ class LinkConsole::Report {
   link::Status last_;
 };
 
-// Lines typed on stdin while playing with --link: a tempo, `start` or `stop`. Read without
-// blocking and within a budget of bytes and time per call, so that input that never pauses (a
-// pipe from `yes`, /dev/zero) holds up neither the play loop nor its signals, nor grows memory.
-class LinkConsole::Commands {
- public:
-  explicit Commands(link::Session& session) : session_(session) {}
-
-  void poll_input() {
-    const auto until = std::chrono::steady_clock::now() + kTimeBudget;
-    std::size_t budget = kReadBudget;
-    while (std::chrono::steady_clock::now() < until) {
-      if (next_ == read_ && !read_some(budget)) return;
-      take(chunk_[next_++]);
-    }
-  }
-
- private:
-  static constexpr std::size_t kMaxLine = 256;  // bytes, without the newline
-  static constexpr std::size_t kReadBudget = 4096;
-  static constexpr std::chrono::milliseconds kTimeBudget{5};
-
-  // Reads what is waiting, at most `budget` bytes (which it lowers); false when nothing was read.
-  bool read_some(std::size_t& budget) {
-    if (closed_ || budget == 0) return false;
-    pollfd fd{STDIN_FILENO, POLLIN, 0};
-    if (::poll(&fd, 1, 0) <= 0 || !(fd.revents & (POLLIN | POLLHUP))) return false;
-    const ssize_t n = ::read(STDIN_FILENO, chunk_.data(), std::min(budget, chunk_.size()));
-    if (n <= 0) {
-      closed_ = true;
-      return false;
-    }
-    next_ = 0;
-    read_ = static_cast<std::size_t>(n);
-    budget -= read_;
-    return true;
-  }
-
-  // A line over kMaxLine is said once and dropped up to its newline.
-  void take(char c) {
-    if (c == '\n') {
-      if (!overlong_) run(line_);
-      line_.clear();
-      overlong_ = false;
-      return;
-    }
-    if (overlong_) return;
-    if (line_.size() < kMaxLine) {
-      line_.push_back(c);
-      return;
-    }
-    overlong_ = true;
-    std::fprintf(stderr, "cacophony: a line over %zu bytes is not a command: ignored\n", kMaxLine);
-  }
-
-  void run(std::string line) {
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (line.empty()) return;
-    if (line == "start" || line == "stop") {
-      if (!session_.start_stop_sync())
-        std::fprintf(stderr, "cacophony: '%s' needs --start-stop-sync\n", line.c_str());
-      else
-        session_.set_playing(line == "start");
-      return;
-    }
-    char* end = nullptr;
-    const double bpm = std::strtod(line.c_str(), &end);
-    if (end != line.c_str() + line.size() || !(bpm >= link::kMinBpm && bpm <= link::kMaxBpm)) {
-      std::fprintf(stderr,
-                   "cacophony: '%s' is not a command: type a tempo in [%.0f, %.0f], start or "
-                   "stop\n",
-                   escaped(line, Keep::ascii).c_str(), link::kMinBpm, link::kMaxBpm);
-      return;
-    }
-    session_.set_tempo(bpm);
-  }
-
-  link::Session& session_;
-  std::array<char, 1024> chunk_{};
-  std::size_t next_ = 0;  // chunk_[next_, read_) is read and not yet taken
-  std::size_t read_ = 0;
-  std::string line_;
-  bool overlong_ = false;
-  bool closed_ = false;
-};
-
 LinkConsole::LinkConsole(link::Session& session)
-    : session_(session),
-      report_(std::make_unique<Report>(session)),
-      commands_(std::make_unique<Commands>(session)) {}
+    : session_(session), report_(std::make_unique<Report>(session)) {}
 
 LinkConsole::~LinkConsole() = default;
 
@@ -163,7 +68,6 @@ void LinkConsole::join() {
 }
 
 void LinkConsole::poll() {
-  commands_->poll_input();
   report_->update();
 }
 

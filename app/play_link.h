@@ -1,6 +1,6 @@
 #pragma once
-// What `play --link` says about its Link session on stdout, and the commands typed for it on
-// stdin: a tempo (20..999), `start` or `stop`. For the play command's main thread only.
+// What `play --link` says about its Link session on stdout (the commands typed for it are
+// live_input.h's). For the play command's main thread only.
 
 #include <memory>
 
@@ -20,19 +20,13 @@ class LinkConsole {
   // starts the session; in a stopped session it says it waits for a peer's start, since Link
   // passes on starts and stops as they happen.
   void join();
-  // Runs the commands typed since, then says what changed in the session: peers, tempo, start
-  // and stop. About every 50 ms. It never blocks on stdin and reads at most 4 KiB in at most about
-  // 5 ms a call (the rest waits for the next). A line over 256 bytes is refused unread; a refused
-  // line is shown with its bytes other than printable ASCII escaped. At end of input it stops
-  // reading (a last line without a newline is dropped).
+  // Says what changed in the session since: peers, tempo, start and stop. About every 50 ms.
   void poll();
 
  private:
   class Report;
-  class Commands;
   link::Session& session_;
   std::unique_ptr<Report> report_;
-  std::unique_ptr<Commands> commands_;
 };
 
 }  // namespace cacophony::cli

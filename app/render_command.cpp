@@ -25,7 +25,6 @@ struct RawRender {
   RawRhythm rhythm;
   std::string out;
   std::string rate = "48000";
-  std::vector<std::string> sounds;
   bool mix = false;
 };
 
@@ -95,8 +94,8 @@ int render_command(const RawRender& raw) {
   const VolumeChoice volume = volume_of(raw.rhythm, false);
   const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume, raw.rhythm);
   if (raw.mix) options.mix = recording_to_mix(volume);
-  if (!raw.sounds.empty())
-    options.sounds = sound::load_sounds({raw.sounds.begin(), raw.sounds.end()}, options.rate);
+  const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
+  if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);
 
   OutputFile out(raw.out);
   options.fd = out.fd();
@@ -118,10 +117,6 @@ void add_render_command(CLI::App& app, Action& action) {
   add_rhythm_options(*cmd, raw->rhythm, false);
   cmd->add_option("--out", raw->out, "Output file, .wav or .flac")->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
-  cmd->add_option("--sounds", raw->sounds,
-                  "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)")
-      ->delimiter(',')
-      ->expected(1, 2);
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");
   cmd->callback([raw, &action] {

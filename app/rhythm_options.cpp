@@ -96,6 +96,21 @@ void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
                       : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
                         "recording's momentary loudness)");
   cmd.add_option("--seed", raw.seed, "Seed of --follow simulated")->capture_default_str();
+  cmd.add_option("--sounds", raw.sounds,
+                 "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)");
+}
+
+std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {
+  std::vector<std::filesystem::path> files;
+  if (raw.sounds.empty()) return files;
+  const std::size_t comma = raw.sounds.find(',');
+  files.emplace_back(raw.sounds.substr(0, comma));
+  if (comma != std::string::npos) files.emplace_back(raw.sounds.substr(comma + 1));
+  for (const auto& file : files)
+    if (file.empty() || file.string().find(',') != std::string::npos)
+      throw UsageError(
+          fmt::format("--sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got '{}'", raw.sounds));
+  return files;
 }
 
 rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm) {

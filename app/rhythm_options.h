@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct RawRhythm {
   std::string volume;
   std::string follow;
   std::string seed = "1";
+  std::string sounds;
 };
 
 // The grammar, with examples, for the command's help.
@@ -39,6 +41,9 @@ void add_rhythm_options(CLI::App& command, RawRhythm& raw, bool live);
 // "FILE:LINE: what is wrong". `fallback_bpm`, when > 0, is the tempo when none is given (play
 // --link); `must_end` refuses a rhythm without an end (render).
 rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm = 0);
+
+// The --sounds files: none, or ACCENT[,NORMAL]. Throws UsageError for more or an empty name.
+std::vector<std::filesystem::path> sample_files(const RawRhythm& raw);
 
 // Where the volume comes from: steady (the default, --volume), or a followed loudness.
 struct VolumeChoice {

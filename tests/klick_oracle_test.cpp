@@ -59,6 +59,12 @@ struct Maps : cacophony::test_support::Folder {
           "          1 3/4 140\n"
           "outro:    1 140\n"
           "          1 140-80       # ritardando\n");
+    // The numbers of klick's manual example: labels, an implied 4/4, a pattern, a ramp, a quieter
+    // 3/4 bridge and a ritardando.
+    write("manual.map",
+          "intro: 8 120\nverse1: 12 120 X.x.\n4 120-140 X.x.\nchorus1: 16 140\n"
+          "bridge: 8 3/4 140 0.5\n8 3/4 140\nverse2: 12 120\nchorus2: 16 140\noutro: 6 140\n"
+          "2 140-80\n");
     write("tempi.map",
           "1 4/4 60-120\n"
           "1 2/4 60,120\n"
@@ -118,6 +124,9 @@ TEST(KlickOracle, TempoMaps) {
   const Maps dir;
   compare(dir,
           {"song", {"-f", (dir / "song.map").string()}, "--map " + (dir / "song.map").string()});
+  compare(
+      dir,
+      {"manual", {"-f", (dir / "manual.map").string()}, "--map " + (dir / "manual.map").string()});
   compare(dir,
           {"tempi", {"-f", (dir / "tempi.map").string()}, "--map " + (dir / "tempi.map").string()});
 }

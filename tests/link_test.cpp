@@ -26,6 +26,7 @@
 #include "support/netns.h"
 #include "support/onsets.h"
 #include "support/process.h"
+#include "support/pty_process.h"
 
 namespace {
 
@@ -442,6 +443,34 @@ TEST(LinkPeers, TwoPlayersOverLoopbackAgreeOnTempoAndPhase) {
   if (!ns.ok())
     std::fprintf(stderr, "note: %s: the peers share this namespace\n", ns.why().c_str());
   two_players_agree(ns.ok() ? &ns : nullptr, 0, 0);
+}
+
+// Up keyed on one player's terminal reaches the other player within 200 ms: the other says
+// "link: tempo 130.00 bpm" (it looks every 50 ms).
+TEST(LinkPeers, ATempoKeyedInOnePlayerReachesTheOtherWithin200Ms) {
+  Namespaces ns(1, false);
+  START_SERVER(server);
+  Peer b(server, ns.ok() ? &ns : nullptr, 0, "keyed-b", {"--bpm", "120"});
+  ASSERT_TRUE(b.process().wait_for_output("beat #1 ", 10s)) << b.process().output();
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play", "--link", "--connect",
+                                      b.capture().port()};
+  if (ns.ok()) command = ns.in(0, command);
+  PtyProcess a(command, {server.env()});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (a.output().find("link 1 peer ") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_NE(a.output().find("link 1 peer "), std::string::npos) << a.output();
+  const auto keyed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a.type("\x1b[A"));
+  ASSERT_TRUE(b.process().wait_for_output("link: tempo 130.00 bpm", 2s)) << b.process().output();
+  const auto reached = std::chrono::steady_clock::now() - keyed;
+  std::fprintf(stderr, "a tempo keyed in A reached B after %.0f ms\n",
+               std::chrono::duration<double, std::milli>(reached).count());
+  EXPECT_LE(reached, 200ms);
+  a.type("q");
+  EXPECT_NE(a.wait(10s), -1);
+  EXPECT_TRUE(b.interrupt());
 }
 
 TEST(LinkPeers, TwoPlayersAcrossAVethPairAgreeOnTempoAndPhase) {

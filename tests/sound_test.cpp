@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <numbers>
 #include <numeric>
 #include <string>
@@ -25,6 +26,7 @@
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/file_meter.h"
+#include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/loudness.h"
 #include "cacophony/sound/meter.h"
 #include "cacophony/sound/render.h"
@@ -266,6 +268,69 @@ TEST(SoundEngine, ASectionChangeInsideABlockLandsOnItsFrame) {
   EXPECT_EQ(onsets<std::int64_t>(out, 480),
             (std::vector<std::int64_t>{0, 14400, 28800, 43200, 75200, 107200, 139200}));
   EXPECT_EQ(static_cast<std::int64_t>(out.size()), 43200 + 4 * 32000);
+}
+
+// The live grid's clicks, block by block, with `change` called before the block at `at`.
+std::vector<Onset> live_onsets(LiveGrid& grid, std::int64_t frames, std::int64_t at,
+                               const std::function<void()>& change) {
+  std::vector<Onset> out;
+  Onset o;
+  for (std::int64_t first = 0; first < frames; first += 1024) {
+    if (first <= at && at < first + 1024) change();
+    grid.begin_block(first, {});
+    while (grid.next_before(std::min(first + 1024, frames), o)) out.push_back(o);
+  }
+  return out;
+}
+
+TEST(LiveGrid, ATempoChangeTakesEffectAtTheNextBeatToTheFrame) {
+  rhythm::Section s = steady(120, rhythm::kEndless).sections[0];
+  LiveGrid grid(s, 1, 48000);
+  // Changed at frame 50000, inside beat 2's interval: beat 3 starts at 72000 as planned, and the
+  // interval after it is 130 bpm's, 22153.85 frames, each beat rounded from there.
+  const auto o = live_onsets(grid, 200000, 50000, [&] { grid.set_tempo(130); });
+  ASSERT_GE(o.size(), 8u);
+  for (std::size_t i = 0; i <= 3; ++i) EXPECT_EQ(o[i].frame, 24000 * static_cast<std::int64_t>(i));
+  for (std::size_t i = 4; i < o.size(); ++i)
+    EXPECT_EQ(o[i].frame, 72000 + std::llround((i - 3) * 48000.0 * 60 / 130)) << i;
+  EXPECT_DOUBLE_EQ(o[3].tempo, 130);
+}
+
+TEST(LiveGrid, AMeterChangeTakesEffectAtTheNextBar) {
+  rhythm::Section s = steady(240, rhythm::kEndless).sections[0];  // 12000 frames a beat
+  LiveGrid grid(s, 1, 48000);
+  const auto o = live_onsets(grid, 12000 * 14, 12000 * 5 + 10, [&] { grid.set_beats_per_bar(3); });
+  std::vector<int> phases;
+  for (const Onset& x : o) phases.push_back(x.phase);
+  // Bar 2 (beats 4..7) stays 4/4; bar 3 is 3/4.
+  EXPECT_EQ(phases, (std::vector<int>{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 0, 1, 2}));
+  EXPECT_EQ(o[8].kind, ClickKind::accent);
+  EXPECT_EQ(o[8].bar, 3);
+}
+
+TEST(LiveGrid, SubdivisionsStopAndStartAndTheEnd) {
+  rhythm::Section s = steady(240, 6).sections[0];
+  LiveGrid grid(s, 2, 48000);
+  Onset o;
+  grid.begin_block(0, {});
+  ASSERT_TRUE(grid.next_before(1024, o));
+  EXPECT_EQ(o.kind, ClickKind::accent);
+  ASSERT_TRUE(grid.next_before(6001, o));
+  EXPECT_EQ(o.frame, 6000);
+  EXPECT_EQ(o.kind, ClickKind::subdivision);
+  grid.set_playing(false);
+  grid.begin_block(20000, {});
+  EXPECT_FALSE(grid.next_before(100000, o)) << "stopped: nothing";
+  grid.set_playing(true);
+  grid.begin_block(100000, {});
+  ASSERT_TRUE(grid.next_before(101024, o));
+  EXPECT_EQ(o.frame, 100000) << "started again on the block's first frame";
+  EXPECT_EQ(o.bar, 1);
+  EXPECT_EQ(o.kind, ClickKind::accent);
+  int clicks = 1;
+  while (grid.next_before(1'000'000, o)) ++clicks;
+  EXPECT_EQ(clicks, 12) << "6 beats of 2 clicks";
+  EXPECT_TRUE(grid.ended());
 }
 
 // --- Render: onsets, against klick too -------------------------------------------------------

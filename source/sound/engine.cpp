@@ -62,10 +62,12 @@ std::size_t Engine::process(float* out, std::size_t frames, const BlockTime& tim
     const auto offset = static_cast<std::size_t>(std::max(onset.frame, position_) - position_);
     play(v, out + offset, n - offset);
     ++next_beat_;
+    last_click_end_ = position_ + static_cast<std::int64_t>(offset + sound.size());
     // A grid that cannot tell ahead ends the track with the last click.
     if (next_beat_ == beats_ && total_frames_ == kEndless)
       total_frames_ = position_ + static_cast<std::int64_t>(offset) + click_frames();
   }
+  if (total_frames_ == kEndless && grid_.ended()) total_frames_ = std::max(end, last_click_end_);
   position_ = end;
   return n;
 }

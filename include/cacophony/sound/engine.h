@@ -17,7 +17,9 @@
 //   at each beat's start, before the volume is read; it must keep to the same rules when process()
 //   runs in real time (offline, it is where the render sets the volume it metered).
 // - The track ends when the last click has ended and, where the grid knows it ahead, the last
-//   beat's interval is over (Grid::end_frame, or the onset after the last when `beats` counts).
+//   beat's interval is over (Grid::end_frame, or the onset after the last when `beats` counts);
+//   for a grid that only finds out (Grid::ended), at the block where it does, or when the last
+//   click has rung out.
 
 #include <array>
 #include <atomic>
@@ -53,6 +55,9 @@ class Engine {
 
   void set_volume(int volume) { volume_.store(volume, std::memory_order_relaxed); }
   int volume() const { return volume_.load(std::memory_order_relaxed); }
+  // Muted, clicks keep their places and counts, silent; read at each click's start. Any thread.
+  void set_muted(bool muted) { muted_.store(muted, std::memory_order_relaxed); }
+  bool muted() const { return muted_.load(std::memory_order_relaxed); }
   // Not while process() runs.
   void set_beat_hook(BeatHook hook, void* context) {
     hook_ = hook;
@@ -86,6 +91,7 @@ class Engine {
   std::int64_t total_frames_ = 0;
 
   std::atomic<int> volume_{kMaxVolume};
+  std::atomic<bool> muted_{false};
   BeatHook hook_ = nullptr;
   void* hook_context_ = nullptr;
 
@@ -93,6 +99,7 @@ class Engine {
   std::size_t next_voice_ = 0;
   std::int64_t position_ = 0;
   std::int64_t next_beat_ = 0;
+  std::int64_t last_click_end_ = 0;  // where the latest click started rings out
 };
 
 }  // namespace cacophony::sound

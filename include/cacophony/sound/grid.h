@@ -58,6 +58,8 @@ class Grid {
   // click starts (-1: none sounds); kUnknown otherwise.
   virtual std::int64_t end_frame() const { return kUnknown; }
   virtual std::int64_t last_click_frame() const { return kUnknown; }
+  // For a grid that ends when it finds it has (live_grid.h): whether it has. Audio thread.
+  virtual bool ended() const { return false; }
 };
 
 }  // namespace cacophony::sound

@@ -6,6 +6,7 @@
 // Loudness to volume: volume = clamp(round((lufs + 60) * 100 / 60), 0, 100): -60 LUFS or below
 // -> 0, -30 LUFS -> 50, 0 LUFS -> 100; silence (-inf) -> 0.
 
+#include <atomic>
 #include <cstdint>
 
 namespace cacophony::sound {
@@ -24,14 +25,17 @@ class Meter {
   virtual void poll() {}
 };
 
-// The same volume for every beat: the musician's steady click.
+// The same volume for every click, the musician's steady click; set() changes it from any
+// thread (lock-free), from the next click on.
 class SteadyMeter final : public Meter {
  public:
   explicit SteadyMeter(int volume) : volume_(volume) {}
-  int volume_at(std::int64_t, std::int64_t, int) override { return volume_; }
+  int volume_at(std::int64_t, std::int64_t, int) override { return get(); }
+  void set(int volume) { volume_.store(volume, std::memory_order_relaxed); }
+  int get() const { return volume_.load(std::memory_order_relaxed); }
 
  private:
-  int volume_;
+  std::atomic<int> volume_;
 };
 
 }  // namespace cacophony::sound

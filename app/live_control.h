@@ -1,0 +1,65 @@
+#pragma once
+// LiveControl: what a player changes while `play` runs, from keys, typed lines or OSC, in one
+// place. Alone, it changes the LiveGrid (the tempo from the next beat, the bar from the next bar);
+// with --link, the tempo (and, with --start-stop-sync, start and stop) go to the session, and so
+// to every peer. A rhythm from a map or with a ramp keeps its own tempo and bar.
+//
+// Every change returns an empty string when done, or why it was not (for the display, a typed
+// line's error, or an OSC error reply). For the play command's main thread only.
+
+#include <optional>
+#include <string>
+
+#include "cacophony/link/session.h"
+#include "cacophony/rhythm/tap_tempo.h"
+#include "cacophony/sound/engine.h"
+#include "cacophony/sound/live_grid.h"
+#include "cacophony/sound/meter.h"
+
+namespace cacophony::cli {
+
+struct LiveStatus {
+  double tempo = 0;
+  int beats = 4;  // per bar
+  int unit = 4;
+  int subdivide = 1;
+  bool playing = true;
+  bool muted = false;
+  std::optional<int> volume;  // steady volume; none when followed
+  std::optional<rhythm::TapTempo::Reading> tap;
+  std::size_t peers = 0;
+};
+
+class LiveControl {
+ public:
+  // Any of `grid`, `session` and `steady` may be null: what they change is then refused.
+  LiveControl(sound::Engine& engine, sound::LiveGrid* grid, link::Session* session,
+              sound::SteadyMeter* steady);
+
+  double min_tempo() const;
+  double max_tempo() const;
+  std::string set_tempo(double bpm);
+  std::string nudge_tempo(double delta);
+  std::string set_meter(int beats, int unit);
+  std::string set_beats(int beats);
+  std::string next_subdivision();
+  std::string set_playing(bool playing);
+  std::string toggle_playing();
+  std::string set_volume(int volume);
+  std::string nudge_volume(int delta);
+  void toggle_mute();
+  // A tap at `seconds` (a steady clock's); from the third on, the tapped tempo is set.
+  std::string tap(double seconds);
+  LiveStatus status() const;
+
+ private:
+  sound::Engine& engine_;
+  sound::LiveGrid* grid_;
+  link::Session* session_;
+  sound::SteadyMeter* steady_;
+  rhythm::TapTempo taps_;
+  std::optional<rhythm::TapTempo::Reading> tapped_;
+  bool stopped_ = false;  // with --link but no start/stop sync: stopped here only
+};
+
+}  // namespace cacophony::cli

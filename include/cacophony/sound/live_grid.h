@@ -1,0 +1,84 @@
+#pragma once
+// LiveGrid: a steady rhythm that a player changes while it plays (keys, taps, OSC).
+//
+// Guarantees
+// - Beats fall on a segment's exact grid: beat k of a segment starts at frame
+//   round(start + k * rate * 60 * q / tempo), with q the beat's quarter notes and `start` the
+//   segment's first frame (kept unrounded). A new segment begins at the beat where a tempo change
+//   is taken, so nothing is summed beat by beat.
+// - Changes come from any thread through atomics (no lock) and are taken in the audio thread:
+//   - the tempo as a beat starts: that beat keeps its place, the interval after it has the new
+//     tempo ("at the next beat");
+//   - the beats per bar as a bar starts ("at the next bar");
+//   - the subdivisions as a beat starts;
+//   - stop: no click starts from the next block on (a sounding click rings out); start: the next
+//     block begins bar 1, beat 1 on its first frame;
+//   A click is thus never cut off (the engine lets each ring to its end) nor doubled.
+// - The bar's first beat is accented, or the pattern's beats while the bar has its length.
+// - After `beats` beats (kEndless: never) the grid ends: ended() turns true.
+//
+// Thread safety: the setters and getters are thread-safe and lock-free; begin_block() and
+// next_before() are for the audio thread only (no lock, no allocation).
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "cacophony/rhythm/rhythm.h"
+#include "cacophony/sound/grid.h"
+
+namespace cacophony::sound {
+
+class LiveGrid final : public Grid {
+ public:
+  static constexpr int kMaxSubdivide = 8;
+
+  // `section` (a steady tempo; its beats, kEndless for no end) with `subdivide` clicks a beat,
+  // at `rate`. Throws std::invalid_argument for a tempo that is not steady.
+  LiveGrid(const rhythm::Section& section, int subdivide, int rate);
+
+  void set_tempo(double bpm) { tempo_.store(bpm, std::memory_order_relaxed); }
+  double tempo() const { return tempo_.load(std::memory_order_relaxed); }
+  void set_beats_per_bar(int beats) { beats_per_bar_.store(beats, std::memory_order_relaxed); }
+  int beats_per_bar() const { return beats_per_bar_.load(std::memory_order_relaxed); }
+  void set_subdivide(int n) { subdivide_.store(n, std::memory_order_relaxed); }
+  int subdivide() const { return subdivide_.load(std::memory_order_relaxed); }
+  void set_playing(bool playing) { playing_.store(playing, std::memory_order_relaxed); }
+  bool playing() const { return playing_.load(std::memory_order_relaxed); }
+  int unit() const { return unit_; }
+
+  bool follows_clock() const override { return false; }
+  void begin_block(std::int64_t first_frame, const BlockTime& time) override;
+  bool next_before(std::int64_t end, Onset& onset) override;
+  std::int64_t planned_onset(std::int64_t) const override { return kUnknown; }
+  bool ended() const override { return ended_.load(std::memory_order_relaxed); }
+
+ private:
+  long double frame_at(double x) const;  // x: beats since the segment began
+  void take_changes();                   // as beat_ starts
+
+  const int rate_;
+  const int unit_;
+  const std::int64_t total_;
+  const std::vector<rhythm::Accent> pattern_;
+  std::atomic<double> tempo_;
+  std::atomic<int> beats_per_bar_;
+  std::atomic<int> subdivide_;
+  std::atomic<bool> playing_{true};
+  std::atomic<bool> ended_{false};
+
+  // The audio thread's own.
+  long double segment_start_ = 0;  // frames
+  double segment_tempo_;
+  std::int64_t segment_beat_ = 0;  // beat_ when the segment began
+  std::int64_t beat_ = 0;          // beats started since the start
+  int sub_ = 0;                    // the next click's subdivision of beat_
+  int subs_ = 1;
+  int bar_beats_;
+  int in_bar_ = 0;
+  std::int64_t bar_ = 1;
+  std::int64_t block_first_ = 0;
+  bool was_playing_ = true;
+};
+
+}  // namespace cacophony::sound

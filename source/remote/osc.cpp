@@ -1,0 +1,325 @@
+#include "cacophony/remote/osc.h"
+
+#include <fcntl.h>
+#include <lo/lo.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+namespace cacophony::remote {
+namespace {
+
+// liblo's error handler takes no user data; it keeps the last message for an OscError.
+thread_local std::string liblo_error;
+
+void keep_liblo_error(int /*number*/, const char* message, const char* /*where*/) {
+  liblo_error = message != nullptr ? message : "unknown error";
+}
+
+struct AddressFree {
+  void operator()(lo_address address) const { lo_address_free(address); }
+};
+using Address = std::unique_ptr<void, AddressFree>;
+
+std::string url_of(lo_address address) {
+  char* url = lo_address_get_url(address);
+  std::string text = url != nullptr ? url : "";
+  std::free(url);
+  return text;
+}
+
+// Null unless `url` is a valid osc.udp:// URL: our replies leave from a UDP port, and liblo
+// prints to stderr on a protocol it doesn't know.
+Address udp_address(const std::string& url) {
+  if (!url.starts_with("osc.udp://")) return nullptr;
+  return Address{lo_address_new_from_url(url.c_str())};
+}
+
+std::string text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// A UDP socket bound to host:port. liblo 0.31 binds only the wildcard address, so this socket
+// takes the place of its own: a remote control stays on 127.0.0.1 unless asked otherwise.
+int bind_udp(const std::string& host, int port) {
+  const std::string where = host + ":" + std::to_string(port);
+  if (port < 0 || port > 65535) throw OscError("cannot bind " + where + ": no such port");
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const int status = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (status != 0) throw OscError("cannot bind " + where + ": " + gai_strerror(status));
+  const int fd = socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int bound = fd < 0 ? -1 : bind(fd, found->ai_addr, found->ai_addrlen);
+  const int error = errno;
+  freeaddrinfo(found);
+  if (bound != 0) {
+    if (fd >= 0) close(fd);
+    throw OscError("cannot bind " + where + ": " + std::strerror(error));
+  }
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  char service[NI_MAXSERV] = "0";
+  getnameinfo(reinterpret_cast<sockaddr*>(&address), length, nullptr, 0, service, sizeof service,
+              NI_NUMERICSERV);
+  return std::atoi(service);
+}
+
+// What a message carries, once its argument types are known to fit its path.
+struct Request {
+  const Limits& limits;
+  std::vector<double> numbers;
+  std::string word;
+};
+
+// Empty if `value` is a finite number in lo..hi, else why not.
+std::string outside(std::string_view what, double value, double lo, double hi) {
+  if (!std::isfinite(value)) return std::string(what) + " " + text(value) + " is not finite";
+  if (value < lo || value > hi) {
+    return std::string(what) + " " + text(value) + " is outside " + text(lo) + ".." + text(hi);
+  }
+  return {};
+}
+
+std::string check_tempo(const Request& request, Command& command) {
+  command.value = request.numbers[0];
+  return outside("tempo", command.value, request.limits.min_tempo, request.limits.max_tempo);
+}
+
+std::string check_volume(const Request& request, Command& command) {
+  command.value = request.numbers[0];
+  return outside("volume", command.value, 0, 100);
+}
+
+std::string check_meter(const Request& request, Command& command) {
+  const double beats = request.numbers[0];
+  const double unit = request.numbers[1];
+  if (!(beats >= 1 && beats <= 64 && beats == std::floor(beats))) {
+    return "meter beats " + text(beats) + " is not a whole number in 1..64";
+  }
+  constexpr std::array<double, 6> kUnits{1, 2, 4, 8, 16, 32};
+  if (std::find(kUnits.begin(), kUnits.end(), unit) == kUnits.end()) {
+    return "meter unit " + text(unit) + " is not 1, 2, 4, 8, 16 or 32";
+  }
+  command.beats = static_cast<int>(beats);
+  command.unit = static_cast<int>(unit);
+  return {};
+}
+
+std::string check_register(const Request& request, Command& command) {
+  const Address address = udp_address(request.word);
+  if (!address) return "register: " + request.word + " is not an osc.udp:// URL";
+  command.from = url_of(address.get());
+  return {};
+}
+
+struct Route {
+  std::string_view path;
+  std::string_view shape;  // per argument, n: a number (f, d or i), s: a string
+  std::string_view wants;  // the shape in words, for the error reply
+  Command::Kind kind;
+  std::string (*check)(const Request&, Command&);  // null: nothing to check
+};
+
+constexpr std::array<Route, 8> kRoutes{{
+    {"/cacophony/tempo", "n", "one number (bpm)", Command::Kind::tempo, check_tempo},
+    {"/cacophony/tap", "", "no arguments", Command::Kind::tap, nullptr},
+    {"/cacophony/start", "", "no arguments", Command::Kind::start, nullptr},
+    {"/cacophony/stop", "", "no arguments", Command::Kind::stop, nullptr},
+    {"/cacophony/meter", "nn", "two numbers (beats, unit)", Command::Kind::meter, check_meter},
+    {"/cacophony/volume", "n", "one number (0..100)", Command::Kind::volume, check_volume},
+    {"/cacophony/query", "", "no arguments", Command::Kind::query, nullptr},
+    {"/cacophony/register", "s", "one string (a URL)", Command::Kind::registered, check_register},
+}};
+
+// OSC aligns arguments on 4 bytes only, less than lo_arg's 8: they are copied out, not read
+// in place.
+template <typename T>
+double read_as(const lo_arg* argument) {
+  T value;
+  std::memcpy(&value, argument, sizeof value);
+  return static_cast<double>(value);
+}
+
+std::optional<double> number_of(char type, const lo_arg* argument) {
+  switch (type) {
+    case LO_FLOAT:
+      return read_as<float>(argument);
+    case LO_DOUBLE:
+      return read_as<double>(argument);
+    case LO_INT32:
+      return read_as<std::int32_t>(argument);
+    default:
+      return std::nullopt;
+  }
+}
+
+// False if the arguments don't have the route's shape.
+bool read_arguments(const Route& route, std::string_view types, lo_arg** argv, Request& request) {
+  if (types.size() != route.shape.size()) return false;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    if (route.shape[i] == 's') {
+      if (types[i] != LO_STRING) return false;
+      request.word = reinterpret_cast<const char*>(argv[i]);
+    } else if (const auto number = number_of(types[i], argv[i])) {
+      request.numbers.push_back(*number);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Fills `command` from the message, or says why it is refused.
+std::string parse(const Limits& limits, std::string_view path, std::string_view types,
+                  lo_arg** argv, Command& command) {
+  const auto route =
+      std::find_if(kRoutes.begin(), kRoutes.end(), [&](const Route& r) { return r.path == path; });
+  if (route == kRoutes.end()) return "unknown path " + std::string(path);
+  Request request{limits, {}, {}};
+  if (!read_arguments(*route, types, argv, request)) {
+    const std::string got = types.empty() ? "none" : "," + std::string(types);
+    return std::string(path) + " takes " + std::string(route->wants) + ", got " + got;
+  }
+  command.kind = route->kind;
+  return route->check != nullptr ? route->check(request, command) : std::string{};
+}
+
+}  // namespace
+
+struct OscRemote::Impl {
+  Limits limits;
+  lo_server server = nullptr;
+  int port = 0;
+  std::vector<Command> commands;
+  std::vector<std::pair<std::string, Address>> clients;  // oldest first
+
+  void send(lo_address to, const char* path, lo_message message) {
+    lo_send_message_from(to, server, path, message);
+    lo_message_free(message);
+  }
+
+  void send_state(lo_address to, const State& state) {
+    lo_message message = lo_message_new();
+    lo_message_add_float(message, static_cast<float>(state.tempo));
+    lo_message_add_int32(message, state.beats);
+    lo_message_add_int32(message, state.unit);
+    lo_message_add_int32(message, state.playing ? 1 : 0);
+    const auto bar = std::clamp<std::int64_t>(state.bar, std::numeric_limits<std::int32_t>::min(),
+                                              std::numeric_limits<std::int32_t>::max());
+    lo_message_add_int32(message, static_cast<std::int32_t>(bar));
+    lo_message_add_int32(message, state.beat);
+    lo_message_add_int32(message, state.peers);
+    send(to, "/cacophony/state", message);
+  }
+
+  void add_client(const std::string& url) {
+    const auto same = [&](const auto& client) { return client.first == url; };
+    if (std::any_of(clients.begin(), clients.end(), same)) return;
+    if (clients.size() == kMaxClients) clients.erase(clients.begin());
+    clients.emplace_back(url, udp_address(url));
+  }
+
+  void refuse(lo_address sender, const std::string& why) {
+    lo_message message = lo_message_new();
+    lo_message_add_string(message, why.c_str());
+    send(sender, "/cacophony/error", message);
+  }
+
+  // Every message comes here, so that each bad one gets the same reply.
+  static int on_message(const char* path, const char* types, lo_arg** argv, int /*argc*/,
+                        lo_message message, void* self) {
+    auto& impl = *static_cast<Impl*>(self);
+    const lo_address sender = lo_message_get_source(message);
+    Command command;
+    if (sender != nullptr) command.from = url_of(sender);
+    const std::string why = parse(impl.limits, path, types != nullptr ? types : "", argv, command);
+    if (!why.empty()) {
+      if (sender != nullptr) impl.refuse(sender, why);
+      return 0;
+    }
+    if (command.kind == Command::Kind::registered) impl.add_client(command.from);
+    impl.commands.push_back(std::move(command));
+    return 0;
+  }
+};
+
+OscRemote::OscRemote(const std::string& host, int port, Limits limits)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->limits = limits;
+  const int fd = bind_udp(host, port);
+  liblo_error.clear();
+  impl_->server = lo_server_new_with_proto(nullptr, LO_UDP, keep_liblo_error);
+  if (impl_->server == nullptr) {
+    close(fd);
+    throw OscError("cannot start an OSC server: " + liblo_error);
+  }
+  const int replaced = dup3(fd, lo_server_get_socket_fd(impl_->server), O_CLOEXEC);
+  const int error = errno;
+  close(fd);
+  if (replaced < 0) {
+    lo_server_free(impl_->server);
+    throw OscError(std::string("cannot start an OSC server: ") + std::strerror(error));
+  }
+  impl_->port = bound_port(replaced);
+  lo_server_enable_queue(impl_->server, 0, 1);  // a bundle's time tag must not hold messages
+  lo_server_add_method(impl_->server, nullptr, nullptr, &Impl::on_message, impl_.get());
+}
+
+OscRemote::~OscRemote() {
+  lo_server_free(impl_->server);
+}
+
+int OscRemote::port() const {
+  return impl_->port;
+}
+
+std::vector<Command> OscRemote::poll() {
+  // 0: nothing waiting; below 0: a datagram liblo dropped (not OSC), the next may be fine.
+  for (std::size_t i = 0; i < kMaxPerPoll; ++i) {
+    if (lo_server_recv_noblock(impl_->server, 0) == 0) break;
+  }
+  return std::exchange(impl_->commands, {});
+}
+
+void OscRemote::send_state(const std::string& url, const State& state) {
+  const Address address = udp_address(url);
+  if (address) impl_->send_state(address.get(), state);
+}
+
+void OscRemote::notify(const State& state) {
+  for (const auto& client : impl_->clients) {
+    if (client.second) impl_->send_state(client.second.get(), state);
+  }
+}
+
+void OscRemote::send_error(const std::string& url, const std::string& why) {
+  const Address address = udp_address(url);
+  if (address) impl_->refuse(address.get(), why);
+}
+
+std::size_t OscRemote::clients() const {
+  return impl_->clients.size();
+}
+
+}  // namespace cacophony::remote
