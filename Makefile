@@ -39,9 +39,11 @@ bench: build
 	./build/bench/cacophony_bench
 	bench/render_vs_klick
 
-# The README's picture of the report page, taken by the page test in Chromium.
+# The README's pictures: the report page, taken by the page test in Chromium, and play's live
+# display, through a pseudo-terminal.
 screenshot: build
 	CACOPHONY_SCREENSHOT=docs/report.png node tests/page/page.test.mjs build/cacophony
+	scripts/live-screenshot docs/live-display.png
 
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i
