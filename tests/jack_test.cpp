@@ -259,6 +259,14 @@ TEST(Jack, MeterJackWithNothingConnectedHearsSilence) {
   for (std::size_t n = 0; n < volumes.size(); ++n) EXPECT_EQ(volumes[n], 0) << "beat " << n;
 }
 
+TEST(Jack, QuietPrintsNothing) {
+  START_SERVER(server);
+  Process play = start_play(server, {"--bpm", "480", "--beats", "4", "--quiet"}, "quiet.out");
+  const int status = finish(play, 30s);
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(play.output(), "");
+}
+
 TEST(Jack, SigtermStopsPlayCleanlyWith130) {
   START_SERVER(server);
   Capture capture(server.name());

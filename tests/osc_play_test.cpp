@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/capture_client.h"
+#include "support/command.h"
 #include "support/files.h"
 #include "support/jack_server.h"
 #include "support/onsets.h"
@@ -149,6 +150,20 @@ TEST(OscPlay, TempoQueryErrorsAndRegisteredClients) {
   EXPECT_LT(first_of(19200), first_of(32000));
   EXPECT_LT(first_of(32000), static_cast<long>(intervals.size()));
   EXPECT_NE(play.output().find("at 150 bpm: "), std::string::npos);
+}
+
+// A port someone holds is the user's to mend: one line, exit 2, before anything plays.
+TEST(OscPlay, APortInUseIsRefused) {
+  START_SERVER(server);
+  lo_server holder =
+      lo_server_new_with_proto(nullptr, LO_UDP, [](int, const char*, const char*) {});
+  const int port = lo_server_get_port(holder);
+  const CommandResult r =
+      run_cacophony("play 4/4 120 --osc " + std::to_string(port), server.env() + " ");
+  lo_server_free(holder);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--osc " + std::to_string(port)), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
 }
 
 }  // namespace
