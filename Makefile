@@ -44,6 +44,7 @@ bench: build
 screenshot: build
 	CACOPHONY_SCREENSHOT=docs/report.png node tests/page/page.test.mjs build/cacophony
 	scripts/live-screenshot docs/live-display.png
+	CACOPHONY_SCREENSHOT=docs/practice.png node tests/page/practice.test.mjs build/cacophony
 
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i

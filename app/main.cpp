@@ -71,6 +71,8 @@ int run(int argc, char** argv) {
   add_pipeline_command(app, action);
   add_render_command(app, action);
   add_play_command(app, action);
+  add_practice_command(app, action);
+  add_analyze_command(app, action);
   add_link_command(app, action);
 
   try {

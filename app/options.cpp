@@ -25,6 +25,16 @@ std::int64_t parse_count(const std::string& option, const std::string& text, std
   return value;
 }
 
+double parse_real(const std::string& option, const std::string& text, double min, double max) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !(value >= min && value <= max))
+    throw UsageError(
+        fmt::format("{} must be a number in [{:g}, {:g}], got '{}'", option, min, max, text));
+  return value;
+}
+
 std::uint64_t parse_seed(const std::string& text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();

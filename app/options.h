@@ -20,6 +20,8 @@ struct UsageError : std::runtime_error {
 Bpm parse_bpm(const std::string& text);
 std::int64_t parse_count(const std::string& option, const std::string& text, std::int64_t min,
                          std::int64_t max);
+// A decimal number (fractions allowed) in [min, max].
+double parse_real(const std::string& option, const std::string& text, double min, double max);
 std::uint64_t parse_seed(const std::string& text);
 Delay parse_delay_option(const std::string& text);
 runtime::TimeMode parse_time(const std::string& text);

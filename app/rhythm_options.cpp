@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <stdexcept>
 
 #include "cacophony/rhythm/parse.h"
@@ -17,15 +16,6 @@ UsageError worded(const rhythm::RhythmError& e) {
   if (e.source.empty()) return UsageError(fmt::format("rhythm: {}", e.problem));
   if (e.line == 0) return UsageError(fmt::format("{}: {}", e.source, e.problem));
   return UsageError(fmt::format("{}:{}: {}", e.source, e.line, e.problem));
-}
-
-double parse_swing(const std::string& text) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end || !(value >= 50 && value <= 75))
-    throw UsageError(fmt::format("--swing must be a percentage in [50, 75], got '{}'", text));
-  return value;
 }
 
 // The rhythm itself, from exactly one of: words, --map, --bpm.
@@ -119,7 +109,7 @@ rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double f
     if (!raw.beats.empty())
       p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
     p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
-    p.feel.swing = parse_swing(raw.swing);
+    p.feel.swing = parse_real("--swing", raw.swing, 50, 75);
     if (!raw.count_in.empty())
       p.feel.count_in =
           static_cast<int>(parse_count("--count-in", raw.count_in, 0, rhythm::Feel::kMaxCountIn));

@@ -1,7 +1,8 @@
-# The report page's files, embedded into cacophony_report at build time so that the executable
-# writes a self-contained page from anywhere: its own template, style and script
-# (source/report/page/), and the chart library vis-timeline, pinned by package.json and
-# package-lock.json and installed by `npm ci` (scripts/setup).
+# The report pages' files, embedded into cacophony_report at build time so that the executable
+# writes a self-contained page from anywhere: the lab's page and a practice take's page, each
+# with its own template, style and script (source/report/page/), and the lab's chart library
+# vis-timeline, pinned by package.json and package-lock.json and installed by `npm ci`
+# (scripts/setup).
 set(CACOPHONY_PAGE_DIR ${PROJECT_SOURCE_DIR}/source/report/page)
 set(CACOPHONY_TIMELINE ${PROJECT_SOURCE_DIR}/node_modules/vis-timeline)
 set(CACOPHONY_ASSETS
@@ -9,6 +10,9 @@ set(CACOPHONY_ASSETS
     chart_html=${CACOPHONY_PAGE_DIR}/chart.html
     page_css=${CACOPHONY_PAGE_DIR}/page.css
     page_js=${CACOPHONY_PAGE_DIR}/page.js
+    practice_html=${CACOPHONY_PAGE_DIR}/practice.html
+    practice_css=${CACOPHONY_PAGE_DIR}/practice.css
+    practice_js=${CACOPHONY_PAGE_DIR}/practice.js
     timeline_js=${CACOPHONY_TIMELINE}/standalone/umd/vis-timeline-graph2d.min.js
     timeline_css=${CACOPHONY_TIMELINE}/styles/vis-timeline-graph2d.min.css)
 set(CACOPHONY_ASSETS_CPP ${PROJECT_BINARY_DIR}/generated/report_assets.cpp)

@@ -22,6 +22,7 @@
 #include "cacophony/report/trace.h"
 #include "cacophony/scenario/scenario.h"
 #include "support/command.h"
+#include "support/page_data.h"
 
 namespace cacophony {
 namespace {
@@ -68,11 +69,7 @@ json chrome_trace(const std::vector<cacophony::Run>& runs) {
 }
 
 json page_data(const std::string& page) {
-  const std::string open = "<script type=\"application/json\" id=\"cacophony-data\">";
-  const auto from = page.find(open);
-  EXPECT_NE(from, std::string::npos);
-  const auto to = page.find("</script>", from);
-  return json::parse(page.substr(from + open.size(), to - from - open.size()));
+  return test_support::page_data(page, "cacophony-data");
 }
 
 TEST(ReportTrace, RoundTripsAndEveryEventIsComplete) {

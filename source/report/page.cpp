@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <initializer_list>
 #include <limits>
 #include <stdexcept>
 
@@ -12,37 +11,18 @@
 
 #include "assets.h"
 #include "cacophony/scenario/scenario.h"
+#include "html.h"
 
 namespace cacophony {
 namespace {
 
+using html::fill;
+using html::script_json;
 using nlohmann::json;
 
 // Run time in µs; on the chart, 1 µs of the run is 1 ms after the epoch.
 double micros(runtime::Duration d) {
   return static_cast<double>(d.count()) / 1000.0;
-}
-
-using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
-
-// `page` with each {{name}} replaced by the value of that field. The values are not scanned, so a
-// value that holds "{{" stays as it is; a name without a field is a bug in this file.
-std::string fill(std::string_view page, Fields fields) {
-  std::string out;
-  std::size_t from = 0;
-  for (auto at = page.find("{{"); at != std::string_view::npos; at = page.find("{{", from)) {
-    const auto close = page.find("}}", at);
-    const std::string_view name = page.substr(at + 2, close - at - 2);
-    const auto field =
-        std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
-    if (close == std::string_view::npos || field == fields.end())
-      throw std::logic_error(fmt::format("report page: no value for '{}'", name));
-    out.append(page, from, at - from);
-    out += field->second;
-    from = close + 2;
-  }
-  out.append(page, from);
-  return out;
 }
 
 // Lowercase copy, for finding a closing tag whatever its case.
@@ -74,29 +54,6 @@ std::string inline_asset(std::string_view asset, std::string_view closing_tag) {
     from = at + 1;
   }
   out.append(text, from);
-  return out;
-}
-
-// JSON that can sit inside <script type="application/json">: no '<', '>' or '&' appear raw.
-std::string script_json(const json& value) {
-  std::string text = value.dump(-1, ' ', true);
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "\\u003c";
-        break;
-      case '>':
-        out += "\\u003e";
-        break;
-      case '&':
-        out += "\\u0026";
-        break;
-      default:
-        out += c;
-    }
-  }
   return out;
 }
 
@@ -243,30 +200,8 @@ std::string chart_section(const Run& run, const Metrics& m, std::size_t index, s
 }  // namespace
 
 std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return html::replace_each(
+      text, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}});
 }
 
 std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>& metrics,

@@ -118,6 +118,14 @@ void JackSink::play() {
   playing_.store(true, std::memory_order_release);
 }
 
+std::int64_t JackSink::reported_round_trip() const {
+  jack_latency_range_t playback{};
+  jack_port_get_latency_range(port_, JackPlaybackLatency, &playback);
+  jack_latency_range_t capture{};
+  if (in_port_) jack_port_get_latency_range(in_port_, JackCaptureLatency, &capture);
+  return std::int64_t{playback.max} + capture.max;
+}
+
 bool JackSink::stop() {
   if (stopped_) return let_go_;
   stopped_ = true;
@@ -133,13 +141,6 @@ bool JackSink::stop() {
 int JackSink::on_process(jack_nframes_t frames, void* self) {
   auto* sink = static_cast<JackSink*>(self);
   auto* out = static_cast<float*>(jack_port_get_buffer(sink->port_, frames));
-  if (sink->in_port_) {
-    const auto* in = static_cast<const float*>(jack_port_get_buffer(sink->in_port_, frames));
-    std::int64_t lost = 0;
-    for (jack_nframes_t i = 0; i < frames; ++i)
-      if (!sink->input_->push(in[i])) ++lost;
-    if (lost > 0) sink->dropped_input_.fetch_add(lost, std::memory_order_relaxed);
-  }
   Engine* engine = sink->engine_;
   const jack_nframes_t now = jack_last_frame_time(sink->client_);
   const bool waiting =
@@ -149,6 +150,15 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   if (waiting || sink->finished_.load(std::memory_order_relaxed)) {
     std::fill(out, out + frames, 0.0f);
     return 0;
+  }
+  // Input is taken from the engine's first period on, so input frame n is heard with engine
+  // frame n (practice matches the two).
+  if (sink->in_port_) {
+    const auto* in = static_cast<const float*>(jack_port_get_buffer(sink->in_port_, frames));
+    std::int64_t lost = 0;
+    for (jack_nframes_t i = 0; i < frames; ++i)
+      if (!sink->input_->push(in[i])) ++lost;
+    if (lost > 0) sink->dropped_input_.fetch_add(lost, std::memory_order_relaxed);
   }
   sink->block_start_ = engine->position();
   sink->block_jack_frame_ = now;

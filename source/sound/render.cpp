@@ -36,9 +36,9 @@ int format_for(const std::filesystem::path& out) {
 
 // The recording under the clicks, read along with the render, folded to mono and resampled to
 // the render's rate when it has another.
-class Recording {
+class Mix {
  public:
-  Recording(const std::filesystem::path& path, int rate) {
+  Mix(const std::filesystem::path& path, int rate) {
     SF_INFO info{};
     file_.reset(sf_open(path.c_str(), SFM_READ, &info));
     if (!file_) throw BadRecording(path, BadRecording::Why::unreadable, sf_strerror(nullptr));
@@ -146,7 +146,7 @@ bool stopped(const RenderOptions& options) {
 }
 
 // Runs the engine into `output` until the track ends or `stop` is set.
-RenderResult write_blocks(Engine& engine, Recording* recording, Output& output,
+RenderResult write_blocks(Engine& engine, Mix* recording, Output& output,
                           const RenderOptions& options) {
   RenderResult result;
   const std::int64_t total = engine.total_frames();
@@ -181,7 +181,7 @@ void check_extension(const std::filesystem::path& out) {
 RenderResult render(const RenderOptions& options, Meter& meter) {
   check_rate(options.rate);
   const int format = format_for(options.out);
-  std::optional<Recording> recording;
+  std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
   RhythmGrid grid(options.performance, options.rate);

@@ -15,14 +15,15 @@ namespace {
 
 using Why = BadRecording::Why;
 
-// The file's first kMaxSampleSeconds, folded to mono, at its own rate.
-std::vector<float> read_mono(const std::filesystem::path& path, int& rate) {
+// The file's first `max_seconds`, folded to mono, at its own rate.
+std::vector<float> read_mono(const std::filesystem::path& path, int& rate,
+                             double max_seconds = kMaxSampleSeconds) {
   check_regular(path);
   SF_INFO info{};
   SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
   if (!file) throw BadRecording(path, Why::unreadable, sf_strerror(nullptr));
-  const auto frames = std::min<sf_count_t>(
-      info.frames, static_cast<sf_count_t>(kMaxSampleSeconds * info.samplerate));
+  const auto frames =
+      std::min<sf_count_t>(info.frames, static_cast<sf_count_t>(max_seconds * info.samplerate));
   const auto channels = static_cast<std::size_t>(info.channels);
   std::vector<float> interleaved(static_cast<std::size_t>(std::max<sf_count_t>(frames, 0)) *
                                  channels);
@@ -72,6 +73,12 @@ ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rat
     scale(sounds.kinds[k], kind);
   }
   return sounds;
+}
+
+Recording read_recording(const std::filesystem::path& path, double max_seconds) {
+  Recording r;
+  r.samples = read_mono(path, r.rate, max_seconds);
+  return r;
 }
 
 struct Resampler::State {

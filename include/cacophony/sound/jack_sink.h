@@ -19,9 +19,10 @@
 //   n has started. When two beats start in the same period, the second keeps the first's volume.
 // - The sink never starts a server (JackNoStartServer): with none running, the constructor throws
 //   JackError (no_server).
-// - With an input (for `--meter jack`) it also registers the input port `in`; the callback copies
-//   its frames into a second SPSC ring of floats, dropping (and counting) what does not fit, and a
-//   JackMeter (jack_meter.h) drains that ring on the meter thread.
+// - With an input (for `--follow jack`, and practice) it also registers the input port `in`; from
+//   the engine's first period on, the callback copies its frames into a second SPSC ring of
+//   floats, dropping (and counting) what does not fit, so that input frame n came in with engine
+//   frame n going out; a JackMeter (jack_meter.h) or the practice command drains that ring.
 // - Stopping never hangs on a sick server: stop() gives a stopped or wedged server a second, then
 //   leaves the client to it (see stop()).
 // - Threads: the constructor, start(), connect*(), play() and stop() are for one application
@@ -137,6 +138,9 @@ class JackSink {
 
   // For the meter thread: the next input frame, false when none is waiting (or there is no `in`).
   bool pop_input(float& sample) { return input_ && input_->pop(sample); }
+  // The latency JACK reports between `out` and what it is connected to, and between `in` and
+  // its sources, in frames (the maxima of the ports' latency ranges). After connecting.
+  std::int64_t reported_round_trip() const;
   std::int64_t dropped_input() const { return dropped_input_.load(std::memory_order_relaxed); }
 
  private:

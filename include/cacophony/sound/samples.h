@@ -24,6 +24,15 @@ inline constexpr double kMaxSampleSeconds = 2.0;
 // unreadable, empty.
 ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rate);
 
+// A recording, folded to mono, at its own rate.
+struct Recording {
+  int rate = 0;
+  std::vector<float> samples;
+};
+
+// The recording at `path`, its first `max_seconds` at most. Throws BadRecording as load_sounds.
+Recording read_recording(const std::filesystem::path& path, double max_seconds);
+
 // Mono samples at `from` Hz in, at `to` Hz out.
 class Resampler {
  public:

@@ -1,0 +1,98 @@
+// `analyze`: a recording of a performance measured offline, with practice's figures and reports.
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cacophony/practice/practice.h"
+#include "cacophony/rhythm/parse.h"
+#include "cacophony/sound/samples.h"
+#include "commands.h"
+#include "options.h"
+#include "practice_options.h"
+#include "rhythm_options.h"
+#include "sound_errors.h"
+
+namespace cacophony::cli {
+namespace {
+
+constexpr double kMaxTakeSeconds = 3600;
+
+struct RawAnalyze {
+  std::string take;
+  RawRhythm rhythm;
+  RawPractice practice;
+  std::string start;
+  std::string click_track;
+};
+
+// The rhythm over the take: a rhythm without an end is cut where the take ends.
+rhythm::Performance take_rhythm(const RawAnalyze& raw, double seconds) {
+  rhythm::Performance p = performance_of(raw.rhythm, false, 0);
+  rhythm::Section& last = p.sections.back();
+  if (last.beats == rhythm::kEndless) {
+    const double beats_a_second = last.tempo.from / 60 / last.meter.quarters();
+    last.beats = static_cast<std::int64_t>(std::ceil(seconds * beats_a_second)) + 1;
+  }
+  return p;
+}
+
+// Where the grid starts in the take, in frames: --start, or the first click of --click-track.
+std::int64_t grid_start(const RawAnalyze& raw, int rate) {
+  if (!raw.start.empty() && !raw.click_track.empty())
+    throw UsageError("--start and --click-track: give one");
+  if (!raw.click_track.empty()) {
+    const sound::Recording clicks = sound::read_recording(raw.click_track, kMaxTakeSeconds);
+    if (clicks.rate != rate)
+      throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
+                                   raw.click_track, clicks.rate, rate));
+    const std::vector<practice::Hit> found = practice::detect_hits(clicks.samples, rate);
+    if (found.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
+    return found.front().frame;
+  }
+  if (raw.start.empty()) return 0;
+  return std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * rate);
+}
+
+int analyze_command(const RawAnalyze& raw) {
+  const sound::Recording take = sound::read_recording(raw.take, kMaxTakeSeconds);
+  const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
+  const double seconds = static_cast<double>(take.samples.size()) / take.rate;
+  const rhythm::Performance performance = take_rhythm(raw, seconds);
+  const std::int64_t start = grid_start(raw, take.rate);
+  std::vector<practice::Hit> hits = practice::detect_hits(take.samples, take.rate);
+  for (practice::Hit& h : hits) h.frame -= start;
+  const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
+  const double bpm = performance.sections.front().tempo.from;
+  const practice::Result result =
+      practice::measure(grid, hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
+  for (const practice::BarFigures& bar : result.bars) std::printf("%s\n", bar_line(bar).c_str());
+  report_result(result, raw.practice, raw.take,
+                fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
+  return 0;
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, Action& action) {
+  auto raw = std::make_shared<RawAnalyze>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze",
+      "Measure a recording of a performance against its rhythm: each hit's offset, misses, "
+      "extras, steadiness and the tempo played, as practice does live. A take without hits says "
+      "\"no hits found\" and exits 0 (its reports are empty)");
+  cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)")->required();
+  add_rhythm_options(*cmd, raw->rhythm, false);
+  add_practice_options(*cmd, raw->practice);
+  cmd->add_option("--start", raw->start, "Where the rhythm's first beat is in the take, seconds");
+  cmd->add_option("--click-track", raw->click_track,
+                  "Align the rhythm to the first click of this recording of the same take");
+  cmd->callback([raw, &action] {
+    action = [raw] { return with_sound_errors([&raw] { return analyze_command(*raw); }); };
+  });
+}
+
+}  // namespace cacophony::cli

@@ -1,0 +1,129 @@
+#pragma once
+// Practice: the project's measurements pointed at the player. A player's hits (onsets found in
+// what they played) are matched to the rhythm's grid (its beats and subdivisions), and each one
+// is measured as the scenarios' beats are: how early or late, how steady, what was missed, what
+// was extra, and at what tempo the player really played, also where the click was muted.
+//
+// Guarantees
+// - detect_hits() finds onsets with aubio and refines each to the attack in the signal (see
+//   onsets.cpp for the method, thresholds and why); strokes closer than kFlamMs are one hit (a
+//   flam), timed by its louder stroke.
+// - measure() matches each position of the grid with at most one hit: the nearest within half
+//   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
+//   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
+//   after `latency_ms` is taken from each hit (negative: early).
+// - The player's tempo is fitted by least squares to the matched hits' times against their
+//   positions' times (player_bpm = the grid's first tempo / slope); muted_bpm the same over the
+//   hits in muted bars only (absent without two of them).
+//
+// Thread safety: functions are pure; an OnsetDetector is used by one thread at a time. Not for
+// the audio thread (aubio allocates).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "cacophony/rhythm/rhythm.h"
+
+namespace cacophony::practice {
+
+inline constexpr double kFlamMs = 35;
+inline constexpr double kMaxOffsetMs = 150;
+
+// A grid position the player should hit.
+struct Position {
+  std::int64_t frame = 0;  // from the grid's first frame
+  std::int64_t bar = 1;
+  int beat = 1;  // from 1
+  int sub = 0;   // 0 on the beat
+  bool muted = false;
+};
+
+// A hit found in what the player played.
+struct Hit {
+  std::int64_t frame = 0;  // its attack
+  float peak = 0;          // the largest absolute sample within kFlamMs of the attack
+};
+
+// Which bars the click is silent in (gap training): `on` bars played then `off` bars muted, over
+// and over, or each bar muted with probability `random` (from `seed`). No bar muted by default.
+struct MutePlan {
+  int on = 0;
+  int off = 0;
+  double random = 0;
+  std::uint64_t seed = 1;
+  bool muted(std::int64_t bar) const;
+};
+
+// Every beat and subdivision of `performance` (count-in left out), at `rate`, muted as `plan`
+// says. The performance must end.
+std::vector<Position> positions(const rhythm::Performance& performance, int rate,
+                                const MutePlan& plan);
+
+// Streaming onset detection: mono blocks in, hits out, in order.
+class OnsetDetector {
+ public:
+  explicit OnsetDetector(int rate);
+  ~OnsetDetector();
+  OnsetDetector(const OnsetDetector&) = delete;
+  OnsetDetector& operator=(const OnsetDetector&) = delete;
+
+  // The next `n` samples; appends the hits that are certain by now to `out`.
+  void feed(const float* samples, std::size_t n, std::vector<Hit>& out);
+  // The end of the signal: appends the hits still held.
+  void finish(std::vector<Hit>& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// All the hits in `samples`, at `rate`.
+std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate);
+
+struct Matched {
+  Position position;
+  std::int64_t hit_frame = 0;  // as heard, latency taken off
+  double offset_ms = 0;
+};
+
+struct Extra {
+  std::int64_t frame = 0;
+  double time_ms = 0;  // from the grid's first frame
+};
+
+struct Figures {
+  std::size_t hits = 0;
+  std::size_t missed = 0;
+  std::size_t extra = 0;
+  double mean_offset_ms = 0;  // rushing (< 0) or dragging (> 0)
+  double sd_ms = 0;           // steadiness
+  double within_10ms = 0;     // share of hits, 0..1
+  double within_25ms = 0;
+};
+
+struct BarFigures {
+  std::int64_t bar = 1;
+  bool muted = false;
+  Figures figures;
+};
+
+struct Result {
+  int rate = 48000;
+  std::vector<Position> grid;
+  std::vector<Matched> hits;
+  std::vector<Position> missed;
+  std::vector<Extra> extra;
+  std::vector<BarFigures> bars;
+  Figures overall;
+  std::optional<double> player_bpm;
+  std::optional<double> muted_bpm;  // the player's tempo in muted bars
+  double grid_bpm = 0;              // the grid's first tempo
+};
+
+Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, int rate,
+               double latency_ms, double grid_bpm);
+
+}  // namespace cacophony::practice

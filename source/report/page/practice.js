@@ -1,0 +1,198 @@
+// The practice page's drawings, made from the data the page embeds (its fields are listed in
+// include/cacophony/report/practice_page.h): the grid and the hits on one time line, the offsets
+// over time, and the bar-by-bar table. It fetches nothing and needs no library.
+(function () {
+  'use strict';
+  const data = JSON.parse(document.getElementById('practice-data').textContent);
+  const gridSvg = document.getElementById('grid-svg');
+  const plot = document.getElementById('offset-plot');
+  const NS = gridSvg.namespaceURI;  // SVG's, taken from the page's own element
+  const GOOD_MS = 10;  // the classes of error, as the figures count them (within ±10, ±25 ms)
+  const FAIR_MS = 25;
+  const LANE_Y = 92;  // the hits row's middle on the time line
+
+  // A new SVG element under `parent`; `title` becomes its tooltip.
+  function add(parent, name, attrs, title) {
+    const el = document.createElementNS(NS, name);
+    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+    if (title) add(el, 'title', {}).textContent = title;
+    parent.appendChild(el);
+    return el;
+  }
+  function label(parent, x, y, text, anchor) {
+    add(parent, 'text', { x, y, 'text-anchor': anchor || 'start' }).textContent = text;
+  }
+  function errorClass(offset) {
+    const size = Math.abs(offset);
+    return size <= GOOD_MS ? 'good' : size <= FAIR_MS ? 'fair' : 'bad';
+  }
+  function where(p) {
+    return 'bar ' + p.bar + ', beat ' + p.beat + (p.sub ? ', subdivision ' + p.sub : '');
+  }
+  function signed(ms) {
+    return (ms > 0 ? '+' : ms < 0 ? '−' : '±') + Math.abs(ms).toFixed(1) + ' ms';
+  }
+  function seconds(ms) { return +(ms / 1000).toFixed(3) + ' s'; }
+
+  // The time the drawings cover: every position, hit, extra hit and bar of the take.
+  function timeSpan() {
+    const times = [];
+    data.grid.forEach((p) => times.push(p.time_ms));
+    data.hits.forEach((h) => times.push(h.hit_ms));
+    data.extra.forEach((e) => { if (e.time_ms !== null) times.push(e.time_ms); });
+    data.bars.forEach((b) => { if (b.end_ms !== null) times.push(b.start_ms, b.end_ms); });
+    const start = times.length ? Math.min(...times) : 0;
+    const end = times.length ? Math.max(...times) : 1000;
+    return { start, end, length: Math.max(end - start, 1) };
+  }
+
+  // The smallest distance between neighbouring grid positions, to keep their ticks apart.
+  function smallestGap() {
+    let gap = Infinity;
+    for (let n = 1; n < data.grid.length; ++n) {
+      const d = data.grid[n].time_ms - data.grid[n - 1].time_ms;
+      if (d > 0) gap = Math.min(gap, d);
+    }
+    return gap;
+  }
+
+  // Muted bars shaded (over `top`..`bottom`), and on the time line each bar's start and number.
+  function drawBars(svg, x, top, bottom, numbered) {
+    const shade = add(svg, 'g', { class: 'muted-bars' });
+    const lines = add(svg, 'g', { class: 'bar-lines' });
+    for (const b of data.bars) {
+      if (b.start_ms === null) continue;
+      const from = x(b.start_ms);
+      if (b.muted)
+        add(shade, 'rect', { class: 'muted', x: from, y: top, width: x(b.end_ms) - from,
+                             height: bottom - top }, 'bar ' + b.bar + ': click muted');
+      if (!numbered) continue;
+      add(lines, 'line', { class: 'bar-line', x1: from, x2: from, y1: top, y2: bottom });
+      label(lines, from + 3, top + 15, String(b.bar));
+    }
+  }
+
+  // One hit: a triangle pointing the way it missed its place (◀ early, ▶ late), coloured by
+  // the size of its error, and joined to its place on the grid.
+  function drawHit(row, h, x) {
+    const cls = h.offset_ms === null ? 'bad' : errorClass(h.offset_ms);
+    const early = h.offset_ms < 0;
+    const at = x(h.hit_ms);
+    const s = 6;
+    const tip = early ? -s : s;
+    add(row, 'line', { class: 'reach ' + cls, x1: x(h.time_ms), y1: 62, x2: at, y2: LANE_Y - s });
+    add(row, 'path', {
+      class: 'hit ' + cls + (early ? ' early' : ' late'),
+      d: `M${at - tip} ${LANE_Y - s}L${at + tip} ${LANE_Y}L${at - tip} ${LANE_Y + s}Z`,
+    }, where(h) + ': ' + signed(h.offset_ms) + (early ? ' (early)' : ' (late)'));
+  }
+
+  // The time line: bars, the grid's ticks (beats tall, subdivisions short), the hits, the
+  // missed positions and the extra hits, wide enough that no two ticks touch.
+  function drawTimeline(span) {
+    const room = (gridSvg.parentNode.clientWidth || 1000) - 20;
+    const gap = smallestGap();
+    const scale = Math.min(Math.max(room / span.length, Number.isFinite(gap) ? 16 / gap : 0),
+                           100000 / span.length);
+    const x = (t) => 10 + (t - span.start) * scale;
+    const width = Math.ceil(x(span.end) + 10);
+    const height = 120;
+    Object.entries({ width, height, viewBox: `0 0 ${width} ${height}` })
+      .forEach(([key, value]) => gridSvg.setAttribute(key, value));
+    drawBars(gridSvg, x, 0, height, true);
+    const grid = add(gridSvg, 'g', { id: 'grid-row' });
+    for (const p of data.grid)
+      add(grid, 'line', { class: 'tick ' + (p.sub ? 'sub' : 'beat') + (p.muted ? ' muted' : ''),
+                          x1: x(p.time_ms), x2: x(p.time_ms), y1: p.sub ? 40 : 28, y2: 62 },
+          where(p));
+    const row = add(gridSvg, 'g', { id: 'hit-row' });
+    add(row, 'line', { class: 'lane', x1: x(span.start), x2: x(span.end), y1: LANE_Y, y2: LANE_Y });
+    for (const h of data.hits) drawHit(row, h, x);
+    for (const p of data.missed) {
+      const at = x(p.time_ms);
+      add(row, 'path', { class: 'missed', d: `M${at - 5} ${LANE_Y - 5}l10 10m0 -10l-10 10` },
+          where(p) + ': missed');
+    }
+    for (const e of data.extra) {
+      if (e.time_ms === null) continue;
+      const at = x(e.time_ms);
+      add(row, 'path', { class: 'extra', d: `M${at} ${LANE_Y - 6}l5 6l-5 6l-5 -6Z` },
+          'an extra hit at ' + seconds(e.time_ms));
+    }
+  }
+
+  // A round step for about `count` labels over `length`.
+  function niceStep(length, count) {
+    const raw = length / count;
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw);
+  }
+
+  // The plot's frame: the ±25 and ±10 ms bands, the zero line and both axes' labels.
+  function drawFrame(box, x, y, lim, span) {
+    add(plot, 'rect', { class: 'band25', x: box.left, width: box.right - box.left,
+                        y: y(FAIR_MS), height: y(-FAIR_MS) - y(FAIR_MS) });
+    add(plot, 'rect', { class: 'band10', x: box.left, width: box.right - box.left,
+                        y: y(GOOD_MS), height: y(-GOOD_MS) - y(GOOD_MS) });
+    drawBars(plot, x, box.top, box.bottom, false);
+    for (const v of [-lim, -FAIR_MS, -GOOD_MS, 0, GOOD_MS, FAIR_MS, lim]) {
+      add(plot, 'line', { class: v ? 'axis' : 'zero', x1: box.left, x2: box.right, y1: y(v),
+                          y2: y(v), 'stroke-opacity': v ? 0.5 : 1 });
+      label(plot, box.left - 6, y(v) + 4, v ? signed(v).replace('.0', '') : '0', 'end');
+    }
+    const step = niceStep(span.length, 8);
+    for (let t = Math.ceil(span.start / step) * step; t <= span.end; t += step)
+      label(plot, x(t), box.bottom + 18, seconds(t), 'middle');
+  }
+
+  // Each hit's offset against its time: a trace through them and a point each, coloured by
+  // its error, over the muted bars' shading.
+  function drawPlot(span) {
+    const width = 1100;
+    const height = 280;
+    const box = { left: 60, right: width - 14, top: 10, bottom: height - 30 };
+    const hits = data.hits.filter((h) => h.offset_ms !== null)
+      .sort((a, b) => a.hit_ms - b.hit_ms);
+    const lim = Math.ceil(Math.max(30, ...hits.map((h) => Math.abs(h.offset_ms))) / 10) * 10;
+    const x = (t) => box.left + (t - span.start) / span.length * (box.right - box.left);
+    const y = (v) => box.top + (lim - v) / (2 * lim) * (box.bottom - box.top);
+    plot.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    drawFrame(box, x, y, lim, span);
+    if (!hits.length) {
+      label(plot, (box.left + box.right) / 2, y(0) - 8, 'no hits', 'middle');
+      return;
+    }
+    const d = hits.map((h, n) => (n ? 'L' : 'M') + x(h.hit_ms).toFixed(1) + ' ' +
+                                 y(h.offset_ms).toFixed(1)).join('');
+    add(plot, 'path', { class: 'trace', d });
+    const points = add(plot, 'g', { class: 'points' });
+    for (const h of hits)
+      add(points, 'circle', { class: 'point ' + errorClass(h.offset_ms), r: 3.5,
+                              cx: x(h.hit_ms), cy: y(h.offset_ms) },
+          where(h) + ': ' + signed(h.offset_ms));
+  }
+
+  // The bar-by-bar table, muted bars shaded, each mean offset coloured by its error.
+  function fillBars() {
+    const body = document.getElementById('bar-rows');
+    const or = (value, text) => (value === null ? '–' : text(value));
+    for (const b of data.bars) {
+      const row = body.insertRow();
+      if (b.muted) row.className = 'muted';
+      const cells = [b.bar, b.muted ? 'muted' : 'on', b.hits, b.missed, b.extra,
+                     or(b.mean_offset_ms, signed), or(b.sd_ms, (v) => v.toFixed(1) + ' ms'),
+                     or(b.within_10ms, (v) => Math.round(v * 100) + ' %')];
+      cells.forEach((value, n) => {
+        const cell = row.insertCell();
+        cell.textContent = value;
+        if (n === 5 && b.mean_offset_ms !== null) cell.className = errorClass(b.mean_offset_ms);
+      });
+    }
+  }
+
+  const span = timeSpan();
+  drawTimeline(span);
+  drawPlot(span);
+  fillBars();
+  document.body.setAttribute('data-ready', '');  // for tests and screenshots
+})();

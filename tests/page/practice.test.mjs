@@ -1,0 +1,153 @@
+// A practice take's report page in a real browser: Debian's Chromium driven by playwright-core.
+//
+//   node tests/page/practice.test.mjs path/to/take.html
+//   node tests/page/practice.test.mjs path/to/cacophony
+//
+// The page is one that `cacophony analyze ... --report F` wrote; given the binary, the test writes
+// a take of real drum hits (practice_take.mjs) and has it analyzed first. It is opened from disk with every
+// request that isn't file: blocked, and checked against the data it embeds: the grid row, the
+// hits coloured by their error, the muted bars, the missed and extra marks and the offset plot.
+// With $CACOPHONY_SCREENSHOT set, it leaves a screenshot of the page there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { writeTake } from './practice_take.mjs';
+
+// The page: the one given, or one analyzed from a take written here.
+function pageFile(argument) {
+  if (!argument || argument.endsWith('.html')) return argument && path.resolve(argument);
+  const folder = mkdtempSync(path.join(tmpdir(), 'cacophony-practice-'));
+  const take = path.join(folder, 'take.wav'), page = path.join(folder, 'take.html');
+  const rhythm = writeTake(take);
+  execFileSync(path.resolve(argument), ['analyze', take, ...rhythm, '--report', page], { cwd: folder });
+  return page;
+}
+
+const file = pageFile(process.argv[2]);
+const screenshot = process.env.CACOPHONY_SCREENSHOT;
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+// The colours of practice.css, by the class of a hit's error.
+const COLOURS = { good: 'rgb(46, 158, 79)', fair: 'rgb(217, 148, 0)', bad: 'rgb(200, 54, 43)' };
+
+let browser, page, data;
+const errors = [];
+const offNetwork = [];  // every request that tried to leave the disk
+
+before(async () => {
+  assert.ok(file && existsSync(file), `usage: node practice.test.mjs take.html (got ${file})`);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route('**', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    offNetwork.push(url);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await page.goto(pathToFileURL(file).href);
+  await page.locator('body[data-ready]').waitFor({ state: 'attached', timeout: 10000 });
+  data = JSON.parse(await page.locator('#practice-data').textContent());
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// The drawn size of every element that matches `selector`.
+async function sizes(selector) {
+  return page.$$eval(selector, (all) => all.map((el) => {
+    const r = el.getBoundingClientRect();
+    return { width: r.width, height: r.height };
+  }));
+}
+
+test('the grid row has a tick for every position, beats taller than subdivisions', async () => {
+  const ticks = await sizes('#grid-row line.tick');
+  assert.equal(ticks.length, data.grid.length);
+  assert.ok(ticks.every((t) => t.height > 0), 'every tick drawn');
+  assert.equal(await page.locator('#grid-row line.tick.beat').count(),
+               data.grid.filter((p) => p.sub === 0).length);
+  const beat = page.locator('#grid-row line.tick.beat').first();
+  const sub = page.locator('#grid-row line.tick.sub').first();
+  if (await beat.count() && await sub.count())
+    assert.ok((await beat.boundingBox()).height > (await sub.boundingBox()).height);
+});
+
+test('each hit is drawn in the colour of its error, early and late apart', async () => {
+  const hits = await page.$$eval('#hit-row path.hit', (all) => all.map((el) => ({
+    fill: getComputedStyle(el).fill,
+    classes: [...el.classList],
+    width: el.getBoundingClientRect().width,
+  })));
+  assert.equal(hits.length, data.hits.length);
+  data.hits.forEach((h, n) => {
+    const size = Math.abs(h.offset_ms);
+    const expected = size <= 10 ? 'good' : size <= 25 ? 'fair' : 'bad';
+    assert.ok(hits[n].classes.includes(expected), `hit ${n}: ${h.offset_ms} ms ${hits[n].classes}`);
+    assert.equal(hits[n].fill, COLOURS[expected], `hit ${n}: ${h.offset_ms} ms`);
+    assert.ok(hits[n].classes.includes(h.offset_ms < 0 ? 'early' : 'late'), `hit ${n}`);
+    assert.ok(hits[n].width > 0, `hit ${n} drawn`);
+  });
+  assert.equal(await page.locator('#hit-row path.missed').count(), data.missed.length);
+  assert.equal(await page.locator('#hit-row path.extra').count(),
+               data.extra.filter((e) => e.time_ms !== null).length);
+});
+
+test('muted bars are shaded on the time line and the plot', async () => {
+  const muted = data.bars.filter((b) => b.muted && b.start_ms !== null).length;
+  const shades = await sizes('#grid-svg rect.muted');
+  assert.equal(shades.length, muted);
+  assert.ok(shades.every((s) => s.width > 0 && s.height > 0), 'every shade drawn');
+  assert.equal(await page.locator('#offset-plot rect.muted').count(), muted);
+  if (muted) {
+    const fill = await page.$eval('#grid-svg rect.muted', (el) => getComputedStyle(el).fill);
+    assert.notEqual(fill, 'rgb(0, 0, 0)', 'styled');
+  }
+  assert.equal(await page.locator('#bar-rows tr').count(), data.bars.length);
+  assert.equal(await page.locator('#bar-rows tr.muted').count(),
+               data.bars.filter((b) => b.muted).length);
+});
+
+test('the offset plot has a trace and a point per hit', async () => {
+  const measured = data.hits.filter((h) => h.offset_ms !== null);
+  const points = await sizes('#offset-plot circle.point');
+  assert.equal(points.length, measured.length);
+  assert.ok(points.every((p) => p.width > 0), 'every point drawn');
+  if (measured.length) {
+    const d = await page.getAttribute('#offset-plot path.trace', 'd');
+    assert.equal((d.match(/[ML]/g) || []).length, measured.length);
+    assert.ok(!/NaN|undefined/.test(d), d);
+  }
+  const box = await page.locator('#offset-plot').boundingBox();
+  assert.ok(box.width > 300 && box.height > 50, JSON.stringify(box));
+});
+
+test('the summary table is there and the take is named', async () => {
+  assert.ok(await page.locator('#summary table.figures tr').count() >= 9);
+  const take = await page.locator('#take').innerText();
+  assert.equal(await page.title(), `cacophony practice: ${take}`.trim());
+});
+
+test('a screenshot, when asked for', async () => {
+  if (!screenshot) return;
+  mkdirSync(path.dirname(screenshot), { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshot, fullPage: true });
+});
+
+test('no errors, and nothing was fetched from the network', () => {
+  assert.deepEqual(errors, []);
+  assert.deepEqual(offNetwork, []);
+});
