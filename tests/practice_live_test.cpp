@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "support/audio.h"
+#include "support/capture_client.h"
 #include "support/files.h"
 #include "support/folder.h"
 #include "support/jack_server.h"
+#include "support/onsets.h"
 #include "support/process.h"
 
 namespace {
@@ -161,6 +163,34 @@ TEST(PracticeLive, AfterCalibrationOffsetsMatchWithin3Ms) {
     worst = std::max(worst, std::abs(measured[k] - offsets_ms[k]));
   }
   std::fprintf(stderr, "live practice: offsets within %.2f ms of the known ones\n", worst);
+}
+
+// Gap training: the click sounds in bars 1 and 3 and not in 2 and 4 (--mute 1/1); Ctrl-C in bar 4
+// still writes what was measured, and exits 130.
+TEST(PracticeLive, MutedBarsAreSilentAndCtrlCWritesWhatWasMeasured) {
+  START_SERVER(server);
+  Folder dir;
+  Capture capture(server.name());
+  ASSERT_TRUE(capture.ok());
+  Process practice({CACOPHONY_BINARY, "practice", "4/4", "240", "--mute", "1/1", "--connect",
+                    capture.port(), "--json", dir.at("take.json")},
+                   Output::file(temp_path("muted.out")), Input::null, {server.env()});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!capture.heard_something() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(capture.heard_something());
+  std::this_thread::sleep_for(3500ms);  // into bar 4: a bar of 4/4 at 240 lasts 1 s
+  practice.signal(SIGINT);
+  const int status = practice.wait(10s);
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 130) << practice.output();
+  capture.stop();
+  const std::vector<std::size_t> at = onsets(capture.samples(), 100);
+  ASSERT_GE(at.size(), 8u);
+  // Bars 1 and 3 are heard, 12000 frames a beat; bar 3 starts two bars after bar 1.
+  for (std::size_t i = 1; i < 4; ++i) EXPECT_EQ(at[i] - at[i - 1], 12000u) << i;
+  EXPECT_EQ(at[4] - at[0], 96000u) << "bar 2 was silent";
+  EXPECT_TRUE(std::filesystem::exists(dir / "take.json")) << practice.output();
+  EXPECT_NE(practice.output().find("overall:"), std::string::npos) << practice.output();
 }
 
 }  // namespace
