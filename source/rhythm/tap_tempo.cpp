@@ -41,7 +41,11 @@ std::optional<TapTempo::Reading> TapTempo::tap(double seconds) {
   for (std::size_t i = 0; i < k; ++i) squares += (kept[i] - mean) * (kept[i] - mean);
   Reading r;
   r.spread_percent = 100 * std::sqrt(squares / static_cast<double>(k)) / mean;
-  r.bpm = 60 / mean;
+  // Over the whole span of the window, its beats counted from the median interval: each tap's
+  // jitter counts once, and a wild or missed tap does not bend it.
+  const double span = taps_[(count_ - 1) % kWindow] - taps_[(count_ - used) % kWindow];
+  const double beats = std::max(1.0, std::round(span / first));
+  r.bpm = 60 * beats / span;
   r.taps = count_;
   r.left_out = n - k;
   return r;

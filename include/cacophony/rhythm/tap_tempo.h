@@ -3,12 +3,12 @@
 //
 // - tap() takes each tap's time in seconds, on any steady clock. A tap more than kGap (2 s) after
 //   the one before starts a new count: that tap is the first of it.
-// - From kMinTaps (3) taps on, the intervals between the last kWindow (8) taps are taken. One
-//   more than 30 % off their median comes from a wild tap (a double hit, a missed one) and is
-//   left out; the tempo is 60 s over the mean of the intervals kept. (The median finds the wild
-//   ones; the mean of the rest is the steadier estimate: with none left out it is the first tap
-//   to the last over their count, so a hand's jitter counts once, not in every interval.) Fewer
-//   than kMinTaps taps read nothing.
+// - From kMinTaps (3) taps on, the last kWindow (8) taps are taken. The median of their intervals
+//   is the beat; an interval more than 30 % off it comes from a wild tap (a double hit, a missed
+//   one) and is left out of the spread. The tempo is the span from the first of those taps to
+//   the last over the beats it holds (the span over the median, rounded): each tap's jitter
+//   counts once, not in every interval, and a wild or missed tap does not bend it. Fewer than
+//   kMinTaps taps read nothing.
 // - spread_percent is the kept intervals' standard deviation over their mean, in percent: 0 for
 //   a machine, a few percent for a steady hand.
 //
