@@ -1,6 +1,8 @@
 // The charts, in the original's order.
 
-#include <array>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "cacophony/scenario/scenario.h"
 
@@ -23,9 +25,11 @@ extern const Scenario async_with_channels_services;
 
 namespace cacophony {
 
-std::span<const Scenario* const> scenarios() {
+namespace {
+
+std::vector<const Scenario*>& catalog() {
   using namespace scenario;
-  static const std::array<const Scenario*, 14> all{
+  static std::vector<const Scenario*> all{
       &sync_sleep_premeter_volume,
       &sync_constant_delay,
       &sync_adaptive_delay,
@@ -42,6 +46,19 @@ std::span<const Scenario* const> scenarios() {
       &async_with_channels_services,
   };
   return all;
+}
+
+}  // namespace
+
+std::span<const Scenario* const> scenarios() {
+  return catalog();
+}
+
+void add_scenario(const Scenario& scenario) {
+  if (scenario.id.empty() || find_scenario(scenario.id))
+    throw std::invalid_argument("add_scenario: the id '" + std::string(scenario.id) +
+                                "' is empty or taken");
+  catalog().push_back(&scenario);
 }
 
 std::string plain_text(Description description) {

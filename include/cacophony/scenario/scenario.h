@@ -31,17 +31,22 @@ std::string plain_text(Description description);
 using MetronomeFactory = Metronome (*)(VolumeMeter meter, int beats);
 
 struct Scenario {
-  std::string_view id;           // the chart id
-  Description description;       // the caption, with its keywords marked
-  Delay delay;                   // the original's delay simulator for this chart
-  Label label;                   // how its beats are labelled
-  bool async;                    // its metronome may return before its work ends (red line)
-  std::string_view code;         // the file holding its metronome: source/scenario/<code>.cpp
+  std::string_view id;      // the chart id
+  Description description;  // the caption, with its keywords marked
+  Delay delay;              // the original's delay simulator for this chart
+  Label label;              // how its beats are labelled
+  bool async;               // its metronome may return before its work ends (red line)
+  std::string_view code;    // the file holding its metronome: source/scenario/<code>.cpp
   MetronomeFactory metronome;
 };
 
-// All fourteen, in the original's chart order.
+// All fourteen, in the original's chart order, then those added with add_scenario().
 std::span<const Scenario* const> scenarios();
+// Adds a metronome of one's own after the fourteen (examples/my_metronome shows one): the run,
+// list and report commands then take it like the others. Call before any run, from one thread;
+// `scenario` must outlive the program's use of it. Throws std::invalid_argument for an id that
+// is taken or empty.
+void add_scenario(const Scenario& scenario);
 // nullptr when no scenario has that id.
 const Scenario* find_scenario(std::string_view id);
 

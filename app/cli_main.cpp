@@ -1,0 +1,104 @@
+// The command line, as a library call (cacophony_cli.h): cacophony's own main is one line, and a
+// program with metronomes of its own gets the same commands.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "cacophony_cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output_file.h"
+#include "standard_input.h"
+#include "terminal_text.h"
+
+namespace {
+
+// The exit-code table, as README.md gives it.
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0    success\n"
+    "  1    failure while running (I/O, a server gone)\n"
+    "  2    bad usage or input\n"
+    "  130  interrupted";
+
+constexpr std::size_t kMaxWord = 200;   // bytes of one word (an argument, a path) echoed
+constexpr std::size_t kMaxLine = 1000;  // bytes of a whole message echoed
+
+// Cuts `text` to at most `max` bytes, backing off to the start of a UTF-8 character, and says how
+// many bytes were left out.
+std::string cut(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t keep = max;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  return fmt::format("{}… ({} more bytes)", text.substr(0, keep), text.size() - keep);
+}
+
+// An error message as it may be echoed: each word, and the whole, cut to a size a terminal shows,
+// and control bytes as \xNN, so that what the user typed can neither flood nor drive the terminal.
+std::string printable(std::string_view message) {
+  std::string words;
+  for (std::size_t from = 0; from < message.size();) {
+    const std::size_t space = std::min(message.find(' ', from), message.size());
+    words += cut(message.substr(from, space - from), kMaxWord);
+    if (space < message.size()) words += ' ';
+    from = space + 1;
+  }
+  using namespace cacophony::cli;
+  return escaped(cut(words, kMaxLine), Keep::utf8);
+}
+
+void say(const char* kind, const std::string& message, const char* after = "") {
+  std::fprintf(stderr, "cacophony: %s: %s%s\n", kind, printable(message).c_str(), after);
+}
+
+int run(int argc, char** argv) {
+  using namespace cacophony::cli;
+  keep_standard_input_open();
+  CLI::App app(
+      "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
+      "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "
+      "does to tempo, beat order, lost beats and stale volume.",
+      "cacophony");
+  app.footer(kExitCodes);
+  app.require_subcommand(0, 1);
+  Action action;
+  add_run_commands(app, action);
+  add_list_command(app, action);
+  add_pipeline_command(app, action);
+  add_render_command(app, action);
+  add_play_command(app, action);
+  add_practice_command(app, action);
+  add_analyze_command(app, action);
+  add_link_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+    return action();
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    say("error", e.what(), " (see cacophony --help)");
+    return 2;
+  } catch (const UsageError& e) {
+    say("error", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    say("failed", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+namespace cacophony::cli {
+
+int main(int argc, char** argv) {
+  return finish_standard_output(run(argc, argv));
+}
+
+}  // namespace cacophony::cli
