@@ -3,8 +3,6 @@
 // they do not depend on how Google Benchmark turns CPU or real time into rates.
 
 #include <benchmark/benchmark.h>
-#include <sys/prctl.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -56,11 +54,15 @@ void ping_pong(benchmark::State& state, TimeMode mode) {
 }
 
 // 1. Channel round trip across two OS threads in real time. Goal: <= 2 µs.
-void BM_ChanRoundTrip_Real(benchmark::State& state) { ping_pong(state, TimeMode::real); }
+void BM_ChanRoundTrip_Real(benchmark::State& state) {
+  ping_pong(state, TimeMode::real);
+}
 BENCHMARK(BM_ChanRoundTrip_Real)->UseRealTime()->MinTime(1.0);
 
 // 4. The same ping-pong between two fibers in simulated time.
-void BM_ChanRoundTrip_Simulated(benchmark::State& state) { ping_pong(state, TimeMode::simulated); }
+void BM_ChanRoundTrip_Simulated(benchmark::State& state) {
+  ping_pong(state, TimeMode::simulated);
+}
 BENCHMARK(BM_ChanRoundTrip_Simulated)->UseRealTime()->MinTime(1.0);
 
 // 2a. Real time: a fresh run starts range(0) tasks that each only call wg.done(); main waits on
@@ -165,27 +167,13 @@ BENCHMARK(BM_TimerLateness)
 // CLOCK_MONOTONIC and 1 ns timer slack, no runtime. What the kernel (and hypervisor) alone give.
 void BM_TimerLateness_Baseline(benchmark::State& state) {
   constexpr int kWakeups = 2000;
-  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
   const std::int64_t period = state.range(0) * 1000;
   std::vector<double> late_us;
   late_us.reserve(kWakeups);
-  const auto read = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * kNanosPerSecond + ts.tv_nsec;
-  };
   for (auto _ : state) {
     BusyLoad load(static_cast<int>(state.range(1)));
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    const std::int64_t start = read() + period;
-    for (int k = 0; k < kWakeups; ++k) {
-      const std::int64_t deadline = start + k * period;
-      const timespec at{static_cast<time_t>(deadline / kNanosPerSecond),
-                        static_cast<long>(deadline % kNanosPerSecond)};
-      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) != 0) {
-      }
-      late_us.push_back(static_cast<double>(read() - deadline) / 1e3);
-    }
+    for (std::int64_t late : bare_timer_lateness(period, kWakeups))
+      late_us.push_back(static_cast<double>(late) / 1e3);
   }
   std::sort(late_us.begin(), late_us.end());
   state.counters["wakeups"] = static_cast<double>(late_us.size());
