@@ -48,8 +48,8 @@ RunOptions options(int beats, runtime::TimeMode time) {
 // turn; a chunk's onset error is the distance from the grid anchored at its first beat, as in
 // measure(). Counters: <way>_<idle|busy>_p50_us, _p99_us, _max_us. Goal: real p99 <= 1.25x the bare
 // timer's and below Go's, idle and busy.
-constexpr int kRounds = 4;
-constexpr int kChunk = 500;
+constexpr int kRounds = 10;
+constexpr int kChunk = 200;
 constexpr std::int64_t kPeriodNs = 10'000'000;
 
 // Appends the onset errors of `ticks` (ns, one per beat, in beat order) to `errors_us`.
