@@ -46,17 +46,24 @@ RunOptions options(int beats, runtime::TimeMode time) {
 // (bare_timer_lateness) and Go's time.Ticker (bench/go_ticker, built by `make bench`; skipped if
 // absent). Each of them runs kRounds chunks of kChunk beats, idle and under two busy threads, in
 // turn; a chunk's onset error is the distance from the grid anchored at its first beat, as in
-// measure(). Counters: <way>_<idle|busy>_p50_us, _p99_us, _max_us. Goal: real p99 <= 1.25x the bare
+// measure(). A wake-up more than a period late makes a ticker drop a tick, which shifts the rest of
+// the chunk by whole periods (the bare timer never drops), so the phase error (the distance from
+// the nearest grid point) is given too: it is the timing path's precision without the drops.
+// Counters: <way>_<idle|busy>[_phase]_p50_us, _p99_us, _max_us. Goal: real p99 <= 1.25x the bare
 // timer's and below Go's, idle and busy.
 constexpr int kRounds = 10;
 constexpr int kChunk = 200;
 constexpr std::int64_t kPeriodNs = 10'000'000;
 
-// Appends the onset errors of `ticks` (ns, one per beat, in beat order) to `errors_us`.
-void add_onset_errors(const std::vector<std::int64_t>& ticks, std::vector<double>& errors_us) {
+// Appends the onset errors of `ticks` (ns, one per beat, in beat order) to `grid_us`, and their
+// distances from the nearest grid point to `phase_us`.
+void add_onset_errors(const std::vector<std::int64_t>& ticks, std::vector<double>& grid_us,
+                      std::vector<double>& phase_us) {
   for (std::size_t k = 0; k < ticks.size(); ++k) {
-    const auto ideal = ticks.front() + static_cast<std::int64_t>(k) * kPeriodNs;
-    errors_us.push_back(std::abs(static_cast<double>(ticks[k] - ideal)) / 1e3);
+    const std::int64_t error = ticks[k] - ticks.front() - static_cast<std::int64_t>(k) * kPeriodNs;
+    const std::int64_t past = ((error % kPeriodNs) + kPeriodNs) % kPeriodNs;
+    grid_us.push_back(static_cast<double>(std::abs(error)) / 1e3);
+    phase_us.push_back(static_cast<double>(std::min(past, kPeriodNs - past)) / 1e3);
   }
 }
 
@@ -100,13 +107,15 @@ void BM_Precision_FourWay(benchmark::State& state) {
       {"bare", bare_timer_ticks},
       {"go", go_ticker_ticks}};
   const std::vector<std::pair<std::string, int>> loads = {{"idle", 0}, {"busy", 2}};
-  std::map<std::string, std::vector<double>> errors_us;  // by "<way>_<load>"
+  std::map<std::string, std::vector<double>> errors_us;  // by "<way>_<load>[_phase]"
   for (auto _ : state)
     for (int round = 0; round < kRounds; ++round)
       for (const auto& [load_name, threads] : loads) {
         BusyLoad load(threads);
-        for (const auto& [way, ticks] : ways)
-          add_onset_errors(ticks(), errors_us[way + "_" + load_name]);
+        for (const auto& [way, ticks] : ways) {
+          const std::string cell = way + "_" + load_name;
+          add_onset_errors(ticks(), errors_us[cell], errors_us[cell + "_phase"]);
+        }
       }
   for (auto& [cell, errors] : errors_us) {
     if (errors.empty()) continue;
