@@ -35,7 +35,11 @@ fuzz: setup
 soak: build
 	@scripts/soak
 
+# The Go ticker beside the precision benchmark needs `go` (apt-get install golang-go); without it
+# that one column is left out.
 bench: build
+	@if command -v go >/dev/null; then cd bench/go_ticker && go build -o ../../build/bench/go_ticker main.go; \
+	  else echo "bench: no go (apt-get install golang-go): the Go ticker is left out"; fi
 	./build/bench/cacophony_bench
 	bench/render_vs_klick
 

@@ -50,9 +50,10 @@ Delay parse_delay_option(const std::string& text) {
 }
 
 runtime::TimeMode parse_time(const std::string& text) {
-  if (text == "real") return runtime::TimeMode::real;
-  if (text == "simulated") return runtime::TimeMode::simulated;
-  throw UsageError(fmt::format("--time must be real or simulated, got '{}'", text));
+  for (auto mode :
+       {runtime::TimeMode::real, runtime::TimeMode::threads, runtime::TimeMode::simulated})
+    if (text == runtime::name(mode)) return mode;
+  throw UsageError(fmt::format("--time must be real, threads or simulated, got '{}'", text));
 }
 
 }  // namespace cacophony::cli

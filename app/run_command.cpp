@@ -56,7 +56,9 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                  "(default: each scenario's own)");
   cmd.add_option("--seed", raw.seed, "Seed of the random volumes and delays")
       ->capture_default_str();
-  cmd.add_option("--time", raw.time, "Clock: real, or simulated (deterministic, instant)")
+  cmd.add_option("--time", raw.time,
+                 "Clock: real (one thread), threads (a thread per task) or simulated "
+                 "(deterministic, instant)")
       ->capture_default_str();
   cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE")
       ->check(kFileName);
@@ -118,10 +120,11 @@ struct Outputs {
 };
 
 void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
-  std::fprintf(log, "cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %s time\n",
+  std::fprintf(log, "cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
                scenarios, scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()),
                options.beats, static_cast<unsigned long long>(options.seed),
-               options.time == runtime::TimeMode::real ? "real" : "simulated");
+               static_cast<int>(runtime::name(options.time).size()),
+               runtime::name(options.time).data());
   flush(log);
 }
 

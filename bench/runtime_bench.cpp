@@ -3,8 +3,6 @@
 // they do not depend on how Google Benchmark turns CPU or real time into rates.
 
 #include <benchmark/benchmark.h>
-#include <sys/prctl.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -55,21 +53,31 @@ void ping_pong(benchmark::State& state, TimeMode mode) {
   state.counters["switches_per_s"] = 2 * n / elapsed;
 }
 
-// 1. Channel round trip across two OS threads in real time. Goal: <= 2 µs.
-void BM_ChanRoundTrip_Real(benchmark::State& state) { ping_pong(state, TimeMode::real); }
+// 1. Channel round trip across two OS threads (--time threads). Goal: <= 2 µs.
+void BM_ChanRoundTrip_Threads(benchmark::State& state) {
+  ping_pong(state, TimeMode::threads);
+}
+BENCHMARK(BM_ChanRoundTrip_Threads)->UseRealTime()->MinTime(1.0);
+
+// 1b. The same between two fibers on the real clock (--time real).
+void BM_ChanRoundTrip_Real(benchmark::State& state) {
+  ping_pong(state, TimeMode::real);
+}
 BENCHMARK(BM_ChanRoundTrip_Real)->UseRealTime()->MinTime(1.0);
 
 // 4. The same ping-pong between two fibers in simulated time.
-void BM_ChanRoundTrip_Simulated(benchmark::State& state) { ping_pong(state, TimeMode::simulated); }
+void BM_ChanRoundTrip_Simulated(benchmark::State& state) {
+  ping_pong(state, TimeMode::simulated);
+}
 BENCHMARK(BM_ChanRoundTrip_Simulated)->UseRealTime()->MinTime(1.0);
 
-// 2a. Real time: a fresh run starts range(0) tasks that each only call wg.done(); main waits on
+// 2a. Threads: a fresh run starts range(0) tasks that each only call wg.done(); main waits on
 // the WaitGroup and run() joins every thread. Per task, including the run's set-up and join.
-void BM_Spawn_Real_Batch(benchmark::State& state) {
+void BM_Spawn_Threads_Batch(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
   const auto start = Clock::now();
   for (auto _ : state) {
-    auto rt = Runtime::create(TimeMode::real, 1);
+    auto rt = Runtime::create(TimeMode::threads, 1);
     rt->run([&] {
       auto wg = std::make_shared<WaitGroup>();
       wg->add(batch);
@@ -82,13 +90,13 @@ void BM_Spawn_Real_Batch(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(tasks));
   state.counters["ns_per_task"] = elapsed / tasks * 1e9;
 }
-BENCHMARK(BM_Spawn_Real_Batch)->Arg(100)->UseRealTime()->MinTime(1.0);
+BENCHMARK(BM_Spawn_Threads_Batch)->Arg(100)->UseRealTime()->MinTime(1.0);
 
-// 2b. Real time, one at a time inside one run: go, then wait for it on a WaitGroup. The run keeps
+// 2b. Threads, one at a time inside one run: go, then wait for it on a WaitGroup. The run keeps
 // every ended thread until it returns, so the iteration count is fixed.
-void BM_Spawn_Real_GoWait(benchmark::State& state) {
+void BM_Spawn_Threads_GoWait(benchmark::State& state) {
   double elapsed = 0;
-  auto rt = Runtime::create(TimeMode::real, 1);
+  auto rt = Runtime::create(TimeMode::threads, 1);
   rt->run([&] {
     auto wg = std::make_shared<WaitGroup>();
     const auto start = Clock::now();
@@ -101,7 +109,7 @@ void BM_Spawn_Real_GoWait(benchmark::State& state) {
   });
   state.counters["ns_per_task"] = elapsed / static_cast<double>(state.iterations()) * 1e9;
 }
-BENCHMARK(BM_Spawn_Real_GoWait)->Iterations(2000)->UseRealTime();
+BENCHMARK(BM_Spawn_Threads_GoWait)->Iterations(2000)->UseRealTime();
 
 // 2c. Simulated time: go of an empty task. Main yields every 1024 spawns so the spawned fibers
 // run and end inside the measurement; per task this is create + schedule + run + free.
@@ -165,27 +173,13 @@ BENCHMARK(BM_TimerLateness)
 // CLOCK_MONOTONIC and 1 ns timer slack, no runtime. What the kernel (and hypervisor) alone give.
 void BM_TimerLateness_Baseline(benchmark::State& state) {
   constexpr int kWakeups = 2000;
-  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
   const std::int64_t period = state.range(0) * 1000;
   std::vector<double> late_us;
   late_us.reserve(kWakeups);
-  const auto read = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * kNanosPerSecond + ts.tv_nsec;
-  };
   for (auto _ : state) {
     BusyLoad load(static_cast<int>(state.range(1)));
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    const std::int64_t start = read() + period;
-    for (int k = 0; k < kWakeups; ++k) {
-      const std::int64_t deadline = start + k * period;
-      const timespec at{static_cast<time_t>(deadline / kNanosPerSecond),
-                        static_cast<long>(deadline % kNanosPerSecond)};
-      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) != 0) {
-      }
-      late_us.push_back(static_cast<double>(read() - deadline) / 1e3);
-    }
+    for (std::int64_t late : bare_timer_lateness(period, kWakeups))
+      late_us.push_back(static_cast<double>(late) / 1e3);
   }
   std::sort(late_us.begin(), late_us.end());
   state.counters["wakeups"] = static_cast<double>(late_us.size());

@@ -1,9 +1,10 @@
-// The Go-style runtime, in both clocks. Simulated runs assert exact times; real runs assert only
-// what holds on a loaded 2-core machine.
+// The Go-style runtime, in all three modes. Simulated runs assert exact times; real-clock runs
+// (real and threads) assert only what holds on a loaded 2-core machine.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -327,13 +328,53 @@ TEST_P(RuntimeTest, BusyWaitingIsCounted) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothClocks, RuntimeTest,
-                         ::testing::Values(TimeMode::real, TimeMode::simulated),
+TEST_P(RuntimeTest, ASpinningTaskDoesNotStarveTheOthers) {
+  std::atomic<bool> stop{false};
+  std::vector<int> got;
+  int ticks = 0;
+  run([&] {
+    go([&] {
+      while (!stop.load()) yield();
+    });
+    Chan<int> ch;
+    go([=]() mutable {
+      for (int i = 0; i < 5; ++i) ch.send(i);
+      ch.close();
+    });
+    for (int v : ch) got.push_back(v);
+    Ticker ticker(2ms);
+    for (; ticks < 3; ++ticks) ticker.c.recv();
+    sleep(1ms);
+    stop = true;
+  });
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(ticks, 3);
+  EXPECT_GT(rt_->busy_wait_cpu(), 0ms);
+}
+
+TEST_P(RuntimeTest, ReportsADeadlockInsteadOfHanging) {
+  if (GetParam() == TimeMode::threads) GTEST_SKIP() << "with threads a deadlocked run hangs";
+  try {
+    run([] {
+      Chan<int> never;
+      go([=]() mutable { never.recv(); });
+      never.recv();
+    });
+    FAIL() << "expected a deadlock error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("deadlock"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModes, RuntimeTest,
+                         ::testing::Values(TimeMode::real, TimeMode::threads, TimeMode::simulated),
                          [](const auto& info) {
-                           return info.param == TimeMode::real ? "Real" : "Simulated";
+                           std::string n(name(info.param));
+                           n[0] = static_cast<char>(std::toupper(n[0]));
+                           return n;
                          });
 
-// --- simulated time only ---
+// --- one mode only ---
 
 // The process's virtual memory, in KiB (VmSize in /proc/self/status).
 long vm_size_kib() {
@@ -344,10 +385,10 @@ long vm_size_kib() {
   return -1;
 }
 
-TEST(RealRuntime, EndedTasksGiveBackTheirThreads) {
-  // A long real-time run starts a task a beat. Each thread keeps its stack (8 MiB of address
+TEST(ThreadRuntime, EndedTasksGiveBackTheirThreads) {
+  // A long run with threads starts a task a beat. Each thread keeps its stack (8 MiB of address
   // space) until joined: unjoined, 10 000 ended tasks would hold some 80 GiB.
-  auto rt = Runtime::create(TimeMode::real, 1);
+  auto rt = Runtime::create(TimeMode::threads, 1);
   long grown = 0;
   rt->run([&] {
     const long before = vm_size_kib();
@@ -373,20 +414,6 @@ TEST(SimulatedRuntime, SleepsTakeExactlyTheirDuration) {
     seen.push_back(now());
   });
   EXPECT_EQ(seen, (std::vector<Time>{3ms, 10ms, 10ms}));
-}
-
-TEST(SimulatedRuntime, ReportsADeadlockInsteadOfHanging) {
-  auto rt = Runtime::create(TimeMode::simulated, 1);
-  try {
-    rt->run([] {
-      Chan<int> never;
-      go([=]() mutable { never.recv(); });
-      never.recv();
-    });
-    FAIL() << "expected a deadlock error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("deadlock"), std::string::npos) << e.what();
-  }
 }
 
 // A run mixing every primitive, with random choices; its trace must not depend on anything but

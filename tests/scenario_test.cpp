@@ -1,4 +1,5 @@
-// Each scenario's signature, exactly, in simulated time; robust properties in real time.
+// Each scenario's signature, exactly, in simulated time; robust properties on the real clock, with
+// fibers (real) and with a thread per task (threads, which ThreadSanitizer sees run in parallel).
 
 #include <gtest/gtest.h>
 
@@ -285,8 +286,11 @@ TEST(Scenario, AnyDelayCanBeChosen) {
   for (const Event& v : of(r, Category::volume)) EXPECT_EQ(v.duration, 5ms);
 }
 
-TEST(RealTime, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
-  RunOptions o;  // real time, 6000 bpm, 15 beats
+class RealClock : public ::testing::TestWithParam<runtime::TimeMode> {};
+
+TEST_P(RealClock, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
+  RunOptions o;  // 6000 bpm, 15 beats
+  o.time = GetParam();
   for (const Scenario* s : scenarios()) {
     const Metrics m = measure(run_scenario(*s, o));
     EXPECT_EQ(m.beats_performed, 15) << s->id;
@@ -299,6 +303,10 @@ TEST(RealTime, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(RealTime, RealClock,
+                         ::testing::Values(runtime::TimeMode::real, runtime::TimeMode::threads),
+                         [](const auto& info) { return std::string(runtime::name(info.param)); });
 
 }  // namespace
 }  // namespace cacophony

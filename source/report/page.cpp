@@ -231,7 +231,7 @@ std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>
                {"bpm", std::to_string(options.bpm.value())},
                {"beats", std::to_string(options.beats)},
                {"seed", std::to_string(options.seed)},
-               {"time", options.time == runtime::TimeMode::real ? "real" : "simulated"},
+               {"time", std::string(runtime::name(options.time))},
                {"delay", html_escape(delay)},
                {"summary_rows", summary_rows(runs, metrics)},
                {"charts", charts_html},

@@ -15,8 +15,8 @@ thread_local detail::Task* current_task = nullptr;
 }  // namespace
 
 std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed) {
-  return mode == TimeMode::real ? detail::make_real_runtime(seed)
-                                : detail::make_simulated_runtime(seed);
+  return mode == TimeMode::threads ? detail::make_thread_runtime(seed)
+                                   : detail::make_fiber_runtime(mode, seed);
 }
 
 Runtime& Runtime::current() {
@@ -27,8 +27,8 @@ namespace detail {
 
 Scheduler::Scheduler(TimeMode mode, std::uint64_t seed)
     : Runtime(mode),
-      lock_(mode == TimeMode::real),
-      random_lock_(mode == TimeMode::real),
+      lock_(mode == TimeMode::threads),
+      random_lock_(mode == TimeMode::threads),
       random_(seed) {}
 
 Scheduler& Scheduler::current() {
@@ -37,7 +37,7 @@ Scheduler& Scheduler::current() {
 }
 
 Task& Scheduler::self() {
-  // The simulated scheduler's own loop has a runtime but is no task.
+  // The fiber scheduler's own loop has a runtime but is no task.
   if (current_task == nullptr) outside_a_task();
   return *current_task;
 }

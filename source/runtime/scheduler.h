@@ -2,8 +2,8 @@
 // Internal: the parking layer under every blocking primitive. Only the runtime's own .cpp files
 // include this; code outside the runtime sees Runtime, Chan, select, WaitGroup, Mutex and Ticker.
 //
-// Every Runtime is a Scheduler (Runtime's constructor is private to it); RealRuntime and
-// SimulatedRuntime are the two Schedulers. The primitives reach theirs through
+// Every Runtime is a Scheduler (Runtime's constructor is private to it); ThreadRuntime (threads)
+// and FiberRuntime (real and simulated) are the two Schedulers. The primitives reach theirs through
 // Scheduler::current() when they are made, and keep it.
 //
 // The run lock (Scheduler::lock()) guards
@@ -18,8 +18,8 @@
 // - A task holds at most one wake-up token: unpark() before park() is not lost. A token may be
 //   stale (left by a wake-up the task no longer waits for), so every park sits in a loop that
 //   rechecks what it waits for (block() rechecks Wait::fired, sleep_until() the clock).
-// - No task parks while it holds the run lock: block() releases it first. In simulated time one
-//   thread runs the tasks, so there the lock is a no-op.
+// - No task parks while it holds the run lock: block() releases it first. With fibers (real and
+//   simulated time) one thread runs the tasks, so there the lock is a no-op.
 // - A Waiter lives on its task's stack and is linked into at most one queue (`queue` names it):
 //   whoever completes it unlinks it first, and its task unlinks the rest before returning.
 // - Wait::fired goes from -1 to a case index exactly once, under the lock, with release; the woken
@@ -37,8 +37,8 @@
 
 namespace cacophony::runtime::detail {
 
-// The one lock of a run. In simulated time a single thread runs the tasks and none parks while
-// holding it, so there it costs nothing.
+// The one lock of a run. With fibers a single thread runs the tasks and none parks while holding
+// it, so there it costs nothing.
 class RunLock {
  public:
   explicit RunLock(bool threaded) : threaded_(threaded) {}
@@ -108,8 +108,10 @@ class Scheduler : public Runtime {
   std::atomic<std::int64_t> busy_ns_{0};
 };
 
-std::unique_ptr<Runtime> make_real_runtime(std::uint64_t seed);
-std::unique_ptr<Runtime> make_simulated_runtime(std::uint64_t seed);
+// Threads: one OS thread per task on the real clock.
+std::unique_ptr<Runtime> make_thread_runtime(std::uint64_t seed);
+// Fibers on the caller's thread; `clock` is real or simulated.
+std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed);
 
 // --- Waiting on a queue ---
 

@@ -2,20 +2,32 @@
 // The runtime: Go's `go`, `time.Sleep`, `time.Now` and a scheduler `yield`, over a real or a
 // simulated clock. One Runtime serves one run; every task of the run belongs to it.
 //
-// Guarantees
+// Guarantees, in all three modes (TimeMode)
 // - `run(main)` returns only when `main` and every task it spawned (transitively) have ended, so
 //   nothing a task touches can be torn down under it. A task that outlives the function that
 //   spawned it (Go's abandoned goroutine) is still joined here.
-// - Real time: tasks are OS threads with 1 ns timer slack; sleeps wait for absolute deadlines on
-//   CLOCK_MONOTONIC, so overshoot never accumulates.
-// - Simulated time: tasks are user-space fibers run one at a time on the caller's thread, in a
-//   deterministic order (FIFO run queue, timers by deadline then creation order). Time advances
-//   only when no task can run, and then jumps to the next timer. The same seed gives the same run.
-// - `yield()` is the only way a busy-wait may spin: in simulated time a spinning task lets time
-//   advance once nothing else can run; in both modes the time it spins is summed in
-//   `busy_wait_cpu()` (thread CPU time when real, simulated time when simulated).
+// - Sleeps wait for absolute deadlines, so overshoot never accumulates. Timers due at the same
+//   moment wake their tasks in deadline, then creation order.
+// - `yield()` is the only way a busy-wait may spin, and it lets the other tasks run: a task that
+//   spins with yield() starves none of them. The time it spins is summed in `busy_wait_cpu()`.
 // - Tasks block only inside the runtime's primitives (Chan, select, WaitGroup, Mutex, Ticker) and
 //   sleeps; how they park is the runtime's own business, not part of this API.
+//
+// Where they differ
+// - real: tasks are user-space fibers run one at a time on the caller's thread (Go with
+//   GOMAXPROCS=1), in FIFO order. When none can run, the thread sleeps until the next timer's
+//   deadline on CLOCK_MONOTONIC with 1 ns timer slack; a hand-off between tasks is a fiber switch,
+//   with no system call. A task that computes without blocking or yielding holds the one thread
+//   and delays every other task, timers included; a yielding task gets the thread back at once
+//   (timers that fell due run first). `busy_wait_cpu()` is the thread CPU time spent spinning,
+//   less what the other tasks ran meanwhile. A run whose tasks are all blocked with no timer
+//   pending ends in a deadlock error, as in simulated time.
+// - threads: tasks are OS threads, truly parallel, with 1 ns timer slack; no order among ready
+//   tasks. `busy_wait_cpu()` is the spinning threads' CPU time. A deadlocked run hangs.
+// - simulated: the fibers and order of real time, but time advances only when no task can run,
+//   and then jumps to the next timer. A spinning task lets time advance once nothing else can
+//   run; `busy_wait_cpu()` is the simulated time spent spinning. The same seed gives the same run.
+//   A run whose tasks are all blocked with no timer pending ends in a deadlock error.
 //
 // Memory ordering: whatever a task wrote before a channel operation, a done(), an unlock() or a
 // go() is visible to the task that the operation releases, or to the task go() starts.

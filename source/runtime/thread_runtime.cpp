@@ -1,32 +1,19 @@
-// Real time: one OS thread per task, parking on a futex with absolute CLOCK_MONOTONIC deadlines.
+// Threads: one OS thread per task on the real clock, parking on a futex with absolute
+// CLOCK_MONOTONIC deadlines.
 
 #include <linux/futex.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <thread>
 #include <vector>
 
+#include "clock.h"
 #include "scheduler.h"
 
 namespace cacophony::runtime::detail {
 namespace {
-
-constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-
-Duration read_clock(clockid_t id) {
-  timespec ts{};
-  clock_gettime(id, &ts);
-  return Duration(ts.tv_sec * kNanosPerSecond + ts.tv_nsec);
-}
-
-// A 1 ns slack makes the kernel fire our timers on time instead of batching them up to 50 µs late.
-void tighten_timer_slack() {
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-}
 
 // The wake-up token's states. Only a task asleep in the futex costs its waker a system call.
 enum : std::uint32_t { kEmpty = 0, kNotified = 1, kAsleep = 2 };
@@ -43,10 +30,10 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value, const 
                  at, nullptr, FUTEX_BITSET_MATCH_ANY);
 }
 
-class RealRuntime final : public Scheduler {
+class ThreadRuntime final : public Scheduler {
  public:
-  explicit RealRuntime(std::uint64_t seed)
-      : Scheduler(TimeMode::real, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
+  explicit ThreadRuntime(std::uint64_t seed)
+      : Scheduler(TimeMode::threads, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
 
   void run(std::function<void()> main) override {
     execute(*add_task(), main);
@@ -106,9 +93,7 @@ class RealRuntime final : public Scheduler {
     auto& t = static_cast<RealTask&>(self());
     stop_spinning(t);
     if (take_token(t)) return true;
-    const Duration at = start_ + deadline;
-    const timespec ts{static_cast<time_t>(at.count() / kNanosPerSecond),
-                      static_cast<long>(at.count() % kNanosPerSecond)};
+    const timespec ts = to_timespec(start_ + deadline);
     return sleep_for_token(t, &ts);
   }
 
@@ -174,8 +159,8 @@ class RealRuntime final : public Scheduler {
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_real_runtime(std::uint64_t seed) {
-  return std::make_unique<RealRuntime>(seed);
+std::unique_ptr<Runtime> make_thread_runtime(std::uint64_t seed) {
+  return std::make_unique<ThreadRuntime>(seed);
 }
 
 }  // namespace cacophony::runtime::detail

@@ -1,15 +1,18 @@
-// Simulated time: every task is a fiber on the caller's thread, and the clock is a number that
-// jumps to the next timer when no task can run (Go's testing/synctest rule).
+// Fibers: every task is a fiber on the caller's thread, run by one scheduler whose clock is a
+// policy. Simulated, the clock is a number that jumps to the next timer when no task can run (Go's
+// testing/synctest rule); real, the thread sleeps until the next timer's deadline.
 
 #include <sys/mman.h>
 
 #include <boost/context/fiber.hpp>
+#include <cerrno>
 #include <deque>
 #include <list>
 #include <queue>
 #include <stdexcept>
 #include <vector>
 
+#include "clock.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
 
@@ -69,7 +72,7 @@ struct PooledStack {
 // Thrown into parked tasks when a deadlocked run is torn down; never escapes the runtime.
 struct Teardown {};
 
-class SimTask final : public Task {
+class FiberTask final : public Task {
  public:
   enum class State { runnable, running, parked, yielding, done };
   State state = State::runnable;
@@ -77,31 +80,41 @@ class SimTask final : public Task {
   bool woken_by_timer = false;
   std::uint64_t timer_generation = 0;  // bumping it cancels the pending timer
   int timers_queued = 0;               // heap entries naming this task, live or cancelled
+  Duration cpu{0};                     // thread CPU time it ran while someone was spinning
   std::function<void()> fn;
   ctx::fiber fiber;   // the task's own continuation while it is suspended
   ctx::fiber caller;  // the scheduler's continuation while the task runs
   fiber_switch::Context context;
-  std::list<std::unique_ptr<SimTask>>::iterator home;
+  std::list<std::unique_ptr<FiberTask>>::iterator home;
 };
 
 struct Timer {
   Time due;
   std::uint64_t order;
-  SimTask* task;
+  FiberTask* task;
   std::uint64_t generation;
   bool operator>(const Timer& o) const { return due != o.due ? due > o.due : order > o.order; }
 };
 
-class SimulatedRuntime final : public Scheduler {
+// The one fiber scheduler. Its clock (`real_`) decides how time moves when no task can run:
+// simulated, it jumps to the next timer, and spinning tasks run again only once something changed;
+// real, the thread sleeps until the next deadline, and spinning tasks keep the thread.
+class FiberRuntime final : public Scheduler {
  public:
-  explicit SimulatedRuntime(std::uint64_t seed) : Scheduler(TimeMode::simulated, seed) {
+  FiberRuntime(TimeMode clock, std::uint64_t seed)
+      : Scheduler(clock, seed), real_(clock == TimeMode::real) {
     fiber_switch::adopt_current(scheduler_);
   }
 
   void run(std::function<void()> main) override {
     set_current(this, nullptr);
+    if (real_) {
+      start_ = read_clock(CLOCK_MONOTONIC);
+      saved_slack_ = tighten_timer_slack();
+    }
     go(std::move(main));
     schedule();
+    if (real_) restore_timer_slack(saved_slack_);
     if (live_ > 0) {
       const std::size_t blocked = live_;
       tear_down();
@@ -112,11 +125,11 @@ class SimulatedRuntime final : public Scheduler {
     rethrow_failure();
   }
 
-  Time now() const override { return now_; }
+  Time now() const override { return real_ ? read_clock(CLOCK_MONOTONIC) - start_ : now_; }
 
   void go(std::function<void()> fn) override {
-    tasks_.push_back(std::make_unique<SimTask>());
-    SimTask* t = tasks_.back().get();
+    tasks_.push_back(std::make_unique<FiberTask>());
+    FiberTask* t = tasks_.back().get();
     t->home = std::prev(tasks_.end());
     t->fn = std::move(fn);
     ++live_;
@@ -127,22 +140,22 @@ class SimulatedRuntime final : public Scheduler {
   }
 
   void park() override {
-    SimTask* t = running_;
+    FiberTask* t = running_;
     stop_spinning(*t);
     if (consume_token(t)) return;
-    t->state = SimTask::State::parked;
+    t->state = FiberTask::State::parked;
     suspend(t);
   }
 
   bool park_until(Time deadline) override {
-    SimTask* t = running_;
+    FiberTask* t = running_;
     stop_spinning(*t);
     if (consume_token(t)) return true;
-    if (deadline <= now_) return false;
+    if (deadline <= now()) return false;
     timers_.push({deadline, timer_order_++, t, ++t->timer_generation});
     ++t->timers_queued;
     t->woken_by_timer = false;
-    t->state = SimTask::State::parked;
+    t->state = FiberTask::State::parked;
     suspend(t);
     if (t->woken_by_timer) return false;
     ++t->timer_generation;
@@ -150,8 +163,8 @@ class SimulatedRuntime final : public Scheduler {
   }
 
   void unpark(Task& task) override {
-    auto* t = static_cast<SimTask*>(&task);
-    if (t->state == SimTask::State::parked) {
+    auto* t = static_cast<FiberTask*>(&task);
+    if (t->state == FiberTask::State::parked) {
       ++t->timer_generation;
       make_runnable(t);
     } else {
@@ -160,91 +173,120 @@ class SimulatedRuntime final : public Scheduler {
   }
 
  protected:
-  Duration spin_clock() const override { return now_; }
+  // Real: the thread's CPU time less what the other tasks ran meanwhile, since they share it.
+  Duration spin_clock() const override {
+    if (!real_) return now_;
+    return read_clock(CLOCK_THREAD_CPUTIME_ID) - (metered_cpu_ - running_->cpu);
+  }
 
   void yield_now() override {
-    SimTask* t = running_;
-    t->state = SimTask::State::yielding;
+    FiberTask* t = running_;
+    t->state = FiberTask::State::yielding;
     yielding_.push_back(t);
+    ++spinners_waiting_;
     suspend(t);
+    --spinners_waiting_;
   }
 
  private:
-  // The scheduler: run what can run; when nothing can, let spinning tasks look once more if
-  // anything changed since they last looked, else jump to the next timer.
+  // Run what can run; when nothing can, let spinning tasks look again (simulated: only if
+  // anything changed since they last looked), else move the clock to the next timer.
   void schedule() {
     for (;;) {
       while (!runnable_.empty()) {
-        SimTask* t = runnable_.front();
+        FiberTask* t = runnable_.front();
         runnable_.pop_front();
         resume(t);
       }
-      if (!yielding_.empty() && changed_) {
+      if (real_) fire_timers_due_by(now());
+      if (!yielding_.empty() && (real_ || changed_)) {
         requeue_yielding();
         continue;
       }
+      if (!runnable_.empty()) continue;
       if (!fire_next_timers()) return;
       requeue_yielding();
     }
   }
 
+  // Moves the clock to the earliest live timer and fires every timer due by then; false if there
+  // is none.
   bool fire_next_timers() {
     while (!timers_.empty() && pop_if_cancelled()) {
     }
     if (timers_.empty()) return false;
-    now_ = timers_.top().due;
-    while (!timers_.empty() && timers_.top().due == now_) {
-      if (pop_if_cancelled()) continue;
-      SimTask* t = timers_.top().task;
-      timers_.pop();
-      --t->timers_queued;
-      t->woken_by_timer = true;
-      make_runnable(t);
+    if (!real_) {
+      now_ = timers_.top().due;
+      fire_timers_due_by(now_);
+      return true;
     }
+    const timespec at = to_timespec(start_ + timers_.top().due);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+    }
+    fire_timers_due_by(now());
     return true;
   }
 
+  // Wakes the tasks of every timer due by `t`, in deadline then creation order.
+  void fire_timers_due_by(Time t) {
+    while (!timers_.empty() && timers_.top().due <= t) {
+      if (pop_if_cancelled()) continue;
+      FiberTask* task = timers_.top().task;
+      timers_.pop();
+      --task->timers_queued;
+      task->woken_by_timer = true;
+      make_runnable(task);
+    }
+  }
   // Drops the earliest timer if it was cancelled, freeing its task if that had ended meanwhile.
   bool pop_if_cancelled() {
     const Timer& top = timers_.top();
-    SimTask* t = top.task;
-    if (top.generation == t->timer_generation && t->state != SimTask::State::done) return false;
+    FiberTask* t = top.task;
+    if (top.generation == t->timer_generation && t->state != FiberTask::State::done) return false;
     timers_.pop();
-    if (--t->timers_queued == 0 && t->state == SimTask::State::done) tasks_.erase(t->home);
+    if (--t->timers_queued == 0 && t->state == FiberTask::State::done) tasks_.erase(t->home);
     return true;
   }
 
   void requeue_yielding() {
-    for (SimTask* t : yielding_) {
-      t->state = SimTask::State::runnable;
+    for (FiberTask* t : yielding_) {
+      t->state = FiberTask::State::runnable;
       runnable_.push_back(t);
     }
     yielding_.clear();
     changed_ = false;
   }
 
-  void make_runnable(SimTask* t) {
-    t->state = SimTask::State::runnable;
+  void make_runnable(FiberTask* t) {
+    t->state = FiberTask::State::runnable;
     runnable_.push_back(t);
     changed_ = true;
   }
 
-  bool consume_token(SimTask* t) {
+  bool consume_token(FiberTask* t) {
     if (!t->token) return false;
     t->token = false;
     return true;
   }
 
   // Scheduler -> task.
-  void resume(SimTask* t) {
+  void resume(FiberTask* t) {
+    // Only while a task spins does its spin time need the others' CPU time taken out.
+    const bool meter = real_ && spinners_waiting_ > 0;
+    const Duration cpu_before = meter ? read_clock(CLOCK_THREAD_CPUTIME_ID) : Duration{};
     running_ = t;
-    t->state = SimTask::State::running;
+    t->state = FiberTask::State::running;
     set_current(this, t);
     fiber_switch::before(scheduler_, t->context);
     t->fiber = std::move(t->fiber).resume();
     fiber_switch::after(scheduler_);
     running_ = nullptr;
-    if (t->state == SimTask::State::done) {
+    if (meter) {
+      const Duration ran = read_clock(CLOCK_THREAD_CPUTIME_ID) - cpu_before;
+      t->cpu += ran;
+      metered_cpu_ += ran;
+    }
+    if (t->state == FiberTask::State::done) {
       fiber_switch::destroy(t->context);
       --live_;
       if (t->timers_queued == 0) tasks_.erase(t->home);  // else freed when its timers drain
@@ -252,14 +294,14 @@ class SimulatedRuntime final : public Scheduler {
   }
 
   // Task -> scheduler, until the scheduler resumes the task again.
-  void suspend(SimTask* t) {
+  void suspend(FiberTask* t) {
     fiber_switch::before(t->context, scheduler_);
     t->caller = std::move(t->caller).resume();
     fiber_switch::after(t->context);
     if (tearing_down_) throw Teardown{};
   }
 
-  ctx::fiber enter(SimTask* t, ctx::fiber&& caller) {
+  ctx::fiber enter(FiberTask* t, ctx::fiber&& caller) {
     fiber_switch::after(t->context, &scheduler_);
     t->caller = std::move(caller);
     try {
@@ -269,7 +311,7 @@ class SimulatedRuntime final : public Scheduler {
       fail(std::current_exception());
     }
     t->fn = nullptr;
-    t->state = SimTask::State::done;
+    t->state = FiberTask::State::done;
     fiber_switch::before(t->context, scheduler_, /*from_ends=*/true);
     return std::move(t->caller);
   }
@@ -279,30 +321,35 @@ class SimulatedRuntime final : public Scheduler {
     tearing_down_ = true;
     runnable_.clear();
     yielding_.clear();
-    std::vector<SimTask*> blocked;
+    std::vector<FiberTask*> blocked;
     for (auto& t : tasks_)
-      if (t->state != SimTask::State::done) blocked.push_back(t.get());
-    for (SimTask* t : blocked) resume(t);
+      if (t->state != FiberTask::State::done) blocked.push_back(t.get());
+    for (FiberTask* t : blocked) resume(t);
   }
 
-  Time now_{0};
+  const bool real_;
+  Time now_{0};        // simulated
+  Duration start_{0};  // real: CLOCK_MONOTONIC when the run started
+  unsigned long saved_slack_ = 0;
+  int spinners_waiting_ = 0;  // tasks suspended in yield()
+  Duration metered_cpu_{0};   // the sum of every task's `cpu`
   StackPool stacks_;
   fiber_switch::Context scheduler_;
-  std::list<std::unique_ptr<SimTask>> tasks_;  // live, and ended ones still named by a timer
+  std::list<std::unique_ptr<FiberTask>> tasks_;  // live, and ended ones still named by a timer
   std::size_t live_ = 0;
-  std::deque<SimTask*> runnable_;
-  std::vector<SimTask*> yielding_;
+  std::deque<FiberTask*> runnable_;
+  std::vector<FiberTask*> yielding_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t timer_order_ = 0;
-  SimTask* running_ = nullptr;
+  FiberTask* running_ = nullptr;
   bool changed_ = false;
   bool tearing_down_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_simulated_runtime(std::uint64_t seed) {
-  return std::make_unique<SimulatedRuntime>(seed);
+std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed) {
+  return std::make_unique<FiberRuntime>(clock, seed);
 }
 
 }  // namespace cacophony::runtime::detail
