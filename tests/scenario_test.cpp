@@ -304,6 +304,14 @@ TEST_P(RealClock, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
   }
 }
 
+TEST_P(RealClock, BusyWaitsAreCountedAsCpuTimeAndServicesHaveNone) {
+  RunOptions o;
+  o.time = GetParam();
+  for (const char* id : {"async_with_atomic", "async_with_mutex", "async_with_channels"})
+    EXPECT_GT(measure(run(id, o)).busy_wait_cpu_ms, 0.0) << id;
+  EXPECT_EQ(measure(run("async_with_channels_services", o)).busy_wait_cpu_ms, 0.0);
+}
+
 INSTANTIATE_TEST_SUITE_P(RealTime, RealClock,
                          ::testing::Values(runtime::TimeMode::real, runtime::TimeMode::threads),
                          [](const auto& info) { return std::string(runtime::name(info.param)); });
