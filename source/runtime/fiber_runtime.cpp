@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "cacophony/runtime/schedule.h"
 #include "clock.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
@@ -76,6 +77,7 @@ class FiberTask final : public Task {
  public:
   enum class State { runnable, running, parked, yielding, done };
   State state = State::runnable;
+  std::uint64_t id = 0;  // creation order within the run, for a schedule strategy
   bool token = false;
   bool woken_by_timer = false;
   std::uint64_t timer_generation = 0;  // bumping it cancels the pending timer
@@ -101,13 +103,14 @@ struct Timer {
 // real, the thread sleeps until the next deadline, and spinning tasks keep the thread.
 class FiberRuntime final : public Scheduler {
  public:
-  FiberRuntime(TimeMode clock, std::uint64_t seed)
-      : Scheduler(clock, seed), real_(clock == TimeMode::real) {
+  FiberRuntime(TimeMode clock, std::uint64_t seed, Strategy* strategy)
+      : Scheduler(clock, seed), real_(clock == TimeMode::real), strategy_(strategy) {
     fiber_switch::adopt_current(scheduler_);
   }
 
   void run(std::function<void()> main) override {
     set_current(this, nullptr);
+    if (strategy_) strategy_->begin();
     if (real_) {
       start_ = read_clock(CLOCK_MONOTONIC);
       saved_slack_ = tighten_timer_slack();
@@ -131,6 +134,8 @@ class FiberRuntime final : public Scheduler {
     tasks_.push_back(std::make_unique<FiberTask>());
     FiberTask* t = tasks_.back().get();
     t->home = std::prev(tasks_.end());
+    t->id = next_id_++;
+    if (strategy_) strategy_->created(t->id);
     t->fn = std::move(fn);
     ++live_;
     t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
@@ -193,11 +198,7 @@ class FiberRuntime final : public Scheduler {
   // anything changed since they last looked), else move the clock to the next timer.
   void schedule() {
     for (;;) {
-      while (!runnable_.empty()) {
-        FiberTask* t = runnable_.front();
-        runnable_.pop_front();
-        resume(t);
-      }
+      while (!runnable_.empty()) resume(next_runnable());
       if (real_) fire_timers_due_by(now());
       if (!yielding_.empty() && (real_ || changed_)) {
         requeue_yielding();
@@ -207,6 +208,20 @@ class FiberRuntime final : public Scheduler {
       if (!fire_next_timers()) return;
       requeue_yielding();
     }
+  }
+
+  // The ready task to run next: the longest-ready one, or the strategy's choice when two or more
+  // are ready.
+  FiberTask* next_runnable() {
+    std::size_t index = 0;
+    if (strategy_ && runnable_.size() > 1) {
+      ready_ids_.clear();
+      for (const FiberTask* t : runnable_) ready_ids_.push_back(t->id);
+      index = std::min(strategy_->choose(ready_ids_), runnable_.size() - 1);
+    }
+    FiberTask* t = runnable_[index];
+    runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(index));
+    return t;
   }
 
   // Moves the clock to the earliest live timer and fires every timer due by then; false if there
@@ -338,6 +353,9 @@ class FiberRuntime final : public Scheduler {
   std::list<std::unique_ptr<FiberTask>> tasks_;  // live, and ended ones still named by a timer
   std::size_t live_ = 0;
   std::deque<FiberTask*> runnable_;
+  Strategy* strategy_ = nullptr;  // none: FIFO
+  std::vector<std::uint64_t> ready_ids_;
+  std::uint64_t next_id_ = 0;
   std::vector<FiberTask*> yielding_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t timer_order_ = 0;
@@ -348,8 +366,9 @@ class FiberRuntime final : public Scheduler {
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed) {
-  return std::make_unique<FiberRuntime>(clock, seed);
+std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed,
+                                            Strategy* strategy) {
+  return std::make_unique<FiberRuntime>(clock, seed, strategy);
 }
 
 }  // namespace cacophony::runtime::detail

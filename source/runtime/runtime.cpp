@@ -19,6 +19,12 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed) {
                                    : detail::make_fiber_runtime(mode, seed);
 }
 
+std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Strategy& strategy) {
+  if (mode == TimeMode::threads)
+    throw std::invalid_argument("a schedule strategy needs a fiber runtime (real or simulated)");
+  return detail::make_fiber_runtime(mode, seed, &strategy);
+}
+
 Runtime& Runtime::current() {
   return detail::Scheduler::current();
 }

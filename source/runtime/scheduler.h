@@ -111,7 +111,9 @@ class Scheduler : public Runtime {
 // Threads: one OS thread per task on the real clock.
 std::unique_ptr<Runtime> make_thread_runtime(std::uint64_t seed);
 // Fibers on the caller's thread; `clock` is real or simulated.
-std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed);
+// `strategy`, when given, makes every choice of the next ready task (schedule.h).
+std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed,
+                                            Strategy* strategy = nullptr);
 
 // --- Waiting on a queue ---
 

@@ -43,10 +43,14 @@ namespace cacophony::runtime {
 namespace detail {
 class Scheduler;
 }
+class Strategy;
 
 class Runtime {
  public:
   static std::unique_ptr<Runtime> create(TimeMode mode, std::uint64_t seed);
+  // As above, every choice of which ready task runs next made by `strategy` (schedule.h), which
+  // must outlive the run. Fiber modes only (real, simulated): std::invalid_argument for threads.
+  static std::unique_ptr<Runtime> create(TimeMode mode, std::uint64_t seed, Strategy& strategy);
   virtual ~Runtime() = default;
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

@@ -1,0 +1,93 @@
+#pragma once
+// Schedules: the simulated runtime's choices of which ready task runs next, made by a Strategy,
+// so that a run can be explored under many interleavings (as awslabs/shuttle and Coyote do) and
+// any one of them replayed.
+//
+// - A choice is made whenever two or more tasks are ready; with one there is nothing to choose.
+//   FIFO (the default, no Strategy) always takes the longest-ready task.
+// - random: each choice uniform, from a seeded generator.
+// - pct: Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): each task gets a
+//   random priority as it is created, and the highest-priority ready task runs; at depth-1 random
+//   choice steps (within the first `steps` choices) the task that would run is demoted below all
+//   others. A bug of depth d among n steps and k tasks is found with probability at least
+//   1/(k·n^(d−1)) per run.
+// - dfs: bounded exhaustive search, one run after another: each run follows the previous run's
+//   choices up to the last one that has an untried option, takes the next option there, and the
+//   first option after; exhausted() says when every schedule has been run.
+// - A Schedule names a run completely: the strategy, its seed (or, for dfs, the choices) and the
+//   seed of the run's own random draws, as a short string (to_string/parse). replay() gives the
+//   strategy that makes the same choices again.
+//
+// Thread safety: a Strategy serves one run at a time, on the simulated runtime's one thread.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cacophony::runtime {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // A run begins (the strategy's state for one run is reset).
+  virtual void begin() {}
+  // A task was created; ids count from 0 in creation order within the run.
+  virtual void created(std::uint64_t /*task*/) {}
+  // The ready tasks' ids in FIFO order (at least two): the index of the one to run.
+  virtual std::size_t choose(std::span<const std::uint64_t> ready) = 0;
+  // The choices made in the run so far, as indices.
+  const std::vector<std::uint32_t>& choices() const { return choices_; }
+
+ protected:
+  std::size_t record(std::size_t index) {
+    choices_.push_back(static_cast<std::uint32_t>(index));
+    return index;
+  }
+  void forget() { choices_.clear(); }
+
+ private:
+  std::vector<std::uint32_t> choices_;
+};
+
+struct Schedule {
+  enum class Kind { random, pct, dfs };
+  Kind kind = Kind::random;
+  std::uint64_t run_seed = 1;       // the seed of the run's own draws (delays, volumes)
+  std::uint64_t seed = 0;           // random, pct
+  int depth = 3;                    // pct
+  std::vector<std::uint32_t> path;  // dfs: the choices
+
+  std::string to_string() const;
+  // std::nullopt for text that is not a schedule.
+  static std::optional<Schedule> parse(std::string_view text);
+};
+
+std::unique_ptr<Strategy> random_strategy(std::uint64_t seed);
+std::unique_ptr<Strategy> pct_strategy(std::uint64_t seed, int depth, std::size_t steps);
+
+class DfsStrategy final : public Strategy {
+ public:
+  void begin() override;
+  std::size_t choose(std::span<const std::uint64_t> ready) override;
+  // After a run: moves to the next schedule; false once every one has been run.
+  bool advance();
+
+ private:
+  struct Point {
+    std::uint32_t taken;
+    std::uint32_t options;
+  };
+  std::vector<Point> stack_;  // the choice points of the last run
+  std::size_t depth_ = 0;     // how far the current run has come
+};
+
+// The strategy that makes `schedule`'s choices again (for dfs: its path, then the first option).
+std::unique_ptr<Strategy> replay(const Schedule& schedule, std::size_t pct_steps = 1000);
+
+}  // namespace cacophony::runtime
