@@ -70,6 +70,7 @@ int run(int argc, char** argv) {
   Action action;
   add_run_commands(app, action);
   add_list_command(app, action);
+  add_explore_command(app, action);
   add_pipeline_command(app, action);
   add_render_command(app, action);
   add_play_command(app, action);

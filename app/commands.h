@@ -17,6 +17,8 @@ void add_pipeline_command(CLI::App& app, Action& action);
 void add_render_command(CLI::App& app, Action& action);
 // `play`: the metronome live, through a running JACK server.
 void add_play_command(CLI::App& app, Action& action);
+// `explore`: scenarios under many schedules, in simulated time.
+void add_explore_command(CLI::App& app, Action& action);
 // `analyze`: a recording of a performance measured offline.
 void add_analyze_command(CLI::App& app, Action& action);
 // `practice`: the click played and the player measured, live.

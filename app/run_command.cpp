@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cacophony/analysis/metrics.h"
+#include "cacophony/explore/explore.h"
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
@@ -30,6 +31,7 @@ struct RawOptions {
   std::string delay;
   std::string seed = "1";
   std::string time = "real";
+  std::string replay;  // run only
   std::string json;
   std::string report;
   std::string trace;
@@ -161,8 +163,25 @@ void write_results(Outputs& outputs, const RunOptions& options, const Results& r
   }
 }
 
+// --replay: the schedule (from `cacophony explore`), run in simulated time with its own seed.
+std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptions& options) {
+  if (raw.replay.empty()) return std::nullopt;
+  const auto schedule = runtime::Schedule::parse(raw.replay);
+  if (!schedule)
+    throw UsageError(
+        fmt::format("--replay takes a schedule that `cacophony explore` printed "
+                    "(e.g. random:3:17), got '{}'",
+                    raw.replay));
+  if (options.time != runtime::TimeMode::simulated && raw.time != "real")
+    throw UsageError("--replay runs in simulated time");
+  options.time = runtime::TimeMode::simulated;
+  options.seed = schedule->run_seed;
+  return schedule;
+}
+
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
-  const RunOptions options = run_options(raw);
+  RunOptions options = run_options(raw);
+  const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   Outputs outputs(raw);
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
   // The events the page or the trace show of each run; the figures count them all.
@@ -176,7 +195,11 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   Results results;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
+    std::unique_ptr<runtime::Strategy> strategy;
+    if (replay) strategy = replay_strategy(*s, *replay, options);
+    options.strategy = strategy.get();
     MeasuredRun measured = run_measured(*s, options, observer, window);
+    options.strategy = nullptr;
     const Metrics& m = measured.metrics;
     std::fprintf(outputs.log, "%s\n", summary_line(m).c_str());
     flush(outputs.log);
@@ -221,6 +244,9 @@ void add_run_commands(CLI::App& app, Action& action) {
   CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");
   run->add_option("id", some->ids, "Scenario ids")->required();
   add_options(*run, *some);
+  run->add_option("--replay", some->replay,
+                  "Run exactly this schedule (printed by `cacophony explore`), in simulated time; "
+                  "its seed replaces --seed");
   run->callback([some, &action] {
     action = [some] { return run_scenarios(*some, chosen_scenarios(some->ids)); };
   });

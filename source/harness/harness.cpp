@@ -8,7 +8,9 @@ namespace cacophony {
 Run run_scenario(const Scenario& scenario, const RunOptions& options,
                  const Tracker::Observer& observer, bool keep_events) {
   const Delay delay = options.delay.value_or(scenario.delay);
-  auto rt = runtime::Runtime::create(options.time, options.seed);
+  auto rt = options.strategy
+                ? runtime::Runtime::create(options.time, options.seed, *options.strategy)
+                : runtime::Runtime::create(options.time, options.seed);
   Tracker tracker([&rt] { return rt->now(); }, keep_events);
   if (observer) tracker.observe(observer);
   tracker.ghosts(options.bpm, options.beats);

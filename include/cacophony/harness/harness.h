@@ -10,6 +10,7 @@
 
 #include "cacophony/bpm/bpm.h"
 #include "cacophony/metronome/delay.h"
+#include "cacophony/runtime/schedule.h"
 #include "cacophony/runtime/time.h"
 #include "cacophony/scenario/scenario.h"
 #include "cacophony/tracker/tracker.h"
@@ -22,6 +23,9 @@ struct RunOptions {
   std::optional<Delay> delay;  // empty: the scenario's own simulator
   std::uint64_t seed = 1;
   runtime::TimeMode time = runtime::TimeMode::real;
+  // Every choice of the next ready task (runtime/schedule.h); none: FIFO. Fiber modes only; it
+  // must outlive the run.
+  runtime::Strategy* strategy = nullptr;
 
   static constexpr int kMaxBeats = 10'000'000;
 };
@@ -29,7 +33,7 @@ struct RunOptions {
 struct Run {
   const Scenario* scenario;
   RunOptions options;
-  Delay delay;  // the simulator actually used
+  Delay delay;                // the simulator actually used
   std::vector<Event> events;  // all it recorded, or a window of them (tracker/window.h)
   runtime::Duration busy_wait_cpu{0};
   std::int64_t events_left_out = 0;  // recorded but not in `events` (a window's cut)

@@ -1,0 +1,137 @@
+// `explore`: scenarios run under many schedules, in simulated time, and what happened across
+// them (explore/explore.h).
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cacophony/explore/explore.h"
+#include "commands.h"
+#include "options.h"
+#include "output_file.h"
+#include "signals.h"
+
+namespace cacophony::cli {
+namespace {
+
+struct RawExplore {
+  std::vector<std::string> ids;
+  std::string schedules = "1000";
+  std::string strategy = "random";
+  std::string depth = "3";
+  std::string seed = "1";
+  std::string beats = "15";
+  std::string bpm = "6000";
+  std::string json;
+};
+
+runtime::Schedule::Kind parse_strategy(const std::string& text) {
+  if (text == "random") return runtime::Schedule::Kind::random;
+  if (text == "pct") return runtime::Schedule::Kind::pct;
+  if (text == "dfs") return runtime::Schedule::Kind::dfs;
+  throw UsageError(fmt::format("--strategy must be random, pct or dfs, got '{}'", text));
+}
+
+ExploreOptions explore_options(const RawExplore& raw) {
+  ExploreOptions o;
+  o.strategy = parse_strategy(raw.strategy);
+  o.schedules = static_cast<std::size_t>(parse_count("--schedules", raw.schedules, 1, 10'000'000));
+  o.depth = static_cast<int>(parse_count("--depth", raw.depth, 1, 100));
+  o.seed = parse_seed(raw.seed);
+  o.run.seed = o.seed;
+  o.run.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, 10'000));
+  o.run.bpm = parse_bpm(raw.bpm);
+  return o;
+}
+
+// "async_naive: lost beats in 6312/10000 schedules (first: random:5:5)", one line per class seen.
+void print_verdict(const Exploration& x) {
+  const std::string id(x.scenario->id);
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
+    const OutcomeCount& o = x.outcomes[c];
+    if (o.count == 0) continue;
+    std::printf("%s: %s in %zu/%zu schedules (first: %s)\n", id.c_str(),
+                std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str());
+  }
+  std::string figures;
+  for (const MetricRange& m : x.metrics)
+    figures += fmt::format("  {} {:g}/{:g}/{:g}", m.name, m.min, m.median, m.max);
+  std::printf("%s: %zu schedules (%s%s); min/median/max:%s\n", id.c_str(), x.schedules,
+              x.strategy.c_str(), x.exhausted ? ", all of them" : "", figures.c_str());
+  std::fflush(stdout);
+}
+
+nlohmann::json to_json(const Exploration& x) {
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c)
+    outcomes.push_back({{"class", kOutcomeNames[c]},
+                        {"count", x.outcomes[c].count},
+                        {"first_schedule", x.outcomes[c].count ? nlohmann::json(x.outcomes[c].first)
+                                                               : nlohmann::json(nullptr)}});
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const MetricRange& m : x.metrics)
+    metrics[m.name] = {{"min", m.min}, {"median", m.median}, {"max", m.max}};
+  return {{"id", x.scenario->id},     {"strategy", x.strategy}, {"schedules", x.schedules},
+          {"exhausted", x.exhausted}, {"outcomes", outcomes},   {"metrics", metrics}};
+}
+
+int explore_command(const RawExplore& raw) {
+  const ExploreOptions options = explore_options(raw);
+  std::vector<const Scenario*> chosen;
+  for (const std::string& id : raw.ids) {
+    const Scenario* s = find_scenario(id);
+    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
+    chosen.push_back(s);
+  }
+  std::optional<OutputFile> json;
+  if (!raw.json.empty()) json.emplace(raw.json);
+  catch_stop_signals({SIGINT, SIGTERM});
+  nlohmann::json all = nlohmann::json::array();
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  for (const Scenario* s : chosen) {
+    if (stop_requested()) break;
+    const Exploration x = explore(*s, options, [&](std::size_t done) {
+      if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
+    });
+    if (terminal) std::fprintf(stderr, "\r\x1b[K");
+    print_verdict(x);
+    all.push_back(to_json(x));
+  }
+  if (json) {
+    json->write(all.dump(2) + "\n");
+    json->commit();
+  }
+  return stop_requested() ? 130 : 0;
+}
+
+}  // namespace
+
+void add_explore_command(CLI::App& app, Action& action) {
+  auto raw = std::make_shared<RawExplore>();
+  CLI::App* cmd = app.add_subcommand(
+      "explore",
+      "Run scenarios under many schedules in simulated time and say what happened across them: "
+      "every outcome (lost, disorder, stale, overlap, deadlock, threw, clean) with its count and "
+      "the first schedule that gave it (run ID --replay SCHEDULE draws it)");
+  cmd->add_option("id", raw->ids, "Scenario ids")->required();
+  cmd->add_option("--schedules", raw->schedules, "How many schedules, 1..10000000")
+      ->capture_default_str();
+  cmd->add_option("--strategy", raw->strategy, "random, pct or dfs (bounded exhaustive)")
+      ->capture_default_str();
+  cmd->add_option("--depth", raw->depth, "PCT's bug depth, 1..100")->capture_default_str();
+  cmd->add_option("--seed", raw->seed, "First seed of the schedules' and the runs' draws")
+      ->capture_default_str();
+  cmd->add_option("--beats", raw->beats, "Beats per run, 1..10000")->capture_default_str();
+  cmd->add_option("--bpm", raw->bpm, "Tempo, 1..6000")->capture_default_str();
+  cmd->add_option("--json", raw->json, "Write the whole exploration as JSON");
+  cmd->callback([raw, &action] { action = [raw] { return explore_command(*raw); }; });
+}
+
+}  // namespace cacophony::cli

@@ -1,0 +1,78 @@
+#pragma once
+// Explore: one scenario run under many schedules (runtime/schedule.h), in simulated time, and
+// what happened across them: can the mutex version ever lose a beat? How often does the naive
+// one? Each run is classed by its outcome, and its figures gathered.
+//
+// Guarantees
+// - Runs are in simulated time. random and pct: schedule i draws its choices from seed
+//   options.seed + i and the run's own draws (delays, volumes) from options.run.seed + i, so both
+//   the interleaving and the timing vary. dfs keeps the run's seed and walks every interleaving
+//   of that one run in order, until `schedules` or none is left. Either way the schedule's string
+//   carries both seeds (or the path), so it alone replays the run.
+// - A run's outcome classes: lost (a beat not performed, or performed after the metronome
+//   returned, as the run's summary counts it), disorder (a beat out of
+//   order), stale (a beat played a volume measured for another), overlap (measurements at once),
+//   deadlock (the runtime found every task blocked), threw (another exception escaped), clean
+//   (none of these). A run may be in several classes at once (not clean and another).
+// - The first schedule of each class replays it exactly: replay_run().
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cacophony/harness/harness.h"
+#include "cacophony/runtime/schedule.h"
+
+namespace cacophony {
+
+enum class Outcome { lost, disorder, stale, overlap, deadlock, threw, clean };
+inline constexpr std::array<std::string_view, 7> kOutcomeNames{
+    "lost", "disorder", "stale", "overlap", "deadlock", "threw", "clean"};
+
+struct ExploreOptions {
+  runtime::Schedule::Kind strategy = runtime::Schedule::Kind::random;
+  int depth = 3;                 // pct
+  std::size_t schedules = 1000;  // at most, for dfs
+  std::uint64_t seed = 1;        // of the strategy's draws
+  RunOptions run;                // beats, bpm, seed of the run's draws; time is made simulated
+};
+
+struct OutcomeCount {
+  std::size_t count = 0;
+  std::string first;  // the first schedule in this class, empty when none
+};
+
+struct MetricRange {
+  std::string name;
+  double min = 0, median = 0, max = 0;
+};
+
+struct Exploration {
+  const Scenario* scenario = nullptr;
+  std::string strategy;  // "random", "pct3", "dfs"
+  std::size_t schedules = 0;
+  std::array<OutcomeCount, kOutcomeNames.size()> outcomes;
+  std::vector<MetricRange> metrics;
+  bool exhausted = false;  // dfs: every schedule was run
+};
+
+// `progress`, when given, is called after each run with the runs done so far.
+Exploration explore(const Scenario& scenario, const ExploreOptions& options,
+                    const std::function<void(std::size_t)>& progress = {});
+
+// The strategy that makes `schedule`'s choices again in a run of `scenario` with `options` (whose
+// seed must be the schedule's run seed).
+std::unique_ptr<runtime::Strategy> replay_strategy(const Scenario& scenario,
+                                                   const runtime::Schedule& schedule,
+                                                   const RunOptions& options);
+
+// The run `schedule` names, again (its own run seed, `options`' beats and bpm), in simulated
+// time: bit for bit the run explore() made.
+Run replay_run(const Scenario& scenario, const runtime::Schedule& schedule, RunOptions options);
+
+}  // namespace cacophony

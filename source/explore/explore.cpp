@@ -1,0 +1,133 @@
+#include "cacophony/explore/explore.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+#include "cacophony/analysis/metrics.h"
+
+namespace cacophony {
+namespace {
+
+using runtime::Schedule;
+
+// A run's figures that explore gathers, by name.
+constexpr std::array<std::string_view, 5> kMetricNames{
+    "lost_beats", "out_of_order", "stale_volume_beats", "overlapping_measurements", "lag_max_ms"};
+
+// Beats the listener never heard: not performed, or performed after the metronome returned.
+int lost_beats(const Metrics& m) {
+  return m.beats_expected - (m.beats_performed - m.beats_after_return);
+}
+
+std::array<double, kMetricNames.size()> figures_of(const Metrics& m) {
+  return {static_cast<double>(lost_beats(m)), static_cast<double>(m.out_of_order),
+          static_cast<double>(m.stale_volume_beats),
+          static_cast<double>(m.overlapping_measurements), m.lag_ms.max.value_or(0)};
+}
+
+// What one run under `strategy` came to: its outcome classes and, unless it failed, its figures.
+struct Tried {
+  std::array<bool, kOutcomeNames.size()> in{};
+  std::optional<std::array<double, kMetricNames.size()>> figures;
+};
+
+Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& strategy) {
+  options.time = runtime::TimeMode::simulated;
+  options.strategy = &strategy;
+  Tried t;
+  try {
+    const Metrics m = measure(run_scenario(scenario, options));
+    t.in[static_cast<std::size_t>(Outcome::lost)] = lost_beats(m) > 0;
+    t.in[static_cast<std::size_t>(Outcome::disorder)] = m.out_of_order > 0;
+    t.in[static_cast<std::size_t>(Outcome::stale)] = m.stale_volume_beats > 0;
+    t.in[static_cast<std::size_t>(Outcome::overlap)] = m.overlapping_measurements > 0;
+    t.figures = figures_of(m);
+  } catch (const std::runtime_error& e) {
+    const bool deadlock = std::string_view(e.what()).starts_with("deadlock");
+    t.in[static_cast<std::size_t>(deadlock ? Outcome::deadlock : Outcome::threw)] = true;
+  } catch (const std::exception&) {
+    t.in[static_cast<std::size_t>(Outcome::threw)] = true;
+  }
+  t.in[static_cast<std::size_t>(Outcome::clean)] =
+      std::none_of(t.in.begin(), t.in.end() - 1, [](bool b) { return b; });
+  return t;
+}
+
+// How many choices a FIFO run makes: pct spreads its change points over them.
+std::size_t fifo_steps(const Scenario& scenario, const RunOptions& options) {
+  auto fifo = runtime::replay(Schedule{Schedule::Kind::dfs, options.seed, 0, 0, {}});
+  try_run(scenario, options, *fifo);
+  return std::max<std::size_t>(fifo->choices().size(), 1);
+}
+
+std::vector<MetricRange> ranges(std::vector<std::array<double, kMetricNames.size()>>& all) {
+  std::vector<MetricRange> out;
+  if (all.empty()) return out;
+  for (std::size_t k = 0; k < kMetricNames.size(); ++k) {
+    std::vector<double> values;
+    for (const auto& f : all) values.push_back(f[k]);
+    std::sort(values.begin(), values.end());
+    out.push_back({std::string(kMetricNames[k]), values.front(), values[(values.size() - 1) / 2],
+                   values.back()});
+  }
+  return out;
+}
+
+}  // namespace
+
+Exploration explore(const Scenario& scenario, const ExploreOptions& o,
+                    const std::function<void(std::size_t)>& progress) {
+  Exploration x;
+  x.scenario = &scenario;
+  Schedule schedule{o.strategy, o.run.seed, 0, o.depth, {}};
+  x.strategy = schedule.to_string().substr(0, schedule.to_string().find(':'));
+  const std::size_t steps = o.strategy == Schedule::Kind::pct ? fifo_steps(scenario, o.run) : 0;
+  runtime::DfsStrategy dfs;
+  std::vector<std::array<double, kMetricNames.size()>> figures;
+  RunOptions run = o.run;
+  for (std::size_t i = 0; i < o.schedules; ++i) {
+    schedule.seed = o.seed + i;
+    // dfs walks the interleavings of one run; random and pct draw the run's delays afresh too.
+    if (o.strategy != Schedule::Kind::dfs) run.seed = schedule.run_seed = o.run.seed + i;
+    std::unique_ptr<runtime::Strategy> seeded;
+    if (o.strategy == Schedule::Kind::random) seeded = runtime::random_strategy(schedule.seed);
+    if (o.strategy == Schedule::Kind::pct)
+      seeded = runtime::pct_strategy(schedule.seed, o.depth, steps);
+    runtime::Strategy& strategy = seeded ? *seeded : dfs;
+    const Tried t = try_run(scenario, run, strategy);
+    if (!seeded) schedule.path = dfs.choices();
+    for (std::size_t c = 0; c < t.in.size(); ++c)
+      if (t.in[c] && x.outcomes[c].count++ == 0) x.outcomes[c].first = schedule.to_string();
+    if (t.figures) figures.push_back(*t.figures);
+    ++x.schedules;
+    if (progress) progress(x.schedules);
+    if (!seeded && !dfs.advance()) {
+      x.exhausted = true;
+      break;
+    }
+  }
+  x.metrics = ranges(figures);
+  return x;
+}
+
+std::unique_ptr<runtime::Strategy> replay_strategy(const Scenario& scenario,
+                                                   const Schedule& schedule,
+                                                   const RunOptions& options) {
+  std::size_t steps = 1;
+  if (schedule.kind == Schedule::Kind::pct) steps = fifo_steps(scenario, options);
+  return runtime::replay(schedule, steps);
+}
+
+Run replay_run(const Scenario& scenario, const Schedule& schedule, RunOptions options) {
+  options.time = runtime::TimeMode::simulated;
+  options.seed = schedule.run_seed;
+  const auto strategy = replay_strategy(scenario, schedule, options);
+  options.strategy = strategy.get();
+  Run run = run_scenario(scenario, options);
+  run.options.strategy = nullptr;  // gone with this function
+  return run;
+}
+
+}  // namespace cacophony
