@@ -84,12 +84,7 @@ nlohmann::json to_json(const Exploration& x) {
 
 int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
-  std::vector<const Scenario*> chosen;
-  for (const std::string& id : raw.ids) {
-    const Scenario* s = find_scenario(id);
-    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
-    chosen.push_back(s);
-  }
+  const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
   std::optional<OutputFile> json;
   if (!raw.json.empty()) json.emplace(raw.json);
   catch_stop_signals({SIGINT, SIGTERM});

@@ -56,4 +56,14 @@ runtime::TimeMode parse_time(const std::string& text) {
   throw UsageError(fmt::format("--time must be real, threads or simulated, got '{}'", text));
 }
 
+std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids) {
+  std::vector<const Scenario*> chosen;
+  for (const std::string& id : ids) {
+    const Scenario* s = find_scenario(id);
+    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
+    chosen.push_back(s);
+  }
+  return chosen;
+}
+
 }  // namespace cacophony::cli

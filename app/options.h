@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cacophony/bpm/bpm.h"
 #include "cacophony/metronome/delay.h"
 #include "cacophony/runtime/time.h"
+#include "cacophony/scenario/scenario.h"
 
 namespace cacophony::cli {
 
@@ -25,5 +27,7 @@ double parse_real(const std::string& option, const std::string& text, double min
 std::uint64_t parse_seed(const std::string& text);
 Delay parse_delay_option(const std::string& text);
 runtime::TimeMode parse_time(const std::string& text);
+// The scenarios named, in order; an unknown id is a UsageError.
+std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids);
 
 }  // namespace cacophony::cli

@@ -59,16 +59,47 @@ double stored_calibration() {
   return 0;
 }
 
-bool muted_bar(const void* plan, std::int64_t bar) {
-  return static_cast<const practice::MutePlan*>(plan)->muted(bar);
+// The grid of what plays: an endless rhythm is measured up to kMaxBeats beats, cut at the end
+// to what was heard.
+std::vector<practice::Position> practice_grid(rhythm::Performance performance, int rate,
+                                              const practice::MutePlan& plan) {
+  if (performance.sections.back().beats == rhythm::kEndless)
+    performance = rhythm::limit_beats(performance, kMaxBeats);
+  return practice::positions(performance, rate, plan);
 }
+
+// Which bars the click is silent in, decided before it plays: MutePlan::muted seeds a generator
+// for each bar (and allocates doing so), which the audio thread must not. Bars outside the grid
+// (past an endless rhythm's measured stretch) sound.
+class MutedBars {
+ public:
+  MutedBars(const practice::MutePlan& plan, const std::vector<practice::Position>& grid,
+            std::int64_t lowest) {
+    first_ = lowest;
+    const std::int64_t last = grid.empty() ? lowest : grid.back().bar;
+    for (std::int64_t bar = lowest; bar <= last; ++bar) muted_.push_back(plan.muted(bar));
+  }
+  static bool muted(const void* self, std::int64_t bar) {
+    const auto* m = static_cast<const MutedBars*>(self);
+    const std::int64_t i = bar - m->first_;
+    return i >= 0 && i < static_cast<std::int64_t>(m->muted_.size()) &&
+           m->muted_[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  std::int64_t first_ = 0;
+  std::vector<bool> muted_;
+};
 
 // The click, heard as it goes and measured at the end.
 struct Session {
-  Session(const rhythm::Performance& performance, const practice::MutePlan& plan_in, int volume)
-      : plan(plan_in), sink("cacophony", true) {
+  // A count-in's bars come before the performance's first (at most kMaxCountIn and one more).
+  Session(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
+      : sink("cacophony", true),
+        positions(practice_grid(performance, sink.rate(), plan)),
+        muted(plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1) {
     rhythm_grid = std::make_unique<sound::RhythmGrid>(performance, sink.rate());
-    grid = std::make_unique<sound::MutedGrid>(*rhythm_grid, muted_bar, &plan);
+    grid = std::make_unique<sound::MutedGrid>(*rhythm_grid, MutedBars::muted, &muted);
     engine = std::make_unique<sound::Engine>(sink.rate(), *grid, sound::Engine::kEndless);
     engine->set_volume(volume);
   }
@@ -82,8 +113,9 @@ struct Session {
     static_cast<void>(rhythm_grid.release());
   }
 
-  practice::MutePlan plan;
   sound::JackSink sink;
+  std::vector<practice::Position> positions;  // what is measured
+  MutedBars muted;
   std::unique_ptr<sound::RhythmGrid> rhythm_grid;
   std::unique_ptr<sound::MutedGrid> grid;
   std::unique_ptr<sound::Engine> engine;
@@ -145,15 +177,6 @@ int listen(Session& s, const std::vector<practice::Position>& grid, double laten
   return code;
 }
 
-// The grid of what plays: an endless rhythm is measured up to kMaxBeats beats, cut at the end
-// to what was heard.
-std::vector<practice::Position> practice_grid(rhythm::Performance performance, int rate,
-                                              const practice::MutePlan& plan) {
-  if (performance.sections.back().beats == rhythm::kEndless)
-    performance = rhythm::limit_beats(performance, kMaxBeats);
-  return practice::positions(performance, rate, plan);
-}
-
 double latency_of(const RawPracticeCommand& raw, const Session& s) {
   if (const auto given = latency_ms(raw.practice)) return *given;
   return static_cast<double>(s.sink.reported_round_trip()) * 1000 / s.sink.rate() +
@@ -170,7 +193,7 @@ int practice_command(const RawPracticeCommand& raw) {
   s.sink.start(*s.engine);
   connect(s, raw);
   const double latency = latency_of(raw, s);
-  std::vector<practice::Position> grid = practice_grid(performance, s.sink.rate(), plan);
+  std::vector<practice::Position> grid = s.positions;
   s.sink.play();
   const int code = listen(s, grid, latency, performance.sections.front().tempo.from);
   if (code == 1) return code;
@@ -192,7 +215,7 @@ int calibrate(const RawPracticeCommand& raw) {
   catch_stop_signals({SIGINT, SIGTERM});
   s.sink.start(*s.engine);
   connect(s, raw);
-  const std::vector<practice::Position> grid = practice_grid(p, s.sink.rate(), {});
+  const std::vector<practice::Position>& grid = s.positions;
   s.sink.play();
   if (const int code = listen(s, grid, 0, 120); code != 0) return code;
   const practice::Result r = practice::measure(grid, s.hits, s.sink.rate(), 0, 120);

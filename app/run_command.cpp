@@ -213,16 +213,6 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   return stop_requested() ? 130 : 0;
 }
 
-std::vector<const Scenario*> chosen_scenarios(const std::vector<std::string>& ids) {
-  std::vector<const Scenario*> chosen;
-  for (const std::string& id : ids) {
-    const Scenario* s = find_scenario(id);
-    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
-    chosen.push_back(s);
-  }
-  return chosen;
-}
-
 }  // namespace
 
 void add_run_commands(CLI::App& app, Action& action) {
@@ -248,7 +238,7 @@ void add_run_commands(CLI::App& app, Action& action) {
                   "Run exactly this schedule (printed by `cacophony explore`), in simulated time; "
                   "its seed replaces --seed");
   run->callback([some, &action] {
-    action = [some] { return run_scenarios(*some, chosen_scenarios(some->ids)); };
+    action = [some] { return run_scenarios(*some, parse_scenarios(some->ids)); };
   });
 }
 
