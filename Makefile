@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup build run test tsan asan fuzz soak bench screenshot format lint clean
+.PHONY: setup build run test package tsan asan fuzz soak bench screenshot format lint clean
 
 setup:
 	@scripts/setup
@@ -13,6 +13,11 @@ run: build
 
 test: build
 	ctest --preset default
+
+# The Debian packages cacophony and cacophony-dev (cmake/package.cmake), into build/package/.
+package: build
+	@cd build && cpack -G DEB >/dev/null
+	@ls build/package/*.deb
 
 tsan: setup
 	@cmake --preset tsan >/dev/null

@@ -10,6 +10,7 @@
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/samples.h"
+#include "command_model.h"
 #include "commands.h"
 #include "options.h"
 #include "practice_options.h"
@@ -84,12 +85,13 @@ void add_analyze_command(CLI::App& app, Action& action) {
       "Measure a recording of a performance against its rhythm: each hit's offset, misses, "
       "extras, steadiness and the tempo played, as practice does live. A take without hits says "
       "\"no hits found\" and exits 0 (its reports are empty)");
-  cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)")->required();
+  takes_file(cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)"))->required();
   add_rhythm_options(*cmd, raw->rhythm, false);
   add_practice_options(*cmd, raw->practice);
   cmd->add_option("--start", raw->start, "Where the rhythm's first beat is in the take, seconds");
-  cmd->add_option("--click-track", raw->click_track,
-                  "Align the rhythm to the first click of this recording of the same take");
+  takes_file(cmd->add_option("--click-track", raw->click_track,
+                             "Align the rhythm to the first click of this recording of the same "
+                             "take"));
   cmd->callback([raw, &action] {
     action = [raw] { return with_sound_errors([&raw] { return analyze_command(*raw); }); };
   });

@@ -66,6 +66,7 @@ int run(int argc, char** argv) {
       "does to tempo, beat order, lost beats and stale volume.",
       "cacophony");
   app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("cacophony ") + CACOPHONY_VERSION);
   app.require_subcommand(0, 1);
   Action action;
   add_run_commands(app, action);
@@ -77,6 +78,8 @@ int run(int argc, char** argv) {
   add_practice_command(app, action);
   add_analyze_command(app, action);
   add_link_command(app, action);
+  add_completion_command(app, action);
+  add_manual_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -25,5 +25,9 @@ void add_analyze_command(CLI::App& app, Action& action);
 void add_practice_command(CLI::App& app, Action& action);
 // `link`: watch an Ableton Link session live.
 void add_link_command(CLI::App& app, Action& action);
+// `completion bash|zsh` and `manual`: scripts and the manual page generated from `app`'s own
+// definitions; add them last, so that they see every other command.
+void add_completion_command(CLI::App& app, Action& action);
+void add_manual_command(CLI::App& app, Action& action);
 
 }  // namespace cacophony::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cacophony/explore/explore.h"
+#include "command_model.h"
 #include "commands.h"
 #include "options.h"
 #include "output_file.h"
@@ -115,17 +116,19 @@ void add_explore_command(CLI::App& app, Action& action) {
       "Run scenarios under many schedules in simulated time and say what happened across them: "
       "every outcome (lost, disorder, stale, overlap, deadlock, threw, clean) with its count and "
       "the first schedule that gave it (run ID --replay SCHEDULE draws it)");
-  cmd->add_option("id", raw->ids, "Scenario ids")->required();
+  takes_scenarios(cmd->add_option("id", raw->ids, "Scenario ids"))->required();
   cmd->add_option("--schedules", raw->schedules, "How many schedules, 1..10000000")
       ->capture_default_str();
-  cmd->add_option("--strategy", raw->strategy, "random, pct or dfs (bounded exhaustive)")
+  takes_one_of(
+      cmd->add_option("--strategy", raw->strategy, "random, pct or dfs (bounded exhaustive)"),
+      "random|pct|dfs")
       ->capture_default_str();
   cmd->add_option("--depth", raw->depth, "PCT's bug depth, 1..100")->capture_default_str();
   cmd->add_option("--seed", raw->seed, "First seed of the schedules' and the runs' draws")
       ->capture_default_str();
   cmd->add_option("--beats", raw->beats, "Beats per run, 1..10000")->capture_default_str();
   cmd->add_option("--bpm", raw->bpm, "Tempo, 1..6000")->capture_default_str();
-  cmd->add_option("--json", raw->json, "Write the whole exploration as JSON");
+  takes_file(cmd->add_option("--json", raw->json, "Write the whole exploration as JSON"));
   cmd->callback([raw, &action] { action = [raw] { return explore_command(*raw); }; });
 }
 

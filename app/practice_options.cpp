@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cacophony/report/practice_page.h"
+#include "command_model.h"
 #include "options.h"
 #include "output_file.h"
 
@@ -39,8 +40,8 @@ void add_practice_options(CLI::App& cmd, RawPractice& raw) {
   cmd.add_option("--latency", raw.latency,
                  "Heard-to-captured latency in ms, -1000..1000 (default: JACK's and the "
                  "calibration's)");
-  cmd.add_option("--json", raw.json, "Write every hit and the figures as JSON");
-  cmd.add_option("--report", raw.report, "Write the take's report page (HTML)");
+  takes_file(cmd.add_option("--json", raw.json, "Write every hit and the figures as JSON"));
+  takes_file(cmd.add_option("--report", raw.report, "Write the take's report page (HTML)"));
 }
 
 practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed) {

@@ -11,6 +11,7 @@
 
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/samples.h"
+#include "command_model.h"
 #include "commands.h"
 #include "options.h"
 #include "output_file.h"
@@ -115,7 +116,7 @@ void add_render_command(CLI::App& app, Action& action) {
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
   cmd->footer(rhythm_help("render"));
   add_rhythm_options(*cmd, raw->rhythm, false);
-  cmd->add_option("--out", raw->out, "Output file, .wav or .flac")->required();
+  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac"))->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cacophony/rhythm/parse.h"
+#include "command_model.h"
 #include "options.h"
 
 namespace cacophony::cli {
@@ -67,7 +68,7 @@ std::string rhythm_help(const std::string& command) {
 void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
   cmd.add_option("rhythm", raw.words,
                  "The rhythm: [bars] [meter] tempo[-tempo2[/accel]] [pattern]");
-  cmd.add_option("--map", raw.map, "A klick tempo map file");
+  takes_file(cmd.add_option("--map", raw.map, "A klick tempo map file"));
   cmd.add_option("--from", raw.from, "With --map: start at the section with this label");
   cmd.add_option("--bpm", raw.bpm, "Shorthand: 4/4 at this tempo, 1..6000");
   cmd.add_option("--beats", raw.beats, "Stop after this many beats, 1..10000000");
@@ -80,14 +81,16 @@ void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
                  "Count in this many bars (0: two beats), 0..64, in a sound of its own");
   cmd.add_option("--volume", raw.volume,
                  fmt::format("A steady volume, 0..100 (default {})", kDefaultVolume));
-  cmd.add_option("--follow", raw.follow,
-                 live ? "Follow a loudness instead: simulated (seeded random), file:PATH (a "
-                        "recording's momentary loudness) or jack (the input port cacophony:in)"
-                      : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
-                        "recording's momentary loudness)");
+  takes_one_of(
+      cmd.add_option("--follow", raw.follow,
+                     live ? "Follow a loudness instead: simulated (seeded random), file:PATH (a "
+                            "recording's momentary loudness) or jack (the input port cacophony:in)"
+                          : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
+                            "recording's momentary loudness)"),
+      live ? "simulated|file:PATH|jack" : "simulated|file:PATH");
   cmd.add_option("--seed", raw.seed, "Seed of --follow simulated")->capture_default_str();
-  cmd.add_option("--sounds", raw.sounds,
-                 "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)");
+  takes_file(cmd.add_option("--sounds", raw.sounds,
+                            "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)"));
 }
 
 std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {

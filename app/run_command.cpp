@@ -16,6 +16,7 @@
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
+#include "command_model.h"
 #include "commands.h"
 #include "options.h"
 #include "output_file.h"
@@ -53,22 +54,24 @@ const CLI::Validator kFileName(
 void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
   cmd.add_option("--beats", raw.beats, "Beats per scenario, 1..10000000")->capture_default_str();
-  cmd.add_option("--delay", raw.delay,
-                 "Measurement-time simulator: short, random or triangular "
-                 "(default: each scenario's own)");
+  takes_one_of(cmd.add_option("--delay", raw.delay,
+                              "Measurement-time simulator: short, random or triangular "
+                              "(default: each scenario's own)"),
+               "short|random|triangular");
   cmd.add_option("--seed", raw.seed, "Seed of the random volumes and delays")
       ->capture_default_str();
-  cmd.add_option("--time", raw.time,
-                 "Clock: real (one thread), threads (a thread per task) or simulated "
-                 "(deterministic, instant)")
+  takes_one_of(cmd.add_option("--time", raw.time,
+                              "Clock: real (one thread), threads (a thread per task) or "
+                              "simulated (deterministic, instant)"),
+               "real|threads|simulated")
       ->capture_default_str();
-  cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE")
+  takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
       ->check(kFileName);
-  cmd.add_option("--report", raw.report,
-                 "Write the report page, one self-contained HTML file, to FILE")
+  takes_file(cmd.add_option("--report", raw.report,
+                            "Write the report page, one self-contained HTML file, to FILE"))
       ->check(kFileName);
-  cmd.add_option("--trace", raw.trace,
-                 "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE")
+  takes_file(cmd.add_option("--trace", raw.trace,
+                            "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
       ->check(kFileName);
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
@@ -232,7 +235,7 @@ void add_run_commands(CLI::App& app, Action& action) {
 
   auto some = std::make_shared<RawOptions>();
   CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");
-  run->add_option("id", some->ids, "Scenario ids")->required();
+  takes_scenarios(run->add_option("id", some->ids, "Scenario ids"))->required();
   add_options(*run, *some);
   run->add_option("--replay", some->replay,
                   "Run exactly this schedule (printed by `cacophony explore`), in simulated time; "
