@@ -5,9 +5,11 @@
 # - unpacked with dpkg-deb -x: the binary runs --help, and the main job in simulated time gives
 #   exactly the build's output; the manual page renders with man -l; every shared library the
 #   binary needs comes from a package its Depends declares; the completions are in place.
-# Usage: package_test.sh BUILD
+# - the -dev package, unpacked beside it, builds examples/my_metronome, which runs.
+# Usage: package_test.sh BUILD SOURCE
 set -euo pipefail
 build="$1"
+source="$2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -62,3 +64,11 @@ for library in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 done
 ((checked > 5)) || fail "only $checked libraries found"
 echo "ok: the $checked libraries the binary needs come from packages it depends on"
+
+dpkg-deb -x "$dev" "$root"
+cmake -S "$source/examples/my_metronome" -B "$work/example" -G Ninja -DCMAKE_PREFIX_PATH="$root/usr" \
+  >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not configure"; }
+cmake --build "$work/example" >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not build"; }
+"$work/example/my_metronome" run my_metronome --time simulated | grep -q '^15 my_metronome .*beats 15/15' ||
+  fail "the example built against cacophony-dev does not run its metronome"
+echo "ok: examples/my_metronome builds against the unpacked cacophony-dev and runs"
