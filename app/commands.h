@@ -9,6 +9,9 @@ namespace cacophony::cli {
 // What a parsed command does; returns the exit code.
 using Action = std::function<int()>;
 
+// The check of an output's name (--json, --report, --trace): "" would mean none, silently.
+extern const CLI::Validator kOutputName;
+
 // `run ID...` and, on `app` itself, the main job (all fourteen) with the same options.
 void add_run_commands(CLI::App& app, Action& action);
 void add_list_command(CLI::App& app, Action& action);

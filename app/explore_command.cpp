@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "cacophony/analysis/metrics.h"
 #include "cacophony/explore/explore.h"
+#include "cacophony/report/page.h"
 #include "command_model.h"
 #include "commands.h"
 #include "options.h"
@@ -31,6 +33,7 @@ struct RawExplore {
   std::string beats = "15";
   std::string bpm = "6000";
   std::string json;
+  std::string report;
 };
 
 runtime::Schedule::Kind parse_strategy(const std::string& text) {
@@ -53,20 +56,20 @@ ExploreOptions explore_options(const RawExplore& raw) {
 }
 
 // "async_naive: lost beats in 6312/10000 schedules (first: random:5:5)", one line per class seen.
-void print_verdict(const Exploration& x) {
+void print_verdict(FILE* log, const Exploration& x) {
   const std::string id(x.scenario->id);
   for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
     const OutcomeCount& o = x.outcomes[c];
     if (o.count == 0) continue;
-    std::printf("%s: %s in %zu/%zu schedules (first: %s)\n", id.c_str(),
-                std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str());
+    std::fprintf(log, "%s: %s in %zu/%zu schedules (first: %s)\n", id.c_str(),
+                 std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str());
   }
   std::string figures;
   for (const MetricRange& m : x.metrics)
     figures += fmt::format("  {} {:g}/{:g}/{:g}", m.name, m.min, m.median, m.max);
-  std::printf("%s: %zu schedules (%s%s); min/median/max:%s\n", id.c_str(), x.schedules,
-              x.strategy.c_str(), x.exhausted ? ", all of them" : "", figures.c_str());
-  std::fflush(stdout);
+  std::fprintf(log, "%s: %zu schedules (%s%s); min/median/max:%s\n", id.c_str(), x.schedules,
+               x.strategy.c_str(), x.exhausted ? ", all of them" : "", figures.c_str());
+  flush(log);
 }
 
 nlohmann::json to_json(const Exploration& x) {
@@ -83,13 +86,49 @@ nlohmann::json to_json(const Exploration& x) {
           {"exhausted", x.exhausted}, {"outcomes", outcomes},   {"metrics", metrics}};
 }
 
+// What the page shows a reader to draw a schedule's run again: `run` with the same beats and
+// tempo (its own seed comes with the schedule).
+std::string replay_command(const Scenario& s, const std::string& schedule,
+                           const ExploreOptions& options) {
+  return fmt::format("cacophony run {} --replay {} --beats {} --bpm {} --report {}.html", s.id,
+                     schedule, options.run.beats, options.run.bpm.value(), s.id);
+}
+
+// The page's chart of `x`: its representative schedule (explore/explore.h), replayed.
+ExploredScenario explored(const Exploration& x, const ExploreOptions& options) {
+  ExploredScenario e{x, std::nullopt, {}};
+  if (const std::optional<Outcome> shown = representative(x)) {
+    const std::string& first = x.outcomes[static_cast<std::size_t>(*shown)].first;
+    e.run = replay_run(*x.scenario, *runtime::Schedule::parse(first), options.run);
+    e.metrics = measure(*e.run);
+  }
+  return e;
+}
+
+// The exploration's files, opened before it starts so that a bad path costs no work.
+struct Outputs {
+  explicit Outputs(const RawExplore& raw) {
+    check_distinct({{"--json", &raw.json}, {"--report", &raw.report}});
+    if (!raw.json.empty()) json.emplace(raw.json);
+    if (!raw.report.empty()) report.emplace(raw.report);
+    if (raw.json == "-" || raw.report == "-") log = stderr;
+  }
+  std::optional<OutputFile> json, report;
+  FILE* log = stdout;  // the verdicts: standard output, unless a file goes there
+  void write(std::optional<OutputFile>& file, const std::string& text) const {
+    file->write(text);
+    file->commit();
+    std::fprintf(log, "wrote %s\n", file->name().c_str());
+  }
+};
+
 int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
   const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
-  std::optional<OutputFile> json;
-  if (!raw.json.empty()) json.emplace(raw.json);
+  Outputs outputs(raw);
   catch_stop_signals({SIGINT, SIGTERM});
   nlohmann::json all = nlohmann::json::array();
+  std::vector<ExploredScenario> page;
   const bool terminal = isatty(STDERR_FILENO) != 0;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
@@ -97,13 +136,17 @@ int explore_command(const RawExplore& raw) {
       if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
     });
     if (terminal) std::fprintf(stderr, "\r\x1b[K");
-    print_verdict(x);
+    print_verdict(outputs.log, x);
     all.push_back(to_json(x));
+    if (outputs.report) page.push_back(explored(x, options));
   }
-  if (json) {
-    json->write(all.dump(2) + "\n");
-    json->commit();
-  }
+  if (outputs.json) outputs.write(outputs.json, all.dump(2) + "\n");
+  if (outputs.report)
+    outputs.write(
+        outputs.report,
+        explore_page(page, options, [&options](const Scenario& s, const std::string& schedule) {
+          return replay_command(s, schedule, options);
+        }));
   return stop_requested() ? 130 : 0;
 }
 
@@ -128,7 +171,15 @@ void add_explore_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--beats", raw->beats, "Beats per run, 1..10000")->capture_default_str();
   cmd->add_option("--bpm", raw->bpm, "Tempo, 1..6000")->capture_default_str();
-  takes_file(cmd->add_option("--json", raw->json, "Write the whole exploration as JSON"));
+  takes_file(cmd->add_option("--json", raw->json, "Write the whole exploration as JSON to FILE"))
+      ->check(kOutputName);
+  takes_file(cmd->add_option(
+                 "--report", raw->report,
+                 "Write the report page to FILE: a chart per scenario drawing one run (the "
+                 "first schedule of the anomaly met in the most schedules, else of clean), and "
+                 "every outcome's count, share and first schedule with the `run --replay` line "
+                 "that draws it again"))
+      ->check(kOutputName);
   cmd->callback([raw, &action] { action = [raw] { return explore_command(*raw); }; });
 }
 

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <string_view>
 #include <utility>
 
@@ -212,6 +213,20 @@ void OutputFile::link_into_place() {
     release(std::exchange(temporary_, {}));
     throw WriteError(cannot_write(path_, error));
   }
+}
+
+void check_distinct(std::initializer_list<NamedOutput> outputs) {
+  const auto same = [](const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return a == b ||
+           (a != "-" && b != "-" &&
+            std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec));
+  };
+  for (auto i = outputs.begin(); i != outputs.end(); ++i)
+    for (auto j = std::next(i); j != outputs.end(); ++j)
+      if (!i->path->empty() && !j->path->empty() && same(*i->path, *j->path))
+        throw UsageError(
+            fmt::format("{} and {} name the same file '{}'", i->flag, j->flag, *j->path));
 }
 
 }  // namespace cacophony::cli

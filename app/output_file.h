@@ -18,6 +18,7 @@
 // - Without commit(), the new content is dropped (a written-through output keeps what it got).
 
 #include <cstdio>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -56,6 +57,16 @@ class OutputFile {
   std::string temporary_;  // a named temporary (no O_TMPFILE), removed unless committed
   int fd_ = -1;
 };
+
+// An output a command was asked for: its flag ("--json") and its path ("" when not asked for).
+struct NamedOutput {
+  const char* flag;
+  const std::string* path;
+};
+
+// Two outputs on one file would silently overwrite each other: throws UsageError naming both
+// flags. "-" and the same file reached by another path count as the same.
+void check_distinct(std::initializer_list<NamedOutput> outputs);
 
 // Flushes `stream`, as a command does after each line it prints; false when that fails, and
 // the first failure on standard output is kept for finish_standard_output().

@@ -4,8 +4,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -43,14 +41,6 @@ struct RawOptions {
 // What the main job writes when neither --report nor --no-report is given.
 constexpr const char* kDefaultReport = "cacophony-report.html";
 
-// An output's name: "" would mean none, silently.
-const CLI::Validator kFileName(
-    [](const std::string& name) {
-      return name.empty() ? std::string("needs a file name ('-' for standard output)")
-                          : std::string();
-    },
-    "");
-
 void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
   cmd.add_option("--beats", raw.beats, "Beats per scenario, 1..10000000")->capture_default_str();
@@ -66,13 +56,13 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                "real|threads|simulated")
       ->capture_default_str();
   takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
-      ->check(kFileName);
+      ->check(kOutputName);
   takes_file(cmd.add_option("--report", raw.report,
                             "Write the report page, one self-contained HTML file, to FILE"))
-      ->check(kFileName);
+      ->check(kOutputName);
   takes_file(cmd.add_option("--trace", raw.trace,
                             "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
-      ->check(kFileName);
+      ->check(kOutputName);
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
 
@@ -90,28 +80,10 @@ RunOptions run_options(const RawOptions& raw) {
   return options;
 }
 
-// Two outputs on one file: one would silently overwrite the other.
-void check_distinct(const RawOptions& raw) {
-  const std::pair<const char*, const std::string*> outputs[] = {
-      {"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}};
-  const auto same = [](const std::string& a, const std::string& b) {
-    std::error_code ec;
-    return a == b ||
-           (a != "-" && b != "-" &&
-            std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec));
-  };
-  for (std::size_t i = 0; i < std::size(outputs); ++i)
-    for (std::size_t j = i + 1; j < std::size(outputs); ++j)
-      if (!outputs[i].second->empty() && !outputs[j].second->empty() &&
-          same(*outputs[i].second, *outputs[j].second))
-        throw UsageError(fmt::format("{} and {} name the same file '{}'", outputs[i].first,
-                                     outputs[j].first, *outputs[j].second));
-}
-
 // The run's files, opened before it starts so that a bad path costs no work.
 struct Outputs {
   explicit Outputs(const RawOptions& raw) {
-    check_distinct(raw);
+    check_distinct({{"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}});
     using Output = std::pair<std::optional<OutputFile>*, const std::string*>;
     for (auto [file, path] :
          {Output{&json, &raw.json}, Output{&report, &raw.report}, Output{&trace, &raw.trace}}) {
@@ -217,6 +189,13 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
 }
 
 }  // namespace
+
+const CLI::Validator kOutputName(
+    [](const std::string& name) {
+      return name.empty() ? std::string("needs a file name ('-' for standard output)")
+                          : std::string();
+    },
+    "");
 
 void add_run_commands(CLI::App& app, Action& action) {
   // The options live as long as the parsers that fill them and the actions that read them.

@@ -8,6 +8,8 @@ set(CACOPHONY_TIMELINE ${PROJECT_SOURCE_DIR}/node_modules/vis-timeline)
 set(CACOPHONY_ASSETS
     page_html=${CACOPHONY_PAGE_DIR}/page.html
     chart_html=${CACOPHONY_PAGE_DIR}/chart.html
+    explore_html=${CACOPHONY_PAGE_DIR}/explore.html
+    explored_html=${CACOPHONY_PAGE_DIR}/explored.html
     page_css=${CACOPHONY_PAGE_DIR}/page.css
     page_js=${CACOPHONY_PAGE_DIR}/page.js
     practice_html=${CACOPHONY_PAGE_DIR}/practice.html

@@ -1,14 +1,18 @@
-// `explore` on the command line: the verdicts, the JSON, and `run --replay` of a schedule it
-// reported giving the same anomaly.
+// `explore` on the command line: the verdicts, the JSON, the report page, and `run --replay` of a
+// schedule it reported giving the same anomaly.
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "support/command.h"
 #include "support/folder.h"
+#include "support/page_data.h"
 
 namespace {
 
@@ -49,10 +53,113 @@ TEST(ExploreCli, JsonHoldsEveryClassAndReplayReproducesTheFirst) {
   EXPECT_EQ(replay.out.find("disorder 0 "), std::string::npos) << first << "\n" << replay.out;
 }
 
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The part of `page` between `from` and the next `to`, after `at`.
+std::string between(const std::string& page, const std::string& from, const std::string& to,
+                    std::size_t at = 0) {
+  const auto start = page.find(from, at);
+  if (start == std::string::npos) return {};
+  const auto stop = page.find(to, start + from.size());
+  return page.substr(start + from.size(), stop - start - from.size());
+}
+
+// "68.5%": a count's share of the schedules, as the page prints it.
+std::string share(std::size_t count, std::size_t schedules) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%",
+                100.0 * static_cast<double>(count) / static_cast<double>(schedules));
+  return text;
+}
+
+TEST(ExploreCli, ReportShowsPerChartTheCountsOfTheJson) {
+  Folder dir;
+  const CommandResult r =
+      run_cacophony("explore async_naive async_with_mutex --schedules 200 --json " +
+                    dir.at("x.json") + " --report " + dir.at("p.html"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("wrote " + dir.at("p.html")), std::string::npos) << r.out;
+  const nlohmann::json all = nlohmann::json::parse(slurp(dir / "x.json"));
+  const std::string page = slurp(dir / "p.html");
+  const nlohmann::json charts =
+      cacophony::test_support::page_data(page, "cacophony-data").at("charts");
+  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(charts.size(), 2u);
+  EXPECT_NE(page.find("Strategy <b>random</b>"), std::string::npos);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const nlohmann::json& x = charts[i].at("exploration");
+    EXPECT_EQ(charts[i].at("id"), all[i].at("id"));
+    for (const char* key : {"strategy", "schedules", "exhausted", "outcomes"})
+      EXPECT_EQ(x.at(key), all[i].at(key)) << key;
+    // Every class's count and share, rendered in the chart's table and in the table above.
+    const std::string id = all[i].at("id");
+    const std::string chart = between(page, "<details class=\"chart\" id=\"" + id, "</details>");
+    const std::string summary = between(page, "<a href=\"#" + id, "</tr>");
+    const std::size_t schedules = all[i].at("schedules");
+    for (const auto& o : all[i].at("outcomes")) {
+      const std::string name = o.at("class");
+      const std::size_t n = o.at("count");
+      const std::string row = between(chart, "data-class=\"" + name + "\">", "</tr>");
+      EXPECT_NE(row.find(">" + name + "</th><td>" + std::to_string(n) + "/" +
+                         std::to_string(schedules) + "</td><td>" + share(n, schedules) + "<"),
+                std::string::npos)
+          << id << " " << name << ": " << row;
+      if (n > 0) {
+        EXPECT_NE(row.find("<code>" + o.at("first_schedule").get<std::string>() + "</code>"),
+                  std::string::npos)
+            << row;
+      }
+      EXPECT_NE(summary.find("data-class=\"" + name + "\">" + std::to_string(n) + " (" +
+                             share(n, schedules) + ")</td>"),
+                std::string::npos)
+          << id << " " << name << ": " << summary;
+    }
+  }
+  EXPECT_GT(charts[0].at("exploration").at("outcomes")[0].at("count"), 0);  // naive loses beats
+  EXPECT_EQ(charts[1].at("exploration").at("outcomes")[0].at("count"), 0);  // the mutex never
+}
+
+// The command line the page gives for the run a chart draws draws the same run.
+TEST(ExploreCli, TheReportsReplayLineDrawsTheSameRun) {
+  Folder dir;
+  const CommandResult r = run_cacophony(
+      "explore async_naive --schedules 50 --beats 9 --bpm 3000 --report " + dir.at("p.html"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string page = slurp(dir / "p.html");
+  const nlohmann::json chart =
+      cacophony::test_support::page_data(page, "cacophony-data")["charts"][0];
+  const nlohmann::json& shown = chart.at("exploration").at("shown");
+  ASSERT_TRUE(shown.is_object()) << chart.at("exploration");
+  const std::string row =
+      between(page, "data-class=\"" + shown.at("class").get<std::string>() + "\">", "</tr>",
+              page.find("<table class=\"outcomes\">"));
+  const std::string command = between(row, "<code class=\"command\">", "</code>");
+  ASSERT_EQ(
+      command.rfind(
+          "cacophony run async_naive --replay " + shown.at("schedule").get<std::string>() + " ", 0),
+      0u)
+      << row;
+  const CommandResult replay =
+      run_cacophony(command.substr(std::string("cacophony ").size()), "cd " + dir.at("") + " && ");
+  ASSERT_EQ(replay.code, 0) << command << "\n" << replay.out;
+  const nlohmann::json again =
+      cacophony::test_support::page_data(slurp(dir / "async_naive.html"), "cacophony-data");
+  ASSERT_EQ(again.at("charts").size(), 1u);
+  EXPECT_FALSE(chart.at("items").empty());
+  EXPECT_EQ(again["charts"][0].at("items"), chart.at("items")) << command;
+}
+
 TEST(ExploreCli, BadInputIsOneLineAndExitCode2) {
   for (const char* args :
        {"explore", "explore nope", "explore async_naive --strategy lifo",
         "explore async_naive --schedules 0", "explore async_naive --depth 0",
+        "explore async_naive --report ''", "explore async_naive --report /no/such/folder/p.html",
+        "explore async_naive --json /tmp/same.html --report /tmp/../tmp/same.html",
         "run async_naive --replay x", "run async_naive --replay random:1:1 --time threads"}) {
     const CommandResult r = run_cacophony(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;

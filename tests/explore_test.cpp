@@ -100,5 +100,25 @@ TEST(Explore, DfsStopsWhenEverySchedulesIsRun) {
   EXPECT_GT(x.schedules, 1u);
 }
 
+TEST(Explore, TheRepresentativeIsTheCommonestAnomalyThenClean) {
+  Exploration x;
+  const auto set = [&x](Outcome o, std::size_t n) {
+    x.outcomes[static_cast<std::size_t>(o)] = {n, n ? "random:1:1" : ""};
+  };
+  EXPECT_FALSE(representative(x).has_value());
+  set(Outcome::deadlock, 9);
+  set(Outcome::threw, 9);
+  EXPECT_FALSE(representative(x).has_value()) << "nothing ended to draw";
+  set(Outcome::clean, 1);
+  EXPECT_EQ(representative(x), Outcome::clean);
+  set(Outcome::stale, 1);
+  EXPECT_EQ(representative(x), Outcome::stale);
+  set(Outcome::overlap, 4);
+  set(Outcome::disorder, 4);
+  EXPECT_EQ(representative(x), Outcome::disorder) << "the first on a tie";
+  set(Outcome::lost, 5);
+  EXPECT_EQ(representative(x), Outcome::lost);
+}
+
 }  // namespace
 }  // namespace cacophony

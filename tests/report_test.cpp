@@ -11,12 +11,14 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cacophony/analysis/metrics.h"
+#include "cacophony/explore/explore.h"
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
@@ -311,6 +313,85 @@ TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
 
 TEST(ReportPage, MismatchedMetricsAreRejected) {
   EXPECT_THROW(report_page(all_runs(), {}, simulated()), std::invalid_argument);
+}
+
+// The explore page: explorations of their own, each with the run of its representative schedule.
+ExploredScenario explored_scenario(std::string_view id, const ExploreOptions& options) {
+  const Exploration x = explore(*find_scenario(id), options);
+  ExploredScenario e{x, std::nullopt, {}};
+  const std::optional<Outcome> shown = representative(x);
+  EXPECT_TRUE(shown.has_value()) << id;
+  const std::string& first = x.outcomes[static_cast<std::size_t>(*shown)].first;
+  e.run = replay_run(*x.scenario, *runtime::Schedule::parse(first), options.run);
+  e.metrics = measure(*e.run);
+  return e;
+}
+
+std::string replay_line(const Scenario& s, const std::string& schedule) {
+  return "again " + std::string(s.id) + " " + schedule + " <&>";
+}
+
+TEST(ExplorePage, EachChartShowsEveryOutcomeAndDrawsItsRepresentativeRun) {
+  ExploreOptions options;
+  options.schedules = 40;
+  const std::vector<ExploredScenario> all = {explored_scenario("async_naive", options),
+                                             explored_scenario("async_with_mutex", options)};
+  const std::string page = explore_page(all, options, replay_line);
+  EXPECT_EQ(count(page, "<details class=\"chart\""), 2u);
+  EXPECT_EQ(count(page, "<table class=\"outcomes\">"), 2u);
+  EXPECT_NE(page.find("Strategy <b>random</b>"), std::string::npos);
+  const json charts = page_data(page).at("charts");
+  ASSERT_EQ(charts.size(), 2u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Exploration& x = all[i].exploration;
+    const json& data = charts[i].at("exploration");
+    EXPECT_EQ(data.at("schedules"), 40);
+    EXPECT_EQ(data.at("strategy"), "random");
+    EXPECT_EQ(data.at("exhausted"), false);
+    for (std::size_t c = 0; c < kOutcomeNames.size(); ++c) {
+      const json& o = data.at("outcomes")[c];
+      EXPECT_EQ(o.at("class"), kOutcomeNames[c]);
+      EXPECT_EQ(o.at("count"), x.outcomes[c].count);
+      if (x.outcomes[c].count == 0) continue;
+      EXPECT_EQ(o.at("first_schedule"), x.outcomes[c].first);
+      EXPECT_NE(page.find("again " + std::string(x.scenario->id) + " " + x.outcomes[c].first +
+                          " &lt;&amp;&gt;"),
+                std::string::npos);
+    }
+    const auto shown = static_cast<std::size_t>(*representative(x));
+    EXPECT_EQ(data.at("shown").at("class"), kOutcomeNames[shown]);
+    EXPECT_EQ(data.at("shown").at("schedule"), x.outcomes[shown].first);
+    // The chart draws the run it says: the same items as a run page of that run.
+    const json alone = page_data(report_page({*all[i].run}, {all[i].metrics}, all[i].run->options));
+    EXPECT_EQ(charts[i].at("items"), alone.at("charts")[0].at("items"));
+  }
+}
+
+TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
+  ExploreOptions options;
+  Exploration stuck;
+  stuck.scenario = find_scenario("async_naive");
+  stuck.strategy = "dfs";
+  stuck.schedules = 6;
+  stuck.exhausted = true;
+  stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1"};
+  ASSERT_FALSE(representative(stuck).has_value());
+  const std::string page = explore_page({{stuck, std::nullopt, {}}}, options, replay_line);
+  EXPECT_NE(page.find("nothing is drawn"), std::string::npos);
+  EXPECT_NE(page.find("6 (all)"), std::string::npos);
+  EXPECT_NE(page.find("every interleaving"), std::string::npos);
+  EXPECT_TRUE(page_data(page).at("charts")[0].at("items").empty());
+  EXPECT_TRUE(page_data(page).at("charts")[0].at("exploration").at("shown").is_null());
+  // A run where none can be, none where one must be, and one of another scenario.
+  const cacophony::Run other = run_scenario(*find_scenario("sync_ticker"), simulated());
+  EXPECT_THROW(explore_page({{stuck, other, measure(other)}}, options, replay_line),
+               std::invalid_argument);
+  options.schedules = 5;
+  const ExploredScenario naive = explored_scenario("async_naive", options);
+  EXPECT_THROW(explore_page({{naive.exploration, std::nullopt, {}}}, options, replay_line),
+               std::invalid_argument);
+  EXPECT_THROW(explore_page({{naive.exploration, other, measure(other)}}, options, replay_line),
+               std::invalid_argument);
 }
 
 // The command line: run `cacophony` and read what it wrote.

@@ -112,6 +112,18 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& o,
   return x;
 }
 
+std::optional<Outcome> representative(const Exploration& x) {
+  std::optional<Outcome> best;
+  std::size_t most = 0;
+  for (Outcome o : {Outcome::lost, Outcome::disorder, Outcome::stale, Outcome::overlap}) {
+    const std::size_t n = x.outcomes[static_cast<std::size_t>(o)].count;
+    if (n > most) best = o, most = n;
+  }
+  if (!best && x.outcomes[static_cast<std::size_t>(Outcome::clean)].count > 0)
+    best = Outcome::clean;
+  return best;
+}
+
 std::unique_ptr<runtime::Strategy> replay_strategy(const Scenario& scenario,
                                                    const Schedule& schedule,
                                                    const RunOptions& options) {

@@ -12,6 +12,7 @@
 #include "assets.h"
 #include "cacophony/scenario/scenario.h"
 #include "html.h"
+#include "page_parts.h"
 
 namespace cacophony {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 using html::fill;
 using html::script_json;
 using nlohmann::json;
+using report_parts::ChartParts;
 
 // Run time in µs; on the chart, 1 µs of the run is 1 ms after the epoch.
 double micros(runtime::Duration d) {
@@ -154,17 +156,21 @@ std::string figures(const Run& run, const Metrics& m) {
   return out;
 }
 
-// One row per run for the summary table of page.html.
-std::string summary_rows(const std::vector<Run>& runs, const std::vector<Metrics>& metrics) {
+// One row per chart for the summary table of page.html.
+std::string summary_rows(const std::vector<ChartParts>& charts) {
   std::string out;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const Metrics& m = metrics[i];
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const std::string id = html_escape(charts[i].run->scenario->id);
+    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td>", i + 1, id, id);
+    if (!charts[i].metrics) {
+      out += "<td colspan=\"8\" class=\"none\">no run ended: nothing drawn</td></tr>\n";
+      continue;
+    }
+    const Metrics& m = *charts[i].metrics;
     const auto cell = [](auto value, bool bad) {
       return fmt::format("<td class=\"{}\">{}</td>", bad ? "bad" : "ok", value);
     };
-    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}/{}</td>", i + 1,
-                       html_escape(runs[i].scenario->id), html_escape(runs[i].scenario->id),
-                       m.beats_performed, m.beats_expected);
+    out += fmt::format("<td>{}/{}</td>", m.beats_performed, m.beats_expected);
     out += cell(lost(m), lost(m) > 0);
     out += cell(m.out_of_order, m.out_of_order > 0);
     out += cell(ms(m.lag_ms.max), m.lag_ms.max && *m.lag_ms.max > 1.0);
@@ -179,8 +185,8 @@ std::string summary_rows(const std::vector<Run>& runs, const std::vector<Metrics
 }
 
 // One chart's <details> section, from chart.html.
-std::string chart_section(const Run& run, const Metrics& m, std::size_t index, std::size_t cut) {
-  const Scenario& s = *run.scenario;
+std::string chart_section(const ChartParts& chart, std::size_t index, std::size_t cut) {
+  const Scenario& s = *chart.run->scenario;
   const std::string note =
       cut == 0 ? std::string()
                : fmt::format(
@@ -193,11 +199,53 @@ std::string chart_section(const Run& run, const Metrics& m, std::size_t index, s
                {"number", std::to_string(index + 1)},
                {"caption", caption(s.description)},
                {"code", html_escape(fmt::format("source/scenario/{}.cpp", s.code))},
-               {"figures", figures(run, m)},
+               {"exploration", chart.exploration},
+               {"figures", chart.metrics ? figures(*chart.run, *chart.metrics) : std::string()},
                {"note", note}});
 }
 
 }  // namespace
+
+namespace report_parts {
+
+std::string page(const std::vector<ChartParts>& charts, const RunOptions& options,
+                 const PageParts& parts) {
+  Window window;
+  std::vector<std::size_t> cuts(charts.size());
+  json data_charts = json::array();
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    json chart = chart_data(*charts[i].run, window, cuts[i]);
+    if (!charts[i].data.is_null()) chart["exploration"] = charts[i].data;
+    data_charts.push_back(std::move(chart));
+  }
+  if (!(window.start <= window.end)) window = {0, 1};
+  const double pad = std::max(window.end - window.start, 1.0) * 0.01;
+  const json data = {{"charts", std::move(data_charts)},
+                     {"window", {{"start", window.start - pad}, {"end", window.end + pad}}}};
+
+  std::string charts_html;
+  for (std::size_t i = 0; i < charts.size(); ++i)
+    charts_html += chart_section(charts[i], i, cuts[i]);
+  const std::string delay =
+      options.delay ? std::string(name(*options.delay)) : std::string("each scenario's own");
+  return fill(report_assets::page_html(),
+              {{"timeline_css", inline_asset(report_assets::timeline_css(), "</style")},
+               {"style", report_assets::page_css()},
+               {"bpm", std::to_string(options.bpm.value())},
+               {"beats", std::to_string(options.beats)},
+               {"seed", std::to_string(options.seed)},
+               {"time", std::string(runtime::name(options.time))},
+               {"delay", html_escape(delay)},
+               {"exploration", parts.exploration},
+               {"summary_title", html_escape(parts.summary_title)},
+               {"summary_rows", summary_rows(charts)},
+               {"charts", charts_html},
+               {"data", script_json(data)},
+               {"timeline_js", inline_asset(report_assets::timeline_js(), "</script")},
+               {"script", report_assets::page_js()}});
+}
+
+}  // namespace report_parts
 
 std::string html_escape(std::string_view text) {
   return html::replace_each(
@@ -209,35 +257,9 @@ std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>
   if (runs.size() != metrics.size())
     throw std::invalid_argument(
         fmt::format("report_page: {} runs but {} sets of metrics", runs.size(), metrics.size()));
-
-  Window window;
-  std::vector<std::size_t> cuts(runs.size());
-  json charts = json::array();
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    charts.push_back(chart_data(runs[i], window, cuts[i]));
-  if (!(window.start <= window.end)) window = {0, 1};
-  const double pad = std::max(window.end - window.start, 1.0) * 0.01;
-  const json data = {{"charts", std::move(charts)},
-                     {"window", {{"start", window.start - pad}, {"end", window.end + pad}}}};
-
-  std::string charts_html;
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    charts_html += chart_section(runs[i], metrics[i], i, cuts[i]);
-  const std::string delay =
-      options.delay ? std::string(name(*options.delay)) : std::string("each scenario's own");
-  return fill(report_assets::page_html(),
-              {{"timeline_css", inline_asset(report_assets::timeline_css(), "</style")},
-               {"style", report_assets::page_css()},
-               {"bpm", std::to_string(options.bpm.value())},
-               {"beats", std::to_string(options.beats)},
-               {"seed", std::to_string(options.seed)},
-               {"time", std::string(runtime::name(options.time))},
-               {"delay", html_escape(delay)},
-               {"summary_rows", summary_rows(runs, metrics)},
-               {"charts", charts_html},
-               {"data", script_json(data)},
-               {"timeline_js", inline_asset(report_assets::timeline_js(), "</script")},
-               {"script", report_assets::page_js()}});
+  std::vector<ChartParts> charts;
+  for (std::size_t i = 0; i < runs.size(); ++i) charts.push_back({&runs[i], &metrics[i], {}, {}});
+  return report_parts::page(charts, options, {"All scenarios side by side", ""});
 }
 
 }  // namespace cacophony

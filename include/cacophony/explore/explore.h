@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,12 @@ struct Exploration {
   std::vector<MetricRange> metrics;
   bool exhausted = false;  // dfs: every schedule was run
 };
+
+// The class whose first schedule a single run of `x` is best shown by: the anomaly met in the
+// most schedules among those whose runs end (lost, disorder, stale, overlap; the first of them in
+// kOutcomeNames on a tie), else clean; none when every schedule deadlocked or threw (no run to
+// show).
+std::optional<Outcome> representative(const Exploration& x);
 
 // `progress`, when given, is called after each run with the runs done so far.
 Exploration explore(const Scenario& scenario, const ExploreOptions& options,

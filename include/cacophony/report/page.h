@@ -11,10 +11,13 @@
 // - A chart holds at most kMaxChartEvents events (the earliest); the page says when it cut any.
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cacophony/analysis/metrics.h"
+#include "cacophony/explore/explore.h"
 #include "cacophony/harness/harness.h"
 
 namespace cacophony {
@@ -24,6 +27,28 @@ inline constexpr std::size_t kMaxChartEvents = 20'000;
 std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>& metrics,
                         const RunOptions& options);
 
+// The explore page: the same page, with a chart per explored scenario (in the given order), each
+// drawing one run, and above it how often each outcome class occurred across the schedules.
+//
+// Guarantees
+// - Above the charts, a table of every scenario's outcome counts; in each chart, every class with
+//   its count, its share of the schedules run, its first schedule and
+//   `replay_command(scenario, schedule)` (how to draw that run again: the caller knows its command
+//   line), the strategy, and whether DFS ran every interleaving. The page's data holds the same
+//   per chart under "exploration".
+// - `explored[i].run` must be the replay (replay_run, with the exploration's run options) of the
+//   first schedule of representative(explored[i].exploration), measured by `metrics`; it is none
+//   when that has no class, and the chart then says that nothing ended to draw. Throws
+//   std::invalid_argument when a run is missing, unexpected, or of another scenario.
+struct ExploredScenario {
+  Exploration exploration;
+  std::optional<Run> run;
+  Metrics metrics;
+};
+using ReplayCommand = std::function<std::string(const Scenario&, const std::string& schedule)>;
+
+std::string explore_page(const std::vector<ExploredScenario>& explored,
+                         const ExploreOptions& options, const ReplayCommand& replay_command);
 
 // Text made safe to put between HTML tags or in a quoted attribute.
 std::string html_escape(std::string_view text);

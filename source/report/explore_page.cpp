@@ -1,0 +1,196 @@
+// The explore page: the run page's parts (page_parts.h), with what explore found in each chart
+// (explored.html) and across the scenarios (explore.html).
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "assets.h"
+#include "cacophony/report/page.h"
+#include "html.h"
+#include "page_parts.h"
+
+namespace cacophony {
+namespace {
+
+using html::fill;
+using nlohmann::json;
+using report_parts::ChartParts;
+
+// What each class means, for the tables' headers.
+constexpr std::array<std::string_view, kOutcomeNames.size()> kOutcomeHints{
+    "a beat not performed, or performed after the metronome returned",
+    "a beat out of order",
+    "a beat played a volume measured for another",
+    "volume measurements at the same time",
+    "every task blocked",
+    "an exception escaped",
+    "none of the above"};
+
+bool anomaly(std::size_t c) {
+  return c != static_cast<std::size_t>(Outcome::clean);
+}
+
+std::string share(std::size_t count, std::size_t schedules) {
+  return fmt::format(
+      "{:.1f}%",
+      schedules ? 100.0 * static_cast<double>(count) / static_cast<double>(schedules) : 0.0);
+}
+
+std::string strategy_name(const ExploreOptions& o) {
+  switch (o.strategy) {
+    case runtime::Schedule::Kind::pct:
+      return fmt::format("PCT, depth {}", o.depth);
+    case runtime::Schedule::Kind::dfs:
+      return "DFS (bounded exhaustive)";
+    default:
+      return "random";
+  }
+}
+
+// The chart's run and the class whose first schedule it replays, checked against the exploration.
+std::optional<Outcome> shown(const ExploredScenario& e) {
+  const std::optional<Outcome> wanted = representative(e.exploration);
+  if (wanted.has_value() != e.run.has_value() ||
+      (e.run && e.run->scenario != e.exploration.scenario))
+    throw std::invalid_argument(fmt::format(
+        "explore_page: {}: {}", e.exploration.scenario->id,
+        wanted ? "needs the run of its representative schedule" : "has no run to draw"));
+  return wanted;
+}
+
+// The chart's data under "exploration": the classes as `explore --json` gives them.
+json exploration_data(const Exploration& x, std::optional<Outcome> drawn) {
+  json outcomes = json::array();
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c)
+    outcomes.push_back(
+        {{"class", kOutcomeNames[c]},
+         {"count", x.outcomes[c].count},
+         {"first_schedule", x.outcomes[c].count ? json(x.outcomes[c].first) : json(nullptr)}});
+  json shown_data = nullptr;
+  if (drawn) {
+    const auto c = static_cast<std::size_t>(*drawn);
+    shown_data = {{"class", kOutcomeNames[c]}, {"schedule", x.outcomes[c].first}};
+  }
+  return {{"strategy", x.strategy},
+          {"schedules", x.schedules},
+          {"exhausted", x.exhausted},
+          {"shown", shown_data},
+          {"outcomes", outcomes}};
+}
+
+// One row per class for a chart's table of explored.html.
+std::string outcome_rows(const Exploration& x, const ReplayCommand& replay_command) {
+  std::string out;
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
+    const OutcomeCount& o = x.outcomes[c];
+    const std::string pct = share(o.count, x.schedules);
+    const char* kind = o.count == 0 ? "none" : anomaly(c) ? "bad" : "ok";
+    const std::string first =
+        o.count ? fmt::format("<code>{}</code>", html_escape(o.first)) : std::string("–");
+    const std::string command = o.count
+                                    ? fmt::format("<code class=\"command\">{}</code>",
+                                                  html_escape(replay_command(*x.scenario, o.first)))
+                                    : std::string("–");
+    out += fmt::format(
+        "<tr class=\"{}\" data-class=\"{}\"><th title=\"{}\">{}</th><td>{}/{}</td><td>{}</td>"
+        "<td class=\"bar\"><span style=\"width: {}\"></span></td><td>{}</td><td>{}</td></tr>\n",
+        kind, kOutcomeNames[c], kOutcomeHints[c], kOutcomeNames[c], o.count, x.schedules, pct, pct,
+        first, command);
+  }
+  return out;
+}
+
+// A chart's part of the page: explored.html, filled.
+std::string explored_section(const Exploration& x, std::optional<Outcome> drawn,
+                             const ReplayCommand& replay_command) {
+  std::string said = "every schedule deadlocked or threw: no run ended, nothing is drawn.";
+  if (drawn) {
+    const auto c = static_cast<std::size_t>(*drawn);
+    said = fmt::format(
+        "the chart draws schedule <code>{}</code>, the first with <b>{}</b>, {}.",
+        html_escape(x.outcomes[c].first), kOutcomeNames[c],
+        anomaly(c) ? "the anomaly met in the most schedules" : "as no anomaly occurred");
+  }
+  const bool dfs = x.strategy == "dfs";
+  const char* exhausted = !dfs ? "" : x.exhausted ? ", every interleaving" : ", not exhausted";
+  return fill(report_assets::explored_html(), {{"schedules", std::to_string(x.schedules)},
+                                               {"strategy", html_escape(x.strategy)},
+                                               {"exhausted", exhausted},
+                                               {"shown", said},
+                                               {"rows", outcome_rows(x, replay_command)}});
+}
+
+// One row per scenario for the table of explore.html.
+std::string summary_rows(const std::vector<ExploredScenario>& explored,
+                         const std::vector<std::optional<Outcome>>& drawn) {
+  std::string out;
+  for (std::size_t i = 0; i < explored.size(); ++i) {
+    const Exploration& x = explored[i].exploration;
+    const std::string id = html_escape(x.scenario->id);
+    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}{}</td>", i + 1, id, id,
+                       x.schedules, x.exhausted ? " (all)" : "");
+    for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
+      const std::size_t n = x.outcomes[c].count;
+      out +=
+          fmt::format("<td class=\"{}\" data-class=\"{}\">{} ({})</td>",
+                      n && anomaly(c) ? "bad" : "ok", kOutcomeNames[c], n, share(n, x.schedules));
+    }
+    out += fmt::format(
+        "<td>{}</td></tr>\n",
+        drawn[i] ? kOutcomeNames[static_cast<std::size_t>(*drawn[i])] : std::string_view("–"));
+  }
+  return out;
+}
+
+// The part above the charts: explore.html, filled.
+std::string explore_section(const std::vector<ExploredScenario>& explored,
+                            const std::vector<std::optional<Outcome>>& drawn,
+                            const ExploreOptions& o) {
+  std::string heads;
+  for (std::size_t c = 0; c < kOutcomeNames.size(); ++c)
+    heads += fmt::format("<th title=\"{}\">{}</th>", kOutcomeHints[c], kOutcomeNames[c]);
+  const std::string seeds =
+      o.strategy == runtime::Schedule::Kind::dfs
+          ? fmt::format("every interleaving of one run, seed <b>{}</b>", o.run.seed)
+          : fmt::format(
+                "schedule <i>i</i> draws its choices from seed <b>{}</b> + <i>i</i>, its "
+                "run's delays and volumes from seed <b>{}</b> + <i>i</i>",
+                o.seed, o.run.seed);
+  return fill(report_assets::explore_html(), {{"strategy", html_escape(strategy_name(o))},
+                                              {"schedules", std::to_string(o.schedules)},
+                                              {"seeds", seeds},
+                                              {"outcome_heads", heads},
+                                              {"rows", summary_rows(explored, drawn)}});
+}
+
+}  // namespace
+
+std::string explore_page(const std::vector<ExploredScenario>& explored,
+                         const ExploreOptions& options, const ReplayCommand& replay_command) {
+  std::vector<std::optional<Outcome>> drawn;
+  std::vector<Run> placeholders;  // a chart with nothing to draw shows an empty run
+  placeholders.reserve(explored.size());
+  std::vector<ChartParts> charts;
+  for (const ExploredScenario& e : explored) {
+    const Exploration& x = e.exploration;
+    drawn.push_back(shown(e));
+    if (!e.run) placeholders.push_back(Run{x.scenario, options.run, x.scenario->delay, {}, {}});
+    charts.push_back({e.run ? &*e.run : &placeholders.back(), e.run ? &e.metrics : nullptr,
+                      explored_section(x, drawn.back(), replay_command),
+                      exploration_data(x, drawn.back())});
+  }
+  RunOptions run = options.run;
+  run.time = runtime::TimeMode::simulated;
+  return report_parts::page(charts, run,
+                            {"The runs the charts draw, side by side (one schedule each)",
+                             explore_section(explored, drawn, options)});
+}
+
+}  // namespace cacophony
