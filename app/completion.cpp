@@ -38,36 +38,40 @@ std::string function_name(const std::string& program) {
   return name;
 }
 
-// bash: what a value after `prev` may be, as one `case "$cmd $prev"` branch; "" for a flag.
-std::string bash_value_case(const CommandModel& c, const OptionModel& o) {
-  std::vector<std::string> patterns;
-  for (const std::string& n : o.names) patterns.push_back(fmt::format("\"{} {}\"", c.name, n));
-  const std::string pattern = joined(patterns, "|");
+// bash: the call that completes a value of `o`'s kind; "" when there is nothing to offer.
+std::string bash_action(const OptionModel& o) {
   switch (value_kind(o)) {
-    case ValueKind::none:
-      return "";
     case ValueKind::file:
-      return fmt::format("    {}) _cacophony_files; return ;;\n", pattern);
+      return "_cacophony_files";
     case ValueKind::scenario:
-      return fmt::format("    {}) _cacophony_words \"$scenarios\"; return ;;\n", pattern);
+      return "_cacophony_words \"$scenarios\"";
     case ValueKind::words:
-      return fmt::format("    {}) _cacophony_words \"{}\"; return ;;\n", pattern,
-                         joined(value_words(o)));
+      return fmt::format("_cacophony_words \"{}\"", joined(value_words(o)));
+    case ValueKind::none:
     case ValueKind::free:
-      return fmt::format("    {}) return ;;\n", pattern);
+      return "";
   }
   return "";
 }
 
-// bash: what a word that is not an option's value may be, for command `c`.
+// bash: what a value after `prev` may be, as one `case "$cmd $prev"` branch; "" for a flag. A free
+// value (a number, a name) offers nothing rather than the options.
+std::string bash_value_case(const CommandModel& c, const OptionModel& o) {
+  if (value_kind(o) == ValueKind::none) return "";
+  std::vector<std::string> patterns;
+  for (const std::string& n : o.names) patterns.push_back(fmt::format("\"{} {}\"", c.name, n));
+  const std::string action = bash_action(o);
+  return fmt::format("    {}) {}return ;;\n", joined(patterns, "|"),
+                     action.empty() ? "" : action + "; ");
+}
+
+// bash: what a word that is not an option's value may be, for command `c`: its first positional
+// that can be completed.
 std::string bash_operand(const CommandModel& c) {
   if (c.name.empty()) return "";
-  for (const OptionModel& p : c.positionals) {
-    if (value_kind(p) == ValueKind::scenario)
-      return fmt::format("    {}) _cacophony_words \"$scenarios\" ;;\n", c.name);
-    if (value_kind(p) == ValueKind::file)
-      return fmt::format("    {}) _cacophony_files ;;\n", c.name);
-  }
+  for (const OptionModel& p : c.positionals)
+    if (const std::string action = bash_action(p); !action.empty())
+      return fmt::format("    {}) {} ;;\n", c.name, action);
   return "";
 }
 

@@ -39,6 +39,7 @@ mkdir "$work/songs" && touch "$work/songs/verse.txt" "$work/songs/chorus.txt"
 expect "cacophony play --map $work/songs/v" "$work/songs/verse.txt"
 expect "cacophony analyze $work/songs/c" "$work/songs/chorus.txt"
 expect "cacophony play --bpm " ""
+expect "cacophony completion " "bash zsh"
 bash --norc -c 'source <("$1" completion bash); complete -p cacophony' _ "$bin" | grep -q _cacophony ||
   fail "bash: no completion registered for cacophony"
 
