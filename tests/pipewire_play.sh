@@ -13,6 +13,7 @@ set -euo pipefail
 
 cacophony="$1"
 checker="$2"
+here=$(cd "$(dirname "$0")" && pwd)
 
 rate=48000
 bpm=120
@@ -154,7 +155,9 @@ run() {
 
   # Mono into the sink's left channel; the recording's first channel is what the checker reads.
   # In the background, so that a signal to this script is handled at once (wait returns).
-  start cacophony timeout 30 pw-jack "$cacophony" play --bpm "$bpm" --beats "$beats" --quiet \
+  # Under `make asan`, LeakSanitizer leaves out what PipeWire's own libraries keep.
+  LSAN_OPTIONS="suppressions=$here/pipewire.lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    start cacophony timeout 30 pw-jack "$cacophony" play --bpm "$bpm" --beats "$beats" --quiet \
     --connect cacophony-null:playback_FL
   wait "${pids[-1]}" || status=$?
   forget_last
