@@ -1,5 +1,7 @@
 #include "cacophony/harness/harness.h"
 
+#include <algorithm>
+
 #include "cacophony/metronome/instruments.h"
 #include "cacophony/runtime/runtime.h"
 
@@ -11,8 +13,13 @@ Run run_scenario(const Scenario& scenario, const RunOptions& options,
   auto rt = options.strategy
                 ? runtime::Runtime::create(options.time, options.seed, *options.strategy)
                 : runtime::Runtime::create(options.time, options.seed);
-  Tracker tracker([&rt] { return rt->now(); }, keep_events);
+  // Fibers (real and simulated time) run every task on this thread.
+  const auto sharing = options.time == runtime::TimeMode::threads ? Tracker::Sharing::threads
+                                                                  : Tracker::Sharing::one_thread;
+  Tracker tracker([&rt] { return rt->now(); }, keep_events, sharing);
   if (observer) tracker.observe(observer);
+  // A ghost and a beat per beat, and about one measurement per beat for most delays.
+  tracker.reserve(3 * static_cast<std::size_t>(std::max(options.beats, 0)) + 1);
   tracker.ghosts(options.bpm, options.beats);
 
   rt->run([&] {
@@ -23,7 +30,7 @@ Run run_scenario(const Scenario& scenario, const RunOptions& options,
     tracker.end();
   });
 
-  return Run{&scenario, options, delay, tracker.events(), rt->busy_wait_cpu()};
+  return Run{&scenario, options, delay, tracker.take_events(), rt->busy_wait_cpu()};
 }
 
 }  // namespace cacophony

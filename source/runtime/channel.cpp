@@ -12,7 +12,7 @@ ChannelCore::ChannelCore(std::size_t capacity)
 
 std::size_t ChannelCore::len() {
   std::scoped_lock lock(runtime_.lock());
-  return buffered();
+  return buffered_;
 }
 
 void ChannelCore::close() {
@@ -26,22 +26,31 @@ void ChannelCore::close() {
   }
 }
 
-bool ChannelCore::ready(bool is_send) const {
-  if (is_send) return closed_ || receivers_.has_live() || buffered() < capacity_;
-  return closed_ || senders_.has_live() || buffered() > 0;
+inline bool ChannelCore::ready(bool is_send) const {
+  // The cheap tests first; none has side effects, so the order changes nothing else.
+  if (is_send) return closed_ || buffered_ < capacity_ || receivers_.has_live();
+  return closed_ || buffered_ > 0 || senders_.has_live();
 }
 
 void ChannelCore::complete_now(bool is_send, void* value) {
-  if (is_send) {
-    if (closed_) throw std::logic_error("send on closed channel");
-    if (Waiter* w = receivers_.pop_live()) {
-      transfer(value, w->value);
-      complete(runtime_, *w);
-    } else {
-      buffer_push(value);
-    }
-    return;
+  if (is_send)
+    complete_send(value);
+  else
+    complete_receive(value);
+}
+
+void ChannelCore::complete_send(void* value) {
+  if (closed_) throw std::logic_error("send on closed channel");
+  if (Waiter* w = receivers_.pop_live()) {
+    transfer(value, w->value);
+    complete(runtime_, *w);
+  } else {
+    buffer_push(value);
+    ++buffered_;
   }
+}
+
+void ChannelCore::complete_receive(void* value) {
   if (Waiter* w = senders_.pop_live()) {
     // A sender waits only when the buffer is full (or there is none): take the oldest value,
     // then let the sender's value in behind it, so order is kept.
@@ -52,32 +61,43 @@ void ChannelCore::complete_now(bool is_send, void* value) {
       buffer_push(w->value);
     }
     complete(runtime_, *w);
-  } else if (buffered() > 0) {
+  } else if (buffered_ > 0) {
     buffer_pop(value);
+    --buffered_;
   }
   // Otherwise the channel is closed and drained: the receiver keeps std::nullopt.
 }
 
-int select(Case* cases, int n, bool has_default) {
-  Scheduler& rt = cases[0].channel->runtime_;
-  std::unique_lock lock(rt.lock());
-  int few_ready[4];
-  std::vector<int> more_ready(n > 4 ? n : 0);
-  int* pick_from = n > 4 ? more_ready.data() : few_ready;
+// select's machinery, a friend of ChannelCore: run() for any select, one() for a single case.
+struct SelectEngine {
+  static int pick_ready(Scheduler& rt, const Case* cases, int n);
+  // Inlined for the reason block() is (scheduler.h).
+  [[gnu::always_inline]] static inline int wait_for_case(Scheduler& rt,
+                                                         std::unique_lock<RunLock>& lock,
+                                                         const Case* cases, Waiter* waiters, int n);
+  static int run(Case* cases, int n, bool has_default);
+  template <bool kSend, bool kDefault>
+  static int one(ChannelCore& channel, void* value);
+};
+
+// One ready case, chosen uniformly from the run's generator when several are; -1 when none is.
+// Under the lock. A draw is made only when there is a choice, so runs replay from their seeds.
+int SelectEngine::pick_ready(Scheduler& rt, const Case* cases, int n) {
+  int few[4];
+  std::vector<int> more(n > 4 ? n : 0);
+  int* ready = n > 4 ? more.data() : few;
   int k = 0;
   for (int i = 0; i < n; ++i)
-    if (cases[i].channel->ready(cases[i].is_send)) pick_from[k++] = i;
-  if (k > 0) {
-    const int chosen = k == 1 ? pick_from[0] : pick_from[rt.random_below(k)];
-    cases[chosen].channel->complete_now(cases[chosen].is_send, cases[chosen].value);
-    return chosen;
-  }
-  if (has_default) return -1;
+    if (cases[i].channel->ready(cases[i].is_send)) ready[k++] = i;
+  if (k == 0) return -1;
+  return k == 1 ? ready[0] : ready[rt.random_below(k)];
+}
 
+// Queues `waiters[i]` for case i, parks until one of them is completed, and returns its index.
+// Under `lock`; returns unlocked.
+inline int SelectEngine::wait_for_case(Scheduler& rt, std::unique_lock<RunLock>& lock,
+                                       const Case* cases, Waiter* waiters, int n) {
   Wait wait(rt.self());
-  Waiter few[4];
-  std::vector<Waiter> more(n > 4 ? n : 0);
-  Waiter* waiters = n > 4 ? more.data() : few;
   for (int i = 0; i < n; ++i) {
     Waiter& w = waiters[i];
     w.wait = &wait;
@@ -108,5 +128,54 @@ int select(Case* cases, int n, bool has_default) {
   if (waiters[fired].closed) throw std::logic_error("send on closed channel");
   return fired;
 }
+
+int SelectEngine::run(Case* cases, int n, bool has_default) {
+  Scheduler& rt = cases[0].channel->runtime_;
+  std::unique_lock lock(rt.lock());
+  const int chosen = pick_ready(rt, cases, n);
+  if (chosen >= 0) {
+    cases[chosen].channel->complete_now(cases[chosen].is_send, cases[chosen].value);
+    return chosen;
+  }
+  if (has_default) return -1;
+  if (n <= 4) {
+    Waiter few[4];
+    return wait_for_case(rt, lock, cases, few, n);
+  }
+  std::vector<Waiter> more(n);
+  return wait_for_case(rt, lock, cases, more.data(), n);
+}
+
+// As run() for one case, with no list of ready cases, one waiter rather than four to zero, and
+// the kind of case known.
+template <bool kSend, bool kDefault>
+int SelectEngine::one(ChannelCore& channel, void* value) {
+  Scheduler& rt = channel.runtime_;
+  std::unique_lock lock(rt.lock());
+  if (channel.ready(kSend)) {
+    if constexpr (kSend)
+      channel.complete_send(value);
+    else
+      channel.complete_receive(value);
+    return 0;
+  }
+  if (kDefault) return -1;
+  const Case c{&channel, kSend, value};
+  Waiter waiter;
+  return wait_for_case(rt, lock, &c, &waiter, 1);
+}
+
+int select(Case* cases, int n, bool has_default) {
+  return SelectEngine::run(cases, n, has_default);
+}
+
+template <bool kSend, bool kDefault>
+int select_one(ChannelCore* channel, void* value) {
+  return SelectEngine::one<kSend, kDefault>(*channel, value);
+}
+template int select_one<true, false>(ChannelCore*, void*);
+template int select_one<false, false>(ChannelCore*, void*);
+template int select_one<true, true>(ChannelCore*, void*);
+template int select_one<false, true>(ChannelCore*, void*);
 
 }  // namespace cacophony::runtime::detail

@@ -1,12 +1,17 @@
 // Fibers: every task is a fiber on the caller's thread, run by one scheduler whose clock is a
 // policy. Simulated, the clock is a number that jumps to the next timer when no task can run (Go's
 // testing/synctest rule); real, the thread sleeps until the next timer's deadline.
+//
+// Simulated, a task that suspends switches straight to the task the scheduler would resume next
+// (moving the clock first if it would), so a run makes one switch per hand-off instead of two and
+// the scheduler's loop runs only at the start, when a task ends, and when a spinner or the end of
+// the run needs it. The order of tasks, the clock and every strategy choice are the same.
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <boost/context/fiber.hpp>
 #include <cerrno>
-#include <deque>
 #include <list>
 #include <queue>
 #include <stdexcept>
@@ -84,10 +89,47 @@ class FiberTask final : public Task {
   int timers_queued = 0;               // heap entries naming this task, live or cancelled
   Duration cpu{0};                     // thread CPU time it ran while someone was spinning
   std::function<void()> fn;
-  ctx::fiber fiber;   // the task's own continuation while it is suspended
-  ctx::fiber caller;  // the scheduler's continuation while the task runs
+  ctx::fiber fiber;  // the task's own continuation while it is suspended
   fiber_switch::Context context;
   std::list<std::unique_ptr<FiberTask>>::iterator home;
+};
+
+// The ready tasks in FIFO order: a ring over a power-of-two array, since std::deque's pop_front
+// cost more than all the rest of choosing the next task.
+class ReadyQueue {
+ public:
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  FiberTask* operator[](std::size_t i) const { return slots_[(head_ + i) & mask_]; }
+
+  void push_back(FiberTask* t) {
+    if (size_ == slots_.size()) grow();
+    slots_[(head_ + size_++) & mask_] = t;
+  }
+  // Removes and returns the i-th task; the others keep their order.
+  FiberTask* take(std::size_t i) {
+    FiberTask* t = (*this)[i];
+    for (std::size_t k = i; k > 0; --k) slot(k) = slot(k - 1);
+    head_ = (head_ + 1) & mask_;
+    --size_;
+    return t;
+  }
+  void clear() { head_ = size_ = 0; }
+
+ private:
+  FiberTask*& slot(std::size_t i) { return slots_[(head_ + i) & mask_]; }
+  void grow() {
+    std::vector<FiberTask*> bigger(std::max<std::size_t>(16, 2 * slots_.size()));
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
+    slots_ = std::move(bigger);
+    mask_ = slots_.size() - 1;
+    head_ = 0;
+  }
+
+  std::vector<FiberTask*> slots_;
+  std::size_t mask_ = 0;  // slots_.size() - 1
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
 };
 
 struct Timer {
@@ -216,12 +258,10 @@ class FiberRuntime final : public Scheduler {
     std::size_t index = 0;
     if (strategy_ && runnable_.size() > 1) {
       ready_ids_.clear();
-      for (const FiberTask* t : runnable_) ready_ids_.push_back(t->id);
+      for (std::size_t i = 0; i < runnable_.size(); ++i) ready_ids_.push_back(runnable_[i]->id);
       index = std::min(strategy_->choose(ready_ids_), runnable_.size() - 1);
     }
-    FiberTask* t = runnable_[index];
-    runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(index));
-    return t;
+    return runnable_.take(index);
   }
 
   // Moves the clock to the earliest live timer and fires every timer due by then; false if there
@@ -284,41 +324,86 @@ class FiberRuntime final : public Scheduler {
     return true;
   }
 
-  // Scheduler -> task.
-  void resume(FiberTask* t) {
+  // Scheduler -> task, until a task switches back to the scheduler: `t`, or one that `t` (or a
+  // task after it) handed the thread to. Inlined for the reason suspend() is.
+  [[gnu::always_inline]] inline void resume(FiberTask* t) {
     // Only while a task spins does its spin time need the others' CPU time taken out.
     const bool meter = real_ && spinners_waiting_ > 0;
     const Duration cpu_before = meter ? read_clock(CLOCK_THREAD_CPUTIME_ID) : Duration{};
-    running_ = t;
-    t->state = FiberTask::State::running;
-    set_current(this, t);
+    start_running(t);
     fiber_switch::before(scheduler_, t->context);
-    t->fiber = std::move(t->fiber).resume();
+    switched_from_ = nullptr;
+    ctx::fiber back = std::move(t->fiber).resume();
     fiber_switch::after(scheduler_);
+    FiberTask* last = switched_from_;
+    keep_continuation(std::move(back));
     running_ = nullptr;
-    if (meter) {
+    if (meter) {  // real time never hands over (next_without_scheduler()), so `last` is `t`
       const Duration ran = read_clock(CLOCK_THREAD_CPUTIME_ID) - cpu_before;
       t->cpu += ran;
       metered_cpu_ += ran;
     }
-    if (t->state == FiberTask::State::done) {
-      fiber_switch::destroy(t->context);
+    if (last->state == FiberTask::State::done) {
+      fiber_switch::destroy(last->context);
       --live_;
-      if (t->timers_queued == 0) tasks_.erase(t->home);  // else freed when its timers drain
+      if (last->timers_queued == 0) tasks_.erase(last->home);  // else freed when its timers drain
     }
   }
 
-  // Task -> scheduler, until the scheduler resumes the task again.
-  void suspend(FiberTask* t) {
-    fiber_switch::before(t->context, scheduler_);
-    t->caller = std::move(t->caller).resume();
+  void start_running(FiberTask* t) {
+    running_ = t;
+    t->state = FiberTask::State::running;
+    set_current(this, t);
+  }
+
+  // The task a suspending task may switch straight to, doing what schedule() would do before it
+  // resumes that same task, so that the run is unchanged with half the switches: take the next
+  // ready task, or, with none ready and no spinner waiting, move the clock to the next timer
+  // first. nullptr: back to the scheduler. Simulated time only: real time meters spinning and
+  // sleeps in the scheduler.
+  FiberTask* next_without_scheduler() {
+    if (real_ || tearing_down_) return nullptr;
+    if (runnable_.empty()) {
+      if (!yielding_.empty() || !fire_next_timers()) return nullptr;
+      requeue_yielding();  // none to requeue: marks the change as seen, as schedule() does
+      if (runnable_.empty()) return nullptr;
+    }
+    return next_runnable();
+  }
+
+  // Task -> the next ready task, or the scheduler; returns when the task is resumed again.
+  // Inlined into its callers for the reason block() is (scheduler.h).
+  [[gnu::always_inline]] inline void suspend(FiberTask* t) {
+    FiberTask* next = next_without_scheduler();
+    if (next == t) {  // its own timer was the next one due
+      start_running(t);
+      return;
+    }
+    ctx::fiber came_from;
+    switched_from_ = t;
+    if (next) {
+      start_running(next);
+      fiber_switch::before(t->context, next->context);
+      came_from = std::move(next->fiber).resume();
+    } else {
+      fiber_switch::before(t->context, scheduler_);
+      came_from = std::move(scheduler_fiber_).resume();
+    }
     fiber_switch::after(t->context);
+    keep_continuation(std::move(came_from));
     if (tearing_down_) throw Teardown{};
   }
 
+  // Whoever switches sets `switched_from_` to itself (the scheduler: nullptr) first; whoever
+  // arrives stores the continuation it received there, so every suspended context has its own.
+  void keep_continuation(ctx::fiber&& c) {
+    (switched_from_ ? switched_from_->fiber : scheduler_fiber_) = std::move(c);
+  }
+
   ctx::fiber enter(FiberTask* t, ctx::fiber&& caller) {
-    fiber_switch::after(t->context, &scheduler_);
-    t->caller = std::move(caller);
+    // The first task is entered from the scheduler, which is how its stack becomes known.
+    fiber_switch::after(t->context, switched_from_ ? nullptr : &scheduler_);
+    keep_continuation(std::move(caller));
     try {
       t->fn();
     } catch (const Teardown&) {
@@ -327,8 +412,10 @@ class FiberRuntime final : public Scheduler {
     }
     t->fn = nullptr;
     t->state = FiberTask::State::done;
+    // An ended task always goes back to the scheduler, which releases it.
+    switched_from_ = t;
     fiber_switch::before(t->context, scheduler_, /*from_ends=*/true);
-    return std::move(t->caller);
+    return std::move(scheduler_fiber_);
   }
 
   // Unwinds every blocked task so that its stack is released cleanly.
@@ -350,9 +437,11 @@ class FiberRuntime final : public Scheduler {
   Duration metered_cpu_{0};   // the sum of every task's `cpu`
   StackPool stacks_;
   fiber_switch::Context scheduler_;
+  ctx::fiber scheduler_fiber_;          // the scheduler's continuation while a task runs
+  FiberTask* switched_from_ = nullptr;  // the last context to switch away; nullptr: scheduler
   std::list<std::unique_ptr<FiberTask>> tasks_;  // live, and ended ones still named by a timer
   std::size_t live_ = 0;
-  std::deque<FiberTask*> runnable_;
+  ReadyQueue runnable_;
   Strategy* strategy_ = nullptr;  // none: FIFO
   std::vector<std::uint64_t> ready_ids_;
   std::uint64_t next_id_ = 0;

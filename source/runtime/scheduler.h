@@ -138,8 +138,13 @@ struct Waiter {
 // Completes `w`'s Wait with its case and wakes its task. Under the lock.
 void complete(Scheduler& rt, Waiter& w);
 
-// Releases `lock` and parks until `wait` fires.
-void block(Scheduler& rt, std::unique_lock<RunLock>& lock, Wait& wait);
+// Releases `lock` and parks until `wait` fires. Inline: after a switch back to a fiber, every
+// return up its call chain mispredicts (the CPU's return stack holds the other fiber's calls), so
+// each level less between a channel operation and the switch is time saved on every wake-up.
+inline void block(Scheduler& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
+  lock.unlock();
+  while (wait.fired.load(std::memory_order_acquire) < 0) rt.park();
+}
 
 // Parks the calling task on `queue` until someone completes it. Under `lock`; returns unlocked.
 void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue);

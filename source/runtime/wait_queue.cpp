@@ -19,7 +19,7 @@ void WaitQueue::remove(Waiter* w) {
   w->prev = w->next = nullptr;
 }
 
-Waiter* WaitQueue::pop_live() {
+Waiter* WaitQueue::pop_first_live() {
   while (Waiter* w = head_) {
     remove(w);
     // A waiter of a select that another case already completed is stale.
@@ -28,7 +28,7 @@ Waiter* WaitQueue::pop_live() {
   return nullptr;
 }
 
-bool WaitQueue::has_live() const {
+bool WaitQueue::find_live() const {
   for (Waiter* w = head_; w; w = w->next)
     if (w->wait->fired.load(std::memory_order_relaxed) < 0) return true;
   return false;
@@ -39,11 +39,6 @@ void complete(Scheduler& rt, Waiter& w) {
   Task& task = *w.wait->task;
   w.wait->fired.store(w.index, std::memory_order_release);
   rt.unpark(task);
-}
-
-void block(Scheduler& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
-  lock.unlock();
-  while (wait.fired.load(std::memory_order_acquire) < 0) rt.park();
 }
 
 void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace cacophony {
 
 std::string content(const Event& e) {
@@ -32,43 +34,66 @@ std::string tooltip(const Event& e) {
   return {};
 }
 
-Tracker::Tracker(Clock clock, bool keep) : clock_(std::move(clock)), keep_(keep) {}
+Tracker::Tracker(Clock clock, bool keep, Sharing sharing)
+    : clock_(std::move(clock)), keep_(keep), one_thread_(sharing == Sharing::one_thread) {}
+
+std::unique_lock<std::mutex> Tracker::guard() const {
+  return one_thread_ ? std::unique_lock<std::mutex>() : std::unique_lock<std::mutex>(lock_);
+}
 
 void Tracker::observe(Observer observer) {
-  std::scoped_lock lock(lock_);
+  const auto lock = guard();
   observers_.push_back(std::move(observer));
 }
 
 void Tracker::ghosts(Bpm bpm, int beats) {
   for (int n = 0; n < beats; ++n)
-    record({.category = Category::ghost, .at = bpm.beat_time(n), .number = n}, false);
+    record(Category::ghost, bpm.beat_time(n), {}, n, -1, Label::io, false);
 }
 
 void Tracker::measurement(int volume, runtime::Duration took) {
-  record({.category = Category::volume, .duration = took, .volume = volume}, true);
+  record(Category::volume, {}, took, -1, volume, Label::io, true);
 }
 
 void Tracker::beat(int count, int volume, Label label) {
-  record({.category = Category::beat, .number = count, .volume = volume, .label = label}, true);
+  record(Category::beat, {}, {}, count, volume, label, true);
 }
 
 void Tracker::end() {
-  record({.category = Category::end}, true);
+  record(Category::end, {}, {}, -1, -1, Label::io, true);
 }
 
-void Tracker::record(Event e, bool stamp) {
-  std::scoped_lock lock(lock_);
+void Tracker::record(Category category, runtime::Time at, runtime::Duration duration, int number,
+                     int volume, Label label, bool stamp) {
+  const auto lock = guard();
+  // Written field by field where it is kept: an Event built on the stack and then copied whole
+  // stalled on store forwarding, a good part of a simulated run's recording.
+  Event& e = keep_ ? events_.emplace_back() : unkept_;
+  e.category = category;
   // Stamped under the lock, so that recording order and time order agree.
-  if (stamp) e.at = clock_() - e.duration;
+  e.at = stamp ? clock_() - duration : at;
+  e.duration = duration;
+  e.number = number;
+  e.volume = volume;
+  e.label = label;
   e.after_end = ended_;
-  if (e.category == Category::end) ended_ = true;
-  if (keep_) events_.push_back(e);
+  if (category == Category::end) ended_ = true;
   for (auto& observer : observers_) observer(e);
 }
 
 std::vector<Event> Tracker::events() const {
-  std::scoped_lock lock(lock_);
+  const auto lock = guard();
   return events_;
+}
+
+std::vector<Event> Tracker::take_events() {
+  const auto lock = guard();
+  return std::exchange(events_, {});
+}
+
+void Tracker::reserve(std::size_t events) {
+  const auto lock = guard();
+  if (keep_) events_.reserve(events);
 }
 
 }  // namespace cacophony

@@ -30,12 +30,16 @@ class Bpm {
   // Nanoseconds, the same type as the runtime's Duration and Time (a run's offsets).
   std::chrono::nanoseconds interval() const { return beat_time(1); }
   std::chrono::nanoseconds beat_time(std::int64_t n) const {
+    // Both divisions truncate toward zero, so where n·60 s fits in 64 bits (|n| up to 153
+    // million) the cheap one gives the same result: runs compute this a few times per beat.
+    if (n >= -kFitsInt64 && n <= kFitsInt64) return std::chrono::nanoseconds(n * kMinute / value_);
     return std::chrono::nanoseconds(
         static_cast<std::int64_t>(static_cast<__int128>(n) * kMinute / value_));
   }
 
  private:
   static constexpr std::int64_t kMinute = 60'000'000'000;
+  static constexpr std::int64_t kFitsInt64 = INT64_MAX / kMinute;
   constexpr explicit Bpm(std::int64_t value) : value_(value) {}
   std::int64_t value_;
 };

@@ -33,6 +33,7 @@ class Chan;
 namespace detail {
 
 class ChannelCore;
+struct SelectEngine;
 
 // One case of a select, as the engine sees it.
 struct Case {
@@ -44,6 +45,11 @@ struct Case {
 // Runs a select over `cases`, whose channels all belong to the calling task's run. Returns the
 // index of the completed case, or -1 for default.
 int select(Case* cases, int n, bool has_default);
+// select() over the one case {channel, kSend, value}, with a default case if kDefault. Each kind
+// of operation (send, recv, try_send, try_recv) has its own copy of the code: they are most of a
+// run's channel operations, and need no list of cases nor tests of what kind they are.
+template <bool kSend, bool kDefault>
+int select_one(ChannelCore* channel, void* value);
 
 // The type-independent part of a channel; the value moves go through the virtuals.
 class ChannelCore {
@@ -56,20 +62,23 @@ class ChannelCore {
   std::size_t len();
 
  private:
-  friend int select(Case*, int, bool);
+  friend struct SelectEngine;  // select()'s machinery (channel.cpp)
 
   // Whether a case on this channel can complete without waiting. Under the run lock.
   bool ready(bool is_send) const;
   // Completes a ready case on this channel, waking the waiter it pairs with. Under the run lock.
   void complete_now(bool is_send, void* value);
+  void complete_send(void* value);
+  void complete_receive(void* value);
 
-  virtual std::size_t buffered() const = 0;
+  // The buffer's own moves; callers keep `buffered_` in step.
   virtual void buffer_push(void* from) = 0;
   virtual void buffer_pop(void* into) = 0;
   virtual void transfer(void* from, void* into) = 0;
 
   Scheduler& runtime_;
   const std::size_t capacity_;
+  std::size_t buffered_ = 0;  // values in the buffer: counted here, readiness needs no virtual call
   bool closed_ = false;
   WaitQueue senders_;
   WaitQueue receivers_;
@@ -89,7 +98,6 @@ class Channel final : public ChannelCore {
   using ChannelCore::ChannelCore;
 
  private:
-  std::size_t buffered() const override { return buffer_.size(); }
   void buffer_push(void* from) override { buffer_.push_back(std::move(*static_cast<T*>(from))); }
   void buffer_pop(void* into) override {
     static_cast<std::optional<T>*>(into)->emplace(std::move(buffer_.front()));
@@ -110,27 +118,19 @@ class Chan {
   // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
   explicit Chan(std::size_t capacity = 0) : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
 
-  void send(T value) {
-    detail::Case c{core_.get(), true, &value};
-    detail::select(&c, 1, false);
-  }
+  void send(T value) { detail::select_one<true, false>(core_.get(), &value); }
   // The next value, or std::nullopt once the channel is closed and drained.
   std::optional<T> recv() {
     std::optional<T> out;
-    detail::Case c{core_.get(), false, &out};
-    detail::select(&c, 1, false);
+    detail::select_one<false, false>(core_.get(), &out);
     return out;
   }
   // Sends only if that needs no waiting; returns whether it sent.
-  bool try_send(T value) {
-    detail::Case c{core_.get(), true, &value};
-    return detail::select(&c, 1, true) == 0;
-  }
+  bool try_send(T value) { return detail::select_one<true, true>(core_.get(), &value) == 0; }
   // A value if one is ready now; nullopt when none is ready or the channel is closed and drained.
   std::optional<T> try_recv() {
     std::optional<T> out;
-    detail::Case c{core_.get(), false, &out};
-    detail::select(&c, 1, true);
+    detail::select_one<false, true>(core_.get(), &out);
     return out;
   }
   void close() { core_->close(); }
@@ -240,7 +240,14 @@ int select(Cases&&... cases) {
           engine_cases[i++] = detail::as_case(c);
       }(cases),
       ...);
-  const int fired = detail::select(engine_cases, n, has_default);
+  int fired;
+  if constexpr (n == 1) {
+    const detail::Case& c = engine_cases[0];
+    fired = c.is_send ? detail::select_one<true, has_default>(c.channel, c.value)
+                      : detail::select_one<false, has_default>(c.channel, c.value);
+  } else {
+    fired = detail::select(engine_cases, n, has_default);
+  }
   int k = 0;
   (
       [&](auto& c) {

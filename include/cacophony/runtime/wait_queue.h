@@ -14,10 +14,14 @@ class WaitQueue {
   void push(Waiter* w);
   void remove(Waiter* w);
   // The first waiter whose Wait has not fired yet, unlinked; stale ones are dropped on the way.
-  Waiter* pop_live();
-  bool has_live() const;
+  // An empty queue, the common case in a channel operation, is answered without a call.
+  Waiter* pop_live() { return head_ ? pop_first_live() : nullptr; }
+  bool has_live() const { return head_ && find_live(); }
 
  private:
+  Waiter* pop_first_live();
+  bool find_live() const;
+
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
 };
