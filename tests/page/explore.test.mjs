@@ -14,20 +14,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { offlineBrowser, openTab } from './offline_browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const binary = path.resolve(process.argv[2] || process.env.CACOPHONY_BIN ||
                             path.join(repo, 'build', 'cacophony'));
 const screenshot = process.env.CACOPHONY_SCREENSHOT || path.join(tmpdir(), 'explore.png');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const IDS = ['async_naive', 'async_with_mutex'];
 const SCHEDULES = 200;
 const BEATS = 15;  // the default
 
-let folder, pageUrl, browser, context, explored;
-const offNetwork = [];
+let folder, pageUrl, browser, context, offNetwork, explored;
 
 before(async () => {
   folder = mkdtempSync(path.join(tmpdir(), 'cacophony-explore-page-'));
@@ -38,18 +36,7 @@ before(async () => {
   assert.match(out.toString(), /wrote .*explore\.html/);
   explored = JSON.parse(readFileSync(json, 'utf8'));
   pageUrl = pathToFileURL(file).href;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route('**', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    offNetwork.push(url);
-    return route.abort();
-  });
+  ({ browser, context, offNetwork } = await offlineBrowser());
 });
 
 after(async () => {
@@ -57,15 +44,8 @@ after(async () => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-async function open(hash = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  await page.goto(pageUrl + hash);
-  page.errors = errors;
-  return page;
-}
+// A fresh tab on the page (with `hash`), its script errors in page.errors.
+const open = (hash = '') => openTab(context, pageUrl + hash);
 
 const share = (count, schedules) => `${(100 * count / schedules).toFixed(1)}%`;
 

@@ -13,18 +13,16 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { offlineBrowser, openTab } from './offline_browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const binary = path.resolve(process.argv[2] || process.env.CACOPHONY_BIN ||
                             path.join(repo, 'build', 'cacophony'));
 const screenshot = process.env.CACOPHONY_SCREENSHOT || path.join(repo, 'docs', 'report.png');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const BEATS = 15;  // the default
 
-let folder, pageUrl, browser, context;
-const offNetwork = [];  // every request that tried to leave the disk
+let folder, pageUrl, browser, context, offNetwork;  // offNetwork: requests that left the disk
 
 before(async () => {
   folder = mkdtempSync(path.join(tmpdir(), 'cacophony-page-'));
@@ -32,23 +30,7 @@ before(async () => {
   const out = execFileSync(binary, ['--time', 'simulated', '--report', file], { cwd: folder });
   assert.match(out.toString(), /wrote .*page\.html/);
   pageUrl = pathToFileURL(file).href;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route('**', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    offNetwork.push(url);
-    return route.abort();
-  });
-  context.on('request', (request) => {
-    const url = request.url();
-    if (!url.startsWith('file:') && !url.startsWith('data:') && !offNetwork.includes(url))
-      offNetwork.push(url);
-  });
+  ({ browser, context, offNetwork } = await offlineBrowser());
 });
 
 after(async () => {
@@ -56,16 +38,8 @@ after(async () => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-// A fresh tab on the page (with `hash`), failing the test on any script error.
-async function open(hash = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  await page.goto(pageUrl + hash);
-  page.errors = errors;
-  return page;
-}
+// A fresh tab on the page (with `hash`), its script errors in page.errors.
+const open = (hash = '') => openTab(context, pageUrl + hash);
 
 // The median distance between neighbours in a sorted list.
 function medianGap(xs) {

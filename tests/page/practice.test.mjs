@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { offlineBrowser, openTab } from './offline_browser.mjs';
 
 import { writeTake } from './practice_take.mjs';
 
@@ -31,32 +31,16 @@ function pageFile(argument) {
 
 const file = pageFile(process.argv[2]);
 const screenshot = process.env.CACOPHONY_SCREENSHOT;
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 // The colours of practice.css, by the class of a hit's error.
 const COLOURS = { good: 'rgb(46, 158, 79)', fair: 'rgb(217, 148, 0)', bad: 'rgb(200, 54, 43)' };
 
-let browser, page, data;
-const errors = [];
-const offNetwork = [];  // every request that tried to leave the disk
+let browser, page, data, offNetwork;  // offNetwork: requests that left the disk
 
 before(async () => {
   assert.ok(file && existsSync(file), `usage: node practice.test.mjs take.html (got ${file})`);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route('**', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    offNetwork.push(url);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  await page.goto(pathToFileURL(file).href);
+  let context;
+  ({ browser, context, offNetwork } = await offlineBrowser());
+  page = await openTab(context, pathToFileURL(file).href);
   await page.locator('body[data-ready]').waitFor({ state: 'attached', timeout: 10000 });
   data = JSON.parse(await page.locator('#practice-data').textContent());
 });
@@ -148,6 +132,6 @@ test('a screenshot, when asked for', async () => {
 });
 
 test('no errors, and nothing was fetched from the network', () => {
-  assert.deepEqual(errors, []);
+  assert.deepEqual(page.errors, []);
   assert.deepEqual(offNetwork, []);
 });
