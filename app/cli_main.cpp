@@ -53,18 +53,28 @@ std::string printable(std::string_view message) {
   return escaped(cut(words, kMaxLine), Keep::utf8);
 }
 
-void say(const char* kind, const std::string& message, const char* after = "") {
-  std::fprintf(stderr, "cacophony: %s: %s%s\n", kind, printable(message).c_str(), after);
+void say(const std::string& program, const char* kind, const std::string& message,
+         const char* after = "") {
+  std::fprintf(stderr, "%s: %s: %s%s\n", program.c_str(), kind, printable(message).c_str(), after);
+}
+
+// The name the program was called by, so that a program of one's own (examples/my_metronome)
+// speaks, completes and documents itself under its own name.
+std::string program_name(int argc, char** argv) {
+  if (argc < 1 || !argv[0] || !*argv[0]) return "cacophony";
+  const std::string_view path(argv[0]);
+  return std::string(path.substr(path.rfind('/') + 1));
 }
 
 int run(int argc, char** argv) {
   using namespace cacophony::cli;
   keep_standard_input_open();
+  const std::string program = program_name(argc, argv);
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
       "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "
       "does to tempo, beat order, lost beats and stale volume.",
-      "cacophony");
+      program);
   app.footer(kExitCodes);
   app.set_version_flag("--version", std::string("cacophony ") + CACOPHONY_VERSION);
   app.require_subcommand(0, 1);
@@ -86,13 +96,13 @@ int run(int argc, char** argv) {
     return action();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    say("error", e.what(), " (see cacophony --help)");
+    say(program, "error", e.what(), (" (see " + program + " --help)").c_str());
     return 2;
   } catch (const UsageError& e) {
-    say("error", e.what());
+    say(program, "error", e.what());
     return 2;
   } catch (const std::exception& e) {
-    say("failed", e.what());
+    say(program, "failed", e.what());
     return 1;
   }
 }

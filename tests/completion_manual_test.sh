@@ -40,7 +40,7 @@ expect "cacophony play --map $work/songs/v" "$work/songs/verse.txt"
 expect "cacophony analyze $work/songs/c" "$work/songs/chorus.txt"
 expect "cacophony play --bpm " ""
 expect "cacophony completion " "bash zsh"
-bash --norc -c 'source <("$1" completion bash); complete -p cacophony' _ "$bin" | grep -q _cacophony ||
+bash --norc -c 'source <("$1" completion bash); complete -p cacophony' _ "$bin" | grep _cacophony >/dev/null ||
   fail "bash: no completion registered for cacophony"
 
 "$bin" completion zsh >"$work/_cacophony"

@@ -23,3 +23,11 @@ ran=$("$work/build/my_metronome" run my_metronome --time simulated)
 printf '%s\n%s\n' "$listed" "$ran"
 grep -q '^ *15 *my_metronome' <<<"$listed" || { echo "list has no my_metronome 15th"; exit 1; }
 grep -q 'my_metronome' <<<"$ran" || { echo "run did not run my_metronome"; exit 1; }
+# A program of one's own speaks and completes under its own name.
+completion=$("$work/build/my_metronome" completion bash)
+grep -q '^complete -F _my_metronome my_metronome$' <<<"$completion" ||
+  { echo "my_metronome's completion is not registered for my_metronome"; exit 1; }
+status=0
+refused=$("$work/build/my_metronome" --bogus 2>&1) || status=$?
+[[ $status == 2 ]] && grep -q '^my_metronome: error:' <<<"$refused" ||
+  { echo "my_metronome's errors do not name it (exit $status): $refused"; exit 1; }

@@ -32,7 +32,7 @@ echo "ok: lintian reports no error ($(grep -c '^W:' "$work/lintian.txt" || true)
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
 bin="$root/usr/bin/cacophony"
-"$bin" --help | grep -q '^Usage: cacophony' || fail "the packaged binary's --help"
+"$bin" --help | grep '^Usage: cacophony' >/dev/null || fail "the packaged binary's --help"
 "$bin" --time simulated --no-report >"$work/packaged.txt" || fail "the packaged binary's main job"
 "$build/cacophony" --time simulated --no-report >"$work/built.txt"
 cmp -s "$work/packaged.txt" "$work/built.txt" || fail "the packaged binary's main job differs from the build's"
@@ -69,6 +69,6 @@ dpkg-deb -x "$dev" "$root"
 cmake -S "$source/examples/my_metronome" -B "$work/example" -G Ninja -DCMAKE_PREFIX_PATH="$root/usr" \
   >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not configure"; }
 cmake --build "$work/example" >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not build"; }
-"$work/example/my_metronome" run my_metronome --time simulated | grep -q '^15 my_metronome .*beats 15/15' ||
+"$work/example/my_metronome" run my_metronome --time simulated | grep '^15 my_metronome .*beats 15/15' >/dev/null ||
   fail "the example built against cacophony-dev does not run its metronome"
 echo "ok: examples/my_metronome builds against the unpacked cacophony-dev and runs"

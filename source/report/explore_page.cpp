@@ -37,6 +37,11 @@ bool anomaly(std::size_t c) {
   return c != static_cast<std::size_t>(Outcome::clean);
 }
 
+// "1 schedule", "200 schedules".
+std::string schedules_text(std::size_t n) {
+  return fmt::format("{} schedule{}", n, n == 1 ? "" : "s");
+}
+
 std::string share(std::size_t count, std::size_t schedules) {
   return fmt::format(
       "{:.1f}%",
@@ -120,7 +125,7 @@ std::string explored_section(const Exploration& x, std::optional<Outcome> drawn,
   }
   const bool dfs = x.strategy == "dfs";
   const char* exhausted = !dfs ? "" : x.exhausted ? ", every interleaving" : ", not exhausted";
-  return fill(report_assets::explored_html(), {{"schedules", std::to_string(x.schedules)},
+  return fill(report_assets::explored_html(), {{"schedules", schedules_text(x.schedules)},
                                                {"strategy", html_escape(x.strategy)},
                                                {"exhausted", exhausted},
                                                {"shown", said},
@@ -164,7 +169,7 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
                 "run's delays and volumes from seed <b>{}</b> + <i>i</i>",
                 o.seed, o.run.seed);
   return fill(report_assets::explore_html(), {{"strategy", html_escape(strategy_name(o))},
-                                              {"schedules", std::to_string(o.schedules)},
+                                              {"schedules", schedules_text(o.schedules)},
                                               {"seeds", seeds},
                                               {"outcome_heads", heads},
                                               {"rows", summary_rows(explored, drawn)}});
