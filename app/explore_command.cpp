@@ -105,27 +105,11 @@ ExploredScenario explored(const Exploration& x, const ExploreOptions& options) {
   return e;
 }
 
-// The exploration's files, opened before it starts so that a bad path costs no work.
-struct Outputs {
-  explicit Outputs(const RawExplore& raw) {
-    check_distinct({{"--json", &raw.json}, {"--report", &raw.report}});
-    if (!raw.json.empty()) json.emplace(raw.json);
-    if (!raw.report.empty()) report.emplace(raw.report);
-    if (raw.json == "-" || raw.report == "-") log = stderr;
-  }
-  std::optional<OutputFile> json, report;
-  FILE* log = stdout;  // the verdicts: standard output, unless a file goes there
-  void write(std::optional<OutputFile>& file, const std::string& text) const {
-    file->write(text);
-    file->commit();
-    std::fprintf(log, "wrote %s\n", file->name().c_str());
-  }
-};
-
 int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
   const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
-  Outputs outputs(raw);
+  // Opened before the exploration starts, so that a bad path costs no work.
+  const OutputFiles outputs({{"--json", &raw.json}, {"--report", &raw.report}});
   catch_stop_signals({SIGINT, SIGTERM});
   nlohmann::json all = nlohmann::json::array();
   std::vector<ExploredScenario> page;
@@ -136,14 +120,14 @@ int explore_command(const RawExplore& raw) {
       if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
     });
     if (terminal) std::fprintf(stderr, "\r\x1b[K");
-    print_verdict(outputs.log, x);
+    print_verdict(outputs.log(), x);
     all.push_back(to_json(x));
-    if (outputs.report) page.push_back(explored(x, options));
+    if (outputs.get("--report")) page.push_back(explored(x, options));
   }
-  if (outputs.json) outputs.write(outputs.json, all.dump(2) + "\n");
-  if (outputs.report)
-    outputs.write(
-        outputs.report,
+  if (OutputFile* json = outputs.get("--json")) outputs.finish(*json, all.dump(2) + "\n");
+  if (OutputFile* report = outputs.get("--report"))
+    outputs.finish(
+        *report,
         explore_page(page, options, [&options](const Scenario& s, const std::string& schedule) {
           return replay_command(s, schedule, options);
         }));

@@ -229,4 +229,25 @@ void check_distinct(std::initializer_list<NamedOutput> outputs) {
             fmt::format("{} and {} name the same file '{}'", i->flag, j->flag, *j->path));
 }
 
+OutputFiles::OutputFiles(std::initializer_list<NamedOutput> outputs) {
+  check_distinct(outputs);
+  for (const NamedOutput& o : outputs) {
+    if (o.path->empty()) continue;
+    files_.emplace_back(o.flag, std::make_unique<OutputFile>(*o.path));
+    if (*o.path == "-") log_ = stderr;
+  }
+}
+
+OutputFile* OutputFiles::get(std::string_view flag) const {
+  for (const auto& [name, file] : files_)
+    if (name == flag) return file.get();
+  return nullptr;
+}
+
+void OutputFiles::finish(OutputFile& file, std::string_view last) const {
+  file.write(last);
+  file.commit();
+  std::fprintf(log_, "wrote %s\n", file.name().c_str());
+}
+
 }  // namespace cacophony::cli

@@ -19,9 +19,12 @@
 
 #include <cstdio>
 #include <initializer_list>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cacophony::cli {
 
@@ -67,6 +70,24 @@ struct NamedOutput {
 // Two outputs on one file would silently overwrite each other: throws UsageError naming both
 // flags. "-" and the same file reached by another path count as the same.
 void check_distinct(std::initializer_list<NamedOutput> outputs);
+
+// The files a command that writes several (run, explore) was asked for: checked distinct, each
+// opened before the command's work so that a bad path costs none, and the command's own lines sent
+// to standard error when one of them is standard output.
+class OutputFiles {
+ public:
+  explicit OutputFiles(std::initializer_list<NamedOutput> outputs);
+  // The file of `flag`, or nullptr when it was not asked for.
+  OutputFile* get(std::string_view flag) const;
+  // Where the command's own lines go: standard output, unless a file goes there.
+  FILE* log() const { return log_; }
+  // Writes `last` to `file`, commits it and says so on log().
+  void finish(OutputFile& file, std::string_view last) const;
+
+ private:
+  std::vector<std::pair<std::string_view, std::unique_ptr<OutputFile>>> files_;
+  FILE* log_ = stdout;
+};
 
 // Flushes `stream`, as a command does after each line it prints; false when that fails, and
 // the first failure on standard output is kept for finish_standard_output().

@@ -80,22 +80,6 @@ RunOptions run_options(const RawOptions& raw) {
   return options;
 }
 
-// The run's files, opened before it starts so that a bad path costs no work.
-struct Outputs {
-  explicit Outputs(const RawOptions& raw) {
-    check_distinct({{"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}});
-    using Output = std::pair<std::optional<OutputFile>*, const std::string*>;
-    for (auto [file, path] :
-         {Output{&json, &raw.json}, Output{&report, &raw.report}, Output{&trace, &raw.trace}}) {
-      if (!path->empty()) file->emplace(*path);
-      if (*path == "-") log = stderr;
-    }
-  }
-  std::optional<OutputFile> json, report, trace;
-  // Where the run's lines go: standard output, unless a file goes there.
-  FILE* log = stdout;
-};
-
 void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
   std::fprintf(log, "cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
                scenarios, scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()),
@@ -122,19 +106,15 @@ struct Results {
   std::vector<Metrics> metrics;
 };
 
-void write_results(Outputs& outputs, const RunOptions& options, const Results& results) {
-  const auto write = [&outputs](std::optional<OutputFile>& file, const std::string& text) {
-    file->write(text);
-    file->commit();
-    std::fprintf(outputs.log, "wrote %s\n", file->name().c_str());
-  };
-  if (outputs.json) write(outputs.json, results.figures.dump(2) + "\n");
-  if (outputs.report) write(outputs.report, report_page(results.runs, results.metrics, options));
-  if (outputs.trace) {
+void write_results(const OutputFiles& outputs, const RunOptions& options, const Results& results) {
+  if (OutputFile* json = outputs.get("--json"))
+    outputs.finish(*json, results.figures.dump(2) + "\n");
+  if (OutputFile* report = outputs.get("--report"))
+    outputs.finish(*report, report_page(results.runs, results.metrics, options));
+  if (OutputFile* trace = outputs.get("--trace")) {
     // Written as it is made: a long trace never sits in memory whole.
-    OutputFile& trace = *outputs.trace;
-    write_chrome_trace(results.runs, [&trace](std::string_view piece) { trace.write(piece); });
-    write(outputs.trace, "\n");
+    write_chrome_trace(results.runs, [trace](std::string_view piece) { trace->write(piece); });
+    outputs.finish(*trace, "\n");
   }
 }
 
@@ -157,16 +137,18 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
   RunOptions options = run_options(raw);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
-  Outputs outputs(raw);
+  // Opened before the runs start, so that a bad path costs no work.
+  const OutputFiles outputs(
+      {{"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}});
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
   // The events the page or the trace show of each run; the figures count them all.
   const std::size_t window = !raw.trace.empty()    ? kMaxTraceEvents
                              : !raw.report.empty() ? kMaxChartEvents
                                                    : 0;
   catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
-  print_header(outputs.log, options, chosen.size());
+  print_header(outputs.log(), options, chosen.size());
 
-  const Tracker::Observer observer = beat_printer(outputs.log, raw.verbose);
+  const Tracker::Observer observer = beat_printer(outputs.log(), raw.verbose);
   Results results;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
@@ -176,8 +158,8 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
     MeasuredRun measured = run_measured(*s, options, observer, window);
     options.strategy = nullptr;
     const Metrics& m = measured.metrics;
-    std::fprintf(outputs.log, "%s\n", summary_line(m).c_str());
-    flush(outputs.log);
+    std::fprintf(outputs.log(), "%s\n", summary_line(m).c_str());
+    flush(outputs.log());
     results.figures.push_back(to_json(m));
     if (keep_runs) {
       results.runs.push_back(std::move(measured.run));
