@@ -59,6 +59,7 @@ std::int64_t grid_start(const RawAnalyze& raw, int rate) {
 }
 
 int analyze_command(const RawAnalyze& raw) {
+  check_unused(raw.rhythm);
   const sound::Recording take = sound::read_recording(raw.take, kMaxTakeSeconds);
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const double seconds = static_cast<double>(take.samples.size()) / take.rate;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,15 +18,41 @@
 #include "standard_input.h"
 #include "terminal_text.h"
 
-namespace {
+namespace cacophony::cli {
 
 // The exit-code table, as README.md gives it.
-constexpr const char* kExitCodes =
+const char* const kExitCodes =
     "Exit codes:\n"
     "  0    success\n"
     "  1    failure while running (I/O, a server gone)\n"
     "  2    bad usage or input\n"
     "  130  interrupted";
+
+}  // namespace cacophony::cli
+
+namespace {
+
+// Every --help, the program's and each command's, ends with the exit-code table.
+class Formatter : public CLI::Formatter {
+ public:
+  std::string make_footer(const CLI::App* app) const override {
+    return CLI::Formatter::make_footer(app) + cacophony::cli::kExitCodes + "\n";
+  }
+};
+
+// An empty value would read as "not given" wherever a command tests for one: refused for every
+// option of every command, so that none is silently ignored.
+void refuse_empty_values(CLI::App& app) {
+  static const CLI::Validator kNotEmpty(
+      [](const std::string& value) {
+        return value.empty() ? std::string("needs a value, got ''") : std::string();
+      },
+      "");
+  for (CLI::Option* option : app.get_options())
+    if (option->get_expected_max() > 0) option->check(kNotEmpty);
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    refuse_empty_values(*command);
+}
 
 constexpr std::size_t kMaxWord = 200;   // bytes of one word (an argument, a path) echoed
 constexpr std::size_t kMaxLine = 1000;  // bytes of a whole message echoed
@@ -75,7 +102,7 @@ int run(int argc, char** argv) {
       "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "
       "does to tempo, beat order, lost beats and stale volume.",
       program);
-  app.footer(kExitCodes);
+  app.formatter(std::make_shared<Formatter>());
   app.set_version_flag("--version", std::string("cacophony ") + CACOPHONY_VERSION);
   app.require_subcommand(0, 1);
   Action action;
@@ -90,6 +117,7 @@ int run(int argc, char** argv) {
   add_link_command(app, action);
   add_completion_command(app, action);
   add_manual_command(app, action);
+  refuse_empty_values(app);
 
   try {
     app.parse(argc, argv);

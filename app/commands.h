@@ -9,6 +9,9 @@ namespace cacophony::cli {
 // What a parsed command does; returns the exit code.
 using Action = std::function<int()>;
 
+// The exit-code table every --help ends with, and the manual's EXIT STATUS.
+extern const char* const kExitCodes;
+
 // The check of an output's name (--json, --report, --trace): "" would mean none, silently.
 extern const CLI::Validator kOutputName;
 

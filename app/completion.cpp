@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cacophony/scenario/scenario.h"
@@ -30,12 +32,35 @@ std::string scenario_ids() {
   return joined(ids);
 }
 
-// The function's name for the program (a program of one's own has a name of its own).
+// The function's name for the program (a program of one's own has a name of its own): an
+// identifier to bash and zsh, '_' then ASCII letters, digits and '_' (whatever the locale).
 std::string function_name(const std::string& program) {
   std::string name = "_" + program;
   for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9')) c = '_';
   return name;
+}
+
+// The program's name as one shell word, bash's or zsh's: as it is when it is a plain word, else
+// in single quotes, each ' as '\''. The name is whatever the program was called by (exec -a), so
+// it must never be read as code.
+std::string shell_word(const std::string& name) {
+  const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_.,+:/@%-").find(c) != std::string_view::npos;
+  });
+  if (plain) return name;
+  std::string out = "'";
+  for (char c : name) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The program's name in a comment: on its one line, each control byte as '?'.
+std::string in_comment(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (std::iscntrl(static_cast<unsigned char>(c))) c = '?';
+  return out;
 }
 
 // bash: the call that completes a value of `o`'s kind; "" when there is nothing to offer.
@@ -112,9 +137,9 @@ std::string bash_script(const std::string& program, const std::vector<CommandMod
       "  fi\n"
       "  case $cmd in\n{6}  esac\n"
       "}}\n"
-      "complete -F {1} {0}\n",
-      program, function_name(program), scenario_ids(), joined(commands, "|"), values, options,
-      operands);
+      "complete -F {1} {7}\n",
+      in_comment(program), function_name(program), scenario_ids(), joined(commands, "|"), values,
+      options, operands, shell_word(program));
 }
 
 // zsh: the first sentence of `help` inside single quotes, for an _arguments spec's [description]
@@ -194,9 +219,9 @@ std::string zsh_script(const std::string& program, const std::vector<CommandMode
       "  esac\n"
       "}}\n"
       "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then {1} \"$@\"; "
-      "else compdef {1} {0}; fi\n",
-      program, function_name(program), scenario_ids(), commands, zsh_specs(model.front()),
-      branches);
+      "else compdef {1} {6}; fi\n",
+      in_comment(program), function_name(program), scenario_ids(), commands,
+      zsh_specs(model.front()), branches, shell_word(program));
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ std::string manual_page(const std::string& program, const std::string& version,
   page += ".SH COMMANDS\n";
   for (const CommandModel& c : model)
     if (!c.name.empty()) page += command_section(program, c);
-  page += ".SH EXIT STATUS\n" + verbatim(main.footer);
+  page += ".SH EXIT STATUS\n" + verbatim(kExitCodes);
   page += manual_assets::sections_roff();
   return page;
 }

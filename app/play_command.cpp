@@ -37,6 +37,8 @@
 namespace cacophony::cli {
 namespace {
 
+constexpr const char* kOscHost = "127.0.0.1";
+
 struct RawPlay {
   RawRhythm rhythm;
   std::vector<std::string> connect;
@@ -46,7 +48,7 @@ struct RawPlay {
   bool start_stop_sync = false;
   bool quiet = false;
   std::string osc;
-  std::string osc_host = "127.0.0.1";
+  std::string osc_host;  // "" when not given
 };
 
 struct PlayOptions {
@@ -102,7 +104,7 @@ PlayOptions play_options(const RawPlay& raw) {
     o.performance = performance_of(raw.rhythm, false);
   const VolumeChoice volume = volume_of(raw.rhythm, true);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
-  if (!o.live_meter) o.meter = make_volume_meter(volume, raw.rhythm);
+  if (!o.live_meter) o.meter = make_volume_meter(volume);
   if (!o.live_meter && !raw.follow_connect.empty())
     throw UsageError("--follow-connect needs --follow jack");
   o.sounds = sample_files(raw.rhythm);
@@ -112,7 +114,8 @@ PlayOptions play_options(const RawPlay& raw) {
   o.start_stop_sync = raw.start_stop_sync;
   o.quiet = raw.quiet;
   if (!raw.osc.empty()) o.osc_port = static_cast<int>(parse_count("--osc", raw.osc, 1, 65535));
-  o.osc_host = raw.osc_host;
+  if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
+  o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   return o;
 }
 
@@ -267,7 +270,7 @@ void add_play_command(CLI::App& app, Action& action) {
                   "Listen for OSC on this UDP port, 1..65535 (/cacophony/tempo f, /tap, /start, "
                   "/stop, /meter ii, /volume f, /query, /register s)");
   cmd->add_option("--osc-host", raw->osc_host, "The address --osc listens on")
-      ->capture_default_str();
+      ->default_str(kOscHost);
   cmd->callback([raw, &action] {
     action = [raw] { return with_sound_errors([&raw] { return play_command(*raw); }); };
   });

@@ -183,12 +183,28 @@ double latency_of(const RawPracticeCommand& raw, const Session& s) {
          stored_calibration();
 }
 
-int practice_command(const RawPracticeCommand& raw) {
-  const rhythm::Performance performance = performance_of(raw.rhythm, false);
-  const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
+// The values practice takes besides the rhythm, checked before anything plays: with --calibrate
+// too, which plays a rhythm of its own and uses none of them.
+struct PracticeValues {
+  practice::MutePlan plan;
+  int volume = 80;
+};
+
+PracticeValues practice_values(const RawPracticeCommand& raw) {
+  PracticeValues values;
+  values.plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const VolumeChoice volume = volume_of(raw.rhythm, false);
   if (volume.follow) throw UsageError("practice plays a steady click: --follow is not taken");
-  Session s(performance, plan, volume.volume);
+  values.volume = volume.volume;
+  static_cast<void>(latency_ms(raw.practice));
+  check_unused(raw.rhythm);
+  return values;
+}
+
+int practice_command(const RawPracticeCommand& raw) {
+  const rhythm::Performance performance = performance_of(raw.rhythm, false);
+  const PracticeValues values = practice_values(raw);
+  Session s(performance, values.plan, values.volume);
   catch_stop_signals({SIGINT, SIGTERM});
   s.sink.start(*s.engine);
   connect(s, raw);
@@ -210,6 +226,7 @@ int practice_command(const RawPracticeCommand& raw) {
 // cacophony:in, by cable or jack_connect) and keeps what the round trip takes beyond what JACK
 // reports.
 int calibrate(const RawPracticeCommand& raw) {
+  static_cast<void>(practice_values(raw));
   rhythm::Performance p = rhythm::parse_words(std::vector<std::string>{"2", "4/4", "120"});
   Session s(p, practice::MutePlan{}, 80);
   catch_stop_signals({SIGINT, SIGTERM});

@@ -93,7 +93,7 @@ int render_command(const RawRender& raw) {
   // In the order the checks have always come: the output's name, then the volume, then the mix.
   sound::check_extension(options.out);
   const VolumeChoice volume = volume_of(raw.rhythm, false);
-  const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume, raw.rhythm);
+  const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume);
   if (raw.mix) options.mix = recording_to_mix(volume);
   const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
   if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);

@@ -127,6 +127,7 @@ rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double f
 
 VolumeChoice volume_of(const RawRhythm& raw, bool live) {
   VolumeChoice choice;
+  choice.seed = parse_seed(raw.seed);
   if (!raw.follow.empty() && !raw.volume.empty())
     throw UsageError(
         "--volume sets a steady click; --follow sets the volume from a loudness: "
@@ -142,9 +143,14 @@ VolumeChoice volume_of(const RawRhythm& raw, bool live) {
   return choice;
 }
 
-std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice, const RawRhythm& raw) {
+std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice) {
   if (!choice.follow) return std::make_unique<sound::SteadyMeter>(choice.volume);
-  return make_meter(choice.followed, parse_seed(raw.seed));
+  return make_meter(choice.followed, choice.seed);
+}
+
+void check_unused(const RawRhythm& raw) {
+  static_cast<void>(volume_of(raw, false));
+  static_cast<void>(sample_files(raw));
 }
 
 }  // namespace cacophony::cli

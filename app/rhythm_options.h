@@ -48,12 +48,17 @@ std::vector<std::filesystem::path> sample_files(const RawRhythm& raw);
 // Where the volume comes from: steady (the default, --volume), or a followed loudness.
 struct VolumeChoice {
   bool follow = false;
-  MeterChoice followed;  // with `follow`
-  int volume = 80;       // without
+  MeterChoice followed;    // with `follow`
+  int volume = 80;         // without
+  std::uint64_t seed = 1;  // --seed, checked whether or not it is used
 };
 VolumeChoice volume_of(const RawRhythm& raw, bool live);
 
 // The meter for a choice other than --follow jack (made with the JACK sink by play).
-std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice, const RawRhythm& raw);
+std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice);
+
+// Checks the values of the options a command offers but does not use (analyze's --volume,
+// --follow and --sounds; practice's --sounds), so that a bad one is refused, not ignored.
+void check_unused(const RawRhythm& raw);
 
 }  // namespace cacophony::cli

@@ -29,7 +29,7 @@ struct RawOptions {
   std::string beats = "15";
   std::string delay;
   std::string seed = "1";
-  std::string time = "real";
+  std::string time;    // "" when not given: real, or simulated with --replay
   std::string replay;  // run only
   std::string json;
   std::string report;
@@ -54,7 +54,7 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                               "Clock: real (one thread), threads (a thread per task) or "
                               "simulated (deterministic, instant)"),
                "real|threads|simulated")
-      ->capture_default_str();
+      ->default_str("real");
   takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
       ->check(kOutputName);
   takes_file(cmd.add_option("--report", raw.report,
@@ -75,7 +75,7 @@ RunOptions run_options(const RawOptions& raw) {
   options.bpm = parse_bpm(raw.bpm);
   options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
   options.seed = parse_seed(raw.seed);
-  options.time = parse_time(raw.time);
+  options.time = parse_time(raw.time.empty() ? "real" : raw.time);
   if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
   return options;
 }
@@ -127,8 +127,10 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
         fmt::format("--replay takes a schedule that `cacophony explore` printed "
                     "(e.g. random:3:17), got '{}'",
                     raw.replay));
-  if (options.time != runtime::TimeMode::simulated && raw.time != "real")
-    throw UsageError("--replay runs in simulated time");
+  if (options.time != runtime::TimeMode::simulated && !raw.time.empty())
+    throw UsageError(fmt::format(
+        "--replay runs in simulated time (a schedule orders simulated tasks), not --time {}",
+        raw.time));
   options.time = runtime::TimeMode::simulated;
   options.seed = schedule->run_seed;
   return schedule;

@@ -254,6 +254,8 @@ class MapReader {
 
   void add_line(std::string_view line) {
     const Where where{source_, ++number_};
+    // A byte-order mark, which some editors put before UTF-8 text, is not the first label's.
+    if (number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     if (line.ends_with('\r')) line.remove_suffix(1);  // CRLF line ends
     if (line.size() > kMaxLineBytes)
       where.fail("the line is longer than " + std::to_string(kMaxLineBytes) + " bytes");

@@ -20,7 +20,7 @@ Engine::Engine(int rate, Grid& grid, std::int64_t beats, ClickSounds sounds)
   const std::int64_t end = counted ? grid.planned_onset(beats_) : grid.end_frame();
   const std::int64_t last = counted ? grid.planned_onset(beats_ - 1) : grid.last_click_frame();
   if (end != Grid::kUnknown && last != Grid::kUnknown)
-    total_frames_ = std::max(end, last + click_frames());
+    total_frames_ = last == Grid::kNoClick ? end : std::max(end, last + click_frames());
 }
 
 std::int64_t Engine::click_frames() const {

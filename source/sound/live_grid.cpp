@@ -44,6 +44,16 @@ void LiveGrid::take_changes() {
         std::clamp(beats_per_bar_.load(std::memory_order_relaxed), 1, rhythm::Meter::kMaxBeats);
 }
 
+void LiveGrid::step() {
+  if (++sub_ < subs_) return;
+  sub_ = 0;
+  ++beat_;
+  if (++in_bar_ >= bar_beats_) {
+    in_bar_ = 0;
+    ++bar_;
+  }
+}
+
 bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
   if (!playing_.load(std::memory_order_relaxed)) {
     was_playing_ = false;
@@ -56,31 +66,30 @@ bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
     sub_ = in_bar_ = 0;
     bar_ = 1;
   }
-  if (beat_ >= total_) {
-    ended_.store(true, std::memory_order_relaxed);
-    return false;
-  }
-  const double x = static_cast<double>(beat_ - segment_beat_) + static_cast<double>(sub_) / subs_;
-  const auto frame = static_cast<std::int64_t>(std::llround(frame_at(x)));
-  if (frame >= end) return false;
-  if (sub_ == 0) take_changes();  // the beat starts: its interval takes what changed
-  const bool patterned = pattern_.size() == static_cast<std::size_t>(bar_beats_);
-  const rhythm::Accent accent =
-      patterned ? pattern_[static_cast<std::size_t>(in_bar_)]
-                : (in_bar_ == 0 ? rhythm::Accent::accent : rhythm::Accent::normal);
-  ClickKind kind = accent == rhythm::Accent::accent ? ClickKind::accent : ClickKind::normal;
-  if (sub_ > 0) kind = ClickKind::subdivision;
-  const float level = accent == rhythm::Accent::rest ? 0.0f : 1.0f;
-  onset = Onset{frame, beat_, in_bar_, bar_beats_, kind, level, bar_, sub_, segment_tempo_};
-  if (++sub_ >= subs_) {
-    sub_ = 0;
-    ++beat_;
-    if (++in_bar_ >= bar_beats_) {
-      in_bar_ = 0;
-      ++bar_;
+  while (true) {
+    if (beat_ >= total_) {
+      ended_.store(true, std::memory_order_relaxed);
+      return false;
     }
+    const double x = static_cast<double>(beat_ - segment_beat_) + static_cast<double>(sub_) / subs_;
+    const auto frame = static_cast<std::int64_t>(std::llround(frame_at(x)));
+    if (frame >= end) return false;
+    if (sub_ == 0) take_changes();  // the beat starts: its interval takes what changed
+    const bool patterned = pattern_.size() == static_cast<std::size_t>(bar_beats_);
+    const rhythm::Accent accent =
+        patterned ? pattern_[static_cast<std::size_t>(in_bar_)]
+                  : (in_bar_ == 0 ? rhythm::Accent::accent : rhythm::Accent::normal);
+    if (accent == rhythm::Accent::rest) {  // no click, as in the rhythm's timeline: passed over
+      sub_ = subs_ - 1;
+      step();
+      continue;
+    }
+    ClickKind kind = accent == rhythm::Accent::accent ? ClickKind::accent : ClickKind::normal;
+    if (sub_ > 0) kind = ClickKind::subdivision;
+    onset = Onset{frame, beat_, in_bar_, bar_beats_, kind, 1.0f, bar_, sub_, segment_tempo_};
+    step();
+    return true;
   }
-  return true;
 }
 
 }  // namespace cacophony::sound

@@ -43,7 +43,8 @@ std::int64_t RhythmGrid::end_frame() const {
 }
 
 std::int64_t RhythmGrid::last_click_frame() const {
-  return known(timeline_.last_click_frame());
+  const std::int64_t last = timeline_.last_click_frame();
+  return last < 0 ? kNoClick : known(last);
 }
 
 }  // namespace cacophony::sound

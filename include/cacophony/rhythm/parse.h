@@ -12,9 +12,10 @@
 //
 // Tempo maps (parse_map, read_map): klick's format, one section per line,
 //   [label:] bars [meter] tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]
-// with `#` comments and blank lines. The meter defaults to 4/4 (not to the line before, as in
-// klick), the volume to 1.0 (0..10). tempo1-tempo2 ramps across the section; a tempo list has
-// one tempo per beat of the section.
+// with `#` comments and blank lines, CRLF or LF line ends, and a UTF-8 byte-order mark at the
+// start or not. The meter defaults to 4/4 (not to the line before, as in klick), the volume to
+// 1.0 (0..10). tempo1-tempo2 ramps across the section; a tempo list has one tempo per beat of
+// the section.
 //
 // Every error is a RhythmError naming the source (a file name, or "" for the command line), the
 // line (1-based; 0 when no line applies) and what is wrong, in words for a musician.

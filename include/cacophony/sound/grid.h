@@ -42,7 +42,10 @@ struct BlockTime {
 
 class Grid {
  public:
-  static constexpr std::int64_t kUnknown = -1;
+  // Not a frame: distinct from every frame and from kNoClick.
+  static constexpr std::int64_t kUnknown = std::numeric_limits<std::int64_t>::min();
+  // last_click_frame() of a grid that ends without a click (a rhythm of rests).
+  static constexpr std::int64_t kNoClick = -1;
 
   virtual ~Grid() = default;
   // Whether begin_block() needs a BlockTime: live sinks read clocks for it only then.
@@ -55,7 +58,7 @@ class Grid {
   // Safe from any thread.
   virtual std::int64_t planned_onset(std::int64_t count) const = 0;
   // For a grid that ends on its own: where its last beat's interval ends, and where its last
-  // click starts (-1: none sounds); kUnknown otherwise.
+  // click starts (kNoClick: none sounds); kUnknown otherwise.
   virtual std::int64_t end_frame() const { return kUnknown; }
   virtual std::int64_t last_click_frame() const { return kUnknown; }
   // For a grid that ends when it finds it has (live_grid.h): whether it has. Audio thread.

@@ -14,7 +14,9 @@
 //   - stop: no click starts from the next block on (a sounding click rings out); start: the next
 //     block begins bar 1, beat 1 on its first frame;
 //   A click is thus never cut off (the engine lets each ring to its end) nor doubled.
-// - The bar's first beat is accented, or the pattern's beats while the bar has its length.
+// - The bar's first beat is accented, or the pattern's beats while the bar has its length. A
+//   rest ('.') is no click: it and its subdivisions are passed over, as in the rhythm's timeline,
+//   so that play counts the clicks render does.
 // - After `beats` beats (kEndless: never) the grid ends: ended() turns true.
 //
 // Thread safety: the setters and getters are thread-safe and lock-free; begin_block() and
@@ -56,6 +58,7 @@ class LiveGrid final : public Grid {
  private:
   long double frame_at(double x) const;  // x: beats since the segment began
   void take_changes();                   // as beat_ starts
+  void step();                           // past the click at beat_, sub_
 
   const int rate_;
   const int unit_;
