@@ -271,23 +271,29 @@ TEST(ReliabilityUsage, ACompletionScriptNeverRunsItsProgramsName) {
   Folder dir("reliability_usage_");
   const std::string bad = "cac;touch X;x";
   completion("bash", bad, dir.at("bad.bash"));
+  // A line break would end the comment the name is in.
+  completion("bash", "cac\ntouch Y", dir.at("line.bash"));
   completion("bash", "my-tool", dir.at("good.bash"));
   completion("zsh", bad, dir.at("bad.zsh"));
   completion("zsh", "my-tool", dir.at("good.zsh"));
   const std::string in_dir = "cd '" + dir.path().string() + "' && ";
-  const CommandResult bash =
-      shell(in_dir + "bash -c 'source bad.bash && source good.bash && complete -p' 2>&1");
+  const CommandResult bash = shell(
+      in_dir +
+      "bash -c 'source bad.bash && source line.bash && source good.bash && complete -p' 2>&1");
   EXPECT_EQ(bash.code, 0) << bash.out;
   EXPECT_NE(bash.out.find("complete -F _cac_touch_X_x 'cac;touch X;x'\n"), std::string::npos)
       << bash.out;
   EXPECT_NE(bash.out.find("complete -F _my_tool my-tool\n"), std::string::npos) << bash.out;
+  EXPECT_NE(bash.out.find("complete -F _cac_touch_Y 'cac\ntouch Y'\n"), std::string::npos)
+      << bash.out;
   const CommandResult zsh = shell(
       in_dir +
       "zsh -f -c 'autoload -U compinit && compinit -D -u && source bad.zsh && source good.zsh && "
       "print -r -- \"${_comps[cac;touch X;x]} ${_comps[my-tool]}\"' 2>&1");
   EXPECT_EQ(zsh.code, 0) << zsh.out;
   EXPECT_EQ(zsh.out, "_cac_touch_X_x _my_tool\n");
-  EXPECT_EQ(dir.names(), (std::vector<std::string>{"bad.bash", "bad.zsh", "good.bash", "good.zsh"}))
+  EXPECT_EQ(dir.names(),
+            (std::vector<std::string>{"bad.bash", "bad.zsh", "good.bash", "good.zsh", "line.bash"}))
       << "the name ran as a command";
 }
 
