@@ -188,6 +188,8 @@ int practice_command(const RawPracticeCommand& raw) {
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const VolumeChoice volume = volume_of(raw.rhythm, false);
   if (volume.follow) throw UsageError("practice plays a steady click: --follow is not taken");
+  declare_inputs(raw.rhythm);
+  const OutputFiles outputs = practice_outputs(raw.practice);
   Session s(performance, plan, volume.volume);
   catch_stop_signals({SIGINT, SIGTERM});
   s.sink.start(*s.engine);
@@ -201,7 +203,7 @@ int practice_command(const RawPracticeCommand& raw) {
   std::erase_if(grid, [heard](const practice::Position& p) { return p.frame >= heard; });
   const practice::Result result = practice::measure(grid, s.hits, s.sink.rate(), latency,
                                                     performance.sections.front().tempo.from);
-  report_result(result, raw.practice, "practice (cacophony:in)",
+  report_result(result, outputs, "practice (cacophony:in)",
                 fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
   return code;
 }

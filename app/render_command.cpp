@@ -18,6 +18,7 @@
 #include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
+#include "terminal_text.h"
 
 namespace cacophony::cli {
 namespace {
@@ -86,8 +87,11 @@ std::filesystem::path recording_to_mix(const VolumeChoice& volume) {
 }
 
 int render_command(const RawRender& raw) {
+  declare_inputs(raw.rhythm);
   sound::RenderOptions options = render_options(raw);
-  catch_stop_signals({SIGINT, SIGTERM});
+  // A second stop ends a render blocked on a FIFO whose reader stopped reading (libsndfile
+  // retries an interrupted write).
+  catch_stop_signals({SIGINT, SIGTERM}, {"", true});
   Progress progress;
   options.progress = std::ref(progress);
   // In the order the checks have always come: the output's name, then the volume, then the mix.
@@ -98,13 +102,15 @@ int render_command(const RawRender& raw) {
   const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
   if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);
 
-  OutputFile out(raw.out);
+  const OutputFiles outputs({{"--out", &raw.out}});
+  OutputFile& out = *outputs.get("--out");
   options.fd = out.fd();
   const sound::RenderResult r = sound::render(options, *meter);
   out.commit();
-  std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
-              static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
-              options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
+  std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n",
+              escaped(raw.out, Keep::utf8).c_str(), static_cast<long long>(r.beats),
+              static_cast<double>(r.frames) / options.rate, options.rate,
+              progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
 }
 
@@ -116,7 +122,8 @@ void add_render_command(CLI::App& app, Action& action) {
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
   cmd->footer(rhythm_help("render"));
   add_rhythm_options(*cmd, raw->rhythm, false);
-  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac"))->required();
+  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
+      ->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "output_file.h"
+#include "standard_input.h"
 
 namespace cacophony::cli {
 namespace {
@@ -27,7 +28,17 @@ extern "C" void on_stop_signal(int) {
 
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
   answer = how;
-  for (int signal : signals) std::signal(signal, on_stop_signal);
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a blocked write returns EINTR
+  for (int signal : signals) sigaction(signal, &action, nullptr);
+}
+
+void prepare_process() {
+  keep_standard_descriptors_open();
+  std::signal(SIGPIPE, SIG_IGN);
+  remove_temporaries_on_signals();
 }
 
 const std::atomic<int>& stop_signals() {
