@@ -1,6 +1,7 @@
 // `render`: the metronome offline, into a WAV or FLAC file.
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -89,8 +90,7 @@ std::filesystem::path recording_to_mix(const VolumeChoice& volume) {
 int render_command(const RawRender& raw) {
   declare_inputs(raw.rhythm);
   sound::RenderOptions options = render_options(raw);
-  // A second stop ends a render blocked on a FIFO whose reader stopped reading (libsndfile
-  // retries an interrupted write).
+  // A second stop ends the render at once.
   catch_stop_signals({SIGINT, SIGTERM}, {"", true});
   Progress progress;
   options.progress = std::ref(progress);
@@ -105,7 +105,13 @@ int render_command(const RawRender& raw) {
   const OutputFiles outputs({{"--out", &raw.out}});
   OutputFile& out = *outputs.get("--out");
   options.fd = out.fd();
+  // libsndfile retries a write a stop interrupted: a FIFO whose reader stopped reading would hold
+  // the render forever, so a stop ends it 2 s later if it has not stopped by itself.
+  struct stat st {};
+  const bool may_block = fstat(out.fd(), &st) == 0 && !S_ISREG(st.st_mode);
+  if (may_block) give_up_after_stop(2);
   const sound::RenderResult r = sound::render(options, *meter);
+  if (may_block) give_up_after_stop(0);
   out.commit();
   std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n",
               escaped(raw.out, Keep::utf8).c_str(), static_cast<long long>(r.beats),

@@ -33,6 +33,12 @@ struct OnStop {
 // any of them can arrive.
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how = {});
 
+// From now on, the first stop signal also ends the process with 130 (temporaries removed) if it
+// is still running `seconds` later: for a write that blocks and that a library retries when a
+// signal interrupts it (libsndfile), which the command can't stop itself. 0 takes it back,
+// cancelling a pending end.
+void give_up_after_stop(unsigned seconds);
+
 // The signals counted so far: nonzero once a stop was asked for.
 const std::atomic<int>& stop_signals();
 inline bool stop_requested() {
