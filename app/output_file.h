@@ -12,10 +12,10 @@
 //   the name (the folder after, as far as it can be).
 // - A symlink is followed: its final target is written (replaced atomically if regular); the link
 //   stays.
-// - A device, a FIFO or "-" (standard output) is written through, never replaced. A FIFO without
-//   a reader is refused at once (UsageError), never waited on. So is an open
+// - A device, a FIFO or "-" (standard output) is written through, never replaced; so is an open
 //   descriptor named by path (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), at its own
-//   offset, even when it is a regular file (`--json /dev/stdout > F` keeps what was printed).
+//   offset, even when it is a regular file (`--json /dev/stdout > F` keeps what was printed). A
+//   FIFO without a reader is refused at once (UsageError), never waited on.
 // - Opening fails with UsageError (exit 2) when the output can't be written at all (a folder, no
 //   such folder, no permission, a name too long, a symlink loop). Every later write, sync, link,
 //   rename and close is checked: a failure throws WriteError (exit 1) and the previous content of a
@@ -89,7 +89,7 @@ void check_distinct(std::initializer_list<NamedOutput> outputs);
 // main thread, once per input; the declarations last as long as the process.
 void declare_input(std::string what, std::string path);
 
-// The files a command writes were asked for (run, explore, analyze, practice, render): checked
+// The files a command was asked to write (run, explore, analyze, practice, render): checked
 // distinct and against its inputs, each opened before the command's work so that a bad path
 // costs none, and the command's own lines sent to standard error when one of them is standard
 // output.
