@@ -13,6 +13,7 @@
 #include "command_model.h"
 #include "commands.h"
 #include "options.h"
+#include "output_file.h"
 #include "practice_options.h"
 #include "rhythm_options.h"
 #include "sound_errors.h"
@@ -60,6 +61,10 @@ std::int64_t grid_start(const RawAnalyze& raw, int rate) {
 
 int analyze_command(const RawAnalyze& raw) {
   check_unused(raw.rhythm);
+  declare_input("the take", raw.take);
+  if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
+  declare_inputs(raw.rhythm);
+  const OutputFiles outputs = practice_outputs(raw.practice);
   const sound::Recording take = sound::read_recording(raw.take, kMaxTakeSeconds);
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const double seconds = static_cast<double>(take.samples.size()) / take.rate;
@@ -71,9 +76,9 @@ int analyze_command(const RawAnalyze& raw) {
   const double bpm = performance.sections.front().tempo.from;
   const practice::Result result =
       practice::measure(grid, hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
-  for (const practice::BarFigures& bar : result.bars) std::printf("%s\n", bar_line(bar).c_str());
-  report_result(result, raw.practice, raw.take,
-                fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
+  for (const practice::BarFigures& bar : result.bars)
+    std::fprintf(outputs.log(), "%s\n", bar_line(bar).c_str());
+  report_result(result, outputs, raw.take, fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
   return 0;
 }
 

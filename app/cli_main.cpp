@@ -15,7 +15,7 @@
 #include "commands.h"
 #include "options.h"
 #include "output_file.h"
-#include "standard_input.h"
+#include "signals.h"
 #include "terminal_text.h"
 
 namespace cacophony::cli {
@@ -95,7 +95,7 @@ std::string program_name(int argc, char** argv) {
 
 int run(int argc, char** argv) {
   using namespace cacophony::cli;
-  keep_standard_input_open();
+  prepare_process();
   const std::string program = program_name(argc, argv);
   CLI::App app(
       "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
@@ -126,6 +126,8 @@ int run(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
     say(program, "error", e.what(), (" (see " + program + " --help)").c_str());
     return 2;
+  } catch (const Interrupted&) {
+    return 130;
   } catch (const UsageError& e) {
     say(program, "error", e.what());
     return 2;

@@ -204,6 +204,8 @@ PracticeValues practice_values(const RawPracticeCommand& raw) {
 int practice_command(const RawPracticeCommand& raw) {
   const rhythm::Performance performance = performance_of(raw.rhythm, false);
   const PracticeValues values = practice_values(raw);
+  declare_inputs(raw.rhythm);
+  const OutputFiles outputs = practice_outputs(raw.practice);
   Session s(performance, values.plan, values.volume);
   catch_stop_signals({SIGINT, SIGTERM});
   s.sink.start(*s.engine);
@@ -217,7 +219,7 @@ int practice_command(const RawPracticeCommand& raw) {
   std::erase_if(grid, [heard](const practice::Position& p) { return p.frame >= heard; });
   const practice::Result result = practice::measure(grid, s.hits, s.sink.rate(), latency,
                                                     performance.sections.front().tempo.from);
-  report_result(result, raw.practice, "practice (cacophony:in)",
+  report_result(result, outputs, "practice (cacophony:in)",
                 fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
   return code;
 }

@@ -70,24 +70,26 @@ std::string bar_line(const practice::BarFigures& bar) {
                      figures_text(bar.figures));
 }
 
-void report_result(const practice::Result& r, const RawPractice& raw, const std::string& take,
+OutputFiles practice_outputs(const RawPractice& raw) {
+  return OutputFiles({{"--json", &raw.json}, {"--report", &raw.report}});
+}
+
+void report_result(const practice::Result& r, const OutputFiles& outputs, const std::string& take,
                    const std::string& rhythm) {
-  std::optional<OutputFile> json, page;
-  if (!raw.json.empty()) json.emplace(raw.json);
-  if (!raw.report.empty()) page.emplace(raw.report);
-  if (r.overall.hits == 0 && r.extra.empty()) std::printf("no hits found\n");
-  std::printf("overall: %s\n", figures_text(r.overall).c_str());
+  FILE* log = outputs.log();
+  if (r.overall.hits == 0 && r.extra.empty()) std::fprintf(log, "no hits found\n");
+  std::fprintf(log, "overall: %s\n", figures_text(r.overall).c_str());
   if (r.player_bpm)
-    std::printf("you played at %.1f bpm (the click: %g)\n", *r.player_bpm, r.grid_bpm);
+    std::fprintf(log, "you played at %.1f bpm (the click: %g)\n", *r.player_bpm, r.grid_bpm);
   if (r.muted_bpm)
-    std::printf("in muted bars: %.1f bpm, %+.1f bpm off the click\n", *r.muted_bpm,
-                *r.muted_bpm - r.grid_bpm);
-  std::fflush(stdout);
-  if (json) {
+    std::fprintf(log, "in muted bars: %.1f bpm, %+.1f bpm off the click\n", *r.muted_bpm,
+                 *r.muted_bpm - r.grid_bpm);
+  flush(log);
+  if (OutputFile* json = outputs.get("--json")) {
     json->write(practice_json(r));
     json->commit();
   }
-  if (page) {
+  if (OutputFile* page = outputs.get("--report")) {
     page->write(practice_page(r, PracticePageInfo{take, rhythm}));
     page->commit();
   }

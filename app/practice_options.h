@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cacophony/practice/practice.h"
+#include "output_file.h"
 
 namespace cacophony::cli {
 
@@ -28,9 +29,13 @@ std::optional<double> latency_ms(const RawPractice& raw);
 
 // Each bar's figures as one line, as the bar ends.
 std::string bar_line(const practice::BarFigures& bar);
-// The summary on stdout, then the --json and --report files. `take` names what was measured
-// and `rhythm` how its grid was given, for the page.
-void report_result(const practice::Result& result, const RawPractice& raw, const std::string& take,
-                   const std::string& rhythm);
+// The --json and --report files, opened (and checked, as OutputFiles does) before the work, so
+// that a bad path costs no take.
+OutputFiles practice_outputs(const RawPractice& raw);
+
+// The summary on outputs.log(), then the --json and --report files. `take` names what was
+// measured and `rhythm` how its grid was given, for the page.
+void report_result(const practice::Result& result, const OutputFiles& outputs,
+                   const std::string& take, const std::string& rhythm);
 
 }  // namespace cacophony::cli

@@ -1,6 +1,7 @@
 // `render`: the metronome offline, into a WAV or FLAC file.
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
+#include "terminal_text.h"
 
 namespace cacophony::cli {
 namespace {
@@ -86,8 +88,10 @@ std::filesystem::path recording_to_mix(const VolumeChoice& volume) {
 }
 
 int render_command(const RawRender& raw) {
+  declare_inputs(raw.rhythm);
   sound::RenderOptions options = render_options(raw);
-  catch_stop_signals({SIGINT, SIGTERM});
+  // A second stop ends the render at once.
+  catch_stop_signals({SIGINT, SIGTERM}, {"", true});
   Progress progress;
   options.progress = std::ref(progress);
   // In the order the checks have always come: the output's name, then the volume, then the mix.
@@ -98,13 +102,21 @@ int render_command(const RawRender& raw) {
   const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
   if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);
 
-  OutputFile out(raw.out);
+  const OutputFiles outputs({{"--out", &raw.out}});
+  OutputFile& out = *outputs.get("--out");
   options.fd = out.fd();
+  // libsndfile retries a write a stop interrupted: a FIFO whose reader stopped reading would hold
+  // the render forever, so a stop ends it 2 s later if it has not stopped by itself.
+  struct stat st {};
+  const bool may_block = fstat(out.fd(), &st) == 0 && !S_ISREG(st.st_mode);
+  if (may_block) give_up_after_stop(2);
   const sound::RenderResult r = sound::render(options, *meter);
+  if (may_block) give_up_after_stop(0);
   out.commit();
-  std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
-              static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
-              options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
+  std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n",
+              escaped(raw.out, Keep::utf8).c_str(), static_cast<long long>(r.beats),
+              static_cast<double>(r.frames) / options.rate, options.rate,
+              progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
 }
 
@@ -116,7 +128,8 @@ void add_render_command(CLI::App& app, Action& action) {
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
   cmd->footer(rhythm_help("render"));
   add_rhythm_options(*cmd, raw->rhythm, false);
-  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac"))->required();
+  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
+      ->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");

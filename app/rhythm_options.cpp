@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 #include "cacophony/rhythm/parse.h"
 #include "command_model.h"
 #include "options.h"
+#include "output_file.h"
 
 namespace cacophony::cli {
 namespace {
@@ -104,6 +107,18 @@ std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {
       throw UsageError(
           fmt::format("--sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got '{}'", raw.sounds));
   return files;
+}
+
+void declare_inputs(const RawRhythm& raw) {
+  if (!raw.map.empty()) declare_input("--map", raw.map);
+  std::string_view sounds = raw.sounds;
+  while (!sounds.empty()) {
+    const std::size_t comma = std::min(sounds.find(','), sounds.size());
+    declare_input("--sounds", std::string(sounds.substr(0, comma)));
+    sounds.remove_prefix(std::min(comma + 1, sounds.size()));
+  }
+  constexpr std::string_view kFile = "file:";
+  if (raw.follow.starts_with(kFile)) declare_input("--follow", raw.follow.substr(kFile.size()));
 }
 
 rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm) {

@@ -45,6 +45,10 @@ rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double f
 // The --sounds files: none, or ACCENT[,NORMAL]. Throws UsageError for more or an empty name.
 std::vector<std::filesystem::path> sample_files(const RawRhythm& raw);
 
+// Declares the files the rhythm options read (--map, --sounds, --follow file:PATH) as inputs
+// (output_file.h), so that no output replaces them.
+void declare_inputs(const RawRhythm& raw);
+
 // Where the volume comes from: steady (the default, --volume), or a followed loudness.
 struct VolumeChoice {
   bool follow = false;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "output_file.h"
+#include "standard_input.h"
 
 namespace cacophony::cli {
 namespace {
@@ -13,6 +14,13 @@ namespace {
 std::atomic<int> received{0};
 // Set before the handler is installed, only read by it.
 OnStop answer;
+// give_up_after_stop()'s seconds; 0: never.
+std::atomic<unsigned> give_up_seconds{0};
+
+extern "C" void on_give_up(int) {
+  remove_temporaries_now();
+  std::_Exit(130);
+}
 
 extern "C" void on_stop_signal(int) {
   if (received.fetch_add(1) > 0) {
@@ -20,6 +28,7 @@ extern "C" void on_stop_signal(int) {
     remove_temporaries_now();
     std::_Exit(130);
   }
+  if (const unsigned seconds = give_up_seconds.load()) alarm(seconds);
   if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
 }
 
@@ -27,7 +36,23 @@ extern "C" void on_stop_signal(int) {
 
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
   answer = how;
-  for (int signal : signals) std::signal(signal, on_stop_signal);
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a blocked write returns EINTR
+  for (int signal : signals) sigaction(signal, &action, nullptr);
+}
+
+void give_up_after_stop(unsigned seconds) {
+  if (seconds > 0) std::signal(SIGALRM, on_give_up);
+  give_up_seconds.store(seconds);
+  if (seconds == 0) alarm(0);
+}
+
+void prepare_process() {
+  keep_standard_descriptors_open();
+  std::signal(SIGPIPE, SIG_IGN);
+  remove_temporaries_on_signals();
 }
 
 const std::atomic<int>& stop_signals() {

@@ -1,6 +1,8 @@
 #pragma once
 // Stop signals (Ctrl-C, SIGTERM) as a count the command polls: one handler for every command.
 //
+// The handler is installed without SA_RESTART, so that a system call blocked on a stop signal (a
+// write to a FIFO whose reader stopped reading) returns EINTR and the command can end.
 // The handler only does what is async-signal-safe: it counts the signal in a lock-free atomic
 // and, as the command asked, writes a fixed note to stderr (write(2)) at the first signal and
 // exits at once (_Exit, after
@@ -9,9 +11,15 @@
 
 #include <atomic>
 #include <initializer_list>
+#include <stdexcept>
 #include <string_view>
 
 namespace cacophony::cli {
+
+// A stop signal ended the command while it was blocked (exit code 130, nothing more said).
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted") {}
+};
 
 // How the process answers a stop signal beyond counting it.
 struct OnStop {
@@ -25,10 +33,22 @@ struct OnStop {
 // any of them can arrive.
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how = {});
 
+// From now on, the first stop signal also ends the process with 130 (temporaries removed) if it
+// is still running `seconds` later: for a write that blocks and that a library retries when a
+// signal interrupts it (libsndfile), which the command can't stop itself. 0 takes it back,
+// cancelling a pending end.
+void give_up_after_stop(unsigned seconds);
+
 // The signals counted so far: nonzero once a stop was asked for.
 const std::atomic<int>& stop_signals();
 inline bool stop_requested() {
   return stop_signals().load() != 0;
 }
+
+// The process's set-up, for main() first thing, while it has a single thread: descriptors 0-2
+// kept open (standard_input.h), SIGPIPE ignored (a closed pipe is a write error, reported like any
+// other, and the files being written are still completed), and the output files' temporaries
+// removed on the signals that end the process (output_file.h).
+void prepare_process();
 
 }  // namespace cacophony::cli

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <string>
 
 #include "cacophony/sound/error.h"
@@ -17,10 +20,23 @@ std::string words(const sound::BadRate& e) {
                      sound::kMinRate, sound::kMaxRate);
 }
 
+// Why a name has no format: "-" (render writes a file), a name that is all extension (".wav" is
+// a hidden file's name, without one), or another ending.
+std::string no_format(const std::filesystem::path& path) {
+  if (path == "-")
+    return "render writes a file, not standard output: give a name ending in .wav or .flac (a "
+           "FIFO named X.flac streams)";
+  std::string name = path.filename().string();
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == ".wav" || name == ".flac")
+    return fmt::format("the file needs a name before {} (e.g. click{})", name, name);
+  return "the output must end in .wav or .flac";
+}
+
 std::string words(const sound::BadOutput& e) {
   using Why = sound::BadOutput::Why;
-  const std::string why =
-      e.why == Why::extension ? "the output must end in .wav or .flac" : e.reason;
+  const std::string why = e.why == Why::extension ? no_format(e.path) : e.reason;
   return fmt::format("cannot write '{}': {}", e.path.string(), why);
 }
 

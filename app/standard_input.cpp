@@ -7,13 +7,15 @@
 
 namespace cacophony::cli {
 
-void keep_standard_input_open() {
-  if (fcntl(STDIN_FILENO, F_GETFD) != -1 || errno != EBADF) return;
-  // The lowest free descriptor, fd 0 itself; dup2 covers a libc that would differ.
-  const int fd = open("/dev/null", O_RDONLY);
-  if (fd > STDIN_FILENO) {
-    dup2(fd, STDIN_FILENO);
-    close(fd);
+void keep_standard_descriptors_open() {
+  for (int wanted = STDIN_FILENO; wanted <= STDERR_FILENO; ++wanted) {
+    if (fcntl(wanted, F_GETFD) != -1 || errno != EBADF) continue;
+    // The lowest free descriptor, `wanted` itself; dup2 covers a libc that would differ.
+    const int fd = open("/dev/null", O_RDONLY);
+    if (fd > wanted) {
+      dup2(fd, wanted);
+      close(fd);
+    }
   }
 }
 
