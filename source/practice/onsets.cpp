@@ -26,10 +26,6 @@ constexpr float kThreshold = 0.2f;  // the take's strokes pass from 0.2 to 0.5; 
 constexpr float kCompression = 1.f;
 constexpr float kSilenceDb = -60.f;  // digital near-silence never starts a stroke
 constexpr float kMinIoiMs = 15.f;    // under a flam's gap, so both strokes are seen and merged
-// Silence aubio hears before the signal: a signal loud from its first hop would otherwise be
-// taken for aubio's start-of-file onset, which it reports as no onset, and hides the stroke there.
-// Whole hops, so the signal keeps its place on aubio's hop grid.
-constexpr std::int64_t kLeadIn = kBufSize;
 
 constexpr double kEnvelopeMs = 1;     // short enough to keep the attack sharp, long to calm noise
 constexpr double kSearchBackMs = 30;  // aubio reports a stroke up to this late
@@ -55,6 +51,15 @@ std::int64_t ms_frames(double ms, int rate) {
   return static_cast<std::int64_t>(std::lround(ms * rate / 1000.0));
 }
 
+// Silence aubio hears before the signal: a signal loud from its first hop would otherwise be
+// taken for aubio's start-of-file onset, which it reports as no onset, and which hides a stroke
+// there. Longer than aubio's minimum interval between onsets (counted from its frame 0), and
+// whole hops, so the signal keeps its place on aubio's hop grid.
+std::int64_t lead_in(int rate) {
+  const std::int64_t hops = (ms_frames(2 * kMinIoiMs, rate) + kBufSize) / kHop + 1;
+  return hops * kHop;
+}
+
 }  // namespace
 
 struct OnsetDetector::Impl {
@@ -64,11 +69,12 @@ struct OnsetDetector::Impl {
   fvec_t* out = nullptr;
   std::vector<float> history;  // the signal from frame `base` on
   std::int64_t base = 0;
-  std::int64_t processed = -kLeadIn;  // frames given to aubio, the lead-in's silence first
-  std::deque<std::int64_t> coarse;    // aubio's onsets not refined yet
-  std::vector<Hit> strokes;           // refined, in order, not yet grouped into hits
+  std::int64_t lead;                // lead_in(rate)
+  std::int64_t processed;           // frames given to aubio, from the lead-in's silence on
+  std::deque<std::int64_t> coarse;  // aubio's onsets not refined yet
+  std::vector<Hit> strokes;         // refined, in order, not yet grouped into hits
 
-  explicit Impl(int r) : rate(r) {
+  explicit Impl(int r) : rate(r), lead(lead_in(r)), processed(-lead) {
     if (rate <= 0) throw std::invalid_argument("rate must be positive");
     silence_aubio();
     onset = new_aubio_onset(kMethod, kBufSize, kHop, static_cast<uint_t>(rate));
@@ -117,7 +123,7 @@ void OnsetDetector::Impl::run_aubio() {
     aubio_onset_do(onset, in, out);
     processed += kHop;
     if (out->data[0] > 0) {
-      const auto last = static_cast<std::int64_t>(aubio_onset_get_last(onset)) - kLeadIn;
+      const auto last = static_cast<std::int64_t>(aubio_onset_get_last(onset)) - lead;
       coarse.push_back(std::clamp<std::int64_t>(last, 0, processed));
     }
   }
