@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/samples.h"
@@ -100,11 +101,12 @@ int render_command(const RawRender& raw) {
 
   OutputFile out(raw.out);
   options.fd = out.fd();
-  const sound::RenderResult r = sound::render(options, *meter);
+  const int rate = options.rate;
+  const sound::RenderResult r = sound::render(std::move(options), *meter);
   out.commit();
   std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n", raw.out.c_str(),
-              static_cast<long long>(r.beats), static_cast<double>(r.frames) / options.rate,
-              options.rate, progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
+              static_cast<long long>(r.beats), static_cast<double>(r.frames) / rate, rate,
+              progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
 }
 

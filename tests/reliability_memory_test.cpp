@@ -8,11 +8,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "cacophony/practice/practice.h"
+#include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/samples.h"
 #include "support/audio.h"
 #include "support/command.h"
@@ -213,6 +215,56 @@ TEST(ReliabilityMemory, SamplesAtUnconvertibleRatesAreRefused) {
       run_cacophony("render 1 4/4 120 --sounds " + dir.at("ok.wav") + " --out " + dir.at("out.wav"))
           .code,
       0);
+}
+
+// Item 3: 16 MiB of "1 1" lines, 4 194 304 sections, took 686 MB to parse and 2.1 GB before
+// render refused it as too long. A map holds at most kMaxSections sections; the rest is refused
+// at the first line over, unparsed.
+TEST(ReliabilityMemory, AMapOfMoreSectionsThanTheLimitIsRefusedAtTheFirstOneOver) {
+  std::string text;
+  for (std::size_t i = 0; i < rhythm::kMaxSections; ++i) text += "1 1\n";
+  EXPECT_EQ(rhythm::parse_map(text, "m").sections.size(), rhythm::kMaxSections);
+  text += "1 1\n";
+  try {
+    rhythm::parse_map(text, "m");
+    ADD_FAILURE() << "parsed";
+  } catch (const rhythm::RhythmError& e) {
+    EXPECT_EQ(e.line, 100001);
+    EXPECT_EQ(e.problem, "the map has more than 100000 sections");
+  }
+}
+
+TEST(ReliabilityMemory, TheLargestMapsRenderInBoundedMemory) {
+  Folder dir("reliability_memory_");
+  std::ofstream(dir / "tiny.txt") << "1 120\n";
+  const std::int64_t room =
+      smallest_limit_kb("render --map " + dir.at("tiny.txt") + " --out " + dir.at("tiny.wav"));
+  const std::string limit = "ulimit -v " + std::to_string(room + (32 << 10)) + " && exec ";
+  {
+    std::ofstream map(dir / "sections.txt");
+    for (std::uint64_t i = 0; i < rhythm::kMaxMapBytes / 4; ++i) map << "1 1\n";
+  }
+  auto r = run_cacophony(
+      "render --map " + dir.at("sections.txt") + " --out " + dir.at("out.flac") + " 2>&1", limit);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out, "cacophony: error: " + dir.at("sections.txt") +
+                       ":100001: the map has more than 100000 sections\n");
+  // Tempo lists, two bytes of text a tempo, to 16 MiB: 8.4 M tempi, about 13 bytes each on the
+  // Timeline. (The copy of the rhythm that render made took 4 more.)
+  {
+    std::string line = "2040 1/4 1";
+    for (int i = 1; i < 2040; ++i) line += ",1";
+    std::ofstream map(dir / "lists.txt");
+    for (std::uint64_t i = 0; i < rhythm::kMaxMapBytes / (line.size() + 1); ++i)
+      map << line << '\n';
+  }
+  r = run_cacophony(
+      "render --map " + dir.at("lists.txt") + " --out " + dir.at("out.flac") + " 2>&1",
+      "ulimit -v " + std::to_string(room + (240 << 10)) + " && exec ");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out,
+            "cacophony: error: the rhythm lasts 139502.0 hours, more than a FLAC file holds\n");
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.flac"));
 }
 
 }  // namespace

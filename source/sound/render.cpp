@@ -186,13 +186,13 @@ void check_extension(const std::filesystem::path& out) {
   format_for(out);
 }
 
-RenderResult render(const RenderOptions& options, Meter& meter) {
+RenderResult render(RenderOptions options, Meter& meter) {
   check_rate(options.rate);
   const int format = format_for(options.out);
   std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
-  RhythmGrid grid(options.performance, options.rate);
+  RhythmGrid grid(std::move(options.performance), options.rate);
   ClickSounds sounds = options.sounds;
   if (sounds.of(ClickKind::accent).empty()) sounds = ClickSounds::synthesised(options.rate);
   Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));
