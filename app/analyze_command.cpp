@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
@@ -32,14 +33,32 @@ struct RawAnalyze {
 };
 
 // The rhythm over the take: a rhythm without an end is cut where the take ends.
-rhythm::Performance take_rhythm(const RawAnalyze& raw, double seconds) {
-  rhythm::Performance p = performance_of(raw.rhythm, false, 0);
+void cut_to_take(rhythm::Performance& p, double seconds) {
   rhythm::Section& last = p.sections.back();
   if (last.beats == rhythm::kEndless) {
     const double beats_a_second = last.tempo.from / 60 / last.meter.quarters();
     last.beats = static_cast<std::int64_t>(std::ceil(seconds * beats_a_second)) + 1;
   }
-  return p;
+}
+
+// The hits in the recording at `path`, read and detected a block at a time, so that memory does
+// not grow with the take's length.
+struct Detected {
+  int rate = 0;
+  std::int64_t frames = 0;
+  std::vector<practice::Hit> hits;
+};
+
+Detected detect_in(const std::string& path) {
+  sound::RecordingReader reader(path, kMaxTakeSeconds);
+  Detected d{reader.rate(), 0, {}};
+  practice::OnsetDetector detector(d.rate);
+  for (std::vector<float> block; reader.read(block);) {
+    detector.feed(block.data(), block.size(), d.hits);
+    d.frames += static_cast<std::int64_t>(block.size());
+  }
+  detector.finish(d.hits);
+  return d;
 }
 
 // Where the grid starts in the take, in frames: --start, or the first click of --click-track.
@@ -47,35 +66,34 @@ std::int64_t grid_start(const RawAnalyze& raw, int rate) {
   if (!raw.start.empty() && !raw.click_track.empty())
     throw UsageError("--start and --click-track: give one");
   if (!raw.click_track.empty()) {
-    const sound::Recording clicks = sound::read_recording(raw.click_track, kMaxTakeSeconds);
+    const Detected clicks = detect_in(raw.click_track);
     if (clicks.rate != rate)
       throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
                                    raw.click_track, clicks.rate, rate));
-    const std::vector<practice::Hit> found = practice::detect_hits(clicks.samples, rate);
-    if (found.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
-    return found.front().frame;
+    if (clicks.hits.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
+    return clicks.hits.front().frame;
   }
   if (raw.start.empty()) return 0;
   return std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * rate);
 }
 
 int analyze_command(const RawAnalyze& raw) {
+  // The options first: a mistake in them is told before a long take is read.
+  rhythm::Performance performance = performance_of(raw.rhythm, false, 0);
   check_unused(raw.rhythm);
   declare_input("the take", raw.take);
   if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
   declare_inputs(raw.rhythm);
   const OutputFiles outputs = practice_outputs(raw.practice);
-  const sound::Recording take = sound::read_recording(raw.take, kMaxTakeSeconds);
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
-  const double seconds = static_cast<double>(take.samples.size()) / take.rate;
-  const rhythm::Performance performance = take_rhythm(raw, seconds);
+  Detected take = detect_in(raw.take);
+  cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
   const std::int64_t start = grid_start(raw, take.rate);
-  std::vector<practice::Hit> hits = practice::detect_hits(take.samples, take.rate);
-  for (practice::Hit& h : hits) h.frame -= start;
+  for (practice::Hit& h : take.hits) h.frame -= start;
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
   const double bpm = performance.sections.front().tempo.from;
   const practice::Result result =
-      practice::measure(grid, hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
+      practice::measure(grid, take.hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
   for (const practice::BarFigures& bar : result.bars)
     std::fprintf(outputs.log(), "%s\n", bar_line(bar).c_str());
   report_result(result, outputs, raw.take, fmt::format("{}", fmt::join(raw.rhythm.words, " ")));

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/samples.h"
@@ -110,13 +111,14 @@ int render_command(const RawRender& raw) {
   struct stat st {};
   const bool may_block = fstat(out.fd(), &st) == 0 && !S_ISREG(st.st_mode);
   if (may_block) give_up_after_stop(2);
-  const sound::RenderResult r = sound::render(options, *meter);
+  const int rate = options.rate;
+  const sound::RenderResult r = sound::render(std::move(options), *meter);
   if (may_block) give_up_after_stop(0);
   out.commit();
   std::printf("wrote %s: %lld clicks, %.3f s of audio at %d Hz, in %.3f s%s\n",
               escaped(raw.out, Keep::utf8).c_str(), static_cast<long long>(r.beats),
-              static_cast<double>(r.frames) / options.rate, options.rate,
-              progress.elapsed().count(), r.interrupted ? " (interrupted)" : "");
+              static_cast<double>(r.frames) / rate, rate, progress.elapsed().count(),
+              r.interrupted ? " (interrupted)" : "");
   return r.interrupted ? 130 : 0;
 }
 

@@ -29,8 +29,9 @@ rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
     throw UsageError("give the rhythm once: as words (e.g. 4/4 120), --map FILE or --bpm N");
   if (!raw.from.empty() && raw.map.empty()) throw UsageError("--from needs --map");
   if (!raw.map.empty()) {
-    const rhythm::Performance map = rhythm::read_map(raw.map);
-    return raw.from.empty() ? map : rhythm::start_at(map, raw.from, raw.map);
+    rhythm::Performance map = rhythm::read_map(raw.map);
+    if (raw.from.empty()) return map;  // moved, not copied: a map may hold millions of sections
+    return rhythm::start_at(map, raw.from, raw.map);
   }
   if (!raw.words.empty()) return rhythm::parse_words(raw.words);
   double bpm = fallback_bpm;

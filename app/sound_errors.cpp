@@ -67,6 +67,14 @@ std::string words(const sound::BadRecording& e) {
                                         e.found, e.expected));
     case Why::unseekable:
       return cannot_read(e, "it can't be read from the start again");
+    case Why::not_finite:
+      return cannot_read(e, fmt::format("it holds a sample that is not a number or infinite (at "
+                                        "frame {})",
+                                        e.found));
+    case Why::rate:
+      return cannot_read(e, fmt::format("its sample rate, {} Hz, is more than 256 times from the "
+                                        "{} Hz it must be converted to",
+                                        e.found, e.expected));
     case Why::unmeasurable:
       break;
   }

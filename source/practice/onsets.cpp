@@ -51,6 +51,15 @@ std::int64_t ms_frames(double ms, int rate) {
   return static_cast<std::int64_t>(std::lround(ms * rate / 1000.0));
 }
 
+// Silence aubio hears before the signal: a signal loud from its first hop would otherwise be
+// taken for aubio's start-of-file onset, which it reports as no onset, and which hides a stroke
+// there. Longer than aubio's minimum interval between onsets (counted from its frame 0), and
+// whole hops, so the signal keeps its place on aubio's hop grid.
+std::int64_t lead_in(int rate) {
+  const std::int64_t hops = (ms_frames(2 * kMinIoiMs, rate) + kBufSize) / kHop + 1;
+  return hops * kHop;
+}
+
 }  // namespace
 
 struct OnsetDetector::Impl {
@@ -60,11 +69,12 @@ struct OnsetDetector::Impl {
   fvec_t* out = nullptr;
   std::vector<float> history;  // the signal from frame `base` on
   std::int64_t base = 0;
-  std::int64_t processed = 0;       // frames given to aubio
+  std::int64_t lead;                // lead_in(rate)
+  std::int64_t processed;           // frames given to aubio, from the lead-in's silence on
   std::deque<std::int64_t> coarse;  // aubio's onsets not refined yet
   std::vector<Hit> strokes;         // refined, in order, not yet grouped into hits
 
-  explicit Impl(int r) : rate(r) {
+  explicit Impl(int r) : rate(r), lead(lead_in(r)), processed(-lead) {
     if (rate <= 0) throw std::invalid_argument("rate must be positive");
     silence_aubio();
     onset = new_aubio_onset(kMethod, kBufSize, kHop, static_cast<uint_t>(rate));
@@ -89,7 +99,15 @@ struct OnsetDetector::Impl {
   }
 
   std::int64_t end() const { return base + static_cast<std::int64_t>(history.size()); }
-  float at(std::int64_t frame) const { return history[static_cast<std::size_t>(frame - base)]; }
+  // Before the signal's first frame it is silent, so that a stroke at frame 0 has a background.
+  float at(std::int64_t frame) const {
+    return frame < 0 ? 0.0f : history[static_cast<std::size_t>(frame - base)];
+  }
+  // The first frame refinement may read: the signal's (and the silence before it) until trim()
+  // drops some of it.
+  std::int64_t first_kept(std::int64_t wanted) const {
+    return base > 0 ? std::max(base, wanted) : wanted;
+  }
 
   void run_aubio();
   std::vector<double> envelope(std::int64_t lo, std::int64_t hi, std::int64_t w) const;
@@ -105,7 +123,7 @@ void OnsetDetector::Impl::run_aubio() {
     aubio_onset_do(onset, in, out);
     processed += kHop;
     if (out->data[0] > 0) {
-      const auto last = static_cast<std::int64_t>(aubio_onset_get_last(onset));
+      const auto last = static_cast<std::int64_t>(aubio_onset_get_last(onset)) - lead;
       coarse.push_back(std::clamp<std::int64_t>(last, 0, processed));
     }
   }
@@ -131,7 +149,7 @@ std::vector<double> OnsetDetector::Impl::envelope(std::int64_t lo, std::int64_t 
 // note's time; a margin over the background keeps a tail's ripples from taking it early.
 std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
   const std::int64_t w = std::max<std::int64_t>(1, ms_frames(kEnvelopeMs, rate));
-  const std::int64_t lo = std::max(base, c - ms_frames(kSearchBackMs + kQuietMs, rate));
+  const std::int64_t lo = first_kept(c - ms_frames(kSearchBackMs + kQuietMs, rate));
   const std::int64_t hi = std::min(end(), c + ms_frames(kSearchAheadMs, rate));
   if (hi - lo <= 2 * w) return std::nullopt;
   const std::vector<double> env = envelope(lo, hi, w);
@@ -139,9 +157,14 @@ std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
   const auto e = [&](std::int64_t i) { return env[static_cast<std::size_t>(i)]; };
   std::int64_t peak = std::min(ms_frames(kQuietMs, rate) + w, n - 1);
   for (std::int64_t i = peak; i < n; ++i) peak = e(i) > e(peak) ? i : peak;
-  const std::int64_t quiet = std::max(w, peak - ms_frames(kQuietMs, rate));
+  // Only the signal's own frames tell its background: the silence before frame 0 is not heard.
+  const std::int64_t quiet = std::max({w, peak - ms_frames(kQuietMs, rate), -lo});
   const std::int64_t quiet_end = std::max(quiet + 1, peak - ms_frames(kRiseMs, rate));
-  std::vector<double> stretch(env.begin() + quiet, env.begin() + quiet_end);
+  // A stroke at the very start has nothing before it: its background is then what follows its
+  // peak, so that a signal that merely starts loud (noise) is no stroke, and a click is.
+  const bool at_start = quiet + 1 >= quiet_end;
+  std::vector<double> stretch(env.begin() + (at_start ? peak : quiet),
+                              env.begin() + (at_start ? n : quiet_end));
   std::nth_element(stretch.begin(),
                    stretch.begin() + static_cast<std::ptrdiff_t>(stretch.size() / 2),
                    stretch.end());

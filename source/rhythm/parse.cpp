@@ -262,6 +262,8 @@ class MapReader {
     check_text(line, where);
     Fields fields = split(line.substr(0, line.find('#')), " \t");
     if (fields.empty()) return;
+    if (performance_.sections.size() == kMaxSections)
+      where.fail("the map has more than " + std::to_string(kMaxSections) + " sections");
     std::string label = take_label(fields, where);
     Section section = parse_map_section(fields, where);
     if (!label.empty() && !labels_.insert(label).second)

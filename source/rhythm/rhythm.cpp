@@ -125,6 +125,7 @@ Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel),
   std::vector<Section>& sections = performance.sections;
   const bool count_in = feel_.count_in != Feel::kNoCountIn;
   if (count_in) sections.insert(sections.begin(), count_in_of(sections.front(), feel_.count_in));
+  spans_.reserve(sections.size());  // exactly: a map may hold millions of sections
   long double start = 0;
   std::int64_t bar = performance.first_bar - (count_in ? bars_of(sections.front()) : 0);
   for (std::size_t i = 0; i < sections.size(); ++i) {

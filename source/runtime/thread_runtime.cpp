@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -59,23 +60,9 @@ class ThreadRuntime final : public Scheduler {
   // a beat would otherwise hold a stack per task it ever started (some 30 000 exhaust the
   // kernel's memory maps). Their threads are past their function, so the joins are short.
   void go(std::function<void()> fn) override {
-    std::vector<RealTask*> ended;
-    {
-      std::scoped_lock lock(tasks_lock_);
-      for (RealTask* t : ended_)
-        if (!t->claimed) {
-          t->claimed = true;
-          ended.push_back(t);
-        }
-      ended_.clear();
-      RealTask* t = add_task_locked();
-      t->thread = std::thread([this, t, fn = std::move(fn)] {
-        execute(*t, fn);
-        std::scoped_lock retire(tasks_lock_);
-        ended_.push_back(t);
-      });
-    }
-    for (RealTask* t : ended) t->thread.join();
+    join_ended();
+    std::scoped_lock lock(tasks_lock_);
+    start_thread(std::move(fn));
   }
 
   void park() override {
@@ -139,6 +126,39 @@ class ThreadRuntime final : public Scheduler {
       fn();
     } catch (...) {
       fail(std::current_exception());
+    }
+  }
+
+  // Joined before the next thread starts, so that a thread that can't start leaves none of them
+  // claimed and unjoined.
+  void join_ended() {
+    std::vector<RealTask*> ended;
+    {
+      std::scoped_lock lock(tasks_lock_);
+      for (RealTask* t : ended_)
+        if (!t->claimed) {
+          t->claimed = true;
+          ended.push_back(t);
+        }
+      ended_.clear();
+    }
+    for (RealTask* t : ended) t->thread.join();
+  }
+
+  // A task that got no thread (no memory for its stack) is no task: run() would otherwise try to
+  // join it, throw, and leave the other threads joinable, which std::terminate()s.
+  void start_thread(std::function<void()> fn) {
+    RealTask* t = add_task_locked();
+    try {
+      t->thread = std::thread([this, t, fn = std::move(fn)] {
+        execute(*t, fn);
+        std::scoped_lock retire(tasks_lock_);
+        ended_.push_back(t);
+      });
+    } catch (...) {  // std::system_error for the thread, std::bad_alloc for its state
+      tasks_.pop_back();
+      throw std::runtime_error(
+          "cannot start a thread for a task: the system has no memory or threads left for it");
     }
   }
 

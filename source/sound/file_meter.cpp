@@ -63,11 +63,14 @@ FileMeter::FileMeter(const std::filesystem::path& path) : file_(std::make_unique
 FileMeter::~FileMeter() = default;
 
 // Decodes every frame once, then goes back to the start: a recording that decodes fewer frames
-// than its header promised is caught before the render begins.
+// than its header promised, or holds a sample that is not finite, is caught before the render
+// begins.
 void FileMeter::check_whole(const std::filesystem::path& path) {
   std::int64_t decoded = 0;
-  for (sf_count_t got; (got = sf_readf_float(file_->handle, buffer_.data(), kBlock)) > 0;)
+  for (sf_count_t got; (got = sf_readf_float(file_->handle, buffer_.data(), kBlock)) > 0;) {
+    check_finite(path, buffer_.data(), got, channels_, decoded);
     decoded += got;
+  }
   if (sf_error(file_->handle) != SF_ERR_NO_ERROR || decoded != frames_)
     throw BadRecording(path, Why::damaged, {}, decoded, frames_);
   if (sf_seek(file_->handle, 0, SEEK_SET) != 0) throw BadRecording(path, Why::unseekable);

@@ -14,6 +14,7 @@
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
+#include "regular_file.h"
 
 namespace cacophony::sound {
 namespace {
@@ -42,7 +43,9 @@ class Mix {
     SF_INFO info{};
     file_.reset(sf_open(path.c_str(), SFM_READ, &info));
     if (!file_) throw BadRecording(path, BadRecording::Why::unreadable, sf_strerror(nullptr));
+    check_rates(path, info.samplerate, rate);
     if (info.samplerate != rate) resampler_.emplace(info.samplerate, rate);
+    path_ = path;
     channels_ = static_cast<std::size_t>(info.channels);
     buffer_.resize(kBlock * channels_);
   }
@@ -62,6 +65,9 @@ class Mix {
   void read_block() {
     const sf_count_t got = sf_readf_float(file_.get(), buffer_.data(), kBlock);
     ended_ = got < static_cast<sf_count_t>(kBlock);
+    check_finite(path_, buffer_.data(), std::max<sf_count_t>(got, 0),
+                 static_cast<std::int64_t>(channels_), read_);
+    read_ += std::max<sf_count_t>(got, 0);
     mono_.resize(static_cast<std::size_t>(std::max<sf_count_t>(got, 0)));
     for (std::size_t i = 0; i < mono_.size(); ++i) {
       float sum = 0.0f;
@@ -75,6 +81,8 @@ class Mix {
   }
 
   File file_;
+  std::filesystem::path path_;
+  std::int64_t read_ = 0;  // frames read so far
   std::size_t channels_ = 1;
   bool ended_ = false;
   std::vector<float> buffer_;
@@ -178,13 +186,13 @@ void check_extension(const std::filesystem::path& out) {
   format_for(out);
 }
 
-RenderResult render(const RenderOptions& options, Meter& meter) {
+RenderResult render(RenderOptions options, Meter& meter) {
   check_rate(options.rate);
   const int format = format_for(options.out);
   std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
-  RhythmGrid grid(options.performance, options.rate);
+  RhythmGrid grid(std::move(options.performance), options.rate);
   ClickSounds sounds = options.sounds;
   if (sounds.of(ClickKind::accent).empty()) sounds = ClickSounds::synthesised(options.rate);
   Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));

@@ -15,28 +15,13 @@ namespace {
 
 using Why = BadRecording::Why;
 
-// The file's first `max_seconds`, folded to mono, at its own rate.
-std::vector<float> read_mono(const std::filesystem::path& path, int& rate,
-                             double max_seconds = kMaxSampleSeconds) {
-  check_regular(path);
-  SF_INFO info{};
-  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
-  if (!file) throw BadRecording(path, Why::unreadable, sf_strerror(nullptr));
-  const auto frames =
-      std::min<sf_count_t>(info.frames, static_cast<sf_count_t>(max_seconds * info.samplerate));
-  const auto channels = static_cast<std::size_t>(info.channels);
-  std::vector<float> interleaved(static_cast<std::size_t>(std::max<sf_count_t>(frames, 0)) *
-                                 channels);
-  const sf_count_t got = frames > 0 ? sf_readf_float(file, interleaved.data(), frames) : 0;
-  sf_close(file);
-  if (got <= 0) throw BadRecording(path, Why::empty);
-  std::vector<float> mono(static_cast<std::size_t>(got));
-  for (std::size_t i = 0; i < mono.size(); ++i) {
-    float sum = 0.0f;
-    for (std::size_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
-    mono[i] = sum / static_cast<float>(channels);
-  }
-  rate = info.samplerate;
+// The sample's first kMaxSampleSeconds, folded to mono, at its own rate.
+std::vector<float> read_mono(const std::filesystem::path& path, int& rate) {
+  RecordingReader reader(path, kMaxSampleSeconds);
+  rate = reader.rate();
+  std::vector<float> mono;
+  for (std::vector<float> block; reader.read(block);)
+    mono.insert(mono.end(), block.begin(), block.end());
   return mono;
 }
 
@@ -52,6 +37,7 @@ std::vector<float> at_rate(const std::vector<float>& samples, int from, int to) 
 std::vector<float> sample_at(const std::filesystem::path& path, int rate) {
   int own_rate = 0;
   const std::vector<float> samples = read_mono(path, own_rate);
+  check_rates(path, own_rate, rate);
   return at_rate(samples, own_rate, rate);
 }
 
@@ -75,10 +61,47 @@ ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rat
   return sounds;
 }
 
-Recording read_recording(const std::filesystem::path& path, double max_seconds) {
-  Recording r;
-  r.samples = read_mono(path, r.rate, max_seconds);
-  return r;
+struct RecordingReader::File {
+  SNDFILE* handle = nullptr;
+  ~File() {
+    if (handle) sf_close(handle);
+  }
+};
+
+RecordingReader::RecordingReader(const std::filesystem::path& path, double max_seconds)
+    : path_(path), file_(std::make_unique<File>()) {
+  check_regular(path);
+  SF_INFO info{};
+  file_->handle = sf_open(path.c_str(), SFM_READ, &info);
+  if (!file_->handle) throw BadRecording(path, Why::unreadable, sf_strerror(nullptr));
+  rate_ = info.samplerate;
+  channels_ = static_cast<std::size_t>(info.channels);
+  left_ = std::min<sf_count_t>(info.frames, static_cast<sf_count_t>(max_seconds * rate_));
+  interleaved_.resize(kBlock * channels_);
+}
+
+RecordingReader::~RecordingReader() = default;
+
+bool RecordingReader::read(std::vector<float>& mono) {
+  mono.clear();
+  const auto want = std::min<sf_count_t>(left_, static_cast<sf_count_t>(kBlock));
+  const sf_count_t got = want > 0 ? sf_readf_float(file_->handle, interleaved_.data(), want) : 0;
+  if (got <= 0) {
+    if (read_ == 0) throw BadRecording(path_, Why::empty);
+    left_ = 0;
+    return false;
+  }
+  const auto channels = static_cast<std::int64_t>(channels_);
+  check_finite(path_, interleaved_.data(), got, channels, read_);
+  mono.resize(static_cast<std::size_t>(got));
+  for (std::size_t i = 0; i < mono.size(); ++i) {
+    float sum = 0.0f;
+    for (std::size_t c = 0; c < channels_; ++c) sum += interleaved_[i * channels_ + c];
+    mono[i] = sum / static_cast<float>(channels_);
+  }
+  left_ -= got;
+  read_ += got;
+  return true;
 }
 
 struct Resampler::State {

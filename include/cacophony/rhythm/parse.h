@@ -45,9 +45,14 @@ struct RhythmError : std::runtime_error {
 
 inline constexpr std::int64_t kMaxBars = 100000;
 inline constexpr double kMaxTempo = 1000;
-// A map is read a line at a time; longer lines and bigger files are refused, unread.
+// A map is read a line at a time; longer lines and bigger files are refused, unread. A map of
+// more sections is refused at the first one too many: a section costs some 350 bytes by the time
+// it plays (its Section, and its place on the Timeline), so 16 MiB of four-byte lines ("1 1")
+// would otherwise take gigabytes. With the limit, the sections of the largest map take about
+// 35 MB, and its tempo lists (two bytes of text a tempo at least) some 12 bytes a byte of text.
 inline constexpr std::size_t kMaxLineBytes = 4096;
 inline constexpr std::uintmax_t kMaxMapBytes = 16u << 20;
+inline constexpr std::size_t kMaxSections = 100000;
 
 // The positional words of render and play, in order. Empty `words` is an error.
 Performance parse_words(std::span<const std::string> words);
@@ -56,8 +61,8 @@ Performance parse_words(std::span<const std::string> words);
 Performance parse_map(std::string_view text, const std::string& source);
 
 // Reads and parses the map at `file`: a missing or unreadable file, a folder, a file that is not
-// text (a NUL byte, or not UTF-8), a line over kMaxLineBytes or a file over kMaxMapBytes is a
-// RhythmError.
+// text (a NUL byte, or not UTF-8), a line over kMaxLineBytes, a file over kMaxMapBytes or a map
+// of more than kMaxSections sections is a RhythmError.
 Performance read_map(const std::filesystem::path& file);
 
 // The performance from the section labelled `label` on, its bars numbered as in the whole map.

@@ -53,6 +53,8 @@ struct BadRecording : BadInput {
     damaged,       // `found` of `expected` frames decoded
     unseekable,    // can't be read from the start again
     unmeasurable,  // libebur128 does not take its format
+    not_finite,    // a NaN or infinite sample at frame `found`
+    rate,          // at `found` Hz, too far from the `expected` Hz it must be converted to
   };
   BadRecording(std::filesystem::path path, Why why, std::string reason = {}, std::int64_t found = 0,
                std::int64_t expected = 0)

@@ -57,8 +57,9 @@ struct RenderResult {
 // Throws BadInput (error.h: BadRate, BadOutput, BadRecording for `mix`, TooLong, also for an
 // endless performance) for anything in `options` it can't use, before writing anything, and
 // WriteFailed when writing fails midway. A performance rhythm::check() refuses is
-// std::invalid_argument.
-RenderResult render(const RenderOptions& options, Meter& meter);
+// std::invalid_argument. `options` by value: its performance (a map may be large) is moved on,
+// not copied.
+RenderResult render(RenderOptions options, Meter& meter);
 
 // Throws BadRate unless kMinRate <= rate <= kMaxRate.
 void check_rate(std::int64_t rate);
