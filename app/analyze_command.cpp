@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "options.h"
 #include "practice_options.h"
 #include "rhythm_options.h"
+#include "signals.h"
 #include "sound_errors.h"
 
 namespace cacophony::cli {
@@ -59,6 +61,9 @@ std::int64_t grid_start(const RawAnalyze& raw, int rate) {
 }
 
 int analyze_command(const RawAnalyze& raw) {
+  // Stopped, it has nothing to report: it ends at once, with 130 as the other commands.
+  catch_stop_signals({SIGINT, SIGTERM},
+                     OnStop{.note = {}, .second_exits = false, .first_exits = true});
   const sound::Recording take = sound::read_recording(raw.take, kMaxTakeSeconds);
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const double seconds = static_cast<double>(take.samples.size()) / take.rate;

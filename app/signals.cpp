@@ -15,11 +15,12 @@ std::atomic<int> received{0};
 OnStop answer;
 
 extern "C" void on_stop_signal(int) {
-  if (received.fetch_add(1) > 0) {
-    if (!answer.second_exits) return;
+  const bool again = received.fetch_add(1) > 0;
+  if (answer.first_exits || (again && answer.second_exits)) {
     remove_temporaries_now();
     std::_Exit(130);
   }
+  if (again) return;
   if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
 }
 
