@@ -133,7 +133,8 @@ Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, 
 // however long the take: a bar's figures are those measure() gives that bar of the whole take,
 // found from its own positions, their neighbours and the hits between those alone. (The one
 // exception: a hit exactly half way between a bar's first or last position and its neighbour in
-// the next bar is a candidate for both, which measure() settles by what else is near them.)
+// the bar before or after is a candidate for both, which measure() settles by what else is near
+// them.)
 // The grid's last bar is never complete here: it has no next bar (measure() the take for it).
 class BarMeasure {
  public:
