@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "output_file.h"
 #include "practice_options.h"
 #include "rhythm_options.h"
+#include "signals.h"
 #include "sound_errors.h"
 
 namespace cacophony::cli {
@@ -85,6 +87,9 @@ int analyze_command(const RawAnalyze& raw) {
   if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
   declare_inputs(raw.rhythm);
   const OutputFiles outputs = practice_outputs(raw.practice);
+  // Stopped, it has nothing to report: it ends at once, with 130 as the other commands.
+  catch_stop_signals({SIGINT, SIGTERM},
+                     OnStop{.note = {}, .second_exits = false, .first_exits = true});
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   Detected take = detect_in(raw.take);
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);

@@ -68,7 +68,11 @@ void print_verdict(FILE* log, const Exploration& x) {
   for (const MetricRange& m : x.metrics)
     figures += fmt::format("  {} {:g}/{:g}/{:g}", m.name, m.min, m.median, m.max);
   std::fprintf(log, "%s: %zu schedules (%s%s); min/median/max:%s\n", id.c_str(), x.schedules,
-               x.strategy.c_str(), x.exhausted ? ", all of them" : "", figures.c_str());
+               x.strategy.c_str(),
+               x.interrupted ? ", interrupted"
+               : x.exhausted ? ", all of them"
+                             : "",
+               figures.c_str());
   flush(log);
 }
 
@@ -82,8 +86,9 @@ nlohmann::json to_json(const Exploration& x) {
   nlohmann::json metrics = nlohmann::json::object();
   for (const MetricRange& m : x.metrics)
     metrics[m.name] = {{"min", m.min}, {"median", m.median}, {"max", m.max}};
-  return {{"id", x.scenario->id},     {"strategy", x.strategy}, {"schedules", x.schedules},
-          {"exhausted", x.exhausted}, {"outcomes", outcomes},   {"metrics", metrics}};
+  return {{"id", x.scenario->id},     {"strategy", x.strategy},       {"schedules", x.schedules},
+          {"exhausted", x.exhausted}, {"interrupted", x.interrupted}, {"outcomes", outcomes},
+          {"metrics", metrics}};
 }
 
 // What the page shows a reader to draw a schedule's run again: `run` with the same beats and
@@ -105,6 +110,9 @@ ExploredScenario explored(const Exploration& x, const ExploreOptions& options) {
   return e;
 }
 
+// A stop signal ends the exploration between two schedules (exit 130); what was explored until
+// then is still printed and written, each scenario cut short marked "interrupted", and the
+// scenarios not begun left out.
 int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
   const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
@@ -116,9 +124,12 @@ int explore_command(const RawExplore& raw) {
   const bool terminal = isatty(STDERR_FILENO) != 0;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
-    const Exploration x = explore(*s, options, [&](std::size_t done) {
-      if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
-    });
+    const Exploration x = explore(
+        *s, options,
+        [&](std::size_t done) {
+          if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
+        },
+        stop_requested);
     if (terminal) std::fprintf(stderr, "\r\x1b[K");
     print_verdict(outputs.log(), x);
     all.push_back(to_json(x));
@@ -142,7 +153,9 @@ void add_explore_command(CLI::App& app, Action& action) {
       "explore",
       "Run scenarios under many schedules in simulated time and say what happened across them: "
       "every outcome (lost, disorder, stale, overlap, deadlock, threw, clean) with its count and "
-      "the first schedule that gave it (run ID --replay SCHEDULE draws it)");
+      "the first schedule that gave it (run ID --replay SCHEDULE draws it). Ctrl-C or SIGTERM "
+      "stops it between two schedules: what was explored so far is printed and written, marked "
+      "interrupted, and it exits with 130");
   takes_scenarios(cmd->add_option("id", raw->ids, "Scenario ids"))->required();
   cmd->add_option("--schedules", raw->schedules, "How many schedules, 1..10000000")
       ->capture_default_str();

@@ -61,7 +61,12 @@ std::string live_line(const sound::BeatEvent& e, const LiveStatus& s, const std:
 }
 
 LiveDisplay::~LiveDisplay() {
+  end_line();
+}
+
+void LiveDisplay::end_line() {
   if (drawn_) std::printf("\n");
+  drawn_ = false;
   std::fflush(stdout);
 }
 

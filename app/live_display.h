@@ -28,6 +28,8 @@ class LiveDisplay {
   void click(const sound::BeatEvent& event, const LiveStatus& status, const std::string& message);
   // Something changed between clicks (a key): the line again with the latest click.
   void refresh(const LiveStatus& status, const std::string& message);
+  // Ends the line rewritten in place, if one is open, so that a message can follow on its own.
+  void end_line();
 
  private:
   void draw(const LiveStatus& status, const std::string& message);

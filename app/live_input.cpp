@@ -7,8 +7,10 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
+#include <string_view>
 
+#include "options.h"
 #include "terminal_text.h"
 
 namespace cacophony::cli {
@@ -81,15 +83,16 @@ void LiveInput::run_line(std::string line) {
   if (line == "start" || line == "stop") {
     why = control_.set_playing(line == "start");
   } else {
-    char* end = nullptr;
-    const double bpm = std::strtod(line.c_str(), &end);
-    if (end != line.c_str() + line.size()) {
+    // Leading blanks go as trailing ones did; the number itself is read as the options read it.
+    const std::size_t from = line.find_first_not_of(" \t");
+    const std::optional<double> bpm = read_number(std::string_view(line).substr(from));
+    if (!bpm) {
       std::fprintf(stderr,
                    "cacophony: '%s' is not a command: type a tempo in [%g, %g], start or stop\n",
                    escaped(line, Keep::ascii).c_str(), control_.min_tempo(), control_.max_tempo());
       return;
     }
-    why = control_.set_tempo(bpm);
+    why = control_.set_tempo(*bpm);
   }
   if (!why.empty())
     std::fprintf(stderr, "cacophony: '%s': %s\n", escaped(line, Keep::ascii).c_str(), why.c_str());

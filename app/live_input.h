@@ -4,8 +4,9 @@
 // - On a terminal (keys): Up/Down ±10 bpm, Right/Left ±1 bpm, 1-9 beats per bar, s the next
 //   subdivision, Space stop/start, t tap tempo, +/= and - volume, m mute, q or Esc quit.
 // - Otherwise (lines): a tempo and Enter, `start` or `stop`, as `play --link` has always taken
-//   them. A line over 256 bytes is refused unread; a refused line is shown with its bytes other
-//   than printable ASCII escaped.
+//   them; a tempo is a number as the options take it (read_number in options.h: 120, 92.5, not
+//   0x10 or inf). A line over 256 bytes is refused unread; a refused line is shown with its bytes
+//   other than printable ASCII escaped.
 //
 // poll() reads at most 4 KiB in at most about 5 ms a call (the rest waits for the next), so input
 // that never pauses (a pipe from `yes`) holds up neither the play loop nor its signals, nor grows

@@ -25,14 +25,20 @@ std::int64_t parse_count(const std::string& option, const std::string& text, std
   return value;
 }
 
-double parse_real(const std::string& option, const std::string& text, double min, double max) {
+std::optional<double> read_number(std::string_view text) {
   double value = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end || !(value >= min && value <= max))
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+double parse_real(const std::string& option, const std::string& text, double min, double max) {
+  const std::optional<double> value = read_number(text);
+  if (!value || !(*value >= min && *value <= max))
     throw UsageError(
         fmt::format("{} must be a number in [{:g}, {:g}], got '{}'", option, min, max, text));
-  return value;
+  return *value;
 }
 
 std::uint64_t parse_seed(const std::string& text) {

@@ -2,9 +2,12 @@
 // Command-line values: each parser accepts exactly what its help says and otherwise throws
 // UsageError with one line naming the option, the accepted range and what was given.
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cacophony/bpm/bpm.h"
@@ -22,7 +25,10 @@ struct UsageError : std::runtime_error {
 Bpm parse_bpm(const std::string& text);
 std::int64_t parse_count(const std::string& option, const std::string& text, std::int64_t min,
                          std::int64_t max);
-// A decimal number (fractions allowed) in [min, max].
+// A number as every option takes it (std::from_chars): decimal digits with an optional '-',
+// fraction and exponent; no '+', space, hex, inf or nan. Nullopt for anything else.
+std::optional<double> read_number(std::string_view text);
+// A decimal number (fractions allowed, read_number) in [min, max].
 double parse_real(const std::string& option, const std::string& text, double min, double max);
 std::uint64_t parse_seed(const std::string& text);
 Delay parse_delay_option(const std::string& text);

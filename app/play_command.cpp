@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "abandon.h"
 #include "cacophony/link/link_grid.h"
 #include "cacophony/link/session.h"
 #include "cacophony/remote/osc.h"
@@ -160,18 +161,10 @@ struct Player {
                                                  : sound::load_sounds(o.sounds, sink->rate());
     engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats, std::move(sounds));
   }
-  ~Player() {
-    if (sink && !sink->stop()) abandon();
-  }
-  // For a server that did not let the client go (JackSink::stop): its callback may still run on
-  // the sink, the engine, the grid and the session, so they are leaked on purpose; the process is
-  // about to exit.
-  void abandon() {
-    static_cast<void>(sink.release());
-    static_cast<void>(engine.release());
-    static_cast<void>(grid.release());
-    static_cast<void>(session.release());
-  }
+  ~Player() { stop(); }
+  // Stops the sink, or abandons what its callback may still run on: the sink, the engine, the
+  // grid and the session (abandon.h).
+  bool stop() { return stop_or_abandon(sink, engine, grid, session); }
   Player(const Player&) = delete;
   Player& operator=(const Player&) = delete;
 
@@ -214,19 +207,15 @@ LiveDisplay::Mode display_mode(const PlayOptions& o) {
 
 int play(Player& p, const PlayOptions& o) {
   int code = 0;
-  bool let_go = true;
   {
     sound::MeterThread metering(*p.meter, *p.engine, *p.sink);
     p.sink->start(*p.engine);
     connect(*p.sink, o);
     const PlayParts parts{*p.sink, *p.engine, p.live, p.session.get(), p.steady, p.osc.get()};
-    code = play_loop(parts, display_mode(o), let_go);
+    code = play_loop(parts, display_mode(o));
   }
   report_dropped(*p.sink);
-  if (!let_go) {
-    std::fprintf(stderr, "cacophony: the JACK server does not answer: leaving it\n");
-    p.abandon();
-  }
+  p.stop();
   return code;
 }
 

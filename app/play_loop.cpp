@@ -117,7 +117,8 @@ int Loop::run() {
     if (parts_.sink.finished()) return 0;
     if (stop_requested()) return 130;
     if (parts_.sink.server_gone()) {
-      std::fprintf(stderr, "\ncacophony: failed: the JACK server went away\n");
+      display_.end_line();
+      std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -131,12 +132,13 @@ void Loop::drain() {
 
 }  // namespace
 
-int play_loop(const PlayParts& parts, LiveDisplay::Mode mode, bool& let_go) {
+int play_loop(const PlayParts& parts, LiveDisplay::Mode mode) {
   Loop loop(parts, mode);
   loop.join();
   parts.sink.play();
   const int code = loop.run();
-  let_go = parts.sink.stop();
+  // No callback runs after this (unless the server hangs), so the drain sees every click.
+  static_cast<void>(parts.sink.stop());
   loop.drain();
   return code;
 }

@@ -24,8 +24,8 @@ struct PlayParts {
   remote::OscRemote* osc = nullptr;      // with --osc
 };
 
-// Plays (the sink started, not yet playing) and stops the sink at the end: `let_go` says whether
-// the server let the client go (JackSink::stop). Returns the exit code.
-int play_loop(const PlayParts& parts, LiveDisplay::Mode mode, bool& let_go);
+// Plays (the sink started, not yet playing) and stops the sink at the end (JackSink::stop: its
+// answer is the caller's to take, again, see abandon.h). Returns the exit code.
+int play_loop(const PlayParts& parts, LiveDisplay::Mode mode);
 
 }  // namespace cacophony::cli

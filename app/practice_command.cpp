@@ -2,19 +2,30 @@
 // bar's figures shown as it ends; at the end (or Ctrl-C) everything measured is reported, as
 // `analyze` reports a take. `practice --calibrate` measures the round trip through a loopback.
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "abandon.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/engine.h"
@@ -23,6 +34,7 @@
 #include "cacophony/sound/rhythm_grid.h"
 #include "commands.h"
 #include "options.h"
+#include "output_file.h"
 #include "practice_options.h"
 #include "rhythm_options.h"
 #include "signals.h"
@@ -51,12 +63,55 @@ std::filesystem::path calibration_file() {
   return base / "cacophony" / "latency-ms";
 }
 
-// What the calibration measured beyond JACK's reported latency, in ms; 0 without one.
+// What the calibration measured beyond JACK's reported latency, in ms; 0 without one. Only a
+// regular file is read, and opened without blocking: a FIFO or a device in its place would hang
+// practice at its start, so it is said and left alone.
 double stored_calibration() {
-  std::ifstream in(calibration_file());
-  double ms = 0;
-  if (in >> ms && ms > -1000 && ms < 1000) return ms;
-  return 0;
+  const std::filesystem::path file = calibration_file();
+  const int fd = open(file.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT)
+      std::fprintf(stderr, "cacophony: the calibration in %s cannot be read (%s): none taken\n",
+                   file.c_str(), std::strerror(errno));
+    return 0;
+  }
+  struct stat st {};
+  std::array<char, 64> text{};
+  ssize_t n = -1;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    n = read(fd, text.data(), text.size());
+  else
+    std::fprintf(stderr, "cacophony: %s is not a regular file: no calibration taken\n",
+                 file.c_str());
+  close(fd);
+  std::string_view kept(text.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  while (!kept.empty() && std::isspace(static_cast<unsigned char>(kept.back())))
+    kept.remove_suffix(1);
+  const std::optional<double> ms = read_number(kept);
+  return ms && *ms > -1000 && *ms < 1000 ? *ms : 0;
+}
+
+// Keeps `ms` as the calibration, the file replaced atomically (OutputFile). Throws
+// std::runtime_error (exit 1) when it can't: the measurement would be lost unsaid otherwise.
+void keep_calibration(double ms) {
+  const std::filesystem::path file = calibration_file();
+  const auto lost = [](const std::string& why) {
+    return std::runtime_error("the calibration was not kept: " + why);
+  };
+  std::error_code error;
+  std::filesystem::create_directories(file.parent_path(), error);
+  if (error)
+    throw lost(fmt::format("cannot make '{}': {}", file.parent_path().string(), error.message()));
+  const auto status = std::filesystem::status(file, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw lost(fmt::format("'{}' is not a regular file", file.string()));
+  try {
+    OutputFile out(file.string());
+    out.write(fmt::format("{:.3f}\n", ms));
+    out.commit();
+  } catch (const std::exception& e) {
+    throw lost(e.what());
+  }
 }
 
 // The grid of what plays: an endless rhythm is measured up to kMaxBeats beats, cut at the end
@@ -95,83 +150,85 @@ class MutedBars {
 struct Session {
   // A count-in's bars come before the performance's first (at most kMaxCountIn and one more).
   Session(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
-      : sink("cacophony", true),
-        positions(practice_grid(performance, sink.rate(), plan)),
-        muted(plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1) {
-    rhythm_grid = std::make_unique<sound::RhythmGrid>(performance, sink.rate());
-    grid = std::make_unique<sound::MutedGrid>(*rhythm_grid, MutedBars::muted, &muted);
-    engine = std::make_unique<sound::Engine>(sink.rate(), *grid, sound::Engine::kEndless);
+      : sink(std::make_unique<sound::JackSink>("cacophony", true)),
+        rate(sink->rate()),
+        positions(practice_grid(performance, rate, plan)),
+        muted(std::make_unique<MutedBars>(plan, positions,
+                                          performance.first_bar - rhythm::Feel::kMaxCountIn - 1)) {
+    rhythm_grid = std::make_unique<sound::RhythmGrid>(performance, rate);
+    grid = std::make_unique<sound::MutedGrid>(*rhythm_grid, MutedBars::muted, muted.get());
+    engine = std::make_unique<sound::Engine>(rate, *grid, sound::Engine::kEndless);
     engine->set_volume(volume);
   }
-  ~Session() {
-    if (!sink.stop()) abandon();
-  }
-  // As Player::abandon in play: a wedged server's callback may still run on these.
-  void abandon() {
-    static_cast<void>(engine.release());
-    static_cast<void>(grid.release());
-    static_cast<void>(rhythm_grid.release());
-  }
+  ~Session() { stop(); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  // Stops the sink, or abandons what its callback may still run on: the sink, the engine, its
+  // grids and the muted bars they read (abandon.h). Then `sink` may be null: only `input`
+  // (the same sink, abandoned or not) may be read from, for what came in before.
+  bool stop() { return stop_or_abandon(sink, engine, grid, rhythm_grid, muted); }
 
-  sound::JackSink sink;
+  std::unique_ptr<sound::JackSink> sink;
+  sound::JackSink& input = *sink;
+  const int rate;
   std::vector<practice::Position> positions;  // what is measured
-  MutedBars muted;
+  std::unique_ptr<MutedBars> muted;
   std::unique_ptr<sound::RhythmGrid> rhythm_grid;
   std::unique_ptr<sound::MutedGrid> grid;
   std::unique_ptr<sound::Engine> engine;
-  std::vector<float> heard;
+  std::int64_t heard = 0;  // input frames taken: only their count is kept
   std::vector<practice::Hit> hits;
 };
 
 void connect(Session& s, const RawPracticeCommand& raw) {
   std::vector<std::string> targets = raw.connect;
-  if (targets.empty()) targets = s.sink.playback_ports();
-  for (const std::string& port : targets) s.sink.connect(port);
-  for (const std::string& port : raw.listen_connect) s.sink.connect_input(port);
+  if (targets.empty()) targets = s.sink->playback_ports();
+  for (const std::string& port : targets) s.sink->connect(port);
+  for (const std::string& port : raw.listen_connect) s.sink->connect_input(port);
 }
 
-// Moves what came in to `heard`, through the onset detector.
+// Takes what came in through the onset detector, a block at a time.
 void take_input(Session& s, practice::OnsetDetector& detector) {
-  const std::size_t from = s.heard.size();
-  float sample = 0;
-  while (s.sink.pop_input(sample)) s.heard.push_back(sample);
-  if (s.heard.size() > from) detector.feed(s.heard.data() + from, s.heard.size() - from, s.hits);
+  std::array<float, 4096> block;
+  std::size_t n = 0;
+  const auto feed = [&] {
+    detector.feed(block.data(), n, s.hits);
+    s.heard += static_cast<std::int64_t>(n);
+    n = 0;
+  };
+  while (s.input.pop_input(block[n]))
+    if (++n == block.size()) feed();
+  if (n > 0) feed();
 }
 
 // Plays until the end (0), a stop signal (130) or the server's going (1), printing each bar's
-// figures once the bar and the matching window after it have been heard.
-int listen(Session& s, const std::vector<practice::Position>& grid, double latency_ms, double bpm) {
-  practice::OnsetDetector detector(s.sink.rate());
-  const auto window = static_cast<std::int64_t>(practice::kMaxOffsetMs * s.sink.rate() / 1000);
-  std::size_t next_bar = 0;  // into the grid: the first position of the bar not yet shown
+// figures once every hit up to the next bar is known (BarMeasure); then stops the sink.
+int listen(Session& s, double latency_ms, double bpm) {
+  practice::OnsetDetector detector(s.rate);
+  practice::BarMeasure bars(s.positions, s.rate, latency_ms, bpm);
+  std::size_t measured = 0;  // hits given to `bars`
   sound::BeatEvent event;
   int code = 0;
   while (true) {
-    while (s.sink.pop(event)) {
+    while (s.sink->pop(event)) {
     }
     take_input(s, detector);
-    std::size_t end = next_bar;
-    while (end < grid.size() && grid[end].bar == grid[next_bar].bar) ++end;
-    const bool bar_heard =
-        end < grid.size() && grid[end].frame + window < static_cast<std::int64_t>(s.heard.size());
-    if (bar_heard && next_bar < grid.size()) {
-      const std::vector<practice::Position> so_far(grid.begin(), grid.begin() + end);
-      const practice::Result r = practice::measure(so_far, s.hits, s.sink.rate(), latency_ms, bpm);
-      if (!r.bars.empty()) std::printf("%s\n", bar_line(r.bars.back()).c_str());
-      std::fflush(stdout);
-      next_bar = end;
-    }
-    if (s.sink.finished()) break;
+    for (; measured < s.hits.size(); ++measured) bars.add(s.hits[measured]);
+    for (const practice::BarFigures& bar : bars.complete(detector.settled()))
+      std::printf("%s\n", bar_line(bar).c_str());
+    std::fflush(stdout);
+    if (s.sink->finished()) break;
     if (stop_requested()) {
       code = 130;
       break;
     }
-    if (s.sink.server_gone()) {
+    if (s.sink->server_gone()) {
       std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  s.stop();
   take_input(s, detector);
   detector.finish(s.hits);
   return code;
@@ -179,8 +236,7 @@ int listen(Session& s, const std::vector<practice::Position>& grid, double laten
 
 double latency_of(const RawPracticeCommand& raw, const Session& s) {
   if (const auto given = latency_ms(raw.practice)) return *given;
-  return static_cast<double>(s.sink.reported_round_trip()) * 1000 / s.sink.rate() +
-         stored_calibration();
+  return static_cast<double>(s.sink->reported_round_trip()) * 1000 / s.rate + stored_calibration();
 }
 
 // The values practice takes besides the rhythm, checked before anything plays: with --calibrate
@@ -208,17 +264,16 @@ int practice_command(const RawPracticeCommand& raw) {
   const OutputFiles outputs = practice_outputs(raw.practice);
   Session s(performance, values.plan, values.volume);
   catch_stop_signals({SIGINT, SIGTERM});
-  s.sink.start(*s.engine);
+  s.sink->start(*s.engine);
   connect(s, raw);
   const double latency = latency_of(raw, s);
-  std::vector<practice::Position> grid = s.positions;
-  s.sink.play();
-  const int code = listen(s, grid, latency, performance.sections.front().tempo.from);
+  s.sink->play();
+  const int code = listen(s, latency, performance.sections.front().tempo.from);
   if (code == 1) return code;
-  const auto heard = static_cast<std::int64_t>(s.heard.size());
-  std::erase_if(grid, [heard](const practice::Position& p) { return p.frame >= heard; });
-  const practice::Result result = practice::measure(grid, s.hits, s.sink.rate(), latency,
-                                                    performance.sections.front().tempo.from);
+  std::vector<practice::Position> grid = s.positions;
+  std::erase_if(grid, [&s](const practice::Position& p) { return p.frame >= s.heard; });
+  const practice::Result result =
+      practice::measure(grid, s.hits, s.rate, latency, performance.sections.front().tempo.from);
   report_result(result, outputs, "practice (cacophony:in)",
                 fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
   return code;
@@ -232,24 +287,22 @@ int calibrate(const RawPracticeCommand& raw) {
   rhythm::Performance p = rhythm::parse_words(std::vector<std::string>{"2", "4/4", "120"});
   Session s(p, practice::MutePlan{}, 80);
   catch_stop_signals({SIGINT, SIGTERM});
-  s.sink.start(*s.engine);
+  s.sink->start(*s.engine);
   connect(s, raw);
   const std::vector<practice::Position>& grid = s.positions;
-  s.sink.play();
-  if (const int code = listen(s, grid, 0, 120); code != 0) return code;
-  const practice::Result r = practice::measure(grid, s.hits, s.sink.rate(), 0, 120);
+  const double reported = static_cast<double>(s.sink->reported_round_trip()) * 1000 / s.rate;
+  s.sink->play();
+  if (const int code = listen(s, 0, 120); code != 0) return code;
+  const practice::Result r = practice::measure(grid, s.hits, s.rate, 0, 120);
   if (r.overall.hits < grid.size() / 2)
     throw std::runtime_error(
         fmt::format("calibration heard {} of {} clicks: connect cacophony:out to cacophony:in "
                     "(a cable, or jack_connect cacophony:out cacophony:in) and try again",
                     r.overall.hits, grid.size()));
-  const double reported = static_cast<double>(s.sink.reported_round_trip()) * 1000 / s.sink.rate();
   const double beyond = r.overall.mean_offset_ms - reported;
-  const std::filesystem::path file = calibration_file();
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file) << fmt::format("{:.3f}\n", beyond);
+  keep_calibration(beyond);
   std::printf("round trip %.2f ms (JACK reports %.2f ms): %.2f ms kept in %s\n",
-              r.overall.mean_offset_ms, reported, beyond, file.c_str());
+              r.overall.mean_offset_ms, reported, beyond, calibration_file().c_str());
   return 0;
 }
 

@@ -23,11 +23,12 @@ extern "C" void on_give_up(int) {
 }
 
 extern "C" void on_stop_signal(int) {
-  if (received.fetch_add(1) > 0) {
-    if (!answer.second_exits) return;
+  const bool again = received.fetch_add(1) > 0;
+  if (answer.first_exits || (again && answer.second_exits)) {
     remove_temporaries_now();
     std::_Exit(130);
   }
+  if (again) return;
   if (const unsigned seconds = give_up_seconds.load()) alarm(seconds);
   if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
 }

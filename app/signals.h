@@ -5,9 +5,8 @@
 // write to a FIFO whose reader stopped reading) returns EINTR and the command can end.
 // The handler only does what is async-signal-safe: it counts the signal in a lock-free atomic
 // and, as the command asked, writes a fixed note to stderr (write(2)) at the first signal and
-// exits at once (_Exit, after
-// removing the output files' temporaries) at the second. The command polls stop_requested() from
-// any thread.
+// exits at once (_Exit, after removing the output files' temporaries) at the first or the second.
+// The command polls stop_requested() from any thread.
 
 #include <atomic>
 #include <initializer_list>
@@ -27,6 +26,9 @@ struct OnStop {
   std::string_view note;
   // A second signal exits at once with code 130.
   bool second_exits = false;
+  // The first signal exits at once with code 130: for a command that has nothing to finish or
+  // report once stopped (analyze), and polls nothing.
+  bool first_exits = false;
 };
 
 // Installs the handler for each of `signals` (SIGINT, SIGTERM, ...). Once per process, before

@@ -78,7 +78,8 @@ std::vector<MetricRange> ranges(std::vector<std::array<double, kMetricNames.size
 }  // namespace
 
 Exploration explore(const Scenario& scenario, const ExploreOptions& o,
-                    const std::function<void(std::size_t)>& progress) {
+                    const std::function<void(std::size_t)>& progress,
+                    const std::function<bool()>& stop) {
   Exploration x;
   x.scenario = &scenario;
   Schedule schedule{o.strategy, o.run.seed, 0, o.depth, {}};
@@ -88,6 +89,10 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& o,
   std::vector<std::array<double, kMetricNames.size()>> figures;
   RunOptions run = o.run;
   for (std::size_t i = 0; i < o.schedules; ++i) {
+    if (stop && stop()) {
+      x.interrupted = true;
+      break;
+    }
     schedule.seed = o.seed + i;
     // dfs walks the interleavings of one run; random and pct draw the run's delays afresh too.
     if (o.strategy != Schedule::Kind::dfs) run.seed = schedule.run_seed = o.run.seed + i;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 #include "cacophony/practice/practice.h"
 
@@ -168,6 +169,45 @@ Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, 
   r.player_bpm = fitted_bpm(r.hits, false, grid_bpm);
   r.muted_bpm = fitted_bpm(r.hits, true, grid_bpm);
   return r;
+}
+
+BarMeasure::BarMeasure(std::vector<Position> grid, int rate, double latency_ms, double grid_bpm)
+    : grid_(std::move(grid)),
+      rate_(rate),
+      latency_ms_(latency_ms),
+      latency_(static_cast<std::int64_t>(std::lround(latency_ms * rate / 1000.0))),
+      grid_bpm_(grid_bpm) {}
+
+void BarMeasure::add(const Hit& hit) {
+  held_.push_back(hit);
+}
+
+// A bar's figures depend on its positions, the neighbour on each side (how far each window
+// reaches) and the hits from the one neighbour to the other: measure() over that stretch alone
+// finds them, as a hit reaches no position beyond its two nearest.
+std::vector<BarFigures> BarMeasure::complete(std::int64_t settled) {
+  std::vector<BarFigures> out;
+  while (next_ < grid_.size()) {
+    std::size_t end = next_;
+    while (end < grid_.size() && grid_[end].bar == grid_[next_].bar) ++end;
+    // The next bar's first position, and every hit heard up to it, must be known.
+    if (end == grid_.size() || settled - latency_ <= grid_[end].frame) break;
+    const std::size_t from = next_ > 0 ? next_ - 1 : 0;
+    const std::vector<Position> stretch(grid_.begin() + static_cast<std::ptrdiff_t>(from),
+                                        grid_.begin() + static_cast<std::ptrdiff_t>(end + 1));
+    std::vector<Hit> hits;
+    for (const Hit& h : held_)
+      if ((next_ == 0 || h.frame - latency_ >= grid_[from].frame) &&
+          h.frame - latency_ <= grid_[end].frame)
+        hits.push_back(h);
+    const Result r = measure(stretch, hits, rate_, latency_ms_, grid_bpm_);
+    for (const BarFigures& b : r.bars)
+      if (b.bar == grid_[next_].bar) out.push_back(b);
+    // The next stretch starts at this bar's last position.
+    std::erase_if(held_, [&](const Hit& h) { return h.frame - latency_ < grid_[end - 1].frame; });
+    next_ = end;
+  }
+  return out;
 }
 
 }  // namespace cacophony::practice

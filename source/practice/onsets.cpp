@@ -238,6 +238,18 @@ void OnsetDetector::finish(std::vector<Hit>& out) {
   impl_->emit_ready(true, out);
 }
 
+// Strokes aubio may still report refine to `settled` or later (emit_ready); a coarse onset not yet
+// refined may go back to kSearchBackMs + kQuietMs before it, and a group held is given out at its
+// first stroke or after.
+std::int64_t OnsetDetector::settled() const {
+  const Impl& d = *impl_;
+  const std::int64_t back = ms_frames(kSearchBackMs + kQuietMs, d.rate);
+  std::int64_t frame = d.processed - 2 * kHop - back;
+  for (const std::int64_t c : d.coarse) frame = std::min(frame, c - back);
+  if (!d.strokes.empty()) frame = std::min(frame, d.strokes.front().frame);
+  return frame;
+}
+
 std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate) {
   OnsetDetector detector(rate);
   std::vector<Hit> hits;

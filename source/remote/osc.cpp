@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -126,9 +127,20 @@ std::string check_meter(const Request& request, Command& command) {
   return {};
 }
 
+// Whether `port` (a URL's, as liblo keeps it) is one a reply can go to: 1..65535, in digits.
+bool reachable_port(const char* port) {
+  const std::string_view text = port != nullptr ? port : "";
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size() && value >= 1 &&
+         value <= 65535;
+}
+
 std::string check_register(const Request& request, Command& command) {
   const Address address = udp_address(request.word);
   if (!address) return "register: " + request.word + " is not an osc.udp:// URL";
+  if (!reachable_port(lo_address_get_port(address.get())))
+    return "register: the URL's port must be a number in 1..65535";
   command.from = url_of(address.get());
   return {};
 }

@@ -83,11 +83,8 @@ json exploration_data(const Exploration& x, std::optional<Outcome> drawn) {
     const auto c = static_cast<std::size_t>(*drawn);
     shown_data = {{"class", kOutcomeNames[c]}, {"schedule", x.outcomes[c].first}};
   }
-  return {{"strategy", x.strategy},
-          {"schedules", x.schedules},
-          {"exhausted", x.exhausted},
-          {"shown", shown_data},
-          {"outcomes", outcomes}};
+  return {{"strategy", x.strategy},       {"schedules", x.schedules}, {"exhausted", x.exhausted},
+          {"interrupted", x.interrupted}, {"shown", shown_data},      {"outcomes", outcomes}};
 }
 
 // One row per class for a chart's table of explored.html.
@@ -124,7 +121,10 @@ std::string explored_section(const Exploration& x, std::optional<Outcome> drawn,
         anomaly(c) ? "the anomaly met in the most schedules" : "as no anomaly occurred");
   }
   const bool dfs = x.strategy == "dfs";
-  const char* exhausted = !dfs ? "" : x.exhausted ? ", every interleaving" : ", not exhausted";
+  const char* exhausted = x.interrupted ? ", interrupted"
+                          : !dfs        ? ""
+                          : x.exhausted ? ", every interleaving"
+                                        : ", not exhausted";
   return fill(report_assets::explored_html(), {{"schedules", schedules_text(x.schedules)},
                                                {"strategy", html_escape(x.strategy)},
                                                {"exhausted", exhausted},
@@ -140,7 +140,10 @@ std::string summary_rows(const std::vector<ExploredScenario>& explored,
     const Exploration& x = explored[i].exploration;
     const std::string id = html_escape(x.scenario->id);
     out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}{}</td>", i + 1, id, id,
-                       x.schedules, x.exhausted ? " (all)" : "");
+                       x.schedules,
+                       x.interrupted ? " (interrupted)"
+                       : x.exhausted ? " (all)"
+                                     : "");
     for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
       const std::size_t n = x.outcomes[c].count;
       out +=

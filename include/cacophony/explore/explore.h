@@ -59,7 +59,8 @@ struct Exploration {
   std::size_t schedules = 0;
   std::array<OutcomeCount, kOutcomeNames.size()> outcomes;
   std::vector<MetricRange> metrics;
-  bool exhausted = false;  // dfs: every schedule was run
+  bool exhausted = false;    // dfs: every schedule was run
+  bool interrupted = false;  // stopped (explore's `stop`) before its schedules were all run
 };
 
 // The class whose first schedule a single run of `x` is best shown by: the anomaly met in the
@@ -68,9 +69,12 @@ struct Exploration {
 // show).
 std::optional<Outcome> representative(const Exploration& x);
 
-// `progress`, when given, is called after each run with the runs done so far.
+// `progress`, when given, is called after each run with the runs done so far. `stop`, when given,
+// is asked before each run: once it says true, the exploration ends there, `interrupted`, with
+// the counts and figures of the schedules run so far.
 Exploration explore(const Scenario& scenario, const ExploreOptions& options,
-                    const std::function<void(std::size_t)>& progress = {});
+                    const std::function<void(std::size_t)>& progress = {},
+                    const std::function<bool()>& stop = {});
 
 // The strategy that makes `schedule`'s choices again in a run of `scenario` with `options` (whose
 // seed must be the schedule's run seed).

@@ -74,6 +74,9 @@ class OnsetDetector {
   void feed(const float* samples, std::size_t n, std::vector<Hit>& out);
   // The end of the signal: appends the hits still held.
   void finish(std::vector<Hit>& out);
+  // Every hit whose frame is before this one has been given out by feed(): no later hit can come
+  // before it.
+  std::int64_t settled() const;
 
  private:
   struct Impl;
@@ -125,5 +128,31 @@ struct Result {
 
 Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, int rate,
                double latency_ms, double grid_bpm);
+
+// A take measured bar by bar as it comes in (practice, live), each bar once and at the same cost
+// however long the take: a bar's figures are those measure() gives that bar of the whole take,
+// found from its own positions, their neighbours and the hits between those alone. (The one
+// exception: a hit exactly half way between a bar's first or last position and its neighbour in
+// the bar before or after is a candidate for both, which measure() settles by what else is near
+// them.)
+// The grid's last bar is never complete here: it has no next bar (measure() the take for it).
+class BarMeasure {
+ public:
+  BarMeasure(std::vector<Position> grid, int rate, double latency_ms, double grid_bpm);
+  // The next hit found, in order of frame.
+  void add(const Hit& hit);
+  // The bars now complete, in order, each once: `settled` says that every hit before that frame
+  // has been added (OnsetDetector::settled()).
+  std::vector<BarFigures> complete(std::int64_t settled);
+
+ private:
+  std::vector<Position> grid_;
+  int rate_;
+  double latency_ms_;
+  std::int64_t latency_;  // frames, as measure() rounds it
+  double grid_bpm_;
+  std::size_t next_ = 0;   // the first position of the first bar not yet measured
+  std::vector<Hit> held_;  // the hits from the previous bar's last position on
+};
 
 }  // namespace cacophony::practice

@@ -10,7 +10,8 @@
 //   /cacophony/meter ii       beats per bar (1..64) and note value (1, 2, 4, 8, 16, 32)
 //   /cacophony/volume f       0..100 (i taken too)
 //   /cacophony/query          the state is sent back to the sender (send_state)
-//   /cacophony/register s     URL (osc.udp://host:port/) gets the state on every change (notify)
+//   /cacophony/register s     URL (osc.udp://host:port/, port 1..65535) gets the state on every
+//                             change (notify)
 // A message with another path, other argument types, a value out of range or not finite (NaN,
 // inf) changes nothing: the sender gets /cacophony/error ,s WHY and poll() returns no command.
 //
