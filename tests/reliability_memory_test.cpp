@@ -25,6 +25,7 @@ namespace {
 
 using test_support::Folder;
 using test_support::run_cacophony;
+using test_support::write_audio;
 
 constexpr int kRate = 48000;
 
@@ -34,18 +35,6 @@ void add_click(std::vector<float>& take, std::int64_t at, float level = 0.8f) {
     take[static_cast<std::size_t>(at + i)] +=
         level * static_cast<float>(std::sin(2 * M_PI * 1000 * static_cast<double>(i) / kRate) *
                                    std::exp(-static_cast<double>(i) / (0.004 * kRate)));
-}
-
-void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int rate,
-               int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT) {
-  SF_INFO info{};
-  info.samplerate = rate;
-  info.channels = 1;
-  info.format = format;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
-  sf_write_float(f, samples.data(), static_cast<sf_count_t>(samples.size()));
-  sf_close(f);
 }
 
 // The smallest address-space limit, in steps of 8 MiB, under which `args` exits 0: the room the
@@ -80,7 +69,7 @@ TEST(ReliabilityMemory, AnalyzeStreamsALongTakeInBoundedMemory) {
   Folder dir("reliability_memory_");
   std::vector<float> tiny(kRate, 0.0f);
   add_click(tiny, kRate / 2);
-  write_wav(dir / "tiny.wav", tiny, kRate, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "tiny.wav", kRate, tiny, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   const std::int64_t room = smallest_limit_kb("analyze " + dir.at("tiny.wav") + " 1 4/4 120");
   {  // 300 s written a second at a time, a click on each beat at 120 bpm
     SF_INFO info{};
@@ -112,7 +101,7 @@ TEST(ReliabilityMemory, BlockStreamedDetectionEqualsWholeBuffer) {
   std::vector<float> take(static_cast<std::size_t>(6 * kBlock), 0.0f);
   const std::int64_t offsets[] = {-300, -1, 0, 1, 200};
   for (std::int64_t k = 1; k <= 5; ++k) add_click(take, k * kBlock + offsets[k - 1]);
-  write_wav(dir / "take.wav", take, kRate);
+  write_audio(dir / "take.wav", kRate, take);
 
   const std::vector<practice::Hit> whole =
       practice::detect_hits(test_support::read_audio(dir / "take.wav").samples, kRate);
@@ -168,13 +157,13 @@ TEST(ReliabilityMemory, NonFiniteSamplesAreRefusedInEveryInput) {
   Folder dir("reliability_memory_");
   std::vector<float> good(kRate, 0.0f);
   add_click(good, kRate / 4);
-  write_wav(dir / "good.wav", good, kRate);
+  write_audio(dir / "good.wav", kRate, good);
   std::vector<float> nan = good;
   nan[1000] = std::numeric_limits<float>::quiet_NaN();
-  write_wav(dir / "nan.wav", nan, kRate);
+  write_audio(dir / "nan.wav", kRate, nan);
   std::vector<float> inf = good;
   inf[2000] = -std::numeric_limits<float>::infinity();
-  write_wav(dir / "inf.wav", inf, kRate);
+  write_audio(dir / "inf.wav", kRate, inf);
   const std::string out = " --out " + dir.at("out.wav") + " 2>&1";
   const struct {
     std::string args;
@@ -206,14 +195,14 @@ TEST(ReliabilityMemory, NonFiniteSamplesAreRefusedInEveryInput) {
 // refused in its words ("SRC ratio outside [1/256, 256] range"), with exit 1.
 TEST(ReliabilityMemory, SamplesAtUnconvertibleRatesAreRefused) {
   Folder dir("reliability_memory_");
-  write_wav(dir / "slow.wav", std::vector<float>(8, 0.5f), 8);
+  write_audio(dir / "slow.wav", 8, std::vector<float>(8, 0.5f));
   const auto r = run_cacophony("render 1 4/4 120 --sounds " + dir.at("slow.wav") + " --out " +
                                dir.at("out.wav") + " 2>&1");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(r.out, "cacophony: error: cannot read '" + dir.at("slow.wav") +
                        "': its sample rate, 8 Hz, is more than 256 times from the 48000 Hz it "
                        "must be converted to\n");
-  write_wav(dir / "ok.wav", std::vector<float>(200, 0.5f), 200);  // 240 times: converted
+  write_audio(dir / "ok.wav", 200, std::vector<float>(200, 0.5f));  // 240 times: converted
   EXPECT_EQ(
       run_cacophony("render 1 4/4 120 --sounds " + dir.at("ok.wav") + " --out " + dir.at("out.wav"))
           .code,

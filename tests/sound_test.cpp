@@ -49,24 +49,13 @@ using cacophony::test_support::open_in;
 using cacophony::test_support::Process;
 using cacophony::test_support::read_audio;
 using cacophony::test_support::succeeds;
+using cacophony::test_support::write_audio;
 namespace fs = std::filesystem;
 
 // A fresh folder per test, removed at its end.
 struct Folder : test_support::Folder {
   Folder() : test_support::Folder("cacophony_sound_") {}
 };
-
-void write_audio(const fs::path& path, int rate, const std::vector<float>& mono, int format) {
-  SF_INFO info{};
-  info.samplerate = rate;
-  info.channels = 1;
-  info.format = format;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
-  ASSERT_EQ(sf_writef_float(f, mono.data(), static_cast<sf_count_t>(mono.size())),
-            static_cast<sf_count_t>(mono.size()));
-  sf_close(f);
-}
 
 std::vector<float> sine(int rate, double seconds, double hz, double peak) {
   std::vector<float> s(static_cast<std::size_t>(seconds * rate));

@@ -1,5 +1,5 @@
 #pragma once
-// Test helper: an audio file's first channel, read whole through libsndfile.
+// Test helpers: an audio file's first channel, read whole through libsndfile; a mono file written.
 
 #include <sndfile.h>
 
@@ -26,6 +26,21 @@ inline Audio read_audio(const std::filesystem::path& path) {
   for (sf_count_t i = 0; i < got; ++i)
     a.samples.push_back(all[static_cast<std::size_t>(i * info.channels)]);
   return a;
+}
+
+// Writes `mono` as a one-channel file of `format` (a float WAV unless told), all of it or throws.
+inline void write_audio(const std::filesystem::path& path, int rate, const std::vector<float>& mono,
+                        int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = format;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
+  const auto frames = static_cast<sf_count_t>(mono.size());
+  const sf_count_t wrote = sf_writef_float(f, mono.data(), frames);
+  sf_close(f);
+  if (wrote != frames) throw std::runtime_error("short write to " + path.string());
 }
 
 }  // namespace cacophony::test_support
