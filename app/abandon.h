@@ -5,10 +5,10 @@
 // practice stop their sink here, which leaks those parts on purpose then: the process is about to
 // exit. LeakSanitizer does not count them, as libjack's client thread, still alive, reaches them.
 
-#include <cstdio>
 #include <memory>
 
 #include "cacophony/sound/jack_sink.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 
@@ -19,7 +19,7 @@ namespace cacophony::cli {
 template <typename... Parts>
 bool stop_or_abandon(std::unique_ptr<sound::JackSink>& sink, std::unique_ptr<Parts>&... parts) {
   if (!sink || sink->stop()) return true;
-  std::fprintf(stderr, "cacophony: the JACK server does not answer: leaving it\n");
+  note("the JACK server does not answer: leaving it");
   static_cast<void>(sink.release());
   (static_cast<void>(parts.release()), ...);
   return false;

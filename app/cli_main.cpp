@@ -17,6 +17,7 @@
 #include "output_file.h"
 #include "signals.h"
 #include "terminal_text.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 
@@ -80,25 +81,18 @@ std::string printable(std::string_view message) {
   return escaped(cut(words, kMaxLine), Keep::utf8);
 }
 
-void say(const std::string& program, const char* kind, const std::string& message,
-         const char* after = "") {
-  std::fprintf(stderr, "%s: %s: %s%s\n", program.c_str(), kind, printable(message).c_str(), after);
-}
-
-// The name the program was called by, so that a program of one's own (examples/my_metronome)
-// speaks, completes and documents itself under its own name.
-std::string program_name(int argc, char** argv) {
-  if (argc < 1 || !argv[0] || !*argv[0]) return "cacophony";
-  const std::string_view path(argv[0]);
-  return std::string(path.substr(path.rfind('/') + 1));
+// One line on stderr, what the user typed in it made printable.
+void say_printable(const char* kind, const std::string& message, const std::string& after = "") {
+  cacophony::cli::say(kind, printable(message) + after);
 }
 
 int run(int argc, char** argv) {
   using namespace cacophony::cli;
+  set_program_name(argc, argv);
   prepare_process();
-  const std::string program = program_name(argc, argv);
+  const std::string& program = program_name();
   CLI::App app(
-      "cacophony: one metronome built fourteen ways, after \"Metronome's Cacophony\" "
+      "One metronome built fourteen ways, after \"Metronome's Cacophony\" "
       "(S. Walak, 2018).\nWith no command it runs all fourteen scenarios and prints what each "
       "does to tempo, beat order, lost beats and stale volume.",
       program);
@@ -124,15 +118,15 @@ int run(int argc, char** argv) {
     return action();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    say(program, "error", e.what(), (" (see " + program + " --help)").c_str());
+    say_printable("error", e.what(), " (see " + program + " --help)");
     return 2;
   } catch (const Interrupted&) {
     return 130;
   } catch (const UsageError& e) {
-    say(program, "error", e.what());
+    say_printable("error", e.what());
     return 2;
   } catch (const std::exception& e) {
-    say(program, "failed", e.what());
+    say_printable("failed", e.what());
     return 1;
   }
 }

@@ -16,6 +16,7 @@
 #include "command_model.h"
 #include "commands.h"
 #include "options.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -230,8 +231,9 @@ void add_completion_command(CLI::App& app, Action& action) {
   auto shell = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "completion",
-      "Print a completion script for bash or zsh: commands, options, scenario ids, --follow kinds "
-      "and file paths (bash: source <(cacophony completion bash))");
+      fmt::format("Print a completion script for bash or zsh: commands, options, scenario ids, "
+                  "--follow kinds and file paths (bash: source <({} completion bash))",
+                  program_name()));
   takes_one_of(cmd->add_option("shell", *shell, "bash or zsh"), "bash|zsh")->required();
   cmd->callback([shell, &app, &action] {
     action = [shell, &app] {

@@ -20,6 +20,7 @@
 #include "options.h"
 #include "output_file.h"
 #include "signals.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -95,8 +96,8 @@ nlohmann::json to_json(const Exploration& x) {
 // tempo (its own seed comes with the schedule).
 std::string replay_command(const Scenario& s, const std::string& schedule,
                            const ExploreOptions& options) {
-  return fmt::format("cacophony run {} --replay {} --beats {} --bpm {} --report {}.html", s.id,
-                     schedule, options.run.beats, options.run.bpm.value(), s.id);
+  return fmt::format("{} run {} --replay {} --beats {} --bpm {} --report {}.html", program_name(),
+                     s.id, schedule, options.run.beats, options.run.bpm.value(), s.id);
 }
 
 // The page's chart of `x`: its representative schedule (explore/explore.h), replayed.
@@ -117,7 +118,7 @@ int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
   const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
   // Opened before the exploration starts, so that a bad path costs no work.
-  const OutputFiles outputs({{"--json", &raw.json}, {"--report", &raw.report}});
+  const OutputFiles outputs({{Output::json, &raw.json}, {Output::report, &raw.report}});
   catch_stop_signals({SIGINT, SIGTERM});
   nlohmann::json all = nlohmann::json::array();
   std::vector<ExploredScenario> page;
@@ -133,15 +134,16 @@ int explore_command(const RawExplore& raw) {
     if (terminal) std::fprintf(stderr, "\r\x1b[K");
     print_verdict(outputs.log(), x);
     all.push_back(to_json(x));
-    if (outputs.get("--report")) page.push_back(explored(x, options));
+    if (outputs.get(Output::report)) page.push_back(explored(x, options));
   }
-  if (OutputFile* json = outputs.get("--json")) outputs.finish(*json, all.dump(2) + "\n");
-  if (OutputFile* report = outputs.get("--report"))
-    outputs.finish(
-        *report,
-        explore_page(page, options, [&options](const Scenario& s, const std::string& schedule) {
-          return replay_command(s, schedule, options);
-        }));
+  if (OutputFile* json = outputs.get(Output::json)) outputs.finish(*json, all.dump(2) + "\n");
+  if (OutputFile* report = outputs.get(Output::report))
+    outputs.finish(*report,
+                   explore_page(page, options,
+                                {program_name() + " explore",
+                                 [&options](const Scenario& s, const std::string& schedule) {
+                                   return replay_command(s, schedule, options);
+                                 }}));
   return stop_requested() ? 130 : 0;
 }
 

@@ -1,5 +1,7 @@
 #include "live_control.h"
 
+#include "cacophony/rhythm/parse.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,7 +24,7 @@ double LiveControl::min_tempo() const {
 }
 
 double LiveControl::max_tempo() const {
-  return session_ ? link::kMaxBpm : 1000.0;
+  return session_ ? link::kMaxBpm : rhythm::kMaxTempo;
 }
 
 std::string LiveControl::set_tempo(double bpm) {
@@ -51,7 +53,8 @@ std::string LiveControl::set_meter(int beats, int unit) {
 
 std::string LiveControl::set_beats(int beats) {
   if (!grid_) return kFixedBar;
-  if (beats < 1 || beats > rhythm::Meter::kMaxBeats) return "a bar has 1 to 64 beats";
+  if (beats < 1 || beats > rhythm::Meter::kMaxBeats)
+    return fmt::format("a bar has 1 to {} beats", rhythm::Meter::kMaxBeats);
   grid_->set_beats_per_bar(beats);
   return {};
 }

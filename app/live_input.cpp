@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
+
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +14,7 @@
 
 #include "options.h"
 #include "terminal_text.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -72,7 +75,7 @@ void LiveInput::take_line_byte(char c) {
     return;
   }
   overlong_ = true;
-  std::fprintf(stderr, "cacophony: a line over %zu bytes is not a command: ignored\n", kMaxLine);
+  note(fmt::format("a line over {} bytes is not a command: ignored", kMaxLine));
 }
 
 void LiveInput::run_line(std::string line) {
@@ -87,15 +90,13 @@ void LiveInput::run_line(std::string line) {
     const std::size_t from = line.find_first_not_of(" \t");
     const std::optional<double> bpm = read_number(std::string_view(line).substr(from));
     if (!bpm) {
-      std::fprintf(stderr,
-                   "cacophony: '%s' is not a command: type a tempo in [%g, %g], start or stop\n",
-                   escaped(line, Keep::ascii).c_str(), control_.min_tempo(), control_.max_tempo());
+      note(fmt::format("'{}' is not a command: type a tempo in [{:g}, {:g}], start or stop",
+                       escaped(line, Keep::ascii), control_.min_tempo(), control_.max_tempo()));
       return;
     }
     why = control_.set_tempo(*bpm);
   }
-  if (!why.empty())
-    std::fprintf(stderr, "cacophony: '%s': %s\n", escaped(line, Keep::ascii).c_str(), why.c_str());
+  if (!why.empty()) note(fmt::format("'{}': {}", escaped(line, Keep::ascii), why));
 }
 
 void LiveInput::take_key(char c) {

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "voice.h"
 
 #include <fmt/format.h>
 
@@ -55,18 +56,27 @@ Delay parse_delay_option(const std::string& text) {
   throw UsageError(fmt::format("--delay must be short, random or triangular, got '{}'", text));
 }
 
+std::string time_words(std::string_view between, std::string_view last) {
+  std::string words;
+  for (std::size_t i = 0; i < runtime::kTimeModes.size(); ++i) {
+    if (i > 0) words += i + 1 == runtime::kTimeModes.size() ? last : between;
+    words += runtime::name(runtime::kTimeModes[i]);
+  }
+  return words;
+}
+
 runtime::TimeMode parse_time(const std::string& text) {
-  for (auto mode :
-       {runtime::TimeMode::real, runtime::TimeMode::threads, runtime::TimeMode::simulated})
+  for (const runtime::TimeMode mode : runtime::kTimeModes)
     if (text == runtime::name(mode)) return mode;
-  throw UsageError(fmt::format("--time must be real, threads or simulated, got '{}'", text));
+  throw UsageError(fmt::format("--time must be {}, got '{}'", time_words(", ", " or "), text));
 }
 
 std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids) {
   std::vector<const Scenario*> chosen;
   for (const std::string& id : ids) {
     const Scenario* s = find_scenario(id);
-    if (!s) throw UsageError(fmt::format("unknown scenario '{}' (see cacophony list)", id));
+    if (!s)
+      throw UsageError(fmt::format("unknown scenario '{}' (see {} list)", id, program_name()));
     chosen.push_back(s);
   }
   return chosen;

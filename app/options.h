@@ -33,6 +33,9 @@ double parse_real(const std::string& option, const std::string& text, double min
 std::uint64_t parse_seed(const std::string& text);
 Delay parse_delay_option(const std::string& text);
 runtime::TimeMode parse_time(const std::string& text);
+// The time modes' names (runtime::kTimeModes), `between` each two and `last` before the last:
+// time_words("|", "|") is "real|threads|simulated".
+std::string time_words(std::string_view between, std::string_view last);
 // The scenarios named, in order; an unknown id is a UsageError.
 std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids);
 

@@ -22,6 +22,7 @@
 #include "options.h"
 #include "signals.h"
 #include "terminal_text.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -159,7 +160,7 @@ void check_not_input(const NamedOutput& output) {
   for (const auto& [what, path] : inputs())
     if (same_file(*output.path, path))
       throw UsageError(fmt::format("{} '{}' is {} '{}': an output never replaces an input",
-                                   output.flag, *output.path, what, path));
+                                   flag(output.output), *output.path, what, path));
 }
 
 }  // namespace
@@ -191,8 +192,8 @@ int finish_standard_output(int code) {
   const bool failed_before = std::ferror(stdout) != 0;
   if (std::fclose(stdout) != 0 && stdout_error == 0) stdout_error = errno;
   if (failed_before || stdout_error != 0) {
-    std::fprintf(stderr, "cacophony: failed: write error on standard output%s%s\n",
-                 stdout_error ? ": " : "", stdout_error ? std::strerror(stdout_error) : "");
+    say("failed", fmt::format("write error on standard output{}{}", stdout_error ? ": " : "",
+                              stdout_error ? std::strerror(stdout_error) : ""));
     return code ? code : 1;
   }
   if (std::fflush(stderr) != 0 || std::ferror(stderr)) return code ? code : 1;
@@ -340,8 +341,8 @@ void check_distinct(std::initializer_list<NamedOutput> outputs) {
   for (auto i = outputs.begin(); i != outputs.end(); ++i)
     for (auto j = std::next(i); j != outputs.end(); ++j)
       if (!i->path->empty() && !j->path->empty() && same_output(*i->path, *j->path))
-        throw UsageError(
-            fmt::format("{} and {} name the same file '{}'", i->flag, j->flag, *j->path));
+        throw UsageError(fmt::format("{} and {} name the same file '{}'", flag(i->output),
+                                     flag(j->output), *j->path));
 }
 
 OutputFiles::OutputFiles(std::initializer_list<NamedOutput> outputs) {
@@ -350,14 +351,28 @@ OutputFiles::OutputFiles(std::initializer_list<NamedOutput> outputs) {
     if (!o.path->empty()) check_not_input(o);
   for (const NamedOutput& o : outputs) {
     if (o.path->empty()) continue;
-    files_.emplace_back(o.flag, std::make_unique<OutputFile>(*o.path));
+    files_.emplace_back(o.output, std::make_unique<OutputFile>(*o.path));
     if (*o.path == "-") log_ = stderr;
   }
 }
 
-OutputFile* OutputFiles::get(std::string_view flag) const {
-  for (const auto& [name, file] : files_)
-    if (name == flag) return file.get();
+std::string_view flag(Output output) {
+  switch (output) {
+    case Output::json:
+      return "--json";
+    case Output::report:
+      return "--report";
+    case Output::trace:
+      return "--trace";
+    case Output::out:
+      return "--out";
+  }
+  return "";
+}
+
+OutputFile* OutputFiles::get(Output output) const {
+  for (const auto& [which, file] : files_)
+    if (which == output) return file.get();
   return nullptr;
 }
 

@@ -72,9 +72,15 @@ class OutputFile {
   int fd_ = -1;
 };
 
-// An output a command was asked for: its flag ("--json") and its path ("" when not asked for).
+// The outputs a command may be asked for, one per option: a command asks OutputFiles for one by
+// name, so that a misspelt one does not compile.
+enum class Output { json, report, trace, out };
+// The option that asks for `output`: "--json", "--report", "--trace", "--out".
+std::string_view flag(Output output);
+
+// An output a command was asked for: which one and its path ("" when not asked for).
 struct NamedOutput {
-  const char* flag;
+  Output output;
   const std::string* path;
 };
 
@@ -96,15 +102,15 @@ void declare_input(std::string what, std::string path);
 class OutputFiles {
  public:
   explicit OutputFiles(std::initializer_list<NamedOutput> outputs);
-  // The file of `flag`, or nullptr when it was not asked for.
-  OutputFile* get(std::string_view flag) const;
+  // The file of `output`, or nullptr when it was not asked for.
+  OutputFile* get(Output output) const;
   // Where the command's own lines go: standard output, unless a file goes there.
   FILE* log() const { return log_; }
   // Writes `last` to `file`, commits it and says so on log().
   void finish(OutputFile& file, std::string_view last) const;
 
  private:
-  std::vector<std::pair<std::string_view, std::unique_ptr<OutputFile>>> files_;
+  std::vector<std::pair<Output, std::unique_ptr<OutputFile>>> files_;
   FILE* log_ = stdout;
 };
 

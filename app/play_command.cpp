@@ -21,6 +21,7 @@
 #include "cacophony/link/link_grid.h"
 #include "cacophony/link/session.h"
 #include "cacophony/remote/osc.h"
+#include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
@@ -34,6 +35,7 @@
 #include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -129,7 +131,7 @@ bool changeable(const rhythm::Performance& p) {
 // The OSC remote, on --osc-host and --osc.
 std::unique_ptr<remote::OscRemote> listen(const PlayOptions& o) {
   const remote::Limits limits{o.link ? link::kMinBpm : rhythm::Tempo::kMin,
-                              o.link ? link::kMaxBpm : 1000.0};
+                              o.link ? link::kMaxBpm : rhythm::kMaxTempo};
   try {
     return std::make_unique<remote::OscRemote>(o.osc_host, o.osc_port, limits);
   } catch (const remote::OscError& e) {
@@ -184,8 +186,7 @@ void connect(sound::JackSink& sink, const PlayOptions& o) {
   if (targets.empty()) {
     targets = sink.playback_ports();
     if (targets.empty())
-      std::fprintf(stderr, "cacophony: no playback ports: connect %s yourself\n",
-                   sink.port_name().c_str());
+      note(fmt::format("no playback ports: connect {} yourself", sink.port_name()));
   }
   for (const std::string& port : targets) sink.connect(port);
   for (const std::string& port : o.follow_connect) sink.connect_input(port);
@@ -193,11 +194,9 @@ void connect(sound::JackSink& sink, const PlayOptions& o) {
 
 void report_dropped(const sound::JackSink& sink) {
   if (sink.dropped_input() > 0)
-    std::fprintf(stderr, "cacophony: %lld input frames not metered (the meter fell behind)\n",
-                 static_cast<long long>(sink.dropped_input()));
+    note(fmt::format("{} input frames not metered (the meter fell behind)", sink.dropped_input()));
   if (sink.dropped_events() > 0)
-    std::fprintf(stderr, "cacophony: %lld beats not printed (the printer fell behind)\n",
-                 static_cast<long long>(sink.dropped_events()));
+    note(fmt::format("{} beats not printed (the printer fell behind)", sink.dropped_events()));
 }
 
 LiveDisplay::Mode display_mode(const PlayOptions& o) {

@@ -10,6 +10,7 @@
 #include "play_link.h"
 #include "raw_terminal.h"
 #include "signals.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -118,7 +119,7 @@ int Loop::run() {
     if (stop_requested()) return 130;
     if (parts_.sink.server_gone()) {
       display_.end_line();
-      std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
+      say("failed", "the JACK server went away");
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +40,7 @@
 #include "rhythm_options.h"
 #include "signals.h"
 #include "sound_errors.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -71,8 +73,8 @@ double stored_calibration() {
   const int fd = open(file.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT)
-      std::fprintf(stderr, "cacophony: the calibration in %s cannot be read (%s): none taken\n",
-                   file.c_str(), std::strerror(errno));
+      note(fmt::format("the calibration in {} cannot be read ({}): none taken", file.string(),
+                       std::strerror(errno)));
     return 0;
   }
   struct stat st {};
@@ -81,14 +83,13 @@ double stored_calibration() {
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
     n = read(fd, text.data(), text.size());
   else
-    std::fprintf(stderr, "cacophony: %s is not a regular file: no calibration taken\n",
-                 file.c_str());
+    note(fmt::format("{} is not a regular file: no calibration taken", file.string()));
   close(fd);
   std::string_view kept(text.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
   while (!kept.empty() && std::isspace(static_cast<unsigned char>(kept.back())))
     kept.remove_suffix(1);
   const std::optional<double> ms = read_number(kept);
-  return ms && *ms > -1000 && *ms < 1000 ? *ms : 0;
+  return ms && std::abs(*ms) < kMaxLatencyMs ? *ms : 0;
 }
 
 // Keeps `ms` as the calibration, the file replaced atomically (OutputFile). Throws
@@ -223,7 +224,7 @@ int listen(Session& s, double latency_ms, double bpm) {
       break;
     }
     if (s.sink->server_gone()) {
-      std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
+      say("failed", "the JACK server went away");
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -38,8 +38,9 @@ void add_practice_options(CLI::App& cmd, RawPractice& raw) {
   cmd.add_option("--mute-random", raw.mute_random,
                  "Gap training: mute each bar with probability P, 0..1 (from --seed)");
   cmd.add_option("--latency", raw.latency,
-                 "Heard-to-captured latency in ms, -1000..1000 (default: JACK's and the "
-                 "calibration's)");
+                 fmt::format("Heard-to-captured latency in ms, {0:g}..{1:g} (default: JACK's and "
+                             "the calibration's)",
+                             -kMaxLatencyMs, kMaxLatencyMs));
   takes_file(cmd.add_option("--json", raw.json, "Write every hit and the figures as JSON"));
   takes_file(cmd.add_option("--report", raw.report, "Write the take's report page (HTML)"));
 }
@@ -62,7 +63,7 @@ practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed) {
 
 std::optional<double> latency_ms(const RawPractice& raw) {
   if (raw.latency.empty()) return std::nullopt;
-  return parse_real("--latency", raw.latency, -1000, 1000);
+  return parse_real("--latency", raw.latency, -kMaxLatencyMs, kMaxLatencyMs);
 }
 
 std::string bar_line(const practice::BarFigures& bar) {
@@ -71,7 +72,7 @@ std::string bar_line(const practice::BarFigures& bar) {
 }
 
 OutputFiles practice_outputs(const RawPractice& raw) {
-  return OutputFiles({{"--json", &raw.json}, {"--report", &raw.report}});
+  return OutputFiles({{Output::json, &raw.json}, {Output::report, &raw.report}});
 }
 
 void report_result(const practice::Result& r, const OutputFiles& outputs, const std::string& take,
@@ -85,11 +86,11 @@ void report_result(const practice::Result& r, const OutputFiles& outputs, const 
     std::fprintf(log, "in muted bars: %.1f bpm, %+.1f bpm off the click\n", *r.muted_bpm,
                  *r.muted_bpm - r.grid_bpm);
   flush(log);
-  if (OutputFile* json = outputs.get("--json")) {
+  if (OutputFile* json = outputs.get(Output::json)) {
     json->write(practice_json(r));
     json->commit();
   }
-  if (OutputFile* page = outputs.get("--report")) {
+  if (OutputFile* page = outputs.get(Output::report)) {
     page->write(practice_page(r, PracticePageInfo{take, rhythm}));
     page->commit();
   }

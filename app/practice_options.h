@@ -24,7 +24,9 @@ void add_practice_options(CLI::App& command, RawPractice& raw);
 
 // Throws UsageError: ON/OFF must be whole numbers with ON >= 1 and OFF >= 1; P in [0, 1].
 practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed);
-// --latency in ms (-1000..1000), when given.
+// The largest latency, in ms either way, taken from --latency or the stored calibration.
+inline constexpr double kMaxLatencyMs = 1000;
+// --latency in ms (-kMaxLatencyMs..kMaxLatencyMs), when given.
 std::optional<double> latency_ms(const RawPractice& raw);
 
 // Each bar's figures as one line, as the bar ends.

@@ -103,8 +103,8 @@ int render_command(const RawRender& raw) {
   const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
   if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);
 
-  const OutputFiles outputs({{"--out", &raw.out}});
-  OutputFile& out = *outputs.get("--out");
+  const OutputFiles outputs({{Output::out, &raw.out}});
+  OutputFile& out = *outputs.get(Output::out);
   options.fd = out.fd();
   // libsndfile retries a write a stop interrupted: a FIFO whose reader stopped reading would hold
   // the render forever, so a stop ends it 2 s later if it has not stopped by itself.

@@ -10,6 +10,7 @@
 #include "command_model.h"
 #include "options.h"
 #include "output_file.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -55,18 +56,19 @@ std::string rhythm_help(const std::string& command) {
   return fmt::format(
       "\nThe rhythm, as klick takes it: [bars] [meter] tempo[-tempo2[/accel]] [pattern]\n"
       "  bars     how many bars (1..100000){2}\n"
-      "  meter    n/d: n beats of 1/d notes (n 1..64; d 1, 2, 4, 8, 16, 32); default 4/4\n"
-      "  tempo    quarter notes per minute, 1..1000, fractions allowed (92.5)\n"
+      "  meter    n/d: n beats of 1/d notes (n 1..{4}; d 1, 2, 4, 8, 16, 32); default 4/4\n"
+      "  tempo    quarter notes per minute, 1..{5:g}, fractions allowed (92.5)\n"
       "           tempo-tempo2/accel: 1 bpm faster every accel bars, up to tempo2\n"
       "           tempo-tempo2: a ramp across the bars\n"
       "  pattern  X accent, x normal, . rest, one per beat; default X then x\n"
       "Or --map FILE, a klick tempo map (one section a line: [label:] bars [meter]\n"
       "tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]), or --bpm N [--beats N] (4/4).\n"
       "Examples:\n"
-      "  cacophony {0} 7/8 160 X.xX.x.{1}\n"
-      "  cacophony {0} 32 4/4 80-120/4{1}    (a speed trainer)\n"
-      "  cacophony {0} --map song.txt --count-in 1{1}\n",
-      command, out, command == "render" ? "; render needs an end" : "; without, until stopped");
+      "  {3} {0} 7/8 160 X.xX.x.{1}\n"
+      "  {3} {0} 32 4/4 80-120/4{1}    (a speed trainer)\n"
+      "  {3} {0} --map song.txt --count-in 1{1}\n",
+      command, out, command == "render" ? "; render needs an end" : "; without, until stopped",
+      program_name(), rhythm::Meter::kMaxBeats, rhythm::kMaxTempo);
 }
 
 void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {

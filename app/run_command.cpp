@@ -19,6 +19,7 @@
 #include "options.h"
 #include "output_file.h"
 #include "signals.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -53,8 +54,8 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   takes_one_of(cmd.add_option("--time", raw.time,
                               "Clock: real (one thread), threads (a thread per task) or "
                               "simulated (deterministic, instant)"),
-               "real|threads|simulated")
-      ->default_str("real");
+               time_words("|", "|"))
+      ->default_str(std::string(runtime::name(RunOptions{}.time)));
   takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
       ->check(kOutputName);
   takes_file(cmd.add_option("--report", raw.report,
@@ -67,23 +68,23 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
 }
 
 // The first Ctrl-C lets the running scenario finish; the second gives up at once.
-constexpr OnStop kOnStop{
-    "\ncacophony: stopping after this scenario (Ctrl-C again to abort at once)\n", true};
+constexpr OnStop kOnStop{"stopping after this scenario (Ctrl-C again to abort at once)", true};
 
 RunOptions run_options(const RawOptions& raw) {
   RunOptions options;
   options.bpm = parse_bpm(raw.bpm);
   options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
   options.seed = parse_seed(raw.seed);
-  options.time = parse_time(raw.time.empty() ? "real" : raw.time);
+  if (!raw.time.empty()) options.time = parse_time(raw.time);
   if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
   return options;
 }
 
 void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
-  std::fprintf(log, "cacophony: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
-               scenarios, scenarios == 1 ? "" : "s", static_cast<long long>(options.bpm.value()),
-               options.beats, static_cast<unsigned long long>(options.seed),
+  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
+               program_name().c_str(), scenarios, scenarios == 1 ? "" : "s",
+               static_cast<long long>(options.bpm.value()), options.beats,
+               static_cast<unsigned long long>(options.seed),
                static_cast<int>(runtime::name(options.time).size()),
                runtime::name(options.time).data());
   flush(log);
@@ -107,26 +108,26 @@ struct Results {
 };
 
 void write_results(const OutputFiles& outputs, const RunOptions& options, const Results& results) {
-  if (OutputFile* json = outputs.get("--json"))
+  if (OutputFile* json = outputs.get(Output::json))
     outputs.finish(*json, results.figures.dump(2) + "\n");
-  if (OutputFile* report = outputs.get("--report"))
+  if (OutputFile* report = outputs.get(Output::report))
     outputs.finish(*report, report_page(results.runs, results.metrics, options));
-  if (OutputFile* trace = outputs.get("--trace")) {
+  if (OutputFile* trace = outputs.get(Output::trace)) {
     // Written as it is made: a long trace never sits in memory whole.
     write_chrome_trace(results.runs, [trace](std::string_view piece) { trace->write(piece); });
     outputs.finish(*trace, "\n");
   }
 }
 
-// --replay: the schedule (from `cacophony explore`), run in simulated time with its own seed.
+// --replay: the schedule (from `explore`), run in simulated time with its own seed.
 std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptions& options) {
   if (raw.replay.empty()) return std::nullopt;
   const auto schedule = runtime::Schedule::parse(raw.replay);
   if (!schedule)
     throw UsageError(
-        fmt::format("--replay takes a schedule that `cacophony explore` printed "
+        fmt::format("--replay takes a schedule that `{} explore` printed "
                     "(e.g. random:3:17), got '{}'",
-                    raw.replay));
+                    program_name(), raw.replay));
   if (options.time != runtime::TimeMode::simulated && !raw.time.empty())
     throw UsageError(fmt::format(
         "--replay runs in simulated time (a schedule orders simulated tasks), not --time {}",
@@ -141,7 +142,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(
-      {{"--json", &raw.json}, {"--report", &raw.report}, {"--trace", &raw.trace}});
+      {{Output::json, &raw.json}, {Output::report, &raw.report}, {Output::trace, &raw.trace}});
   const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
   // The events the page or the trace show of each run; the figures count them all.
   const std::size_t window = !raw.trace.empty()    ? kMaxTraceEvents
@@ -197,12 +198,14 @@ void add_run_commands(CLI::App& app, Action& action) {
   };
 
   auto some = std::make_shared<RawOptions>();
-  CLI::App* run = app.add_subcommand("run", "Run the named scenarios (see `cacophony list`)");
+  CLI::App* run = app.add_subcommand(
+      "run", fmt::format("Run the named scenarios (see `{} list`)", program_name()));
   takes_scenarios(run->add_option("id", some->ids, "Scenario ids"))->required();
   add_options(*run, *some);
   run->add_option("--replay", some->replay,
-                  "Run exactly this schedule (printed by `cacophony explore`), in simulated time; "
-                  "its seed replaces --seed");
+                  fmt::format("Run exactly this schedule (printed by `{} explore`), in simulated "
+                              "time; its seed replaces --seed",
+                              program_name()));
   run->callback([some, &action] {
     action = [some] { return run_scenarios(*some, parse_scenarios(some->ids)); };
   });

@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdlib>
+#include <string>
 
 #include "output_file.h"
 #include "standard_input.h"
+#include "voice.h"
 
 namespace cacophony::cli {
 namespace {
@@ -14,6 +18,9 @@ namespace {
 std::atomic<int> received{0};
 // Set before the handler is installed, only read by it.
 OnStop answer;
+// The note the handler writes, composed before it is installed: "\nNAME: NOTE\n".
+std::array<char, 512> note_buffer{};
+std::size_t note_size = 0;
 // give_up_after_stop()'s seconds; 0: never.
 std::atomic<unsigned> give_up_seconds{0};
 
@@ -30,13 +37,20 @@ extern "C" void on_stop_signal(int) {
   }
   if (again) return;
   if (const unsigned seconds = give_up_seconds.load()) alarm(seconds);
-  if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
+  if (note_size > 0) (void)!write(STDERR_FILENO, note_buffer.data(), note_size);
 }
 
 }  // namespace
 
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
   answer = how;
+  note_size = 0;
+  if (!how.note.empty()) {
+    const std::string line = "\n" + program_name() + ": " + std::string(how.note) + "\n";
+    note_size = std::min(line.size(), note_buffer.size());
+    std::copy_n(line.begin(), note_size, note_buffer.begin());
+    note_buffer[note_size - 1] = '\n';
+  }
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);

@@ -22,7 +22,9 @@ struct Interrupted : std::runtime_error {
 
 // How the process answers a stop signal beyond counting it.
 struct OnStop {
-  // Written to stderr at the first signal, when not empty. Must outlive the process (a literal).
+  // Said on stderr at the first signal, when not empty, on a line of its own after the program's
+  // name (voice.h): composed once, by catch_stop_signals, into a fixed buffer the handler writes.
+  // Cut to fit that buffer (a few hundred bytes).
   std::string_view note;
   // A second signal exits at once with code 130.
   bool second_exits = false;

@@ -331,15 +331,20 @@ std::string replay_line(const Scenario& s, const std::string& schedule) {
   return "again " + std::string(s.id) + " " + schedule + " <&>";
 }
 
+CommandLine commands() {
+  return {"find <&>", replay_line};
+}
+
 TEST(ExplorePage, EachChartShowsEveryOutcomeAndDrawsItsRepresentativeRun) {
   ExploreOptions options;
   options.schedules = 40;
   const std::vector<ExploredScenario> all = {explored_scenario("async_naive", options),
                                              explored_scenario("async_with_mutex", options)};
-  const std::string page = explore_page(all, options, replay_line);
+  const std::string page = explore_page(all, options, commands());
   EXPECT_EQ(count(page, "<details class=\"chart\""), 2u);
   EXPECT_EQ(count(page, "<table class=\"outcomes\">"), 2u);
   EXPECT_NE(page.find("Strategy <b>random</b>"), std::string::npos);
+  EXPECT_NE(page.find("(<code>find &lt;&amp;&gt;</code>)"), std::string::npos);
   const json charts = page_data(page).at("charts");
   ASSERT_EQ(charts.size(), 2u);
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -376,7 +381,7 @@ TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
   stuck.exhausted = true;
   stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1"};
   ASSERT_FALSE(representative(stuck).has_value());
-  const std::string page = explore_page({{stuck, std::nullopt, {}}}, options, replay_line);
+  const std::string page = explore_page({{stuck, std::nullopt, {}}}, options, commands());
   EXPECT_NE(page.find("nothing is drawn"), std::string::npos);
   EXPECT_NE(page.find("6 (all)"), std::string::npos);
   EXPECT_NE(page.find("every interleaving"), std::string::npos);
@@ -384,13 +389,13 @@ TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
   EXPECT_TRUE(page_data(page).at("charts")[0].at("exploration").at("shown").is_null());
   // A run where none can be, none where one must be, and one of another scenario.
   const cacophony::Run other = run_scenario(*find_scenario("sync_ticker"), simulated());
-  EXPECT_THROW(explore_page({{stuck, other, measure(other)}}, options, replay_line),
+  EXPECT_THROW(explore_page({{stuck, other, measure(other)}}, options, commands()),
                std::invalid_argument);
   options.schedules = 5;
   const ExploredScenario naive = explored_scenario("async_naive", options);
-  EXPECT_THROW(explore_page({{naive.exploration, std::nullopt, {}}}, options, replay_line),
+  EXPECT_THROW(explore_page({{naive.exploration, std::nullopt, {}}}, options, commands()),
                std::invalid_argument);
-  EXPECT_THROW(explore_page({{naive.exploration, other, measure(other)}}, options, replay_line),
+  EXPECT_THROW(explore_page({{naive.exploration, other, measure(other)}}, options, commands()),
                std::invalid_argument);
 }
 

@@ -1,5 +1,7 @@
 #include "cacophony/remote/osc.h"
 
+#include "cacophony/rhythm/rhythm.h"
+
 #include <fcntl.h>
 #include <lo/lo.h>
 #include <netdb.h>
@@ -16,6 +18,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -115,8 +118,9 @@ std::string check_volume(const Request& request, Command& command) {
 std::string check_meter(const Request& request, Command& command) {
   const double beats = request.numbers[0];
   const double unit = request.numbers[1];
-  if (!(beats >= 1 && beats <= 64 && beats == std::floor(beats))) {
-    return "meter beats " + text(beats) + " is not a whole number in 1..64";
+  constexpr int kMax = rhythm::Meter::kMaxBeats;
+  if (!(beats >= 1 && beats <= kMax && beats == std::floor(beats))) {
+    return "meter beats " + text(beats) + " is not a whole number in 1.." + std::to_string(kMax);
   }
   constexpr std::array<double, 6> kUnits{1, 2, 4, 8, 16, 32};
   if (std::find(kUnits.begin(), kUnits.end(), unit) == kUnits.end()) {

@@ -160,7 +160,7 @@ std::string summary_rows(const std::vector<ExploredScenario>& explored,
 // The part above the charts: explore.html, filled.
 std::string explore_section(const std::vector<ExploredScenario>& explored,
                             const std::vector<std::optional<Outcome>>& drawn,
-                            const ExploreOptions& o) {
+                            const ExploreOptions& o, const std::string& explore_command) {
   std::string heads;
   for (std::size_t c = 0; c < kOutcomeNames.size(); ++c)
     heads += fmt::format("<th title=\"{}\">{}</th>", kOutcomeHints[c], kOutcomeNames[c]);
@@ -171,7 +171,8 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
                 "schedule <i>i</i> draws its choices from seed <b>{}</b> + <i>i</i>, its "
                 "run's delays and volumes from seed <b>{}</b> + <i>i</i>",
                 o.seed, o.run.seed);
-  return fill(report_assets::explore_html(), {{"strategy", html_escape(strategy_name(o))},
+  return fill(report_assets::explore_html(), {{"explore_command", html_escape(explore_command)},
+                                              {"strategy", html_escape(strategy_name(o))},
                                               {"schedules", schedules_text(o.schedules)},
                                               {"seeds", seeds},
                                               {"outcome_heads", heads},
@@ -181,7 +182,7 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
 }  // namespace
 
 std::string explore_page(const std::vector<ExploredScenario>& explored,
-                         const ExploreOptions& options, const ReplayCommand& replay_command) {
+                         const ExploreOptions& options, const CommandLine& commands) {
   std::vector<std::optional<Outcome>> drawn;
   std::vector<Run> placeholders;  // a chart with nothing to draw shows an empty run
   placeholders.reserve(explored.size());
@@ -191,14 +192,14 @@ std::string explore_page(const std::vector<ExploredScenario>& explored,
     drawn.push_back(shown(e));
     if (!e.run) placeholders.push_back(Run{x.scenario, options.run, x.scenario->delay, {}, {}});
     charts.push_back({e.run ? &*e.run : &placeholders.back(), e.run ? &e.metrics : nullptr,
-                      explored_section(x, drawn.back(), replay_command),
+                      explored_section(x, drawn.back(), commands.replay),
                       exploration_data(x, drawn.back())});
   }
   RunOptions run = options.run;
   run.time = runtime::TimeMode::simulated;
   return report_parts::page(charts, run,
                             {"The runs the charts draw, side by side (one schedule each)",
-                             explore_section(explored, drawn, options)});
+                             explore_section(explored, drawn, options, commands.explore)});
 }
 
 }  // namespace cacophony

@@ -124,24 +124,38 @@ json chart_data(const Run& run, Window& window, std::size_t& cut) {
           {"items", std::move(items)}};
 }
 
+// Which of a run's figures the page marks bad: one verdict each, for the chart's figures and the
+// summary table alike. A lag over 1 ms and busy-waiting over 0.05 ms count; any other anomaly does.
+struct Bad {
+  bool lost, out_of_order, lag, stale, overlaps, busy_wait;
+};
+Bad bad(const Metrics& m) {
+  return {lost(m) > 0,
+          m.out_of_order > 0,
+          m.lag_ms.max && *m.lag_ms.max > 1.0,
+          m.stale_volume_beats > 0,
+          m.overlapping_measurements > 0,
+          m.busy_wait_cpu_ms > 0.05};
+}
+
 std::string figures(const Run& run, const Metrics& m) {
+  const Bad is = bad(m);
   struct Figure {
     std::string name, value, hint;
     bool bad;
   };
   const std::vector<Figure> list = {
       {"lost", std::to_string(lost(m)), "beats expected but not performed before the return",
-       lost(m) > 0},
+       is.lost},
       {"out of order", std::to_string(m.out_of_order),
-       "beats whose count is lower than one performed before them", m.out_of_order > 0},
-      {"lag", ms(m.lag_ms.max), "the largest delay of a beat behind its ideal time",
-       m.lag_ms.max && *m.lag_ms.max > 1.0},
+       "beats whose count is lower than one performed before them", is.out_of_order},
+      {"lag", ms(m.lag_ms.max), "the largest delay of a beat behind its ideal time", is.lag},
       {"stale", std::to_string(m.stale_volume_beats),
-       "beats that reuse the volume of the beat before them", m.stale_volume_beats > 0},
+       "beats that reuse the volume of the beat before them", is.stale},
       {"overlaps", std::to_string(m.overlapping_measurements),
-       "pairs of volume measurements running at the same time", m.overlapping_measurements > 0},
+       "pairs of volume measurements running at the same time", is.overlaps},
       {"busy-wait CPU", fmt::format("{:.1f} ms", m.busy_wait_cpu_ms),
-       "time spent spinning instead of sleeping", m.busy_wait_cpu_ms > 0.05},
+       "time spent spinning instead of sleeping", is.busy_wait},
       {"performed", fmt::format("{}/{}", m.beats_performed, m.beats_expected),
        "beats performed (also after the return) / beats expected", false},
       {"returned at", ms(m.return_ms), "when the metronome returned", false},
@@ -167,18 +181,19 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
       continue;
     }
     const Metrics& m = *charts[i].metrics;
+    const Bad is = bad(m);
     const auto cell = [](auto value, bool bad) {
       return fmt::format("<td class=\"{}\">{}</td>", bad ? "bad" : "ok", value);
     };
     out += fmt::format("<td>{}/{}</td>", m.beats_performed, m.beats_expected);
-    out += cell(lost(m), lost(m) > 0);
-    out += cell(m.out_of_order, m.out_of_order > 0);
-    out += cell(ms(m.lag_ms.max), m.lag_ms.max && *m.lag_ms.max > 1.0);
+    out += cell(lost(m), is.lost);
+    out += cell(m.out_of_order, is.out_of_order);
+    out += cell(ms(m.lag_ms.max), is.lag);
     out +=
         cell(m.onset_error_us.p99 ? fmt::format("{:.0f} µs", *m.onset_error_us.p99) : "–", false);
-    out += cell(m.stale_volume_beats, m.stale_volume_beats > 0);
-    out += cell(m.overlapping_measurements, m.overlapping_measurements > 0);
-    out += cell(fmt::format("{:.1f} ms", m.busy_wait_cpu_ms), m.busy_wait_cpu_ms > 0.05);
+    out += cell(m.stale_volume_beats, is.stale);
+    out += cell(m.overlapping_measurements, is.overlaps);
+    out += cell(fmt::format("{:.1f} ms", m.busy_wait_cpu_ms), is.busy_wait);
     out += "</tr>\n";
   }
   return out;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <string>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -85,7 +86,8 @@ Meter parse_meter(std::string_view field, const Where& where) {
   const auto unit = to_number<int>(field.substr(slash + 1));
   if (!beats || !unit) where.fail("meter " + shown(field) + " must be written n/d, like 7/8");
   if (*beats < 1 || *beats > Meter::kMaxBeats)
-    where.fail("meter " + shown(field) + " must have 1 to 64 beats in a bar");
+    where.fail("meter " + shown(field) + " must have 1 to " + std::to_string(Meter::kMaxBeats) +
+               " beats in a bar");
   if (*unit < 1 || *unit > 32 || (*unit & (*unit - 1)) != 0)
     where.fail("meter " + shown(field) + " must count in 1, 2, 4, 8, 16 or 32th notes");
   return Meter{*beats, *unit};
@@ -95,7 +97,8 @@ double parse_tempo(std::string_view field, const Where& where) {
   const auto tempo = to_number<double>(field);
   if (!tempo || !(*tempo >= Tempo::kMin) || *tempo > kMaxTempo)
     where.fail("tempo " + shown(field) +
-               " must be a number of quarter notes per minute from 1 to 1000");
+               " must be a number of quarter notes per minute from 1 to " +
+               std::to_string(static_cast<int>(kMaxTempo)));
   return *tempo;
 }
 

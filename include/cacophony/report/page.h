@@ -33,9 +33,9 @@ std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>
 // Guarantees
 // - Above the charts, a table of every scenario's outcome counts; in each chart, every class with
 //   its count, its share of the schedules run, its first schedule and
-//   `replay_command(scenario, schedule)` (how to draw that run again: the caller knows its command
-//   line), the strategy, and whether DFS ran every interleaving. The page's data holds the same
-//   per chart under "exploration".
+//   `commands.replay(scenario, schedule)` (how to draw that run again: the caller knows its
+//   command line), the strategy, and whether DFS ran every interleaving. The page's data holds the
+//   same per chart under "exploration".
 // - `explored[i].run` must be the replay (replay_run, with the exploration's run options) of the
 //   first schedule of representative(explored[i].exploration), measured by `metrics`; it is none
 //   when that has no class, and the chart then says that nothing ended to draw. Throws
@@ -46,9 +46,14 @@ struct ExploredScenario {
   Metrics metrics;
 };
 using ReplayCommand = std::function<std::string(const Scenario&, const std::string& schedule)>;
+// The caller's command line, as the page tells its reader to use it: the page names no program.
+struct CommandLine {
+  std::string explore;   // the command that explored, e.g. "cacophony explore"
+  ReplayCommand replay;  // the command that draws a schedule's run again
+};
 
 std::string explore_page(const std::vector<ExploredScenario>& explored,
-                         const ExploreOptions& options, const ReplayCommand& replay_command);
+                         const ExploreOptions& options, const CommandLine& commands);
 
 // Text made safe to put between HTML tags or in a quoted attribute.
 std::string html_escape(std::string_view text);

@@ -1,6 +1,7 @@
 #pragma once
 // Time as scenarios see it: offsets from the start of their run, in whole nanoseconds.
 
+#include <array>
 #include <chrono>
 #include <string_view>
 
@@ -18,6 +19,10 @@ enum class TimeMode {
   simulated,  // fibers on one thread; Go's synctest rule: time jumps only when every task is
               // blocked
 };
+
+// Every mode, in the order the command line lists them.
+inline constexpr std::array<TimeMode, 3> kTimeModes{TimeMode::real, TimeMode::threads,
+                                                    TimeMode::simulated};
 
 // The mode's name on the command line and in reports: "real", "threads" or "simulated".
 constexpr std::string_view name(TimeMode mode) {

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/click.h"
 #include "cacophony/sound/grid.h"
 
@@ -36,7 +37,8 @@ class Engine {
  public:
   // Called as the `count`th beat (from 0) starts.
   using BeatHook = void (*)(void* context, std::int64_t count, const Onset& onset);
-  static constexpr std::int64_t kEndless = std::numeric_limits<std::int64_t>::max();
+  // No end: the rhythm's own (rhythm.h).
+  static constexpr std::int64_t kEndless = rhythm::kEndless;
 
   // `beats` clicks (kEndless: until the grid ends or it is stopped) where `grid` places them,
   // `rate` samples per second, sounding `sounds` (made at `rate`). `grid` must outlive the engine.
