@@ -1,11 +1,10 @@
 #include "live_input.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
 #include <algorithm>
-
 #include <cctype>
 #include <chrono>
 #include <cstdio>

@@ -31,3 +31,35 @@ status=0
 refused=$("$work/build/my_metronome" --bogus 2>&1) || status=$?
 [[ $status == 2 ]] && grep -q '^my_metronome: error:' <<<"$refused" ||
   { echo "my_metronome's errors do not name it (exit $status): $refused"; exit 1; }
+# One voice (app/voice.h): nothing it says or writes for its reader names cacophony, and what it
+# tells the reader to run is its own command line.
+never_cacophony() {  # WHAT TEXT
+  if grep -qi 'cacophony' <<<"$2"; then echo "my_metronome's $1 says cacophony: $2"; exit 1; fi
+}
+status=0
+refused=$("$work/build/my_metronome" run no_such 2>&1) || status=$?
+[[ $status == 2 && $refused == "my_metronome: error: unknown scenario 'no_such' (see my_metronome list)" ]] ||
+  { echo "my_metronome's error (exit $status): $refused"; exit 1; }
+"$work/build/my_metronome" run my_metronome --beats 100000 >"$work/run.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q '^my_metronome: 1 scenario at' "$work/run.out" && break; sleep 0.1; done
+kill -INT "$pid"
+for _ in $(seq 100); do grep -q 'stopping after' "$work/run.out" && break; sleep 0.1; done
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+stopped=$(cat "$work/run.out")
+[[ $status == 130 ]] &&
+  grep -qx 'my_metronome: stopping after this scenario (Ctrl-C again to abort at once)' <<<"$stopped" ||
+  { echo "my_metronome's stop note (exit $status): $stopped"; exit 1; }
+never_cacophony "run, stopped," "$stopped"
+explored=$(cd "$work" && "$work/build/my_metronome" explore my_metronome --schedules 20 \
+  --report explore.html 2>&1)
+never_cacophony "explore" "$explored"
+page=$(cat "$work/explore.html")
+grep -q '(<code>my_metronome explore</code>)' <<<"$page" &&
+  grep -q 'my_metronome run my_metronome --replay ' <<<"$page" ||
+  { echo "my_metronome's explore page does not tell its own commands"; exit 1; }
+if grep -qiE 'cacophony (run|explore|list)' <<<"$page"; then
+  echo "my_metronome's explore page tells the reader to run cacophony"; exit 1
+fi
