@@ -84,7 +84,8 @@ void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
   cmd.add_option("--swing", raw.swing, "Delay every second subdivision, 50..75 %")
       ->capture_default_str();
   cmd.add_option("--count-in", raw.count_in,
-                 "Count in this many bars (0: two beats), 0..64, in a sound of its own");
+                 fmt::format("Count in this many bars (0: two beats), 0..{}, in a sound of its own",
+                             rhythm::Feel::kMaxCountIn));
   cmd.add_option("--volume", raw.volume,
                  fmt::format("A steady volume, 0..100 (default {})", kDefaultVolume));
   takes_one_of(
