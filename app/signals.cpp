@@ -1,7 +1,9 @@
 #include "signals.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 
@@ -16,6 +18,8 @@ std::atomic<int> received{0};
 OnStop answer;
 // give_up_after_stop()'s seconds; 0: never.
 std::atomic<unsigned> give_up_seconds{0};
+// stop_signal_fd()'s pipe: [0] read, [1] written by the handler. Made before it is installed.
+int wake_pipe[2] = {-1, -1};
 
 extern "C" void on_give_up(int) {
   remove_temporaries_now();
@@ -29,6 +33,9 @@ extern "C" void on_stop_signal(int) {
     std::_Exit(130);
   }
   if (again) return;
+  const int saved = errno;
+  if (wake_pipe[1] >= 0) (void)!write(wake_pipe[1], "s", 1);
+  errno = saved;
   if (const unsigned seconds = give_up_seconds.load()) alarm(seconds);
   if (!answer.note.empty()) (void)!write(STDERR_FILENO, answer.note.data(), answer.note.size());
 }
@@ -37,6 +44,8 @@ extern "C" void on_stop_signal(int) {
 
 void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
   answer = how;
+  if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+    wake_pipe[0] = wake_pipe[1] = -1;  // no wake-up then: stop_requested() still counts
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
@@ -54,6 +63,10 @@ void prepare_process() {
   keep_standard_descriptors_open();
   std::signal(SIGPIPE, SIG_IGN);
   remove_temporaries_on_signals();
+}
+
+int stop_signal_fd() {
+  return wake_pipe[0];
 }
 
 const std::atomic<int>& stop_signals() {
