@@ -70,7 +70,7 @@ struct PlayOptions {
 void link_rhythm(const RawPlay& raw, PlayOptions& o) {
   RawRhythm rhythm = raw.rhythm;
   rhythm.beats.clear();  // counted by the engine: the session's beats have no end of their own
-  o.performance = performance_of(rhythm, false, 120);
+  o.performance = performance_of(rhythm, {.fallback_bpm = 120});
   const rhythm::Performance& p = o.performance;
   const rhythm::Section& s = p.sections.front();
   if (p.sections.size() > 1 || s.beats != rhythm::kEndless ||
@@ -98,8 +98,8 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.link)
     link_rhythm(raw, o);
   else
-    o.performance = performance_of(raw.rhythm, false);
-  const VolumeChoice volume = volume_of(raw.rhythm, true);
+    o.performance = performance_of(raw.rhythm);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
   if (!o.live_meter) o.meter = make_volume_meter(volume);
   if (!o.live_meter && !raw.follow_connect.empty())
@@ -210,7 +210,7 @@ void add_play_command(CLI::App& app, Action& action) {
       "bar.beat and the tempo with each click. With --link, type a tempo (and, with "
       "--start-stop-sync, start or stop) and Enter to change the session for every peer");
   cmd->footer(rhythm_help("play"));
-  add_rhythm_options(*cmd, raw->rhythm, true);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::live);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

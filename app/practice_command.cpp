@@ -232,7 +232,7 @@ struct PracticeValues {
 PracticeValues practice_values(const RawPracticeCommand& raw) {
   PracticeValues values;
   values.plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
-  const VolumeChoice volume = volume_of(raw.rhythm, false);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   if (volume.follow) throw UsageError("practice plays a steady click: --follow is not taken");
   values.volume = volume.volume;
   static_cast<void>(latency_ms(raw.practice));
@@ -241,7 +241,7 @@ PracticeValues practice_values(const RawPracticeCommand& raw) {
 }
 
 int practice_command(const RawPracticeCommand& raw) {
-  const rhythm::Performance performance = performance_of(raw.rhythm, false);
+  const rhythm::Performance performance = performance_of(raw.rhythm);
   const PracticeValues values = practice_values(raw);
   declare_inputs(raw.rhythm);
   const OutputFiles outputs = practice_outputs(raw.practice);
@@ -297,7 +297,7 @@ void add_practice_command(CLI::App& app, Action& action) {
       "offset, misses, extras, steadiness and tempo, bar by bar; Ctrl-C reports what was "
       "measured. --calibrate measures the round trip through a loopback first");
   cmd->footer(rhythm_help("practice"));
-  add_rhythm_options(*cmd, raw->rhythm, false);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   add_practice_options(*cmd, raw->practice);
   cmd->add_option("--connect", raw->connect, "JACK port to play the click to, repeatable")
       ->allow_extra_args(false);
