@@ -22,7 +22,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "cacophony/practice/practice.h"
@@ -208,7 +207,8 @@ int play_and_measure(Take& s, double latency_ms, double bpm) {
       std::fprintf(stderr, "cacophony: failed: the JACK server went away\n");
       return 1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // The input ring holds seconds: a bar's figures may wait for the display's rate (50 Hz).
+    sleep_unless_stopped(std::chrono::milliseconds(20));
   }
   s.rig.stop();
   take_input(s, detector);

@@ -1,6 +1,7 @@
 #include "signals.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,6 +68,11 @@ void prepare_process() {
 
 int stop_signal_fd() {
   return wake_pipe[0];
+}
+
+void sleep_unless_stopped(std::chrono::milliseconds limit) {
+  pollfd fd{stop_signal_fd(), POLLIN, 0};  // a negative descriptor is skipped: a plain sleep
+  static_cast<void>(poll(&fd, 1, static_cast<int>(limit.count())));
 }
 
 const std::atomic<int>& stop_signals() {

@@ -9,6 +9,7 @@
 // The command polls stop_requested() from any thread, or waits on stop_signal_fd().
 
 #include <atomic>
+#include <chrono>
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
@@ -51,6 +52,9 @@ inline bool stop_requested() {
 // own, async-signal-safe), for a loop that sleeps in poll(2) instead of polling
 // stop_requested(); -1 before catch_stop_signals(). Never to be read: it stays readable.
 int stop_signal_fd();
+
+// Sleeps up to `limit`, or less: a stop signal (after catch_stop_signals()) wakes it at once.
+void sleep_unless_stopped(std::chrono::milliseconds limit);
 
 // The process's set-up, for main() first thing, while it has a single thread: descriptors 0-2
 // kept open (standard_input.h), SIGPIPE ignored (a closed pipe is a write error, reported like any
