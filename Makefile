@@ -47,6 +47,7 @@ bench: build
 	  else echo "bench: no go (apt-get install golang-go): the Go ticker is left out"; fi
 	./build/bench/cacophony_bench
 	bench/render_vs_klick
+	bench/play_vs_klick
 
 # The README's pictures: the report page, taken by the page test in Chromium, and play's live
 # display, through a pseudo-terminal.

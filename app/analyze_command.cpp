@@ -81,7 +81,7 @@ std::int64_t grid_start(const RawAnalyze& raw, int rate) {
 
 int analyze_command(const RawAnalyze& raw) {
   // The options first: a mistake in them is told before a long take is read.
-  rhythm::Performance performance = performance_of(raw.rhythm, false, 0);
+  rhythm::Performance performance = performance_of(raw.rhythm);
   check_unused(raw.rhythm);
   declare_input("the take", raw.take);
   if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
@@ -115,7 +115,7 @@ void add_analyze_command(CLI::App& app, Action& action) {
       "extras, steadiness and the tempo played, as practice does live. A take without hits says "
       "\"no hits found\" and exits 0 (its reports are empty)");
   takes_file(cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)"))->required();
-  add_rhythm_options(*cmd, raw->rhythm, false);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   add_practice_options(*cmd, raw->practice);
   cmd->add_option("--start", raw->start, "Where the rhythm's first beat is in the take, seconds");
   takes_file(cmd->add_option("--click-track", raw->click_track,

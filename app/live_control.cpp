@@ -88,6 +88,7 @@ std::string LiveControl::set_volume(int volume) {
   if (!steady_) return "the volume follows a loudness (--follow)";
   if (volume < sound::kMinVolume || volume > sound::kMaxVolume) return "a volume is 0 to 100";
   steady_->set(volume);
+  engine_.set_volume(volume);  // a steady volume has no meter thread to pass it on (live_rig.h)
   return {};
 }
 

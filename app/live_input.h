@@ -26,6 +26,8 @@ class LiveInput {
   LiveInput(LiveControl& control, bool keys) : control_(control), keys_(keys) {}
 
   void poll();
+  // Whether stdin may still bring something: false at its end (poll() reads no more then).
+  bool reading() const { return !closed_; }
   bool quit() const { return quit_; }
   // What the latest key could not do, for the display; empty when it did.
   const std::string& message() const { return message_; }

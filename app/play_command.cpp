@@ -6,18 +6,14 @@
 
 #include <unistd.h>
 
-#include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "abandon.h"
 #include "cacophony/link/link_grid.h"
 #include "cacophony/link/session.h"
 #include "cacophony/remote/osc.h"
@@ -26,10 +22,10 @@
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/live_grid.h"
-#include "cacophony/sound/meter_thread.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
 #include "commands.h"
+#include "live_rig.h"
 #include "options.h"
 #include "play_loop.h"
 #include "rhythm_options.h"
@@ -76,7 +72,7 @@ struct PlayOptions {
 void link_rhythm(const RawPlay& raw, PlayOptions& o) {
   RawRhythm rhythm = raw.rhythm;
   rhythm.beats.clear();  // counted by the engine: the session's beats have no end of their own
-  o.performance = performance_of(rhythm, false, 120);
+  o.performance = performance_of(rhythm, {.fallback_bpm = 120});
   const rhythm::Performance& p = o.performance;
   const rhythm::Section& s = p.sections.front();
   if (p.sections.size() > 1 || s.beats != rhythm::kEndless ||
@@ -104,8 +100,8 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.link)
     link_rhythm(raw, o);
   else
-    o.performance = performance_of(raw.rhythm, false);
-  const VolumeChoice volume = volume_of(raw.rhythm, true);
+    o.performance = performance_of(raw.rhythm);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
   if (!o.live_meter) o.meter = make_volume_meter(volume);
   if (!o.live_meter && !raw.follow_connect.empty())
@@ -129,7 +125,7 @@ bool changeable(const rhythm::Performance& p) {
 }
 
 // The OSC remote, on --osc-host and --osc.
-std::unique_ptr<remote::OscRemote> listen(const PlayOptions& o) {
+std::unique_ptr<remote::OscRemote> open_osc_remote(const PlayOptions& o) {
   const remote::Limits limits{o.link ? link::kMinBpm : rhythm::Tempo::kMin,
                               o.link ? link::kMaxBpm : rhythm::kMaxTempo};
   try {
@@ -139,58 +135,43 @@ std::unique_ptr<remote::OscRemote> listen(const PlayOptions& o) {
   }
 }
 
-// What plays, built in that order (the meter taken from the options); no JACK callback runs
-// once it is gone.
+// What plays, on a live rig (live_rig.h): the grid the options ask for, the engine on it, its
+// volume (the meter taken from the options) and the OSC remote.
 struct Player {
-  explicit Player(PlayOptions& o) : meter(std::move(o.meter)) {
-    sink = std::make_unique<sound::JackSink>("cacophony", o.live_meter);
-    if (o.live_meter) meter = std::make_unique<sound::JackMeter>(*sink);
-    if (o.link) {
-      session = std::make_unique<link::Session>(o.link_bpm, static_cast<double>(o.quantum),
-                                                o.start_stop_sync);
-      grid = std::make_unique<link::LinkGrid>(*session, o.performance.sections.front().pattern);
-    } else if (changeable(o.performance)) {
-      auto changing = std::make_unique<sound::LiveGrid>(o.performance.sections[0],
-                                                        o.performance.feel.subdivide, sink->rate());
-      live = changing.get();
-      grid = std::move(changing);
-    } else {
-      grid = std::make_unique<sound::RhythmGrid>(o.performance, sink->rate());
-    }
+  explicit Player(PlayOptions& o) : rig(o.live_meter ? LiveRig::Input::in : LiveRig::Input::none) {
+    std::unique_ptr<sound::Meter> meter = std::move(o.meter);
+    if (o.live_meter) meter = std::make_unique<sound::JackMeter>(rig.sink());
+    sound::Grid& grid = make_grid(o);
     steady = dynamic_cast<sound::SteadyMeter*>(meter.get());
-    if (o.osc_port > 0) osc = listen(o);
-    sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(sink->rate())
-                                                 : sound::load_sounds(o.sounds, sink->rate());
-    engine = std::make_unique<sound::Engine>(sink->rate(), *grid, o.beats, std::move(sounds));
+    if (o.osc_port > 0) osc = open_osc_remote(o);
+    sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(rig.rate())
+                                                 : sound::load_sounds(o.sounds, rig.rate());
+    rig.make_engine(grid, o.beats, std::move(sounds));
+    rig.feed_volume(std::move(meter));
   }
-  ~Player() { stop(); }
-  // Stops the sink, or abandons what its callback may still run on: the sink, the engine, the
-  // grid and the session (abandon.h).
-  bool stop() { return stop_or_abandon(sink, engine, grid, session); }
-  Player(const Player&) = delete;
-  Player& operator=(const Player&) = delete;
 
-  std::unique_ptr<sound::JackSink> sink;
-  std::unique_ptr<sound::Meter> meter;
+  // The grid, kept by the rig with what it reads (the Link session).
+  sound::Grid& make_grid(const PlayOptions& o) {
+    const rhythm::Performance& p = o.performance;
+    if (o.link) {
+      session = &rig.keep(std::make_unique<link::Session>(
+          o.link_bpm, static_cast<double>(o.quantum), o.start_stop_sync));
+      return rig.keep(std::make_unique<link::LinkGrid>(*session, p.sections.front().pattern));
+    }
+    if (changeable(p)) {
+      live =
+          &rig.keep(std::make_unique<sound::LiveGrid>(p.sections[0], p.feel.subdivide, rig.rate()));
+      return *live;
+    }
+    return rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
+  }
+
+  LiveRig rig;
   sound::SteadyMeter* steady = nullptr;
   sound::LiveGrid* live = nullptr;
+  link::Session* session = nullptr;
   std::unique_ptr<remote::OscRemote> osc;
-  std::unique_ptr<link::Session> session;
-  std::unique_ptr<sound::Grid> grid;
-  std::unique_ptr<sound::Engine> engine;
 };
-
-// `out` to the --connect ports, or else to the server's playback ports; --follow-connect to `in`.
-void connect(sound::JackSink& sink, const PlayOptions& o) {
-  std::vector<std::string> targets = o.connect;
-  if (targets.empty()) {
-    targets = sink.playback_ports();
-    if (targets.empty())
-      note(fmt::format("no playback ports: connect {} yourself", sink.port_name()));
-  }
-  for (const std::string& port : targets) sink.connect(port);
-  for (const std::string& port : o.follow_connect) sink.connect_input(port);
-}
 
 void report_dropped(const sound::JackSink& sink) {
   if (sink.dropped_input() > 0)
@@ -205,16 +186,10 @@ LiveDisplay::Mode display_mode(const PlayOptions& o) {
 }
 
 int play(Player& p, const PlayOptions& o) {
-  int code = 0;
-  {
-    sound::MeterThread metering(*p.meter, *p.engine, *p.sink);
-    p.sink->start(*p.engine);
-    connect(*p.sink, o);
-    const PlayParts parts{*p.sink, *p.engine, p.live, p.session.get(), p.steady, p.osc.get()};
-    code = play_loop(parts, display_mode(o));
-  }
-  report_dropped(*p.sink);
-  p.stop();
+  p.rig.start(RigConnections{o.connect, o.follow_connect, true});
+  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get()};
+  const int code = play_loop(parts, display_mode(o));
+  report_dropped(p.rig.sink());
   return code;
 }
 
@@ -235,7 +210,7 @@ void add_play_command(CLI::App& app, Action& action) {
       "bar.beat and the tempo with each click. With --link, type a tempo (and, with "
       "--start-stop-sync, start or stop) and Enter to change the session for every peer");
   cmd->footer(rhythm_help("play"));
-  add_rhythm_options(*cmd, raw->rhythm, true);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::live);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

@@ -1,9 +1,13 @@
 #include "play_loop.h"
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <optional>
-#include <thread>
 
 #include "live_control.h"
 #include "live_input.h"
@@ -59,7 +63,7 @@ class Loop {
  public:
   Loop(const PlayParts& parts, LiveDisplay::Mode mode)
       : parts_(parts),
-        control_(parts.engine, parts.live, parts.session, parts.steady),
+        control_(parts.rig.engine(), parts.live, parts.session, parts.steady),
         input_(control_, terminal_.active()),
         display_(mode, parts.session != nullptr) {
     if (parts.session && mode == LiveDisplay::Mode::beats) console_.emplace(*parts.session);
@@ -77,6 +81,11 @@ class Loop {
 
  private:
   void poll_osc(const LiveStatus& status);
+  // When to look again at the latest, given the time and the next tick.
+  std::chrono::steady_clock::time_point wake_by(std::chrono::steady_clock::time_point now,
+                                                std::chrono::steady_clock::time_point tick);
+  // Sleeps until `by`, or until a key, an OSC datagram or a stop signal comes.
+  void sleep_until(std::chrono::steady_clock::time_point by);
 
   const PlayParts& parts_;
   RawTerminal terminal_;
@@ -101,34 +110,62 @@ void Loop::poll_osc(const LiveStatus& status) {
   told_ = now;
 }
 
+// How long the main thread sleeps at most when nothing it waits on (stdin's keys, an OSC
+// datagram, a stop signal) comes: the display's refresh while clicks are shown; the 50 ms tick
+// while lines are read or Link's changes are said; otherwise only to see the rhythm's end or the
+// server's going, which the sink tells by atomics that nothing can wait on.
+constexpr std::chrono::milliseconds kDisplayPeriod{33};  // about 30 Hz
+constexpr std::chrono::milliseconds kTick{50};
+constexpr std::chrono::milliseconds kQuietPeriod{100};
+
+std::chrono::steady_clock::time_point Loop::wake_by(std::chrono::steady_clock::time_point now,
+                                                    std::chrono::steady_clock::time_point tick) {
+  auto by = now + (display_.mode() == LiveDisplay::Mode::quiet ? kQuietPeriod : kDisplayPeriod);
+  if (console_ || (input_.reading() && !terminal_.active())) by = std::min(by, tick);
+  return by;
+}
+
+void Loop::sleep_until(std::chrono::steady_clock::time_point by) {
+  std::array<pollfd, 3> fds{};
+  nfds_t n = 0;
+  if (stop_signal_fd() >= 0) fds[n++] = pollfd{stop_signal_fd(), POLLIN, 0};
+  if (terminal_.active() && input_.reading()) fds[n++] = pollfd{STDIN_FILENO, POLLIN, 0};
+  if (parts_.osc) fds[n++] = pollfd{parts_.osc->socket_fd(), POLLIN, 0};
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(by - std::chrono::steady_clock::now());
+  // EINTR (a signal) and errors alike end the sleep early: the loop looks at everything anyway.
+  static_cast<void>(::poll(fds.data(), n, static_cast<int>(std::max<long>(left.count(), 0))));
+}
+
 int Loop::run() {
   auto next_tick = std::chrono::steady_clock::now();
   while (true) {
     const LiveStatus status = control_.status();
-    while (parts_.sink.pop(last_)) display_.click(last_, status, input_.message());
+    while (parts_.rig.sink().pop(last_)) display_.click(last_, status, input_.message());
     // Keys are read at once (a tap's time is when it is read); lines, as ever, every 50 ms.
-    const bool tick = std::chrono::steady_clock::now() >= next_tick;
-    if (tick) next_tick += std::chrono::milliseconds(50);
+    const auto now = std::chrono::steady_clock::now();
+    const bool tick = now >= next_tick;
+    if (tick) next_tick = std::max(next_tick + kTick, now);
     const long before = input_.taken();
     if (terminal_.active() || tick) input_.poll();
     if (input_.taken() != before) display_.refresh(control_.status(), input_.message());
     poll_osc(status);
     if (console_ && tick) console_->poll();
     if (input_.quit()) return 0;
-    if (parts_.sink.finished()) return 0;
+    if (parts_.rig.sink().finished()) return 0;
     if (stop_requested()) return 130;
-    if (parts_.sink.server_gone()) {
+    if (parts_.rig.sink().server_gone()) {
       display_.end_line();
       say("failed", "the JACK server went away");
       return 1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    sleep_until(wake_by(now, next_tick));
   }
 }
 
 void Loop::drain() {
   const LiveStatus status = control_.status();
-  while (parts_.sink.pop(last_)) display_.click(last_, status, input_.message());
+  while (parts_.rig.sink().pop(last_)) display_.click(last_, status, input_.message());
 }
 
 }  // namespace
@@ -136,10 +173,10 @@ void Loop::drain() {
 int play_loop(const PlayParts& parts, LiveDisplay::Mode mode) {
   Loop loop(parts, mode);
   loop.join();
-  parts.sink.play();
+  parts.rig.play();
   const int code = loop.run();
   // No callback runs after this (unless the server hangs), so the drain sees every click.
-  static_cast<void>(parts.sink.stop());
+  static_cast<void>(parts.rig.stop());
   loop.drain();
   return code;
 }

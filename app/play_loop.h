@@ -7,25 +7,23 @@
 
 #include "cacophony/link/session.h"
 #include "cacophony/remote/osc.h"
-#include "cacophony/sound/engine.h"
-#include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter.h"
 #include "live_display.h"
+#include "live_rig.h"
 
 namespace cacophony::cli {
 
 struct PlayParts {
-  sound::JackSink& sink;
-  sound::Engine& engine;
+  LiveRig& rig;                          // started, not yet playing
   sound::LiveGrid* live = nullptr;       // the grid, when a player may change it
   link::Session* session = nullptr;      // with --link
   sound::SteadyMeter* steady = nullptr;  // the volume, when it is steady
   remote::OscRemote* osc = nullptr;      // with --osc
 };
 
-// Plays (the sink started, not yet playing) and stops the sink at the end (JackSink::stop: its
-// answer is the caller's to take, again, see abandon.h). Returns the exit code.
+// Plays and stops the rig at the end (LiveRig::stop, which abandons it on a server that does not
+// answer). Returns the exit code.
 int play_loop(const PlayParts& parts, LiveDisplay::Mode mode);
 
 }  // namespace cacophony::cli

@@ -23,17 +23,15 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "abandon.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/engine.h"
-#include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/muted_grid.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "commands.h"
+#include "live_rig.h"
 #include "options.h"
 #include "output_file.h"
 #include "practice_options.h"
@@ -147,49 +145,32 @@ class MutedBars {
   std::vector<bool> muted_;
 };
 
-// The click, heard as it goes and measured at the end.
-struct Session {
+// A take: the click on a live rig (live_rig.h), heard as it goes and measured at the end.
+struct Take {
   // A count-in's bars come before the performance's first (at most kMaxCountIn and one more).
-  Session(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
-      : sink(std::make_unique<sound::JackSink>("cacophony", true)),
-        rate(sink->rate()),
-        positions(practice_grid(performance, rate, plan)),
-        muted(std::make_unique<MutedBars>(plan, positions,
-                                          performance.first_bar - rhythm::Feel::kMaxCountIn - 1)) {
-    rhythm_grid = std::make_unique<sound::RhythmGrid>(performance, rate);
-    grid = std::make_unique<sound::MutedGrid>(*rhythm_grid, MutedBars::muted, muted.get());
-    engine = std::make_unique<sound::Engine>(rate, *grid, sound::Engine::kEndless);
-    engine->set_volume(volume);
+  Take(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
+      : rig(LiveRig::Input::in),
+        rate(rig.rate()),
+        positions(practice_grid(performance, rate, plan)) {
+    const MutedBars& muted = rig.keep(std::make_unique<MutedBars>(
+        plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1));
+    sound::RhythmGrid& rhythm_grid =
+        rig.keep(std::make_unique<sound::RhythmGrid>(performance, rate));
+    sound::MutedGrid& grid =
+        rig.keep(std::make_unique<sound::MutedGrid>(rhythm_grid, MutedBars::muted, &muted));
+    rig.make_engine(grid, sound::Engine::kEndless, sound::ClickSounds::synthesised(rate));
+    rig.feed_volume(std::make_unique<sound::SteadyMeter>(volume));
   }
-  ~Session() { stop(); }
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
-  // Stops the sink, or abandons what its callback may still run on: the sink, the engine, its
-  // grids and the muted bars they read (abandon.h). Then `sink` may be null: only `input`
-  // (the same sink, abandoned or not) may be read from, for what came in before.
-  bool stop() { return stop_or_abandon(sink, engine, grid, rhythm_grid, muted); }
 
-  std::unique_ptr<sound::JackSink> sink;
-  sound::JackSink& input = *sink;
+  LiveRig rig;
   const int rate;
   std::vector<practice::Position> positions;  // what is measured
-  std::unique_ptr<MutedBars> muted;
-  std::unique_ptr<sound::RhythmGrid> rhythm_grid;
-  std::unique_ptr<sound::MutedGrid> grid;
-  std::unique_ptr<sound::Engine> engine;
-  std::int64_t heard = 0;  // input frames taken: only their count is kept
+  std::int64_t heard = 0;                     // input frames taken: only their count is kept
   std::vector<practice::Hit> hits;
 };
 
-void connect(Session& s, const RawPracticeCommand& raw) {
-  std::vector<std::string> targets = raw.connect;
-  if (targets.empty()) targets = s.sink->playback_ports();
-  for (const std::string& port : targets) s.sink->connect(port);
-  for (const std::string& port : raw.listen_connect) s.sink->connect_input(port);
-}
-
 // Takes what came in through the onset detector, a block at a time.
-void take_input(Session& s, practice::OnsetDetector& detector) {
+void take_input(Take& s, practice::OnsetDetector& detector) {
   std::array<float, 4096> block;
   std::size_t n = 0;
   const auto feed = [&] {
@@ -197,47 +178,49 @@ void take_input(Session& s, practice::OnsetDetector& detector) {
     s.heard += static_cast<std::int64_t>(n);
     n = 0;
   };
-  while (s.input.pop_input(block[n]))
+  while (s.rig.sink().pop_input(block[n]))
     if (++n == block.size()) feed();
   if (n > 0) feed();
 }
 
 // Plays until the end (0), a stop signal (130) or the server's going (1), printing each bar's
-// figures once every hit up to the next bar is known (BarMeasure); then stops the sink.
-int listen(Session& s, double latency_ms, double bpm) {
+// figures once every hit up to the next bar is known (BarMeasure); then stops the rig.
+int play_and_measure(Take& s, double latency_ms, double bpm) {
   practice::OnsetDetector detector(s.rate);
   practice::BarMeasure bars(s.positions, s.rate, latency_ms, bpm);
   std::size_t measured = 0;  // hits given to `bars`
   sound::BeatEvent event;
   int code = 0;
   while (true) {
-    while (s.sink->pop(event)) {
+    while (s.rig.sink().pop(event)) {
     }
     take_input(s, detector);
     for (; measured < s.hits.size(); ++measured) bars.add(s.hits[measured]);
     for (const practice::BarFigures& bar : bars.complete(detector.settled()))
       std::printf("%s\n", bar_line(bar).c_str());
     std::fflush(stdout);
-    if (s.sink->finished()) break;
+    if (s.rig.sink().finished()) break;
     if (stop_requested()) {
       code = 130;
       break;
     }
-    if (s.sink->server_gone()) {
+    if (s.rig.sink().server_gone()) {
       say("failed", "the JACK server went away");
       return 1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // The input ring holds seconds: a bar's figures may wait for the display's rate (50 Hz).
+    sleep_unless_stopped(std::chrono::milliseconds(20));
   }
-  s.stop();
+  s.rig.stop();
   take_input(s, detector);
   detector.finish(s.hits);
   return code;
 }
 
-double latency_of(const RawPracticeCommand& raw, const Session& s) {
+double latency_of(const RawPracticeCommand& raw, const Take& s) {
   if (const auto given = latency_ms(raw.practice)) return *given;
-  return static_cast<double>(s.sink->reported_round_trip()) * 1000 / s.rate + stored_calibration();
+  return static_cast<double>(s.rig.sink().reported_round_trip()) * 1000 / s.rate +
+         stored_calibration();
 }
 
 // The values practice takes besides the rhythm, checked before anything plays: with --calibrate
@@ -250,7 +233,7 @@ struct PracticeValues {
 PracticeValues practice_values(const RawPracticeCommand& raw) {
   PracticeValues values;
   values.plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
-  const VolumeChoice volume = volume_of(raw.rhythm, false);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   if (volume.follow) throw UsageError("practice plays a steady click: --follow is not taken");
   values.volume = volume.volume;
   static_cast<void>(latency_ms(raw.practice));
@@ -259,17 +242,16 @@ PracticeValues practice_values(const RawPracticeCommand& raw) {
 }
 
 int practice_command(const RawPracticeCommand& raw) {
-  const rhythm::Performance performance = performance_of(raw.rhythm, false);
+  const rhythm::Performance performance = performance_of(raw.rhythm);
   const PracticeValues values = practice_values(raw);
   declare_inputs(raw.rhythm);
   const OutputFiles outputs = practice_outputs(raw.practice);
-  Session s(performance, values.plan, values.volume);
+  Take s(performance, values.plan, values.volume);
   catch_stop_signals({SIGINT, SIGTERM});
-  s.sink->start(*s.engine);
-  connect(s, raw);
+  s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const double latency = latency_of(raw, s);
-  s.sink->play();
-  const int code = listen(s, latency, performance.sections.front().tempo.from);
+  s.rig.play();
+  const int code = play_and_measure(s, latency, performance.sections.front().tempo.from);
   if (code == 1) return code;
   std::vector<practice::Position> grid = s.positions;
   std::erase_if(grid, [&s](const practice::Position& p) { return p.frame >= s.heard; });
@@ -286,14 +268,13 @@ int practice_command(const RawPracticeCommand& raw) {
 int calibrate(const RawPracticeCommand& raw) {
   static_cast<void>(practice_values(raw));
   rhythm::Performance p = rhythm::parse_words(std::vector<std::string>{"2", "4/4", "120"});
-  Session s(p, practice::MutePlan{}, 80);
+  Take s(p, practice::MutePlan{}, 80);
   catch_stop_signals({SIGINT, SIGTERM});
-  s.sink->start(*s.engine);
-  connect(s, raw);
+  s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const std::vector<practice::Position>& grid = s.positions;
-  const double reported = static_cast<double>(s.sink->reported_round_trip()) * 1000 / s.rate;
-  s.sink->play();
-  if (const int code = listen(s, 0, 120); code != 0) return code;
+  const double reported = static_cast<double>(s.rig.sink().reported_round_trip()) * 1000 / s.rate;
+  s.rig.play();
+  if (const int code = play_and_measure(s, 0, 120); code != 0) return code;
   const practice::Result r = practice::measure(grid, s.hits, s.rate, 0, 120);
   if (r.overall.hits < grid.size() / 2)
     throw std::runtime_error(
@@ -317,7 +298,7 @@ void add_practice_command(CLI::App& app, Action& action) {
       "offset, misses, extras, steadiness and tempo, bar by bar; Ctrl-C reports what was "
       "measured. --calibrate measures the round trip through a loopback first");
   cmd->footer(rhythm_help("practice"));
-  add_rhythm_options(*cmd, raw->rhythm, false);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   add_practice_options(*cmd, raw->practice);
   cmd->add_option("--connect", raw->connect, "JACK port to play the click to, repeatable")
       ->allow_extra_args(false);

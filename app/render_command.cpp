@@ -75,7 +75,7 @@ class Progress {
 
 sound::RenderOptions render_options(const RawRender& raw) {
   sound::RenderOptions options;
-  options.performance = performance_of(raw.rhythm, true);
+  options.performance = performance_of(raw.rhythm, {.ending = RhythmRules::Ending::required});
   options.rate = parse_rate(raw.rate);
   options.out = raw.out;
   options.stop = &stop_signals();
@@ -97,7 +97,7 @@ int render_command(const RawRender& raw) {
   options.progress = std::ref(progress);
   // In the order the checks have always come: the output's name, then the volume, then the mix.
   sound::check_extension(options.out);
-  const VolumeChoice volume = volume_of(raw.rhythm, false);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume);
   if (raw.mix) options.mix = recording_to_mix(volume);
   const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
@@ -129,7 +129,7 @@ void add_render_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
   cmd->footer(rhythm_help("render"));
-  add_rhythm_options(*cmd, raw->rhythm, false);
+  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
       ->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();

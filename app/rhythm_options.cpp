@@ -71,7 +71,8 @@ std::string rhythm_help(const std::string& command) {
       program_name(), rhythm::Meter::kMaxBeats, rhythm::kMaxTempo);
 }
 
-void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, bool live) {
+void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, Playing playing) {
+  const bool live = playing == Playing::live;
   cmd.add_option("rhythm", raw.words,
                  "The rhythm: [bars] [meter] tempo[-tempo2[/accel]] [pattern]");
   takes_file(cmd.add_option("--map", raw.map, "A klick tempo map file"));
@@ -125,9 +126,9 @@ void declare_inputs(const RawRhythm& raw) {
   if (raw.follow.starts_with(kFile)) declare_input("--follow", raw.follow.substr(kFile.size()));
 }
 
-rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm) {
+rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
   try {
-    rhythm::Performance p = base_rhythm(raw, fallback_bpm);
+    rhythm::Performance p = base_rhythm(raw, rules.fallback_bpm);
     if (!raw.beats.empty())
       p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
     p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
@@ -135,7 +136,8 @@ rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double f
     if (!raw.count_in.empty())
       p.feel.count_in =
           static_cast<int>(parse_count("--count-in", raw.count_in, 0, rhythm::Feel::kMaxCountIn));
-    if (must_end && p.sections.back().beats == rhythm::kEndless)
+    if (rules.ending == RhythmRules::Ending::required &&
+        p.sections.back().beats == rhythm::kEndless)
       throw UsageError("the rhythm has no end: give bars (e.g. 8 4/4 120), --beats N or --map");
     rhythm::check(p);
     return p;
@@ -144,7 +146,7 @@ rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double f
   }
 }
 
-VolumeChoice volume_of(const RawRhythm& raw, bool live) {
+VolumeChoice volume_of(const RawRhythm& raw, Playing playing) {
   VolumeChoice choice;
   choice.seed = parse_seed(raw.seed);
   if (!raw.follow.empty() && !raw.volume.empty())
@@ -153,7 +155,7 @@ VolumeChoice volume_of(const RawRhythm& raw, bool live) {
         "give one");
   if (!raw.follow.empty()) {
     choice.follow = true;
-    choice.followed = parse_meter(raw.follow, live);
+    choice.followed = parse_meter(raw.follow, playing == Playing::live);
   } else if (!raw.volume.empty()) {
     choice.volume = static_cast<int>(parse_count("--volume", raw.volume, 0, 100));
   } else {
@@ -168,7 +170,7 @@ std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice) {
 }
 
 void check_unused(const RawRhythm& raw) {
-  static_cast<void>(volume_of(raw, false));
+  static_cast<void>(volume_of(raw, Playing::offline));
   static_cast<void>(sample_files(raw));
 }
 

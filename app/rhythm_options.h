@@ -34,13 +34,23 @@ struct RawRhythm {
 // The grammar, with examples, for the command's help.
 std::string rhythm_help(const std::string& command);
 
-// Adds the options above to `command`; `live` for play (--follow jack).
-void add_rhythm_options(CLI::App& command, RawRhythm& raw, bool live);
+// Where a command plays: `live` through JACK (play, which offers --follow jack), or not.
+enum class Playing { offline, live };
+
+// Adds the options above to `command`.
+void add_rhythm_options(CLI::App& command, RawRhythm& raw, Playing playing);
+
+// What a command asks of the rhythm beyond the options.
+struct RhythmRules {
+  // Whether a rhythm without an end is refused (render).
+  enum class Ending { may_be_endless, required } ending = Ending::may_be_endless;
+  // The tempo when none is given, when > 0 (play --link).
+  double fallback_bpm = 0;
+};
 
 // The performance the options describe. Throws UsageError: a map's errors read
-// "FILE:LINE: what is wrong". `fallback_bpm`, when > 0, is the tempo when none is given (play
-// --link); `must_end` refuses a rhythm without an end (render).
-rhythm::Performance performance_of(const RawRhythm& raw, bool must_end, double fallback_bpm = 0);
+// "FILE:LINE: what is wrong".
+rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules = {});
 
 // The --sounds files: none, or ACCENT[,NORMAL]. Throws UsageError for more or an empty name.
 std::vector<std::filesystem::path> sample_files(const RawRhythm& raw);
@@ -56,7 +66,7 @@ struct VolumeChoice {
   int volume = 80;         // without
   std::uint64_t seed = 1;  // --seed, checked whether or not it is used
 };
-VolumeChoice volume_of(const RawRhythm& raw, bool live);
+VolumeChoice volume_of(const RawRhythm& raw, Playing playing);
 
 // The meter for a choice other than --follow jack (made with the JACK sink by play).
 std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice);

@@ -1,9 +1,12 @@
 #include "signals.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <string>
@@ -23,6 +26,8 @@ std::array<char, 512> note_buffer{};
 std::size_t note_size = 0;
 // give_up_after_stop()'s seconds; 0: never.
 std::atomic<unsigned> give_up_seconds{0};
+// stop_signal_fd()'s pipe: [0] read, [1] written by the handler. Made before it is installed.
+int wake_pipe[2] = {-1, -1};
 
 extern "C" void on_give_up(int) {
   remove_temporaries_now();
@@ -36,6 +41,9 @@ extern "C" void on_stop_signal(int) {
     std::_Exit(130);
   }
   if (again) return;
+  const int saved = errno;
+  if (wake_pipe[1] >= 0) (void)!write(wake_pipe[1], "s", 1);
+  errno = saved;
   if (const unsigned seconds = give_up_seconds.load()) alarm(seconds);
   if (note_size > 0) (void)!write(STDERR_FILENO, note_buffer.data(), note_size);
 }
@@ -51,6 +59,8 @@ void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
     std::copy_n(line.begin(), note_size, note_buffer.begin());
     note_buffer[note_size - 1] = '\n';
   }
+  if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+    wake_pipe[0] = wake_pipe[1] = -1;  // no wake-up then: stop_requested() still counts
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
@@ -68,6 +78,15 @@ void prepare_process() {
   keep_standard_descriptors_open();
   std::signal(SIGPIPE, SIG_IGN);
   remove_temporaries_on_signals();
+}
+
+int stop_signal_fd() {
+  return wake_pipe[0];
+}
+
+void sleep_unless_stopped(std::chrono::milliseconds limit) {
+  pollfd fd{stop_signal_fd(), POLLIN, 0};  // a negative descriptor is skipped: a plain sleep
+  static_cast<void>(poll(&fd, 1, static_cast<int>(limit.count())));
 }
 
 const std::atomic<int>& stop_signals() {

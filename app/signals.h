@@ -6,9 +6,10 @@
 // The handler only does what is async-signal-safe: it counts the signal in a lock-free atomic
 // and, as the command asked, writes a fixed note to stderr (write(2)) at the first signal and
 // exits at once (_Exit, after removing the output files' temporaries) at the first or the second.
-// The command polls stop_requested() from any thread.
+// The command polls stop_requested() from any thread, or waits on stop_signal_fd().
 
 #include <atomic>
+#include <chrono>
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
@@ -48,6 +49,14 @@ const std::atomic<int>& stop_signals();
 inline bool stop_requested() {
   return stop_signals().load() != 0;
 }
+
+// A descriptor that turns readable at the first stop signal (the handler writes to a pipe of its
+// own, async-signal-safe), for a loop that sleeps in poll(2) instead of polling
+// stop_requested(); -1 before catch_stop_signals(). Never to be read: it stays readable.
+int stop_signal_fd();
+
+// Sleeps up to `limit`, or less: a stop signal (after catch_stop_signals()) wakes it at once.
+void sleep_unless_stopped(std::chrono::milliseconds limit);
 
 // The process's set-up, for main() first thing, while it has a single thread: descriptors 0-2
 // kept open (standard_input.h), SIGPIPE ignored (a closed pipe is a write error, reported like any

@@ -310,6 +310,10 @@ int OscRemote::port() const {
   return impl_->port;
 }
 
+int OscRemote::socket_fd() const {
+  return lo_server_get_socket_fd(impl_->server);
+}
+
 std::vector<Command> OscRemote::poll() {
   // 0: nothing waiting; below 0: a datagram liblo dropped (not OSC), the next may be fine.
   for (std::size_t i = 0; i < kMaxPerPoll; ++i) {

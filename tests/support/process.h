@@ -64,6 +64,7 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Writes `text` to the child's stdin.
   bool type(const std::string& text) {
     return input_fd_ >= 0 &&

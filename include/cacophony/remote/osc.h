@@ -75,6 +75,9 @@ class OscRemote {
   OscRemote& operator=(const OscRemote&) = delete;
 
   int port() const;
+  // The socket, readable when a datagram waits: for the owner to poll(2) on, never to read from
+  // (poll() reads it).
+  int socket_fd() const;
   std::vector<Command> poll();
   // /cacophony/state to `url` (a query's sender).
   void send_state(const std::string& url, const State& state);
