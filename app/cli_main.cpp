@@ -13,11 +13,11 @@
 
 #include "cacophony_cli.h"
 #include "commands.h"
-#include "options.h"
-#include "output_file.h"
-#include "signals.h"
-#include "terminal_text.h"
-#include "voice.h"
+#include "io/output_file.h"
+#include "io/signals.h"
+#include "io/terminal_text.h"
+#include "io/voice.h"
+#include "options/options.h"
 
 namespace cacophony::cli {
 

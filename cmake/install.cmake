@@ -33,7 +33,7 @@ install(FILES ${PROJECT_BINARY_DIR}/cacophonyConfig.cmake
               ${PROJECT_BINARY_DIR}/cacophonyConfigVersion.cmake
         DESTINATION ${CACOPHONY_CMAKE_DIR} COMPONENT dev)
 
-# What the executable generates from its own definitions (app/manual.cpp, app/completion.cpp),
+# What the executable generates from its own definitions (app/commands/manual.cpp, app/commands/completion.cpp),
 # made by running it once it is built: the manual page (compressed as Debian wants it, with no
 # timestamp) and the two completion scripts.
 set(CACOPHONY_DOCS ${PROJECT_BINARY_DIR}/generated/docs)

@@ -12,8 +12,8 @@
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter.h"
-#include "live_control.h"
-#include "live_input.h"
+#include "live/live_control.h"
+#include "live/live_input.h"
 
 using namespace cacophony;
 

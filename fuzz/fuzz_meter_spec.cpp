@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "meter_option.h"
-#include "options.h"
+#include "options/meter_option.h"
+#include "options/options.h"
 
 using namespace cacophony::cli;
 

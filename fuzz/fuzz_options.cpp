@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "options.h"
+#include "options/options.h"
 
 using namespace cacophony;
 using namespace cacophony::cli;

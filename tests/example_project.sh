@@ -31,7 +31,7 @@ status=0
 refused=$("$work/build/my_metronome" --bogus 2>&1) || status=$?
 [[ $status == 2 ]] && grep -q '^my_metronome: error:' <<<"$refused" ||
   { echo "my_metronome's errors do not name it (exit $status): $refused"; exit 1; }
-# One voice (app/voice.h): nothing it says or writes for its reader names cacophony, and what it
+# One voice (app/io/voice.h): nothing it says or writes for its reader names cacophony, and what it
 # tells the reader to run is its own command line.
 never_cacophony() {  # WHAT TEXT
   if grep -qi 'cacophony' <<<"$2"; then echo "my_metronome's $1 says cacophony: $2"; exit 1; fi

@@ -1,4 +1,4 @@
-// Output files and standard output, for every command (app/output_file.h): a regular file is
+// Output files and standard output, for every command (app/io/output_file.h): a regular file is
 // replaced atomically and nothing else is; devices, FIFOs and "-" are written through; write
 // failures are exit code 1, ambiguous options exit code 2. Run as root: the tests make device
 // nodes.

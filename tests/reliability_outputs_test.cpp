@@ -1,4 +1,4 @@
-// Issue 22, output files and paths (app/output_file.h, app/signals.h): a FIFO without a reader is
+// Issue 22, output files and paths (app/io/output_file.h, app/io/signals.h): a FIFO without a reader is
 // refused and a stalled one answers a stop signal; an output never replaces an input nor another
 // output, by any name; temporaries are names only we could have made; a replaced file keeps its
 // mode; closed descriptors 0-2 and a closed pipe on stdout; messages that name files.

@@ -1,4 +1,4 @@
-// One voice (app/voice.h): the program says everything under the name it was called by, and the
+// One voice (app/io/voice.h): the program says everything under the name it was called by, and the
 // report page marks a run's figures by one set of thresholds.
 
 #include <gtest/gtest.h>

@@ -1,0 +1,129 @@
+// `analyze`: a recording of a performance measured offline, with practice's figures and reports.
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cacophony/practice/practice.h"
+#include "cacophony/rhythm/parse.h"
+#include "cacophony/sound/samples.h"
+#include "commands.h"
+#include "io/output_file.h"
+#include "io/signals.h"
+#include "io/sound_errors.h"
+#include "options/command_model.h"
+#include "options/options.h"
+#include "options/practice_options.h"
+#include "options/rhythm_options.h"
+
+namespace cacophony::cli {
+namespace {
+
+constexpr double kMaxTakeSeconds = 3600;
+
+struct RawAnalyze {
+  std::string take;
+  RawRhythm rhythm;
+  RawPractice practice;
+  std::string start;
+  std::string click_track;
+};
+
+// The rhythm over the take: a rhythm without an end is cut where the take ends.
+void cut_to_take(rhythm::Performance& p, double seconds) {
+  rhythm::Section& last = p.sections.back();
+  if (last.beats == rhythm::kEndless) {
+    const double beats_a_second = last.tempo.from / 60 / last.meter.quarters();
+    last.beats = static_cast<std::int64_t>(std::ceil(seconds * beats_a_second)) + 1;
+  }
+}
+
+// The hits in the recording at `path`, read and detected a block at a time, so that memory does
+// not grow with the take's length.
+struct Detected {
+  int rate = 0;
+  std::int64_t frames = 0;
+  std::vector<practice::Hit> hits;
+};
+
+Detected detect_in(const std::string& path) {
+  sound::RecordingReader reader(path, kMaxTakeSeconds);
+  Detected d{reader.rate(), 0, {}};
+  practice::OnsetDetector detector(d.rate);
+  for (std::vector<float> block; reader.read(block);) {
+    detector.feed(block.data(), block.size(), d.hits);
+    d.frames += static_cast<std::int64_t>(block.size());
+  }
+  detector.finish(d.hits);
+  return d;
+}
+
+// Where the grid starts in the take, in frames: --start, or the first click of --click-track.
+std::int64_t grid_start(const RawAnalyze& raw, int rate) {
+  if (!raw.start.empty() && !raw.click_track.empty())
+    throw UsageError("--start and --click-track: give one");
+  if (!raw.click_track.empty()) {
+    const Detected clicks = detect_in(raw.click_track);
+    if (clicks.rate != rate)
+      throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
+                                   raw.click_track, clicks.rate, rate));
+    if (clicks.hits.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
+    return clicks.hits.front().frame;
+  }
+  if (raw.start.empty()) return 0;
+  return std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * rate);
+}
+
+int analyze_command(const RawAnalyze& raw) {
+  // The options first: a mistake in them is told before a long take is read.
+  rhythm::Performance performance = performance_of(raw.rhythm);
+  check_unused(raw.rhythm);
+  declare_input("the take", raw.take);
+  if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
+  declare_inputs(raw.rhythm);
+  const OutputFiles outputs = practice_outputs(raw.practice);
+  // Stopped, it has nothing to report: it ends at once, with 130 as the other commands.
+  catch_stop_signals({SIGINT, SIGTERM},
+                     OnStop{.note = {}, .second_exits = false, .first_exits = true});
+  const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
+  Detected take = detect_in(raw.take);
+  cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
+  const std::int64_t start = grid_start(raw, take.rate);
+  for (practice::Hit& h : take.hits) h.frame -= start;
+  const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
+  const double bpm = performance.sections.front().tempo.from;
+  const practice::Result result =
+      practice::measure(grid, take.hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
+  for (const practice::BarFigures& bar : result.bars)
+    std::fprintf(outputs.log(), "%s\n", bar_line(bar).c_str());
+  report_result(result, outputs, raw.take, fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
+  return 0;
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, Action& action) {
+  auto raw = std::make_shared<RawAnalyze>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze",
+      "Measure a recording of a performance against its rhythm: each hit's offset, misses, "
+      "extras, steadiness and the tempo played, as practice does live. A take without hits says "
+      "\"no hits found\" and exits 0 (its reports are empty)");
+  takes_file(cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)"))->required();
+  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
+  add_practice_options(*cmd, raw->practice);
+  cmd->add_option("--start", raw->start, "Where the rhythm's first beat is in the take, seconds");
+  takes_file(cmd->add_option("--click-track", raw->click_track,
+                             "Align the rhythm to the first click of this recording of the same "
+                             "take"));
+  cmd->callback([raw, &action] {
+    action = [raw] { return with_sound_errors([&raw] { return analyze_command(*raw); }); };
+  });
+}
+
+}  // namespace cacophony::cli

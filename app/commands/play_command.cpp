@@ -1,0 +1,242 @@
+// `play`: the metronome live, through a running JACK server, alone or in an Ableton Link session.
+// Three steps: the options, checked; the player, built; the play, until the end, a signal or
+// the server's going.
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cacophony/link/link_grid.h"
+#include "cacophony/link/session.h"
+#include "cacophony/remote/osc.h"
+#include "cacophony/rhythm/parse.h"
+#include "cacophony/sound/engine.h"
+#include "cacophony/sound/jack_meter.h"
+#include "cacophony/sound/jack_sink.h"
+#include "cacophony/sound/live_grid.h"
+#include "cacophony/sound/rhythm_grid.h"
+#include "cacophony/sound/samples.h"
+#include "commands.h"
+#include "io/signals.h"
+#include "io/sound_errors.h"
+#include "io/voice.h"
+#include "live/live_rig.h"
+#include "live/play_loop.h"
+#include "options/options.h"
+#include "options/rhythm_options.h"
+
+namespace cacophony::cli {
+namespace {
+
+constexpr const char* kOscHost = "127.0.0.1";
+
+struct RawPlay {
+  RawRhythm rhythm;
+  std::vector<std::string> connect;
+  std::vector<std::string> follow_connect;
+  bool link = false;
+  std::string quantum;
+  bool start_stop_sync = false;
+  bool quiet = false;
+  std::string osc;
+  std::string osc_host;  // "" when not given
+};
+
+struct PlayOptions {
+  rhythm::Performance performance;  // what plays alone
+  double link_bpm = 120;            // with --link: the tempo proposed to the session
+  std::int64_t quantum = 4;
+  std::int64_t beats = sound::Engine::kEndless;  // with --link: clicks before it stops
+  bool live_meter = false;                       // --follow jack
+  std::unique_ptr<sound::Meter> meter;  // the others'; --follow jack's is made with the sink
+  std::vector<std::filesystem::path> sounds;
+  std::vector<std::string> connect;
+  std::vector<std::string> follow_connect;
+  bool link = false;
+  bool start_stop_sync = false;
+  bool quiet = false;
+  int osc_port = -1;  // none
+  std::string osc_host;
+};
+
+// With --link the session owns the tempo and the bar: one steady rhythm, its meter the quantum
+// unless --quantum says otherwise.
+void link_rhythm(const RawPlay& raw, PlayOptions& o) {
+  RawRhythm rhythm = raw.rhythm;
+  rhythm.beats.clear();  // counted by the engine: the session's beats have no end of their own
+  o.performance = performance_of(rhythm, {.fallback_bpm = 120});
+  const rhythm::Performance& p = o.performance;
+  const rhythm::Section& s = p.sections.front();
+  if (p.sections.size() > 1 || s.beats != rhythm::kEndless ||
+      s.tempo.kind != rhythm::Tempo::Kind::constant || !raw.rhythm.map.empty())
+    throw UsageError(
+        "--link shares one steady tempo: give a meter and a tempo, not bars, a "
+        "ramp or a map");
+  if (p.feel.count_in != rhythm::Feel::kNoCountIn || p.feel.subdivide != 1)
+    throw UsageError("--link plays whole beats: --count-in and --subdivide are not taken with it");
+  o.link_bpm = s.tempo.from;
+  if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
+    throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
+                                 link::kMinBpm, link::kMaxBpm, o.link_bpm));
+  o.quantum = raw.quantum.empty() ? s.meter.beats : parse_count("--quantum", raw.quantum, 1, 16);
+  if (!raw.rhythm.beats.empty()) o.beats = parse_count("--beats", raw.rhythm.beats, 1, 10'000'000);
+}
+
+// Checked in the order the errors have always come; the simulated or file meter is made here,
+// so a recording it can't use is reported before JACK is asked for anything.
+PlayOptions play_options(const RawPlay& raw) {
+  PlayOptions o;
+  if (!raw.link && (raw.start_stop_sync || !raw.quantum.empty()))
+    throw UsageError(raw.start_stop_sync ? "--start-stop-sync needs --link"
+                                         : "--quantum needs --link");
+  if (raw.link)
+    link_rhythm(raw, o);
+  else
+    o.performance = performance_of(raw.rhythm);
+  const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
+  o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
+  if (!o.live_meter) o.meter = make_volume_meter(volume);
+  if (!o.live_meter && !raw.follow_connect.empty())
+    throw UsageError("--follow-connect needs --follow jack");
+  o.sounds = sample_files(raw.rhythm);
+  o.connect = raw.connect;
+  o.follow_connect = raw.follow_connect;
+  o.link = raw.link;
+  o.start_stop_sync = raw.start_stop_sync;
+  o.quiet = raw.quiet;
+  if (!raw.osc.empty()) o.osc_port = static_cast<int>(parse_count("--osc", raw.osc, 1, 65535));
+  if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
+  o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
+  return o;
+}
+
+// A rhythm a player may change as it plays: one steady section, no count-in, no swing.
+bool changeable(const rhythm::Performance& p) {
+  return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
+         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50;
+}
+
+// The OSC remote, on --osc-host and --osc.
+std::unique_ptr<remote::OscRemote> open_osc_remote(const PlayOptions& o) {
+  const remote::Limits limits{o.link ? link::kMinBpm : rhythm::Tempo::kMin,
+                              o.link ? link::kMaxBpm : rhythm::kMaxTempo};
+  try {
+    return std::make_unique<remote::OscRemote>(o.osc_host, o.osc_port, limits);
+  } catch (const remote::OscError& e) {
+    throw UsageError(fmt::format("--osc {} on {}: {}", o.osc_port, o.osc_host, e.what()));
+  }
+}
+
+// What plays, on a live rig (live_rig.h): the grid the options ask for, the engine on it, its
+// volume (the meter taken from the options) and the OSC remote.
+struct Player {
+  explicit Player(PlayOptions& o) : rig(o.live_meter ? LiveRig::Input::in : LiveRig::Input::none) {
+    std::unique_ptr<sound::Meter> meter = std::move(o.meter);
+    if (o.live_meter) meter = std::make_unique<sound::JackMeter>(rig.sink());
+    sound::Grid& grid = make_grid(o);
+    steady = dynamic_cast<sound::SteadyMeter*>(meter.get());
+    if (o.osc_port > 0) osc = open_osc_remote(o);
+    sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(rig.rate())
+                                                 : sound::load_sounds(o.sounds, rig.rate());
+    rig.make_engine(grid, o.beats, std::move(sounds));
+    rig.feed_volume(std::move(meter));
+  }
+
+  // The grid, kept by the rig with what it reads (the Link session).
+  sound::Grid& make_grid(const PlayOptions& o) {
+    const rhythm::Performance& p = o.performance;
+    if (o.link) {
+      session = &rig.keep(std::make_unique<link::Session>(
+          o.link_bpm, static_cast<double>(o.quantum), o.start_stop_sync));
+      return rig.keep(std::make_unique<link::LinkGrid>(*session, p.sections.front().pattern));
+    }
+    if (changeable(p)) {
+      live =
+          &rig.keep(std::make_unique<sound::LiveGrid>(p.sections[0], p.feel.subdivide, rig.rate()));
+      return *live;
+    }
+    return rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
+  }
+
+  LiveRig rig;
+  sound::SteadyMeter* steady = nullptr;
+  sound::LiveGrid* live = nullptr;
+  link::Session* session = nullptr;
+  std::unique_ptr<remote::OscRemote> osc;
+};
+
+void report_dropped(const sound::JackSink& sink) {
+  if (sink.dropped_input() > 0)
+    note(fmt::format("{} input frames not metered (the meter fell behind)", sink.dropped_input()));
+  if (sink.dropped_events() > 0)
+    note(fmt::format("{} beats not printed (the printer fell behind)", sink.dropped_events()));
+}
+
+LiveDisplay::Mode display_mode(const PlayOptions& o) {
+  if (o.quiet) return LiveDisplay::Mode::quiet;
+  return isatty(STDOUT_FILENO) ? LiveDisplay::Mode::line : LiveDisplay::Mode::beats;
+}
+
+int play(Player& p, const PlayOptions& o) {
+  p.rig.start(RigConnections{o.connect, o.follow_connect, true});
+  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get()};
+  const int code = play_loop(parts, display_mode(o));
+  report_dropped(p.rig.sink());
+  return code;
+}
+
+int play_command(const RawPlay& raw) {
+  PlayOptions options = play_options(raw);
+  Player player(options);
+  catch_stop_signals({SIGINT, SIGTERM});
+  return play(player, options);
+}
+
+}  // namespace
+
+void add_play_command(CLI::App& app, Action& action) {
+  auto raw = std::make_shared<RawPlay>();
+  CLI::App* cmd = app.add_subcommand(
+      "play",
+      "Play the metronome live through a running JACK server (port cacophony:out), printing "
+      "bar.beat and the tempo with each click. With --link, type a tempo (and, with "
+      "--start-stop-sync, start or stop) and Enter to change the session for every peer");
+  cmd->footer(rhythm_help("play"));
+  add_rhythm_options(*cmd, raw->rhythm, Playing::live);
+  // One port an occurrence: a list would swallow the rhythm's words after it.
+  cmd->add_option("--connect", raw->connect,
+                  "JACK input port to connect to, repeatable (default: the system's playback "
+                  "ports)")
+      ->allow_extra_args(false);
+  cmd->add_option("--follow-connect", raw->follow_connect,
+                  "JACK output port to connect to cacophony:in, repeatable (with --follow jack)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--link", raw->link,
+                "Join (or start) an Ableton Link session: take its tempo (yours, 20..999, is "
+                "proposed when no session exists; default 120), click on its beat grid and follow "
+                "its tempo changes");
+  cmd->add_option("--quantum", raw->quantum,
+                  "With --link: beats in a bar, 1..16 (default: the meter's beats); the bar's "
+                  "first beat (phase 0) is accented");
+  cmd->add_flag("--start-stop-sync", raw->start_stop_sync,
+                "With --link: follow the session's start and stop, and start and stop it");
+  cmd->add_flag("--quiet", raw->quiet, "Print nothing but errors");
+  cmd->add_option("--osc", raw->osc,
+                  "Listen for OSC on this UDP port, 1..65535 (/cacophony/tempo f, /tap, /start, "
+                  "/stop, /meter ii, /volume f, /query, /register s)");
+  cmd->add_option("--osc-host", raw->osc_host, "The address --osc listens on")
+      ->default_str(kOscHost);
+  cmd->callback([raw, &action] {
+    action = [raw] { return with_sound_errors([&raw] { return play_command(*raw); }); };
+  });
+}
+
+}  // namespace cacophony::cli

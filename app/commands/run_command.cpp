@@ -1,0 +1,227 @@
+// The main job and `run`: stage scenarios, print what each did, write the reports.
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "cacophony/analysis/metrics.h"
+#include "cacophony/explore/explore.h"
+#include "cacophony/harness/harness.h"
+#include "cacophony/report/page.h"
+#include "cacophony/report/trace.h"
+#include "commands.h"
+#include "io/output_file.h"
+#include "io/signals.h"
+#include "io/voice.h"
+#include "options/command_model.h"
+#include "options/options.h"
+
+namespace cacophony::cli {
+namespace {
+
+struct RawOptions {
+  std::vector<std::string> ids;
+  std::string bpm = "6000";
+  std::string beats = "15";
+  std::string delay;
+  std::string seed = "1";
+  std::string time;    // "" when not given: real, or simulated with --replay
+  std::string replay;  // run only
+  std::string json;
+  std::string report;
+  std::string trace;
+  bool no_report = false;
+  bool verbose = false;
+};
+
+// What the main job writes when neither --report nor --no-report is given.
+constexpr const char* kDefaultReport = "cacophony-report.html";
+
+void add_options(CLI::App& cmd, RawOptions& raw) {
+  cmd.add_option("--bpm", raw.bpm, "Tempo in beats per minute, 1..6000")->capture_default_str();
+  cmd.add_option("--beats", raw.beats, "Beats per scenario, 1..10000000")->capture_default_str();
+  takes_one_of(cmd.add_option("--delay", raw.delay,
+                              "Measurement-time simulator: short, random or triangular "
+                              "(default: each scenario's own)"),
+               "short|random|triangular");
+  cmd.add_option("--seed", raw.seed, "Seed of the random volumes and delays")
+      ->capture_default_str();
+  takes_one_of(cmd.add_option("--time", raw.time,
+                              "Clock: real (one thread), threads (a thread per task) or "
+                              "simulated (deterministic, instant)"),
+               time_words("|", "|"))
+      ->default_str(std::string(runtime::name(RunOptions{}.time)));
+  takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
+      ->check(kOutputName);
+  takes_file(cmd.add_option("--report", raw.report,
+                            "Write the report page, one self-contained HTML file, to FILE"))
+      ->check(kOutputName);
+  takes_file(cmd.add_option("--trace", raw.trace,
+                            "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
+      ->check(kOutputName);
+  cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
+}
+
+// The first Ctrl-C lets the running scenario finish; the second gives up at once.
+constexpr OnStop kOnStop{"stopping after this scenario (Ctrl-C again to abort at once)", true};
+
+RunOptions run_options(const RawOptions& raw) {
+  RunOptions options;
+  options.bpm = parse_bpm(raw.bpm);
+  options.beats = static_cast<int>(parse_count("--beats", raw.beats, 1, RunOptions::kMaxBeats));
+  options.seed = parse_seed(raw.seed);
+  if (!raw.time.empty()) options.time = parse_time(raw.time);
+  if (!raw.delay.empty()) options.delay = parse_delay_option(raw.delay);
+  return options;
+}
+
+void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
+  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
+               program_name().c_str(), scenarios, scenarios == 1 ? "" : "s",
+               static_cast<long long>(options.bpm.value()), options.beats,
+               static_cast<unsigned long long>(options.seed),
+               static_cast<int>(runtime::name(options.time).size()),
+               runtime::name(options.time).data());
+  flush(log);
+}
+
+Tracker::Observer beat_printer(FILE* log, bool verbose) {
+  if (!verbose) return {};
+  return [log](const Event& e) {
+    if (e.category == Category::beat)
+      std::fprintf(log, "   %10.3f ms  %s%s\n", static_cast<double>(e.at.count()) / 1e6,
+                   tooltip(e).c_str(), e.after_end ? "  (after the metronome returned)" : "");
+  };
+}
+
+// What the runs leave for the files: the figures always, the runs themselves for the page or the
+// trace.
+struct Results {
+  nlohmann::json figures = nlohmann::json::array();
+  std::vector<Run> runs;
+  std::vector<Metrics> metrics;
+};
+
+void write_results(const OutputFiles& outputs, const RunOptions& options, const Results& results) {
+  if (OutputFile* json = outputs.get(Output::json))
+    outputs.finish(*json, results.figures.dump(2) + "\n");
+  if (OutputFile* report = outputs.get(Output::report))
+    outputs.finish(*report, report_page(results.runs, results.metrics, options));
+  if (OutputFile* trace = outputs.get(Output::trace)) {
+    // Written as it is made: a long trace never sits in memory whole.
+    write_chrome_trace(results.runs, [trace](std::string_view piece) { trace->write(piece); });
+    outputs.finish(*trace, "\n");
+  }
+}
+
+// --replay: the schedule (from `explore`), run in simulated time with its own seed.
+std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptions& options) {
+  if (raw.replay.empty()) return std::nullopt;
+  const auto schedule = runtime::Schedule::parse(raw.replay);
+  if (!schedule)
+    throw UsageError(
+        fmt::format("--replay takes a schedule that `{} explore` printed "
+                    "(e.g. random:3:17), got '{}'",
+                    program_name(), raw.replay));
+  if (options.time != runtime::TimeMode::simulated && !raw.time.empty())
+    throw UsageError(fmt::format(
+        "--replay runs in simulated time (a schedule orders simulated tasks), not --time {}",
+        raw.time));
+  options.time = runtime::TimeMode::simulated;
+  options.seed = schedule->run_seed;
+  return schedule;
+}
+
+int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
+  RunOptions options = run_options(raw);
+  const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
+  // Opened before the runs start, so that a bad path costs no work.
+  const OutputFiles outputs(
+      {{Output::json, &raw.json}, {Output::report, &raw.report}, {Output::trace, &raw.trace}});
+  const bool keep_runs = !raw.report.empty() || !raw.trace.empty();
+  // The events the page or the trace show of each run; the figures count them all.
+  const std::size_t window = !raw.trace.empty()    ? kMaxTraceEvents
+                             : !raw.report.empty() ? kMaxChartEvents
+                                                   : 0;
+  catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
+  print_header(outputs.log(), options, chosen.size());
+
+  const Tracker::Observer observer = beat_printer(outputs.log(), raw.verbose);
+  Results results;
+  for (const Scenario* s : chosen) {
+    if (stop_requested()) break;
+    std::unique_ptr<runtime::Strategy> strategy;
+    if (replay) strategy = replay_strategy(*s, *replay, options);
+    options.strategy = strategy.get();
+    MeasuredRun measured = run_measured(*s, options, observer, window);
+    options.strategy = nullptr;
+    const Metrics& m = measured.metrics;
+    std::fprintf(outputs.log(), "%s\n", summary_line(m).c_str());
+    flush(outputs.log());
+    results.figures.push_back(to_json(m));
+    if (keep_runs) {
+      results.runs.push_back(std::move(measured.run));
+      results.metrics.push_back(m);
+    }
+  }
+  write_results(outputs, options, results);
+  return stop_requested() ? 130 : 0;
+}
+
+}  // namespace
+
+const CLI::Validator kOutputName(
+    [](const std::string& name) {
+      return name.empty() ? std::string("needs a file name ('-' for standard output)")
+                          : std::string();
+    },
+    "");
+
+void add_run_commands(CLI::App& app, Action& action) {
+  // The options live as long as the parsers that fill them and the actions that read them.
+  auto all = std::make_shared<RawOptions>();
+  add_options(app, *all);
+  app.add_flag("--no-report", all->no_report,
+               std::string("Don't write the report page (by default ") + kDefaultReport + ")");
+  action = [all] {
+    RawOptions options = *all;
+    if (options.no_report && !options.report.empty())
+      throw UsageError("--no-report and --report contradict each other: give one");
+    if (options.report.empty() && !options.no_report) options.report = kDefaultReport;
+    return run_scenarios(options,
+                         std::vector<const Scenario*>(scenarios().begin(), scenarios().end()));
+  };
+
+  auto some = std::make_shared<RawOptions>();
+  CLI::App* run = app.add_subcommand(
+      "run", fmt::format("Run the named scenarios (see `{} list`)", program_name()));
+  takes_scenarios(run->add_option("id", some->ids, "Scenario ids"))->required();
+  add_options(*run, *some);
+  run->add_option("--replay", some->replay,
+                  fmt::format("Run exactly this schedule (printed by `{} explore`), in simulated "
+                              "time; its seed replaces --seed",
+                              program_name()));
+  run->callback([some, &action] {
+    action = [some] { return run_scenarios(*some, parse_scenarios(some->ids)); };
+  });
+}
+
+void add_list_command(CLI::App& app, Action& action) {
+  app.add_subcommand("list", "List the scenarios with a line on each")->callback([&action] {
+    action = [] {
+      int n = 0;
+      for (const Scenario* s : scenarios()) {
+        std::printf("%2d  %-56s %s\n", ++n, std::string(s->id).c_str(),
+                    plain_text(s->description).c_str());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace cacophony::cli

@@ -1,0 +1,43 @@
+#pragma once
+// What analyze and practice share on the command line: the gap training (--mute ON/OFF,
+// --mute-random P with --seed), the latency (--latency MS), and the outputs (--json F,
+// --report F), with the terminal summary.
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "cacophony/practice/practice.h"
+#include "io/output_file.h"
+
+namespace cacophony::cli {
+
+struct RawPractice {
+  std::string mute;
+  std::string mute_random;
+  std::string latency;
+  std::string json;
+  std::string report;
+};
+
+void add_practice_options(CLI::App& command, RawPractice& raw);
+
+// Throws UsageError: ON/OFF must be whole numbers with ON >= 1 and OFF >= 1; P in [0, 1].
+practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed);
+// The largest latency, in ms either way, taken from --latency or the stored calibration.
+inline constexpr double kMaxLatencyMs = 1000;
+// --latency in ms (-kMaxLatencyMs..kMaxLatencyMs), when given.
+std::optional<double> latency_ms(const RawPractice& raw);
+
+// Each bar's figures as one line, as the bar ends.
+std::string bar_line(const practice::BarFigures& bar);
+// The --json and --report files, opened (and checked, as OutputFiles does) before the work, so
+// that a bad path costs no take.
+OutputFiles practice_outputs(const RawPractice& raw);
+
+// The summary on outputs.log(), then the --json and --report files. `take` names what was
+// measured and `rhythm` how its grid was given, for the page.
+void report_result(const practice::Result& result, const OutputFiles& outputs,
+                   const std::string& take, const std::string& rhythm);
+
+}  // namespace cacophony::cli

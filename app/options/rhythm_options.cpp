@@ -1,0 +1,177 @@
+#include "options/rhythm_options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string_view>
+
+#include "cacophony/rhythm/parse.h"
+#include "io/output_file.h"
+#include "io/voice.h"
+#include "options/command_model.h"
+#include "options/options.h"
+
+namespace cacophony::cli {
+namespace {
+
+constexpr int kDefaultVolume = 80;
+
+UsageError worded(const rhythm::RhythmError& e) {
+  if (e.source.empty()) return UsageError(fmt::format("rhythm: {}", e.problem));
+  if (e.line == 0) return UsageError(fmt::format("{}: {}", e.source, e.problem));
+  return UsageError(fmt::format("{}:{}: {}", e.source, e.line, e.problem));
+}
+
+// The rhythm itself, from exactly one of: words, --map, --bpm.
+rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
+  const int given = !raw.words.empty() + !raw.map.empty() + !raw.bpm.empty();
+  if (given > 1)
+    throw UsageError("give the rhythm once: as words (e.g. 4/4 120), --map FILE or --bpm N");
+  if (!raw.from.empty() && raw.map.empty()) throw UsageError("--from needs --map");
+  if (!raw.map.empty()) {
+    rhythm::Performance map = rhythm::read_map(raw.map);
+    if (raw.from.empty()) return map;  // moved, not copied: a map may hold millions of sections
+    return rhythm::start_at(map, raw.from, raw.map);
+  }
+  if (!raw.words.empty()) return rhythm::parse_words(raw.words);
+  double bpm = fallback_bpm;
+  if (!raw.bpm.empty()) bpm = static_cast<double>(parse_bpm(raw.bpm).value());
+  if (bpm <= 0)
+    throw UsageError(
+        "give a rhythm: words such as 8 4/4 120 or 7/8 160 X.xX.x., --map FILE, or "
+        "--bpm N (see --help)");
+  rhythm::Section endless;
+  endless.beats = rhythm::kEndless;
+  endless.tempo = rhythm::Tempo::constant(bpm);
+  rhythm::Performance p;
+  p.sections.push_back(endless);
+  return p;
+}
+
+}  // namespace
+
+std::string rhythm_help(const std::string& command) {
+  const std::string out = command == "render" ? " --out click.wav" : "";
+  return fmt::format(
+      "\nThe rhythm, as klick takes it: [bars] [meter] tempo[-tempo2[/accel]] [pattern]\n"
+      "  bars     how many bars (1..100000){2}\n"
+      "  meter    n/d: n beats of 1/d notes (n 1..{4}; d 1, 2, 4, 8, 16, 32); default 4/4\n"
+      "  tempo    quarter notes per minute, 1..{5:g}, fractions allowed (92.5)\n"
+      "           tempo-tempo2/accel: 1 bpm faster every accel bars, up to tempo2\n"
+      "           tempo-tempo2: a ramp across the bars\n"
+      "  pattern  X accent, x normal, . rest, one per beat; default X then x\n"
+      "Or --map FILE, a klick tempo map (one section a line: [label:] bars [meter]\n"
+      "tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]), or --bpm N [--beats N] (4/4).\n"
+      "Examples:\n"
+      "  {3} {0} 7/8 160 X.xX.x.{1}\n"
+      "  {3} {0} 32 4/4 80-120/4{1}    (a speed trainer)\n"
+      "  {3} {0} --map song.txt --count-in 1{1}\n",
+      command, out, command == "render" ? "; render needs an end" : "; without, until stopped",
+      program_name(), rhythm::Meter::kMaxBeats, rhythm::kMaxTempo);
+}
+
+void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, Playing playing) {
+  const bool live = playing == Playing::live;
+  cmd.add_option("rhythm", raw.words,
+                 "The rhythm: [bars] [meter] tempo[-tempo2[/accel]] [pattern]");
+  takes_file(cmd.add_option("--map", raw.map, "A klick tempo map file"));
+  cmd.add_option("--from", raw.from, "With --map: start at the section with this label");
+  cmd.add_option("--bpm", raw.bpm, "Shorthand: 4/4 at this tempo, 1..6000");
+  cmd.add_option("--beats", raw.beats, "Stop after this many beats, 1..10000000");
+  cmd.add_option("--subdivide", raw.subdivide,
+                 "Clicks per beat, 1..8 (2 eighths, 3 triplets, 4 sixteenths), softer")
+      ->capture_default_str();
+  cmd.add_option("--swing", raw.swing, "Delay every second subdivision, 50..75 %")
+      ->capture_default_str();
+  cmd.add_option("--count-in", raw.count_in,
+                 fmt::format("Count in this many bars (0: two beats), 0..{}, in a sound of its own",
+                             rhythm::Feel::kMaxCountIn));
+  cmd.add_option("--volume", raw.volume,
+                 fmt::format("A steady volume, 0..100 (default {})", kDefaultVolume));
+  takes_one_of(
+      cmd.add_option("--follow", raw.follow,
+                     live ? "Follow a loudness instead: simulated (seeded random), file:PATH (a "
+                            "recording's momentary loudness) or jack (the input port cacophony:in)"
+                          : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
+                            "recording's momentary loudness)"),
+      live ? "simulated|file:PATH|jack" : "simulated|file:PATH");
+  cmd.add_option("--seed", raw.seed, "Seed of --follow simulated")->capture_default_str();
+  takes_file(cmd.add_option("--sounds", raw.sounds,
+                            "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)"));
+}
+
+std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {
+  std::vector<std::filesystem::path> files;
+  if (raw.sounds.empty()) return files;
+  const std::size_t comma = raw.sounds.find(',');
+  files.emplace_back(raw.sounds.substr(0, comma));
+  if (comma != std::string::npos) files.emplace_back(raw.sounds.substr(comma + 1));
+  for (const auto& file : files)
+    if (file.empty() || file.string().find(',') != std::string::npos)
+      throw UsageError(
+          fmt::format("--sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got '{}'", raw.sounds));
+  return files;
+}
+
+void declare_inputs(const RawRhythm& raw) {
+  if (!raw.map.empty()) declare_input("--map", raw.map);
+  std::string_view sounds = raw.sounds;
+  while (!sounds.empty()) {
+    const std::size_t comma = std::min(sounds.find(','), sounds.size());
+    declare_input("--sounds", std::string(sounds.substr(0, comma)));
+    sounds.remove_prefix(std::min(comma + 1, sounds.size()));
+  }
+  constexpr std::string_view kFile = "file:";
+  if (raw.follow.starts_with(kFile)) declare_input("--follow", raw.follow.substr(kFile.size()));
+}
+
+rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
+  try {
+    rhythm::Performance p = base_rhythm(raw, rules.fallback_bpm);
+    if (!raw.beats.empty())
+      p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
+    p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
+    p.feel.swing = parse_real("--swing", raw.swing, 50, 75);
+    if (!raw.count_in.empty())
+      p.feel.count_in =
+          static_cast<int>(parse_count("--count-in", raw.count_in, 0, rhythm::Feel::kMaxCountIn));
+    if (rules.ending == RhythmRules::Ending::required &&
+        p.sections.back().beats == rhythm::kEndless)
+      throw UsageError("the rhythm has no end: give bars (e.g. 8 4/4 120), --beats N or --map");
+    rhythm::check(p);
+    return p;
+  } catch (const rhythm::RhythmError& e) {
+    throw worded(e);
+  }
+}
+
+VolumeChoice volume_of(const RawRhythm& raw, Playing playing) {
+  VolumeChoice choice;
+  choice.seed = parse_seed(raw.seed);
+  if (!raw.follow.empty() && !raw.volume.empty())
+    throw UsageError(
+        "--volume sets a steady click; --follow sets the volume from a loudness: "
+        "give one");
+  if (!raw.follow.empty()) {
+    choice.follow = true;
+    choice.followed = parse_meter(raw.follow, playing == Playing::live);
+  } else if (!raw.volume.empty()) {
+    choice.volume = static_cast<int>(parse_count("--volume", raw.volume, 0, 100));
+  } else {
+    choice.volume = kDefaultVolume;
+  }
+  return choice;
+}
+
+std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice) {
+  if (!choice.follow) return std::make_unique<sound::SteadyMeter>(choice.volume);
+  return make_meter(choice.followed, choice.seed);
+}
+
+void check_unused(const RawRhythm& raw) {
+  static_cast<void>(volume_of(raw, Playing::offline));
+  static_cast<void>(sample_files(raw));
+}
+
+}  // namespace cacophony::cli
