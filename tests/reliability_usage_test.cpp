@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -49,13 +48,19 @@ std::vector<std::pair<std::string, std::string>> options_taking_values() {
   const CommandResult script = cacophony("completion bash");
   EXPECT_EQ(script.code, 0) << script.out;
   std::vector<std::pair<std::string, std::string>> options;
-  const std::regex pattern("\"([a-z]*) (--?[a-z-]+)\"");
   for (const std::string& line : cacophony::test_support::lines(script.out)) {
     if (!line.starts_with("    \"") || line.find(") ") == std::string::npos) continue;
+    // Each quoted "COMMAND OPTION" before the `)`: COMMAND is [a-z]* and OPTION starts with '-'.
     const std::string patterns = line.substr(0, line.find(')'));
-    for (auto m = std::sregex_iterator(patterns.begin(), patterns.end(), pattern);
-         m != std::sregex_iterator(); ++m)
-      options.emplace_back((*m)[1], (*m)[2]);
+    for (std::size_t open = patterns.find('"'); open != std::string::npos;) {
+      const std::size_t close = patterns.find('"', open + 1);
+      if (close == std::string::npos) break;
+      const std::string quoted = patterns.substr(open + 1, close - open - 1);
+      const std::size_t space = quoted.find(' ');
+      if (space != std::string::npos && quoted.compare(space + 1, 1, "-") == 0)
+        options.emplace_back(quoted.substr(0, space), quoted.substr(space + 1));
+      open = patterns.find('"', close + 1);
+    }
   }
   return options;
 }
