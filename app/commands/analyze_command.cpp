@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cacophony/practice/align.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/samples.h"
@@ -16,6 +17,7 @@
 #include "io/output_file.h"
 #include "io/signals.h"
 #include "io/sound_errors.h"
+#include "io/voice.h"
 #include "options/command_model.h"
 #include "options/options.h"
 #include "options/practice_options.h"
@@ -63,20 +65,66 @@ Detected detect_in(const std::string& path) {
   return d;
 }
 
-// Where the grid starts in the take, in frames: --start, or the first click of --click-track.
-std::int64_t grid_start(const RawAnalyze& raw, int rate) {
+// Where the rhythm starts in the take, and what said so (Alignment::found_by).
+struct Placement {
+  std::int64_t start = 0;  // frames
+  std::string found_by;
+};
+
+// Where the rhythm starts, found from the take's hits (align.h), and said on stderr.
+Placement found_start(const rhythm::Performance& performance,
+                      const std::vector<practice::Position>& grid, const Detected& take) {
+  const auto found = practice::find_start(performance, grid, take.hits, take.rate, take.frames);
+  if (!found) return {0, "none"};
+  const bool count_in = found->from == practice::Start::From::count_in;
+  const std::string count_in_first =
+      performance.feel.count_in == rhythm::Feel::kNoCountIn ? "" : ", its count-in first";
+  note(fmt::format("the rhythm starts at {:.3f} s in the take{} ({})",
+                   static_cast<double>(found->frame) / take.rate, count_in_first,
+                   count_in ? "found from its count-in; give --start to set it"
+                            : "found from the hits, so their median is on the beat: give "
+                              "--start or --click-track to measure lateness"));
+  return {found->frame, count_in ? "count-in" : "hits"};
+}
+
+// Where the rhythm starts in the take: --start, the first click of --click-track, or found.
+Placement place_grid(const RawAnalyze& raw, const rhythm::Performance& performance,
+                     const std::vector<practice::Position>& grid, const Detected& take) {
   if (!raw.start.empty() && !raw.click_track.empty())
     throw UsageError("--start and --click-track: give one");
   if (!raw.click_track.empty()) {
     const Detected clicks = detect_in(raw.click_track);
-    if (clicks.rate != rate)
+    if (clicks.rate != take.rate)
       throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
-                                   raw.click_track, clicks.rate, rate));
+                                   raw.click_track, clicks.rate, take.rate));
     if (clicks.hits.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
-    return clicks.hits.front().frame;
+    return {clicks.hits.front().frame, "--click-track"};
   }
-  if (raw.start.empty()) return 0;
-  return std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * rate);
+  if (raw.start.empty()) return found_start(performance, grid, take);
+  return {std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * take.rate),
+          "--start"};
+}
+
+// How the hits fit the grid, and what to try when they fit it poorly (said on stderr).
+practice::Alignment alignment(const practice::Result& result, const Placement& placed) {
+  const practice::Fit fit = practice::judge_fit(result);
+  practice::Alignment a{static_cast<double>(placed.start) / result.rate, placed.found_by, !fit.poor,
+                        ""};
+  if (!fit.poor) return a;
+  if (fit.tempo_off)
+    a.advice = fmt::format(
+        "the hits are at {:.1f} bpm and the rhythm at {:g}: is its tempo right? try it at {:.0f}",
+        *fit.hits_bpm, result.grid_bpm, *fit.hits_bpm);
+  else if (placed.found_by == "--start")
+    a.advice = "most hits are far from the grid: is --start right?";
+  else if (placed.found_by == "--click-track")
+    a.advice = "most hits are far from the grid: is the rhythm right?";
+  else
+    a.advice =
+        "most hits are far from the grid: is the rhythm right? give --start or "
+        "--click-track to place it";
+  note(a.advice);
+  return a;
 }
 
 int analyze_command(const RawAnalyze& raw) {
@@ -91,14 +139,15 @@ int analyze_command(const RawAnalyze& raw) {
   catch_stop_signals({SIGINT, SIGTERM},
                      OnStop{.note = {}, .second_exits = false, .first_exits = true});
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
+  const double latency = latency_ms(raw.practice).value_or(0);
   Detected take = detect_in(raw.take);
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
-  const std::int64_t start = grid_start(raw, take.rate);
-  for (practice::Hit& h : take.hits) h.frame -= start;
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
+  const Placement placed = place_grid(raw, performance, grid, take);
+  for (practice::Hit& h : take.hits) h.frame -= placed.start;
   const double bpm = performance.sections.front().tempo.from;
-  const practice::Result result =
-      practice::measure(grid, take.hits, take.rate, latency_ms(raw.practice).value_or(0), bpm);
+  practice::Result result = practice::measure(grid, take.hits, take.rate, latency, bpm);
+  result.alignment = alignment(result, placed);
   for (const practice::BarFigures& bar : result.bars)
     std::fprintf(outputs.log(), "%s\n", bar_line(bar).c_str());
   report_result(result, outputs, raw.take, fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
@@ -117,7 +166,9 @@ void add_analyze_command(CLI::App& app, Action& action) {
   takes_file(cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)"))->required();
   add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   add_practice_options(*cmd, raw->practice);
-  cmd->add_option("--start", raw->start, "Where the rhythm's first beat is in the take, seconds");
+  cmd->add_option("--start", raw->start,
+                  "Where the rhythm (its count-in first, with --count-in) starts in the take, "
+                  "seconds (default: found from the take's hits)");
   takes_file(cmd->add_option("--click-track", raw->click_track,
                              "Align the rhythm to the first click of this recording of the same "
                              "take"));

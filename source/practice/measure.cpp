@@ -144,7 +144,10 @@ void add_bar_figures(Result& r) {
 
 Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, int rate,
                double latency_ms, double grid_bpm) {
-  Result r{rate, grid, {}, {}, {}, {}, {}, std::nullopt, std::nullopt, grid_bpm};
+  Result r;
+  r.rate = rate;
+  r.grid = grid;
+  r.grid_bpm = grid_bpm;
   const auto latency = static_cast<std::int64_t>(std::lround(latency_ms * rate / 1000.0));
   std::vector<std::int64_t> heard;
   for (const Hit& h : hits) heard.push_back(h.frame - latency);

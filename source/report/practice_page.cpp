@@ -158,7 +158,13 @@ std::string summary_rows(const Result& result) {
 }  // namespace
 
 std::string practice_json(const Result& result) {
-  return practice_data(result).dump(2);
+  json data = practice_data(result);
+  if (const auto& a = result.alignment)
+    data["alignment"] = {{"start_s", number(a->start_s)},
+                         {"found_by", a->found_by},
+                         {"fit", a->good_fit ? "good" : "poor"},
+                         {"advice", a->advice}};
+  return data.dump(2);
 }
 
 std::string practice_page(const Result& result, const PracticePageInfo& info) {

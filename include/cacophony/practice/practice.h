@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cacophony/rhythm/rhythm.h"
@@ -113,6 +114,15 @@ struct BarFigures {
   Figures figures;
 };
 
+// How a take's grid was placed in it (analyze), for the reports: the caller's words, as measure()
+// knows nothing of where the grid came from.
+struct Alignment {
+  double start_s = 0;    // where the rhythm (its count-in first) starts in the take
+  std::string found_by;  // "--start", "--click-track", "count-in" or "hits"
+  bool good_fit = true;  // align.h's judge_fit()
+  std::string advice;    // what to try when the fit is poor, else empty
+};
+
 struct Result {
   int rate = 48000;
   std::vector<Position> grid;
@@ -122,8 +132,9 @@ struct Result {
   std::vector<BarFigures> bars;
   Figures overall;
   std::optional<double> player_bpm;
-  std::optional<double> muted_bpm;  // the player's tempo in muted bars
-  double grid_bpm = 0;              // the grid's first tempo
+  std::optional<double> muted_bpm;     // the player's tempo in muted bars
+  double grid_bpm = 0;                 // the grid's first tempo
+  std::optional<Alignment> alignment;  // set by analyze, not by measure()
 };
 
 Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, int rate,

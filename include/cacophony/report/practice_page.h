@@ -29,8 +29,9 @@ struct PracticePageInfo {
 // [{bar, beat, sub, time_ms (the position's), hit_ms, offset_ms, muted}]; `missed` [{bar, beat,
 // sub, time_ms, muted}]; `extra` [{time_ms}]; `bars` [{bar, muted, start_ms, end_ms, hits,
 // missed, extra, mean_offset_ms, sd_ms, within_10ms, within_25ms}]; `summary` {hits, missed,
-// extra, mean_offset_ms, sd_ms, within_10ms, within_25ms, player_bpm, muted_bpm}. Bars and beats
-// count from 1, `sub` is 0 on the beat, shares are 0..1.
+// extra, mean_offset_ms, sd_ms, within_10ms, within_25ms, player_bpm, muted_bpm}; with an
+// Alignment, `alignment` {start_s, found_by, fit ("good" or "poor"), advice} (not on the page).
+// Bars and beats count from 1, `sub` is 0 on the beat, shares are 0..1.
 std::string practice_json(const practice::Result& result);
 
 std::string practice_page(const practice::Result& result, const PracticePageInfo& info);

@@ -1,0 +1,58 @@
+#pragma once
+// Alignment: where a rhythm starts in a take when nobody said (no --start, no click track), and
+// whether the take's hits fit the rhythm's grid at all.
+//
+// Guarantees
+// - find_start() places the rhythm's timeline (its count-in first, when it has one) on the take
+//   where the most grid positions have a hit within kAlignToleranceMs, less the positions left
+//   without one before the take's end: offsets are tried from every pair of one of the first
+//   kAlignHits hits and one of the timeline's first kAlignClicks clicks, and among equals the
+//   earliest wins (a take starts with its first beat, not a beat into the rhythm). The offset is
+//   then refined to the median residual of the matched hits.
+// - When the rhythm has a count-in and the take holds it (all its clicks but one at most, two at
+//   least, heard where they belong), the count-in's clicks alone refine the offset: they are the
+//   click, so a player who is late throughout is measured late.
+// - Without a count-in heard, a late start and a player late throughout look alike: the offset
+//   is the one that puts the matched hits' median on the grid (From::hits says so).
+// - judge_fit() calls a fit poor when fewer than half the hits are within kNearMs of their
+//   positions, or when the hits' spacing gives a tempo more than kTempoOffShare off the grid's.
+//
+// Thread safety: pure functions.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "cacophony/practice/practice.h"
+#include "cacophony/rhythm/rhythm.h"
+
+namespace cacophony::practice {
+
+inline constexpr double kAlignToleranceMs = 50;  // a hit this near a position fits it
+inline constexpr std::size_t kAlignHits = 32;    // the take's first hits, noise before included
+inline constexpr std::size_t kAlignClicks = 32;  // the timeline's first clicks, count-in included
+inline constexpr double kNearMs = 50;            // a hit this near its position fits the grid
+inline constexpr double kTempoOffShare = 0.04;   // "a few percent" off the grid's tempo
+
+struct Start {
+  enum class From { count_in, hits };
+  std::int64_t frame = 0;  // the timeline's first frame in the take (may be < 0)
+  From from = From::hits;
+};
+
+// Where `performance` (whose grid is `grid`, as positions() gives it) starts in a take of
+// `take_frames` frames at `rate` with `hits`; nothing without hits.
+std::optional<Start> find_start(const rhythm::Performance& performance,
+                                const std::vector<Position>& grid, const std::vector<Hit>& hits,
+                                int rate, std::int64_t take_frames);
+
+struct Fit {
+  bool poor = false;
+  double near_share = 1;           // the share of hits within kNearMs of their positions
+  std::optional<double> hits_bpm;  // the tempo of the hits' spacing, when it shows one
+  bool tempo_off = false;          // hits_bpm more than kTempoOffShare off the grid's
+};
+
+Fit judge_fit(const Result& result);
+
+}  // namespace cacophony::practice
