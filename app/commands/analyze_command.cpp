@@ -113,7 +113,7 @@ practice::Alignment alignment(const practice::Result& result, const Placement& p
   if (!fit.poor) return a;
   if (fit.tempo_off)
     a.advice = fmt::format(
-        "the hits are at {:.1f} bpm and the rhythm at {:g}: is its tempo right? try it at {:.0f}",
+        "the hits are at {:.0f} bpm and the rhythm at {:g}: is its tempo right? try it at {:.0f}",
         *fit.hits_bpm, result.grid_bpm, *fit.hits_bpm);
   else if (placed.found_by == "--start")
     a.advice = "most hits are far from the grid: is --start right?";

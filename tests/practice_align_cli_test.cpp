@@ -1,0 +1,136 @@
+// `analyze` without --start (issue 24): it finds where the rhythm starts in takes of drum strokes
+// (GMRockKit) that begin 0.3 to 3 s in, from the hits or from the count-in heard, says so on
+// stderr and in the JSON; and a take that fits the grid poorly is said to, with what to try.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/audio.h"
+#include "support/command.h"
+#include "support/folder.h"
+#include "support/kit_take.h"
+
+namespace {
+
+using cacophony::test_support::CommandResult;
+using cacophony::test_support::KitTake;
+using cacophony::test_support::run_cacophony;
+
+constexpr int kRate = 48000;
+
+struct Folder : cacophony::test_support::Folder {
+  Folder() : cacophony::test_support::Folder("cacophony_align_cli_") {}
+};
+
+// A take of 16 strokes (kick and snare in turn) every 60/bpm s from `first_beat_s`, after the
+// count-in's `count_in` side-stick clicks at 120 (two a second), with a second of noise after.
+void write_take(const std::string& path, double first_beat_s, int count_in, double bpm = 120) {
+  KitTake take(kRate, first_beat_s + 16 * 60 / bpm + 1, -60, 3);
+  for (int i = 0; i < count_in; ++i)
+    take.place("SideStick-Hard", std::llround((first_beat_s - (count_in - i) * 0.5) * kRate));
+  for (int i = 0; i < 16; ++i)
+    take.place(i % 2 ? "Snare-Med" : "Kick-Med",
+               std::llround((first_beat_s + i * 60 / bpm) * kRate));
+  cacophony::test_support::write_audio(path, kRate, take.samples());
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(
+      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+}
+
+// The line of `out` that starts with `prefix`, without its newline; empty without one.
+std::string line_of(const std::string& out, const std::string& prefix) {
+  const auto at = out.find(prefix);
+  return at == std::string::npos ? "" : out.substr(at, out.find('\n', at) - at);
+}
+
+constexpr const char* kStartsAt = "cacophony: the rhythm starts at ";
+
+// The start the note says, checked within 1 ms of `seconds`, and the note's line exactly.
+void expect_start_note(const CommandResult& r, double seconds, const std::string& rest) {
+  const std::string line = line_of(r.out, kStartsAt);
+  ASSERT_FALSE(line.empty()) << r.out;
+  const double said = std::stod(line.substr(std::string(kStartsAt).size()));
+  EXPECT_NEAR(said, seconds, 1e-3) << r.out;
+  char number[32];
+  std::snprintf(number, sizeof number, "%.3f", said);
+  EXPECT_EQ(line, kStartsAt + std::string(number) + " s in the take" + rest);
+}
+
+TEST(AnalyzeAlignCli, FindsTheStartFromTheHits) {
+  Folder dir;
+  for (const double start : {0.3, 0.7, 1.5, 3.0}) {
+    SCOPED_TRACE(start);
+    write_take(dir.at("take.wav"), start, 0);
+    const CommandResult r =
+        run_cacophony("analyze " + dir.at("take.wav") + " 4 4/4 120 --json " + dir.at("t.json"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    expect_start_note(r, start,
+                      " (found from the hits, so their median is on the beat: give --start or "
+                      "--click-track to measure lateness)");
+    EXPECT_NE(r.out.find("overall: 16 hits, 0 missed"), std::string::npos) << r.out;
+    const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
+    EXPECT_NEAR(a["start_s"].get<double>(), start, 1e-3);
+    EXPECT_EQ(a["found_by"], "hits");
+    EXPECT_EQ(a["fit"], "good");
+    EXPECT_EQ(a["advice"], "");
+  }
+}
+
+TEST(AnalyzeAlignCli, FindsTheStartFromTheCountInHeard) {
+  Folder dir;
+  for (const double start : {0.3, 0.7, 1.5, 3.0}) {
+    SCOPED_TRACE(start);
+    write_take(dir.at("take.wav"), start + 2, 4);  // the count-in's bar first
+    const CommandResult r = run_cacophony("analyze " + dir.at("take.wav") +
+                                          " 4 4/4 120 --count-in 1 --json " + dir.at("t.json"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    expect_start_note(r, start,
+                      ", its count-in first (found from its count-in; give --start to set it)");
+    EXPECT_NE(r.out.find("overall: 16 hits, 0 missed"), std::string::npos) << r.out;
+    const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
+    EXPECT_NEAR(a["start_s"].get<double>(), start, 1e-3);
+    EXPECT_EQ(a["found_by"], "count-in");
+  }
+}
+
+TEST(AnalyzeAlignCli, ATakeAtAnotherTempoIsSaidToBeAndWhatToTry) {
+  Folder dir;
+  write_take(dir.at("take.wav"), 0.7, 0, 96);
+  const CommandResult r =
+      run_cacophony("analyze " + dir.at("take.wav") + " 4 4/4 120 --json " + dir.at("t.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string advice =
+      "the hits are at 96 bpm and the rhythm at 120: is its tempo right? try it at 96";
+  EXPECT_NE(r.out.find("\ncacophony: " + advice + "\n"), std::string::npos) << r.out;
+  const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
+  EXPECT_EQ(a["fit"], "poor");
+  EXPECT_EQ(a["advice"], advice);
+}
+
+// The issue's take: its first beat 0.25 s in, measured from 0 as told, is far from the grid.
+TEST(AnalyzeAlignCli, AStartThatPutsTheHitsFarFromTheGridIsSaidToBeWrong) {
+  Folder dir;
+  write_take(dir.at("take.wav"), 0.25, 0);
+  const CommandResult r = run_cacophony("analyze " + dir.at("take.wav") +
+                                        " 4 4/4 120 --start 0 --json " + dir.at("t.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(line_of(r.out, kStartsAt), "") << "--start was given";
+  EXPECT_NE(r.out.find("cacophony: most hits are far from the grid: is --start right?\n"),
+            std::string::npos)
+      << r.out;
+  const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
+  EXPECT_EQ(a["start_s"], 0.0);
+  EXPECT_EQ(a["found_by"], "--start");
+  EXPECT_EQ(a["fit"], "poor");
+}
+
+}  // namespace
