@@ -167,6 +167,7 @@ struct Take {
   std::vector<practice::Position> positions;  // what is measured
   std::int64_t heard = 0;                     // input frames taken: only their count is kept
   std::vector<practice::Hit> hits;
+  std::size_t bars_shown = 0;  // bars whose line was printed as they ended
 };
 
 // Takes what came in through the onset detector, a block at a time.
@@ -184,8 +185,9 @@ void take_input(Take& s, practice::OnsetDetector& detector) {
 }
 
 // Plays until the end (0), a stop signal (130) or the server's going (1), printing each bar's
-// figures once every hit up to the next bar is known (BarMeasure); then stops the rig.
-int play_and_measure(Take& s, double latency_ms, double bpm) {
+// figures on `log` (when there is one) once every hit up to the next bar is known (BarMeasure);
+// then stops the rig.
+int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
   practice::OnsetDetector detector(s.rate);
   practice::BarMeasure bars(s.positions, s.rate, latency_ms, bpm);
   std::size_t measured = 0;  // hits given to `bars`
@@ -196,9 +198,11 @@ int play_and_measure(Take& s, double latency_ms, double bpm) {
     }
     take_input(s, detector);
     for (; measured < s.hits.size(); ++measured) bars.add(s.hits[measured]);
-    for (const practice::BarFigures& bar : bars.complete(detector.settled()))
-      std::printf("%s\n", bar_line(bar).c_str());
-    std::fflush(stdout);
+    for (const practice::BarFigures& bar : bars.complete(detector.settled())) {
+      if (log) std::fprintf(log, "%s\n", bar_line(bar).c_str());
+      ++s.bars_shown;
+    }
+    if (log) flush(log);
     if (s.rig.sink().finished()) break;
     if (stop_requested()) {
       code = 130;
@@ -251,12 +255,17 @@ int practice_command(const RawPracticeCommand& raw) {
   s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const double latency = latency_of(raw, s);
   s.rig.play();
-  const int code = play_and_measure(s, latency, performance.sections.front().tempo.from);
+  const int code =
+      play_and_measure(s, latency, performance.sections.front().tempo.from, outputs.log());
   if (code == 1) return code;
   std::vector<practice::Position> grid = s.positions;
   std::erase_if(grid, [&s](const practice::Position& p) { return p.frame >= s.heard; });
   const practice::Result result =
       practice::measure(grid, s.hits, s.rate, latency, performance.sections.front().tempo.from);
+  // The bars BarMeasure could not complete, measured with the whole take: the last (it has no
+  // next bar), and the one a stop cut short.
+  for (std::size_t i = s.bars_shown; i < result.bars.size(); ++i)
+    std::fprintf(outputs.log(), "%s\n", bar_line(result.bars[i]).c_str());
   report_result(result, outputs, "practice (cacophony:in)",
                 fmt::format("{}", fmt::join(raw.rhythm.words, " ")));
   return code;
@@ -264,7 +273,7 @@ int practice_command(const RawPracticeCommand& raw) {
 
 // Plays two bars of 4/4 at 120 into its own input (the user connects cacophony:out to
 // cacophony:in, by cable or jack_connect) and keeps what the round trip takes beyond what JACK
-// reports.
+// reports; prints the round trip it measured (no bar lines: the clicks are no player's).
 int calibrate(const RawPracticeCommand& raw) {
   static_cast<void>(practice_values(raw));
   rhythm::Performance p = rhythm::parse_words(std::vector<std::string>{"2", "4/4", "120"});
@@ -274,7 +283,7 @@ int calibrate(const RawPracticeCommand& raw) {
   const std::vector<practice::Position>& grid = s.positions;
   const double reported = static_cast<double>(s.rig.sink().reported_round_trip()) * 1000 / s.rate;
   s.rig.play();
-  if (const int code = play_and_measure(s, 0, 120); code != 0) return code;
+  if (const int code = play_and_measure(s, 0, 120, nullptr); code != 0) return code;
   const practice::Result r = practice::measure(grid, s.hits, s.rate, 0, 120);
   if (r.overall.hits < grid.size() / 2)
     throw std::runtime_error(
@@ -283,8 +292,15 @@ int calibrate(const RawPracticeCommand& raw) {
                     r.overall.hits, grid.size()));
   const double beyond = r.overall.mean_offset_ms - reported;
   keep_calibration(beyond);
-  std::printf("round trip %.2f ms (JACK reports %.2f ms): %.2f ms kept in %s\n",
-              r.overall.mean_offset_ms, reported, beyond, calibration_file().c_str());
+  const auto [low, high] = std::minmax_element(
+      r.hits.begin(), r.hits.end(), [](const practice::Matched& a, const practice::Matched& b) {
+        return a.offset_ms < b.offset_ms;
+      });
+  std::printf(
+      "round trip %.2f ms (%zu clicks, spread %.2f ms; JACK reports %.2f ms): %.2f ms kept "
+      "in %s\n",
+      r.overall.mean_offset_ms, r.overall.hits, high->offset_ms - low->offset_ms, reported, beyond,
+      calibration_file().c_str());
   return 0;
 }
 
