@@ -99,6 +99,9 @@ TEST(AnalyzeAlignCli, FindsTheStartFromTheCountInHeard) {
     const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
     EXPECT_NEAR(a["start_s"].get<double>(), start, 1e-3);
     EXPECT_EQ(a["found_by"], "count-in");
+    // The count-in's clicks are the click, not the player: no extra before the first beat.
+    for (const nlohmann::json& extra : read_json(dir.at("t.json"))["extra"])
+      EXPECT_GT(extra["time_ms"].get<double>(), 2000) << extra.dump();
   }
 }
 

@@ -141,6 +141,19 @@ TEST(PracticeAlign, StrokesAndNoiseBeforeTheStartAreNotTheRhythm) {
   expect_start(found(p, take), 3.0, Start::From::hits);
 }
 
+TEST(PracticeAlign, TheCountInsClicksAreDroppedAndNothingElse) {
+  const auto p = four_bars(true);  // its clicks at 0, 0.5, 1 and 1.5 s; the first beat at 2 s
+  const std::int64_t start = frames(0.7);
+  const double latency_ms = 10;
+  std::vector<Hit> hits;
+  for (const double at : {0.0, 0.5, 1.04, 1.5, 1.75, 2.0, 2.5})
+    hits.push_back({start + frames(at + latency_ms / 1000), 1});
+  EXPECT_EQ(drop_count_in(hits, p, kRate, start, latency_ms), 4u);
+  ASSERT_EQ(hits.size(), 3u);  // what the player played between the clicks and after them
+  EXPECT_EQ(hits[0].frame, start + frames(1.76));
+  EXPECT_EQ(drop_count_in(hits, four_bars(false), kRate, start, latency_ms), 0u);
+}
+
 TEST(PracticeAlign, NoHitsNoStart) {
   const auto p = four_bars(false);
   EXPECT_FALSE(find_start(p, positions(p, kRate, {}), {}, kRate, frames(10)).has_value());

@@ -144,6 +144,7 @@ int analyze_command(const RawAnalyze& raw) {
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
   const Placement placed = place_grid(raw, performance, grid, take);
+  practice::drop_count_in(take.hits, performance, take.rate, placed.start, latency);
   for (practice::Hit& h : take.hits) h.frame -= placed.start;
   const double bpm = performance.sections.front().tempo.from;
   practice::Result result = practice::measure(grid, take.hits, take.rate, latency, bpm);

@@ -123,6 +123,18 @@ std::optional<Start> find_start(const rhythm::Performance& performance,
   return start;
 }
 
+std::size_t drop_count_in(std::vector<Hit>& hits, const rhythm::Performance& performance, int rate,
+                          std::int64_t start, double latency_ms) {
+  const std::vector<Click> clicks = clicks_of(performance, {}, rate);
+  const std::int64_t tolerance = std::llround(kAlignToleranceMs * rate / 1000);
+  const std::int64_t shift = start + std::llround(latency_ms * rate / 1000);
+  return std::erase_if(hits, [&](const Hit& h) {
+    return std::any_of(clicks.begin(), clicks.end(), [&](const Click& c) {
+      return std::abs(h.frame - shift - c.frame) <= tolerance;
+    });
+  });
+}
+
 namespace {
 
 // The hits' spacing against the grid's where they are, as a tempo: the median ratio of each

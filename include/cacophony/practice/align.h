@@ -46,6 +46,13 @@ std::optional<Start> find_start(const rhythm::Performance& performance,
                                 const std::vector<Position>& grid, const std::vector<Hit>& hits,
                                 int rate, std::int64_t take_frames);
 
+// The count-in's clicks heard in a take (a count-in found there, or a click bleeding into the
+// microphone) are the click, not the player: drop_count_in() takes out of `hits` each one within
+// kAlignToleranceMs of a count-in click of `performance` whose timeline starts at `start` (hits
+// heard `latency_ms` after they sounded), and returns how many it took.
+std::size_t drop_count_in(std::vector<Hit>& hits, const rhythm::Performance& performance, int rate,
+                          std::int64_t start, double latency_ms);
+
 struct Fit {
   bool poor = false;
   double near_share = 1;           // the share of hits within kNearMs of their positions
