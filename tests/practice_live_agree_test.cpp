@@ -1,7 +1,7 @@
 // Live practice agrees with itself (issue 24), on a dummy JACK server with cacophony:out looped
 // back to cacophony:in: every bar gets its line, the last and one a stop cut short included; each
-// line gives the figures of the JSON's bar; beat 1.1 is heard; --calibrate prints the round trip
-// it measured and no bar of hits.
+// line gives the figures of the JSON's bar; beat 1.1 is heard; the count-in played back is no
+// extra; --calibrate prints the round trip it measured and no bar of hits.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -93,6 +93,22 @@ TEST(PracticeLiveAgree, EveryBarsLineIsTheJsonsAndBeatOneIsHeard) {
   ASSERT_FALSE(take["hits"].empty());
   EXPECT_EQ(take["hits"][0]["bar"], 1);
   EXPECT_EQ(take["hits"][0]["beat"], 1);
+}
+
+// The count-in's clicks, played back too, are the click, not the player: no extras.
+TEST(PracticeLiveAgree, TheCountInPlayedBackIsNoExtra) {
+  START_SERVER(server);
+  Folder dir;
+  Process practice({CACOPHONY_BINARY, "practice", "2", "4/4", "120", "--count-in", "1", "--connect",
+                    "cacophony:in", "--json", dir.at("take.json")},
+                   Output::file(temp_path("count_in.out")), Input::null,
+                   {server.env(), "XDG_CONFIG_HOME=" + dir.at("config")});
+  ASSERT_TRUE(exited(practice.wait(30s), 0)) << practice.output();
+  const nlohmann::json take = read_json(dir.at("take.json"));
+  expect_lines_are_the_jsons_bars(practice.output(), take);
+  EXPECT_EQ(take["extra"].size(), 0u) << take["extra"].dump();
+  EXPECT_EQ(take["missed"].size(), 0u) << take["missed"].dump();
+  EXPECT_EQ(take["hits"].size(), 8u) << practice.output();
 }
 
 // Ctrl-C in bar 3 of an endless rhythm: bar 3, cut short, has its line as the JSON has it.

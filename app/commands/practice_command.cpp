@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cacophony/practice/align.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/engine.h"
@@ -151,7 +152,8 @@ struct Take {
   Take(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
       : rig(LiveRig::Input::in),
         rate(rig.rate()),
-        positions(practice_grid(performance, rate, plan)) {
+        positions(practice_grid(performance, rate, plan)),
+        performance(performance) {
     const MutedBars& muted = rig.keep(std::make_unique<MutedBars>(
         plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1));
     sound::RhythmGrid& rhythm_grid =
@@ -168,6 +170,7 @@ struct Take {
   std::int64_t heard = 0;                     // input frames taken: only their count is kept
   std::vector<practice::Hit> hits;
   std::size_t bars_shown = 0;  // bars whose line was printed as they ended
+  const rhythm::Performance performance;
 };
 
 // Takes what came in through the onset detector, a block at a time.
@@ -184,6 +187,16 @@ void take_input(Take& s, practice::OnsetDetector& detector) {
   if (n > 0) feed();
 }
 
+// The count-in's clicks heard (a loopback, a click bleeding into the microphone) are the click,
+// not the player: the hits from `from` on lose them.
+void drop_count_in(Take& s, std::size_t from, double latency_ms) {
+  std::vector<practice::Hit> fresh(s.hits.begin() + static_cast<std::ptrdiff_t>(from),
+                                   s.hits.end());
+  if (practice::drop_count_in(fresh, s.performance, s.rate, 0, latency_ms) == 0) return;
+  s.hits.resize(from);
+  s.hits.insert(s.hits.end(), fresh.begin(), fresh.end());
+}
+
 // Plays until the end (0), a stop signal (130) or the server's going (1), printing each bar's
 // figures on `log` (when there is one) once every hit up to the next bar is known (BarMeasure);
 // then stops the rig.
@@ -197,6 +210,7 @@ int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
     while (s.rig.sink().pop(event)) {
     }
     take_input(s, detector);
+    drop_count_in(s, measured, latency_ms);
     for (; measured < s.hits.size(); ++measured) bars.add(s.hits[measured]);
     for (const practice::BarFigures& bar : bars.complete(detector.settled())) {
       if (log) std::fprintf(log, "%s\n", bar_line(bar).c_str());
@@ -218,6 +232,7 @@ int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
   s.rig.stop();
   take_input(s, detector);
   detector.finish(s.hits);
+  drop_count_in(s, measured, latency_ms);
   return code;
 }
 
