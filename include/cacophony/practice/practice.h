@@ -117,8 +117,10 @@ struct BarFigures {
 // How a take's grid was placed in it (analyze), for the reports: the caller's words, as measure()
 // knows nothing of where the grid came from.
 struct Alignment {
-  double start_s = 0;    // where the rhythm (its count-in first) starts in the take
-  std::string found_by;  // "--start", "--click-track", "count-in" or "hits"
+  double start_s = 0;  // where the rhythm (its count-in first) starts in the take
+  // What placed it, in the caller's words: "--start", "--click-track", "count-in", "hits" (or
+  // "none": no hits to place it by).
+  std::string found_by;
   bool good_fit = true;  // align.h's judge_fit()
   std::string advice;    // what to try when the fit is poor, else empty
 };
