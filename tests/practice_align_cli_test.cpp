@@ -105,6 +105,21 @@ TEST(AnalyzeAlignCli, FindsTheStartFromTheCountInHeard) {
   }
 }
 
+// A loopback without delay: the first click at the take's first frame is beat 1.1, heard.
+TEST(AnalyzeAlignCli, OurOwnClickFromItsFirstFrameStartsAtZero) {
+  Folder dir;
+  ASSERT_EQ(run_cacophony("render 2 4/4 120 --out " + dir.at("take.wav")).code, 0);
+  const CommandResult r =
+      run_cacophony("analyze " + dir.at("take.wav") + " 2 4/4 120 --json " + dir.at("t.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(line_of(r.out, kStartsAt),
+            std::string(kStartsAt) +
+                "0.000 s in the take (found from the hits, so their median is on the beat: give "
+                "--start or --click-track to measure lateness)");
+  EXPECT_NE(r.out.find("bar 1: 4 hits, 0 missed, 0 extra"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("overall: 8 hits, 0 missed, 0 extra"), std::string::npos) << r.out;
+}
+
 TEST(AnalyzeAlignCli, ATakeAtAnotherTempoIsSaidToBeAndWhatToTry) {
   Folder dir;
   write_take(dir.at("take.wav"), 0.7, 0, 96);
