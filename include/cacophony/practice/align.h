@@ -4,11 +4,14 @@
 //
 // Guarantees
 // - find_start() places the rhythm's timeline (its count-in first, when it has one) on the take
-//   where the most grid positions have a hit within kAlignToleranceMs, less the positions left
-//   without one before the take's end: offsets are tried from every pair of one of the first
-//   kAlignHits hits and one of the timeline's first kAlignClicks clicks, and among equals the
-//   earliest wins (a take starts with its first beat, not a beat into the rhythm). The offset is
-//   then refined to the median residual of the matched hits.
+//   where the most clicks have a hit near them (within kAlignToleranceMs, and a quarter of the
+//   closest two clicks' spacing), less the grid positions left without one before the take's end
+//   (a count-in the take does not hold costs nothing): offsets are tried from every pair of one
+//   of the first kAlignHits hits and one of the timeline's first kAlignClicks clicks, and among
+//   equals the earliest wins (a take starts with its first beat, not a beat into the rhythm; so a
+//   missed first beat is told from a later start by a count-in heard, or by the rhythm's end
+//   within the take, and otherwise not). The offset is then refined to the median residual of
+//   the hits near the clicks.
 // - When the rhythm has a count-in and the take holds it (all its clicks but one at most, two at
 //   least, heard where they belong), the count-in's clicks alone refine the offset: they are the
 //   click, so a player who is late throughout is measured late.
