@@ -42,6 +42,7 @@ struct Played {
   bool first_beat = true;       // the player plays the first beat
   double late_ms = 0;           // every stroke this late
   double bpm = 120;             // the player's tempo (the rhythm's is 120)
+  double sloppiness = 1;        // scales each stroke's few ms off the beat
 };
 
 // The take of four_bars() as `played`: kick and snare in turn, a few ms either side of the beat
@@ -58,7 +59,8 @@ KitTake take_of(const rhythm::Performance& p, const Played& played) {
   const double beat = 60.0 / played.bpm;
   for (std::size_t i = played.first_beat ? 0 : 1; i < grid.size(); ++i) {
     const double at = static_cast<double>(grid.front().frame) / kRate +
-                      static_cast<double>(i) * beat + (played.late_ms + jitter_ms[i % 8]) / 1000;
+                      static_cast<double>(i) * beat +
+                      (played.late_ms + played.sloppiness * jitter_ms[i % 8]) / 1000;
     take.place(i % 2 ? "Snare-Med" : "Kick-Med", start + frames(at));
   }
   return take;
@@ -139,6 +141,24 @@ TEST(PracticeAlign, StrokesAndNoiseBeforeTheStartAreNotTheRhythm) {
   take.place("Crash-Soft", frames(1.6), 0.5f);
   take.place("Tom2-Soft", frames(2.2));
   expect_start(found(p, take), 3.0, Start::From::hits);
+}
+
+// Strokes up to 20 ms off the beat (their median on it), ghost notes between beats, a beat
+// missed, and loud white noise for the first second.
+TEST(PracticeAlign, ASloppyTakeWithGhostsAMissAndNoiseFirst) {
+  const auto p = four_bars(false);
+  KitTake take = take_of(p, {.start_s = 1.5, .sloppiness = 4});
+  KitTake noise(kRate, 1, -30, 5);
+  take.add(noise.samples());
+  for (const double ghost : {1.5 + 0.75, 1.5 + 2.25, 1.5 + 4.75})
+    take.place("Snare-Softest", frames(ghost), 0.3f);
+  std::vector<Hit> hits = detect_hits(take.samples(), kRate);
+  std::erase_if(hits, [](const Hit& h) {  // beat 7, missed
+    return std::abs(h.frame - frames(1.5 + 3.0)) < frames(0.05);
+  });
+  const auto start = find_start(p, positions(p, kRate, {}), hits, kRate,
+                                static_cast<std::int64_t>(take.samples().size()));
+  expect_start(start, 1.5, Start::From::hits);
 }
 
 TEST(PracticeAlign, TheCountInsClicksAreDroppedAndNothingElse) {

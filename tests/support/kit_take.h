@@ -61,6 +61,11 @@ class KitTake {
         samples_[static_cast<std::size_t>(at)] += gain * s.samples[i];
     }
   }
+  // Adds `signal` from the take's first frame on (what fits).
+  void add(const std::vector<float>& signal) {
+    for (std::size_t i = 0; i < std::min(signal.size(), samples_.size()); ++i)
+      samples_[i] += signal[i];
+  }
   const std::vector<float>& samples() const { return samples_; }
   int rate() const { return rate_; }
 
