@@ -134,6 +134,25 @@ TEST(AnalyzeAlignCli, ATakeAtAnotherTempoIsSaidToBeAndWhatToTry) {
   EXPECT_EQ(a["advice"], advice);
 }
 
+// Triplets against a grid of quarter notes: two hits of three are far from any position.
+TEST(AnalyzeAlignCli, HitsFarFromTheGridAreSaidToBe) {
+  Folder dir;
+  KitTake take(kRate, 10, -60, 4);
+  for (int i = 0; i < 48; ++i) take.place("Snare-Med", std::llround((1 + i * 0.5 / 3) * kRate));
+  cacophony::test_support::write_audio(dir.at("take.wav"), kRate, take.samples());
+  const CommandResult r =
+      run_cacophony("analyze " + dir.at("take.wav") + " 4 4/4 120 --json " + dir.at("t.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string advice =
+      "most hits are far from the grid: is the rhythm right? give --start or --click-track to "
+      "place it";
+  EXPECT_NE(r.out.find("\ncacophony: " + advice + "\n"), std::string::npos) << r.out;
+  const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
+  EXPECT_EQ(a["found_by"], "hits");
+  EXPECT_EQ(a["fit"], "poor");
+  EXPECT_EQ(a["advice"], advice);
+}
+
 // The take: its first beat 0.25 s in, measured from 0 as told, is far from the grid.
 TEST(AnalyzeAlignCli, AStartThatPutsTheHitsFarFromTheGridIsSaidToBeWrong) {
   Folder dir;
