@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <cstdio>
+#include <vector>
 
 #include "cacophony/report/practice_page.h"
+#include "cacophony/report/practice_words.h"
 #include "io/output_file.h"
 #include "options/command_model.h"
 #include "options/options.h"
@@ -16,19 +20,29 @@ std::string percent(double share) {
   return fmt::format("{:.0f}%", share * 100);
 }
 
-// "early" or "late" for a mean offset, as a musician says it.
+// "rushing" or "dragging" for a mean offset 2 ms or more off, as a musician says it.
 std::string leaning(double mean_ms) {
   if (mean_ms <= -2) return " (rushing)";
   if (mean_ms >= 2) return " (dragging)";
   return "";
 }
 
+// In plain words: "8 hits, 0 missed, 0 extra; 10.0 ms late on average (dragging), steadiness
+// ±1.2 ms; 100% within ±10 ms, 100% within ±25 ms". Without hits, only the counts.
 std::string figures_text(const practice::Figures& f) {
+  const std::string counts = fmt::format("{} hits, {} missed, {} extra", f.hits, f.missed, f.extra);
+  if (f.hits == 0) return counts;
   return fmt::format(
-      "{} hits, {} missed, {} extra; mean {:+.1f} ms{}, sd {:.1f} ms; within "
-      "±10 ms {}, ±25 ms {}",
-      f.hits, f.missed, f.extra, f.mean_offset_ms, leaning(f.mean_offset_ms), f.sd_ms,
+      "{}; {} on average{}, steadiness ±{:.1f} ms; {} within ±10 ms, {} within "
+      "±25 ms",
+      counts, offset_words(f.mean_offset_ms), leaning(f.mean_offset_ms), f.sd_ms,
       percent(f.within_10ms), percent(f.within_25ms));
+}
+
+// "label: one; two; three", when there is anything to say.
+void print_sentences(FILE* log, const char* label, const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  std::fprintf(log, "%s: %s\n", label, fmt::format("{}", fmt::join(lines, "; ")).c_str());
 }
 
 }  // namespace
@@ -85,6 +99,8 @@ void report_result(const practice::Result& r, const OutputFiles& outputs, const 
   if (r.muted_bpm)
     std::fprintf(log, "in muted bars: %.1f bpm, %+.1f bpm off the click\n", *r.muted_bpm,
                  *r.muted_bpm - r.grid_bpm);
+  print_sentences(log, "phases", phases_words(r));
+  print_sentences(log, "tempo", tempo_words(r));
   flush(log);
   if (OutputFile* json = outputs.get(Output::json)) {
     json->write(practice_json(r));
