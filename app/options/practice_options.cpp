@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "cacophony/report/practice_csv.h"
 #include "cacophony/report/practice_page.h"
 #include "cacophony/report/practice_words.h"
 #include "io/output_file.h"
@@ -57,6 +58,12 @@ void add_practice_options(CLI::App& cmd, RawPractice& raw) {
                              -kMaxLatencyMs, kMaxLatencyMs));
   takes_file(cmd.add_option("--json", raw.json, "Write every hit and the figures as JSON"));
   takes_file(cmd.add_option("--report", raw.report, "Write the take's report page (HTML)"));
+  takes_file(cmd.add_option(
+      "--csv", raw.csv,
+      "Write one row per grid position, for a spreadsheet: bar, beat, sub (0 on the beat), "
+      "position_s (seconds from the first beat), muted (yes|no), hit_s (the hit, latency taken "
+      "off; empty when missed), offset_ms (negative: early), status (hit|missed); and a row per "
+      "extra hit with only hit_s and status extra"));
 }
 
 practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed) {
@@ -86,7 +93,8 @@ std::string bar_line(const practice::BarFigures& bar) {
 }
 
 OutputFiles practice_outputs(const RawPractice& raw) {
-  return OutputFiles({{Output::json, &raw.json}, {Output::report, &raw.report}});
+  return OutputFiles(
+      {{Output::json, &raw.json}, {Output::report, &raw.report}, {Output::csv, &raw.csv}});
 }
 
 void report_result(const practice::Result& r, const OutputFiles& outputs, const std::string& take,
@@ -109,6 +117,10 @@ void report_result(const practice::Result& r, const OutputFiles& outputs, const 
   if (OutputFile* page = outputs.get(Output::report)) {
     page->write(practice_page(r, PracticePageInfo{take, rhythm}));
     page->commit();
+  }
+  if (OutputFile* csv = outputs.get(Output::csv)) {
+    csv->write(practice_csv(r));
+    csv->commit();
   }
 }
 
