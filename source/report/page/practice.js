@@ -151,15 +151,17 @@
       label(svg, x(t), box.bottom + 18, seconds(t), 'middle');
   }
 
-  // Each phase (`items`, with first_bar, last_bar, a class and a value) drawn across its bars at
-  // its value, its words as the tooltip.
-  function drawSpans(svg, items, x, y, cls, text) {
+  // Each phase (`items`, with first_bar, last_bar, a kind, a value, its words and a short label)
+  // drawn across its bars at its value, labelled above its start, its words as the tooltip.
+  function drawSpans(svg, items, x, y, cls) {
     const g = add(svg, 'g', { class: cls + 's' });
     for (const item of items) {
       const at = barsSpan(item.first_bar, item.last_bar);
       if (!at || item.value === null) continue;
       add(g, 'line', { class: cls + ' ' + item.kind, x1: x(at.start) + 2, x2: x(at.end) - 2,
                        y1: y(item.value), y2: y(item.value) }, item.words);
+      add(g, 'text', { class: 'phase-label', x: x(at.start) + 6, y: y(item.value) - 6 })
+        .textContent = item.label;
     }
   }
 
@@ -205,7 +207,10 @@
           where(h) + ': ' + signed(h.offset_ms));
     drawSpans(plot, data.phases.map((p) => ({ first_bar: p.first_bar, last_bar: p.last_bar,
                                               kind: p.lean, value: p.mean_offset_ms,
-                                              words: p.words })), x, y, 'phase');
+                                              words: p.words,
+                                              label: p.lean === 'steady' ? 'steady'
+                                                : p.lean + ' by ' + Math.abs(p.mean_offset_ms)
+                                                  .toFixed(0) + ' ms' })), x, y, 'phase');
   }
 
   // The player's tempo in each bar (a point at the bar's middle, joined), the click's tempo
@@ -237,6 +242,7 @@
     drawSpans(tempoPlot, data.tempo_phases.filter((t) => t.bpm !== null).map((t) => ({
       first_bar: t.first_bar, last_bar: t.last_bar, kind: t.pace, value: t.bpm,
       words: barsWords(t.first_bar, t.last_bar) + ': ' + t.bpm.toFixed(1) + ' bpm (' + t.pace + ')',
+      label: t.bpm.toFixed(0) + ' bpm',
     })), x, y, 'pace');
     const mid = (b) => x((b.at.start + b.at.end) / 2);
     add(tempoPlot, 'path', { class: 'tempo-trace', d: bars.map((b, n) => (n ? 'L' : 'M') +
