@@ -68,7 +68,7 @@ TEST(AnalyzeCli, StartAndClickTrackAlignTheGrid) {
        {std::string(" --start 0.5"), " --click-track " + dir.at("clicks.wav")}) {
     const CommandResult r = run_cacophony("analyze " + dir.at("take.wav") + " 2 4/4 120" + align);
     EXPECT_EQ(r.code, 0) << r.out;
-    EXPECT_NE(r.out.find("overall: 8 hits, 0 missed, 0 extra; mean +10.0 ms (dragging)"),
+    EXPECT_NE(r.out.find("overall: 8 hits, 0 missed, 0 extra; 10.0 ms late on average (dragging)"),
               std::string::npos)
         << align << "\n"
         << r.out;

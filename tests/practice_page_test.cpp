@@ -64,6 +64,27 @@ practice::Result take() {
   return r;
 }
 
+// Four bars of two beats at 120 bpm, no bar muted: bars 1-2 on the beat, bars 3-4 rushed by
+// 20 ms, at the click's tempo throughout.
+practice::Result shaped() {
+  practice::Result r;
+  r.rate = 1000;
+  r.grid_bpm = 120;
+  const double offsets[] = {1, -1, 1, -1, -20, -20, -20, -20};
+  for (int k = 0; k < 8; ++k) {
+    r.grid.push_back(at(500 * k, k / 2 + 1, k % 2 + 1));
+    r.hits.push_back(hit(r.grid.back(), offsets[k]));
+  }
+  for (std::int64_t bar = 1; bar <= 4; ++bar)
+    r.bars.push_back(
+        {.bar = bar,
+         .muted = false,
+         .figures = {
+             .hits = 2, .mean_offset_ms = bar <= 2 ? 0.0 : -20.0, .sd_ms = bar <= 2 ? 1.0 : 0.0}});
+  r.overall = {.hits = 8, .mean_offset_ms = -10, .sd_ms = 10};
+  return r;
+}
+
 json page_data(const std::string& page) {
   return test_support::page_data(page, "practice-data");
 }
@@ -131,6 +152,26 @@ TEST(PracticeJson, IsNaNFreeWithNullWhereAbsent) {
   EXPECT_EQ(page_data(practice_page(r, {})), data);
 }
 
+TEST(PracticeJson, HoldsThePhasesAndTheTempoWithTheirWords) {
+  const json data = json::parse(practice_json(shaped()));
+  EXPECT_EQ(data.at("phases"), json::parse(R"J([
+      {"first_bar":1,"last_bar":2,"lean":"steady","mean_offset_ms":0.0,"hits":4,
+       "words":"bars 1–2 steady (+0.0 ms)"
+},
+      {"first_bar":3,"last_bar":4,"lean":"rushed","mean_offset_ms":-20.0,"hits":4,
+       "words":"bars 3–4 rushed by 20 ms"}])J"));
+  ASSERT_EQ(data.at("tempo").size(), 4u);
+  EXPECT_EQ(data["tempo"][0].at("bar"), 1);
+  EXPECT_NEAR(data["tempo"][0].at("bpm").get<double>(), 120 * 500.0 / 498, 1e-9);
+  EXPECT_EQ(data["tempo"][0].at("hits"), 2);
+  EXPECT_NEAR(data["tempo"][3].at("bpm").get<double>(), 120, 1e-9);
+  ASSERT_EQ(data.at("tempo_phases").size(), 1u);
+  EXPECT_EQ(data["tempo_phases"][0].at("pace"), "held");
+  EXPECT_EQ(data["tempo_phases"][0].at("first_bar"), 1);
+  EXPECT_EQ(data["tempo_phases"][0].at("last_bar"), 4);
+  EXPECT_EQ(data.at("tempo_words"), json::parse(R"(["held 120 bpm throughout"])"));
+}
+
 TEST(PracticeJson, RefusesARateThatIsNotPositive) {
   practice::Result r = take();
   r.rate = 0;
@@ -149,11 +190,29 @@ TEST(PracticePage, IsSelfContainedAndHoldsTheData) {
   // The style and the script are inlined, the summary written without the script.
   EXPECT_NE(page.find("rect.muted"), std::string::npos);
   EXPECT_NE(page.find("function drawTimeline"), std::string::npos);
-  EXPECT_NE(page.find("<td>+10.1 ms (late)</td>"), std::string::npos);
+  EXPECT_NE(page.find("<th>on average</th><td>10.1 ms late</td>"), std::string::npos);
+  EXPECT_NE(page.find("<th>steadiness</th><td>±19.6 ms</td>"), std::string::npos);
+  EXPECT_EQ(page.find("<th>sd</th>"), std::string::npos);
   EXPECT_NE(page.find("<td>43 %</td>"), std::string::npos);
   EXPECT_NE(page.find("<td>119.5 bpm</td>"), std::string::npos);
   EXPECT_NE(page.find("<td>7 of 9</td>"), std::string::npos);
   EXPECT_NE(page.find("4/4 120 x2"), std::string::npos);
+}
+
+TEST(PracticePage, SaysTheTakeAtAGlanceAndShowsTheMutedKeyOnlyWhenABarWasMuted) {
+  const std::string plain = practice_page(shaped(), {});
+  EXPECT_NE(plain.find("<li class=\"phase\">bars 1–2 steady (+0.0 ms)</li>\n"
+                       "<li class=\"phase\">bars 3–4 rushed by 20 ms</li>\n"
+                       "<li class=\"tempo\">held 120 bpm throughout</li>"),
+            std::string::npos);
+  EXPECT_EQ(plain.find("id=\"muted-legend\""), std::string::npos);
+  EXPECT_EQ(plain.find("Shaded bars were"), std::string::npos);
+  const std::string muted = practice_page(take(), {});
+  EXPECT_NE(muted.find("<span id=\"muted-legend\">Shaded bars were"), std::string::npos);
+  practice::Result none = shaped();
+  none.hits.clear();
+  for (practice::BarFigures& b : none.bars) b.figures = {};
+  EXPECT_NE(practice_page(none, {}).find("<li>no hits to read</li>"), std::string::npos);
 }
 
 TEST(PracticePage, EscapesTheTakesNameAndTheRhythm) {

@@ -366,6 +366,8 @@ std::string_view flag(Output output) {
       return "--trace";
     case Output::out:
       return "--out";
+    case Output::csv:
+      return "--csv";
   }
   return "";
 }

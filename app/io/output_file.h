@@ -1,5 +1,5 @@
 #pragma once
-// The one way a command writes an output file (--json, --report, --trace, render --out).
+// The one way a command writes an output file (--json, --report, --csv, --trace, render --out).
 //
 // Guarantees
 // - A regular file, or a path that doesn't exist yet, is replaced atomically: the text goes to an
@@ -74,8 +74,8 @@ class OutputFile {
 
 // The outputs a command may be asked for, one per option: a command asks OutputFiles for one by
 // name, so that a misspelt one does not compile.
-enum class Output { json, report, trace, out };
-// The option that asks for `output`: "--json", "--report", "--trace", "--out".
+enum class Output { json, report, trace, out, csv };
+// The option that asks for `output`: "--json", "--report", "--trace", "--out", "--csv".
 std::string_view flag(Output output);
 
 // An output a command was asked for: which one and its path ("" when not asked for).

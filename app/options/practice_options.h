@@ -1,7 +1,7 @@
 #pragma once
 // What analyze and practice share on the command line: the gap training (--mute ON/OFF,
 // --mute-random P with --seed), the latency (--latency MS), and the outputs (--json F,
-// --report F), with the terminal summary.
+// --report F, --csv F), with the terminal summary.
 
 #include <CLI/CLI.hpp>
 #include <optional>
@@ -18,6 +18,7 @@ struct RawPractice {
   std::string latency;
   std::string json;
   std::string report;
+  std::string csv;
 };
 
 void add_practice_options(CLI::App& command, RawPractice& raw);
@@ -31,11 +32,11 @@ std::optional<double> latency_ms(const RawPractice& raw);
 
 // Each bar's figures as one line, as the bar ends.
 std::string bar_line(const practice::BarFigures& bar);
-// The --json and --report files, opened (and checked, as OutputFiles does) before the work, so
-// that a bad path costs no take.
+// The --json, --report and --csv files, opened (and checked, as OutputFiles does) before the work,
+// so that a bad path costs no take.
 OutputFiles practice_outputs(const RawPractice& raw);
 
-// The summary on outputs.log(), then the --json and --report files. `take` names what was
+// The summary on outputs.log(), then the --json, --report and --csv files. `take` names what was
 // measured and `rhythm` how its grid was given, for the page.
 void report_result(const practice::Result& result, const OutputFiles& outputs,
                    const std::string& take, const std::string& rhythm);

@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <utility>
 
+#include "cacophony/practice/phases.h"
 #include "cacophony/practice/practice.h"
 
 namespace cacophony::practice {
@@ -62,27 +64,6 @@ Figures figures(const std::vector<double>& offsets, std::size_t missed, std::siz
   f.within_10ms /= n;
   f.within_25ms /= n;
   return f;
-}
-
-// The slope of hit times against position times, by least squares, as a tempo.
-std::optional<double> fitted_bpm(const std::vector<Matched>& hits, bool muted_only,
-                                 double grid_bpm) {
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const Matched& m : hits) {
-    if (muted_only && !m.position.muted) continue;
-    const auto x = static_cast<double>(m.position.frame);
-    const auto y = static_cast<double>(m.hit_frame);
-    n += 1;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  }
-  const double var = n * sxx - sx * sx;
-  if (n < 2 || var <= 0) return std::nullopt;
-  const double slope = (n * sxy - sx * sy) / var;
-  if (slope <= 0) return std::nullopt;
-  return grid_bpm / slope;
 }
 
 struct Candidate {
@@ -169,8 +150,11 @@ Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, 
   for (const Matched& m : r.hits) offsets.push_back(m.offset_ms);
   r.overall = figures(offsets, r.missed.size(), r.extra.size());
   if (!grid.empty()) add_bar_figures(r);
-  r.player_bpm = fitted_bpm(r.hits, false, grid_bpm);
-  r.muted_bpm = fitted_bpm(r.hits, true, grid_bpm);
+  r.player_bpm = fitted_bpm(r.hits, grid_bpm);
+  std::vector<Matched> muted;
+  std::copy_if(r.hits.begin(), r.hits.end(), std::back_inserter(muted),
+               [](const Matched& m) { return m.position.muted; });
+  r.muted_bpm = fitted_bpm(muted, grid_bpm);
   return r;
 }
 

@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "assets.h"
+#include "cacophony/practice/phases.h"
 #include "cacophony/report/page.h"
+#include "cacophony/report/practice_words.h"
 #include "html.h"
 
 namespace cacophony {
@@ -92,6 +94,53 @@ json bars(const Result& result) {
   return out;
 }
 
+const char* lean_name(practice::Lean lean) {
+  switch (lean) {
+    case practice::Lean::rushed:
+      return "rushed";
+    case practice::Lean::dragged:
+      return "dragged";
+    case practice::Lean::steady:
+      break;
+  }
+  return "steady";
+}
+
+const char* pace_name(practice::Pace pace) {
+  switch (pace) {
+    case practice::Pace::faster:
+      return "faster";
+    case practice::Pace::slower:
+      return "slower";
+    case practice::Pace::held:
+      break;
+  }
+  return "held";
+}
+
+// The phases of the take and its tempo over time (practice/phases.h), with their words.
+void add_shape(const Result& result, json& data) {
+  json phases = json::array(), tempo = json::array(), tempo_phases = json::array();
+  for (const practice::Phase& p : practice::phases(result))
+    phases.push_back({{"first_bar", p.first_bar},
+                      {"last_bar", p.last_bar},
+                      {"lean", lean_name(p.lean)},
+                      {"mean_offset_ms", number(p.mean_offset_ms)},
+                      {"hits", p.hits},
+                      {"words", phase_words(p)}});
+  for (const practice::BarTempo& t : practice::tempo_by_bar(result))
+    tempo.push_back({{"bar", t.bar}, {"bpm", number(t.bpm)}, {"hits", t.hits}});
+  for (const practice::TempoPhase& t : practice::tempo_phases(result))
+    tempo_phases.push_back({{"first_bar", t.first_bar},
+                            {"last_bar", t.last_bar},
+                            {"pace", pace_name(t.pace)},
+                            {"bpm", number(t.bpm)}});
+  data["phases"] = std::move(phases);
+  data["tempo"] = std::move(tempo);
+  data["tempo_phases"] = std::move(tempo_phases);
+  data["tempo_words"] = tempo_words(result);
+}
+
 // The take's data, as practice_page.h lists it; the page's script draws from it.
 json practice_data(const Result& result) {
   if (result.rate <= 0)
@@ -109,16 +158,18 @@ json practice_data(const Result& result) {
   json summary = figures(result.overall);
   summary["player_bpm"] = number(result.player_bpm);
   summary["muted_bpm"] = number(result.muted_bpm);
-  return {{"rate", result.rate},
-          {"grid_bpm", number(result.grid_bpm)},
-          {"player_bpm", summary["player_bpm"]},
-          {"muted_bpm", summary["muted_bpm"]},
-          {"summary", std::move(summary)},
-          {"grid", std::move(grid)},
-          {"hits", std::move(hits)},
-          {"missed", std::move(missed)},
-          {"extra", std::move(extra)},
-          {"bars", bars(result)}};
+  json data = {{"rate", result.rate},
+               {"grid_bpm", number(result.grid_bpm)},
+               {"player_bpm", summary["player_bpm"]},
+               {"muted_bpm", summary["muted_bpm"]},
+               {"summary", std::move(summary)},
+               {"grid", std::move(grid)},
+               {"hits", std::move(hits)},
+               {"missed", std::move(missed)},
+               {"extra", std::move(extra)},
+               {"bars", bars(result)}};
+  add_shape(result, data);
+  return data;
 }
 
 std::string share(const Figures& f, double value) {
@@ -132,14 +183,14 @@ std::string bpm(std::optional<double> value) {
 // The summary table's rows: one figure each, with what it means as the row's hint.
 std::string summary_rows(const Result& result) {
   const Figures& f = result.overall;
-  const std::string mean = !f.hits ? "–"
-                                   : fmt::format("{:+.1f} ms ({})", f.mean_offset_ms,
-                                                 f.mean_offset_ms < 0 ? "early" : "late");
+  const std::string mean = f.hits ? offset_words(f.mean_offset_ms) : "–";
   const std::vector<std::array<std::string, 3>> rows = {
       {"hits", fmt::format("{} of {}", f.hits, result.grid.size()),
        "grid positions the player hit"},
-      {"mean offset", mean, "the hits' mean distance from the grid: rushing or dragging"},
-      {"sd", f.hits ? fmt::format("{:.1f} ms", f.sd_ms) : "–", "how steady the hits were"},
+      {"on average", mean,
+       "the hits' mean distance from the grid: rushing (early) or dragging (late)"},
+      {"steadiness", f.hits ? fmt::format("±{:.1f} ms", f.sd_ms) : "–",
+       "how far the hits strayed from their own average, typically (the standard deviation)"},
       {"within ±10 ms", share(f, f.within_10ms), "the share of hits within 10 ms of the grid"},
       {"within ±25 ms", share(f, f.within_25ms), "the share of hits within 25 ms of the grid"},
       {"missed", std::to_string(f.missed), "grid positions without a hit"},
@@ -153,6 +204,25 @@ std::string summary_rows(const Result& result) {
     out += fmt::format("<tr title=\"{}\"><th>{}</th><td>{}</td></tr>\n", html_escape(hint),
                        html_escape(name), html_escape(value));
   return out;
+}
+
+// The take at a glance, in words: its phases, then its tempo over time.
+std::string glance_items(const Result& result) {
+  std::string out;
+  for (const std::string& line : phases_words(result))
+    out += fmt::format("<li class=\"phase\">{}</li>\n", html_escape(line));
+  for (const std::string& line : tempo_words(result))
+    out += fmt::format("<li class=\"tempo\">{}</li>\n", html_escape(line));
+  return out.empty() ? "<li>no hits to read</li>\n" : out;
+}
+
+// The muted bars' key, only when some bar was muted.
+std::string muted_legend(const Result& result) {
+  const bool any = std::any_of(result.bars.begin(), result.bars.end(),
+                               [](const practice::BarFigures& b) { return b.muted; });
+  return any ? " <span id=\"muted-legend\">Shaded bars were <span class=\"key muted-key\">"
+               "muted</span>: the click was silent and the player kept time alone.</span>"
+             : "";
 }
 
 }  // namespace
@@ -173,6 +243,8 @@ std::string practice_page(const Result& result, const PracticePageInfo& info) {
                      {"rhythm", html_escape(info.rhythm)},
                      {"style", report_assets::practice_css()},
                      {"summary_rows", summary_rows(result)},
+                     {"glance", glance_items(result)},
+                     {"muted_legend", muted_legend(result)},
                      {"data", html::script_json(practice_data(result))},
                      {"script", report_assets::practice_js()}});
 }

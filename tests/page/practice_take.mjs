@@ -1,6 +1,7 @@
-// A practice take for the page test: real snare hits (hydrogen-data's GMRockKit) on a 4/4 grid at
-// 100 bpm, early and late by known amounts, with a missed hit, a ghost note and a drift in the
-// muted bars, written as a 16-bit mono WAV at 44.1 kHz, the kit's own rate.
+// A practice take for the page test: real snare hits (hydrogen-data's GMRockKit) on 12 bars of 4/4
+// at 100 bpm, in three phases: bars 1-4 on the beat (±8 ms), bars 5-8 (muted) rushed by 15 ms,
+// bars 9-12 dragged and slower (each beat 2.5 % long, from the bar's first), with a missed hit
+// and a ghost note; written as a 16-bit mono WAV at 44.1 kHz, the kit's own rate.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const KIT = '/usr/share/hydrogen/data/drumkits/GMRockKit';
@@ -38,19 +39,18 @@ function writeWav(file, samples, rate) {
 export function writeTake(file) {
   const rate = 44100, beat = 0.6, lead = 0.5;  // 100 bpm
   const snare = readWav(`${KIT}/Snare-Hard.wav`), ghost = readWav(`${KIT}/Snare-Softest.wav`);
-  const take = new Array(Math.round(rate * (lead + beat * 34))).fill(0);
+  const take = new Array(Math.round(rate * (lead + beat * 50))).fill(0);
   const put = (sound, seconds, gain) => {
     const at = Math.round((lead + seconds) * rate);
     sound.forEach((s, i) => { if (at + i < take.length) take[at + i] += s * gain; });
   };
-  for (let k = 0; k < 32; ++k) {
+  for (let k = 0; k < 48; ++k) {
     if (k === 9) continue;  // a missed hit
     const bar = Math.floor(k / 4);
-    // Off by up to ±30 ms, more in the muted bars (3, 4, 7, 8), where the player drifts.
-    const wobble = 0.012 * Math.sin(k * 1.7) + (bar % 4 >= 2 ? 0.004 * (k % 8) : 0);
-    put(snare, k * beat + wobble, 0.8);
+    const phase = bar < 4 ? 0 : bar < 8 ? -0.015 : 0.025 * beat * (k % 4);
+    put(snare, k * beat + phase + (bar < 4 ? 0.008 : 0.003) * Math.sin(k * 1.7), 0.8);
   }
   put(ghost, 14.5 * beat, 0.6);  // a ghost note between beats
   writeWav(file, take, rate);
-  return ['8', '4/4', '100', '--mute', '2/2', '--start', String(lead)];
+  return ['12', '4/4', '100', '--mute', '4/4', '--start', String(lead)];
 }

@@ -7,8 +7,11 @@
 //   Result, and the figures; times are in ms from the grid's first frame. A figure that is absent
 //   (a tempo not fitted, a mean over no hits) or not finite is null, never NaN.
 // - practice_page() holds the same JSON (its script draws the grid row, the hits coloured by
-//   their error, the muted bars, the missed positions, the extra hits and a plot of the offsets
-//   over time from it) and a summary table written here, readable without the script.
+//   their error, the muted bars, the missed positions, the extra hits, a plot of the offsets
+//   over time with the phases across their bars, and a plot of the tempo bar by bar from it),
+//   and, written here and readable without the script: the take at a glance in words (its
+//   phases and its tempo over time, practice_words.h), a summary table, and the muted bars' key
+//   only when some bar was muted.
 // - Text from PracticePageInfo is escaped wherever it appears on the page.
 //
 // Thread safety: pure functions.
@@ -29,8 +32,12 @@ struct PracticePageInfo {
 // [{bar, beat, sub, time_ms (the position's), hit_ms, offset_ms, muted}]; `missed` [{bar, beat,
 // sub, time_ms, muted}]; `extra` [{time_ms}]; `bars` [{bar, muted, start_ms, end_ms, hits,
 // missed, extra, mean_offset_ms, sd_ms, within_10ms, within_25ms}]; `summary` {hits, missed,
-// extra, mean_offset_ms, sd_ms, within_10ms, within_25ms, player_bpm, muted_bpm}; with an
-// Alignment, `alignment` {start_s, found_by, fit ("good" or "poor"), advice} (not on the page).
+// extra, mean_offset_ms, sd_ms, within_10ms, within_25ms, player_bpm, muted_bpm}; `phases`
+// [{first_bar, last_bar, lean (rushed|dragged|steady), mean_offset_ms, hits, words}]; `tempo`
+// [{bar, bpm, hits}] (bars with two hits or more); `tempo_phases` [{first_bar, last_bar, pace
+// (held|faster|slower), bpm}]; `tempo_words` [sentence] (practice/phases.h, practice_words.h);
+// with an Alignment, `alignment` {start_s, found_by, fit ("good" or "poor"), advice} (not on
+// the page).
 // Bars and beats count from 1, `sub` is 0 on the beat, shares are 0..1.
 std::string practice_json(const practice::Result& result);
 

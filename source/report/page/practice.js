@@ -1,11 +1,12 @@
 // The practice page's drawings, made from the data the page embeds (its fields are listed in
 // include/cacophony/report/practice_page.h): the grid and the hits on one time line, the offsets
-// over time, and the bar-by-bar table. It fetches nothing and needs no library.
+// over time with the take's phases, the tempo bar by bar, and the bar-by-bar table. It fetches nothing and needs no library.
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('practice-data').textContent);
   const gridSvg = document.getElementById('grid-svg');
   const plot = document.getElementById('offset-plot');
+  const tempoPlot = document.getElementById('tempo-plot');
   const NS = gridSvg.namespaceURI;  // SVG's, taken from the page's own element
   const GOOD_MS = 10;  // the classes of error, as the figures count them (within ±10, ±25 ms)
   const FAIR_MS = 25;
@@ -33,6 +34,21 @@
     return (ms > 0 ? '+' : ms < 0 ? '−' : '±') + Math.abs(ms).toFixed(1) + ' ms';
   }
   function seconds(ms) { return +(ms / 1000).toFixed(3) + ' s'; }
+  // A mean offset in words, as the command line says it.
+  function offsetWords(ms) {
+    return Math.abs(ms) < 0.05 ? 'on the beat'
+      : Math.abs(ms).toFixed(1) + ' ms ' + (ms < 0 ? 'early' : 'late');
+  }
+  function barsWords(first, last) {
+    return first === last ? 'bar ' + first : 'bars ' + first + '–' + last;
+  }
+  // Where bars lie in time: from the first's start to the last's end, or null.
+  const barsByNumber = new Map(data.bars.map((b) => [b.bar, b]));
+  function barsSpan(first, last) {
+    const a = barsByNumber.get(first), b = barsByNumber.get(last);
+    if (!a || !b || a.start_ms === null || b.end_ms === null) return null;
+    return { start: a.start_ms, end: b.end_ms };
+  }
 
   // The time the drawings cover: every position, hit, extra hit and bar of the take.
   function timeSpan() {
@@ -128,6 +144,27 @@
     return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw);
   }
 
+  // The time axis's labels under a plot.
+  function timeLabels(svg, box, x, span) {
+    const step = niceStep(span.length, 8);
+    for (let t = Math.ceil(span.start / step) * step; t <= span.end; t += step)
+      label(svg, x(t), box.bottom + 18, seconds(t), 'middle');
+  }
+
+  // Each phase (`items`, with first_bar, last_bar, a kind, a value, its words and a short label)
+  // drawn across its bars at its value, labelled above its start, its words as the tooltip.
+  function drawSpans(svg, items, x, y, cls) {
+    const g = add(svg, 'g', { class: cls + 's' });
+    for (const item of items) {
+      const at = barsSpan(item.first_bar, item.last_bar);
+      if (!at || item.value === null) continue;
+      add(g, 'line', { class: cls + ' ' + item.kind, x1: x(at.start) + 2, x2: x(at.end) - 2,
+                       y1: y(item.value), y2: y(item.value) }, item.words);
+      add(g, 'text', { class: 'phase-label', x: x(at.start) + 6, y: y(item.value) - 6 })
+        .textContent = item.label;
+    }
+  }
+
   // The plot's frame: the ±25 and ±10 ms bands, the zero line and both axes' labels.
   function drawFrame(box, x, y, lim, span) {
     add(plot, 'rect', { class: 'band25', x: box.left, width: box.right - box.left,
@@ -140,9 +177,7 @@
                           y2: y(v), 'stroke-opacity': v ? 0.5 : 1 });
       label(plot, box.left - 6, y(v) + 4, v ? signed(v).replace('.0', '') : '0', 'end');
     }
-    const step = niceStep(span.length, 8);
-    for (let t = Math.ceil(span.start / step) * step; t <= span.end; t += step)
-      label(plot, x(t), box.bottom + 18, seconds(t), 'middle');
+    timeLabels(plot, box, x, span);
   }
 
   // Each hit's offset against its time: a trace through them and a point each, coloured by
@@ -170,18 +205,67 @@
       add(points, 'circle', { class: 'point ' + errorClass(h.offset_ms), r: 3.5,
                               cx: x(h.hit_ms), cy: y(h.offset_ms) },
           where(h) + ': ' + signed(h.offset_ms));
+    drawSpans(plot, data.phases.map((p) => ({ first_bar: p.first_bar, last_bar: p.last_bar,
+                                              kind: p.lean, value: p.mean_offset_ms,
+                                              words: p.words,
+                                              label: p.lean === 'steady' ? 'steady'
+                                                : p.lean + ' by ' + Math.abs(p.mean_offset_ms)
+                                                  .toFixed(0) + ' ms' })), x, y, 'phase');
   }
+
+  // The player's tempo in each bar (a point at the bar's middle, joined), the click's tempo
+  // dashed, and each tempo phase's average across its bars; on the offset plot's time axis.
+  function drawTempo(span) {
+    const width = 1100;
+    const height = 220;
+    const box = { left: 60, right: width - 14, top: 10, bottom: height - 30 };
+    const click = data.grid_bpm;
+    const bars = data.tempo.map((t) => ({ t, at: barsSpan(t.bar, t.bar) }))
+      .filter((b) => b.at && b.t.bpm !== null);
+    const off = Math.max(3, ...bars.map((b) => Math.abs(b.t.bpm - click)));
+    const lim = Math.ceil(off * 1.25);
+    const x = (t) => box.left + (t - span.start) / span.length * (box.right - box.left);
+    const y = (v) => box.top + (click + lim - v) / (2 * lim) * (box.bottom - box.top);
+    tempoPlot.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    drawBars(tempoPlot, x, box.top, box.bottom, false);
+    for (const v of [click - lim, click, click + lim]) {
+      add(tempoPlot, 'line', { class: v === click ? 'click-tempo' : 'axis', x1: box.left,
+                               x2: box.right, y1: y(v), y2: y(v) });
+      label(tempoPlot, box.left - 6, y(v) + 4, +v.toFixed(1) + ' bpm', 'end');
+    }
+    timeLabels(tempoPlot, box, x, span);
+    if (!bars.length) {
+      label(tempoPlot, (box.left + box.right) / 2, y(click) - 8,
+            'no tempo: no bar has two hits', 'middle');
+      return;
+    }
+    drawSpans(tempoPlot, data.tempo_phases.filter((t) => t.bpm !== null).map((t) => ({
+      first_bar: t.first_bar, last_bar: t.last_bar, kind: t.pace, value: t.bpm,
+      words: barsWords(t.first_bar, t.last_bar) + ': ' + t.bpm.toFixed(1) + ' bpm (' + t.pace + ')',
+      label: t.bpm.toFixed(0) + ' bpm',
+    })), x, y, 'pace');
+    const mid = (b) => x((b.at.start + b.at.end) / 2);
+    add(tempoPlot, 'path', { class: 'tempo-trace', d: bars.map((b, n) => (n ? 'L' : 'M') +
+        mid(b).toFixed(1) + ' ' + y(b.t.bpm).toFixed(1)).join('') });
+    const points = add(tempoPlot, 'g', { class: 'tempo-points' });
+    for (const b of bars)
+      add(points, 'circle', { class: 'tempo-point', r: 4, cx: mid(b), cy: y(b.t.bpm) },
+          'bar ' + b.t.bar + ': ' + b.t.bpm.toFixed(1) + ' bpm');
+  }
+
 
   // The bar-by-bar table, muted bars shaded, each mean offset coloured by its error.
   function fillBars() {
     const body = document.getElementById('bar-rows');
-    const or = (value, text) => (value === null ? '–' : text(value));
+    const or = (value, text) => (value === null || value === undefined ? '–' : text(value));
+    const tempo = new Map(data.tempo.map((t) => [t.bar, t.bpm]));
     for (const b of data.bars) {
       const row = body.insertRow();
       if (b.muted) row.className = 'muted';
       const cells = [b.bar, b.muted ? 'muted' : 'on', b.hits, b.missed, b.extra,
-                     or(b.mean_offset_ms, signed), or(b.sd_ms, (v) => v.toFixed(1) + ' ms'),
-                     or(b.within_10ms, (v) => Math.round(v * 100) + ' %')];
+                     or(b.mean_offset_ms, offsetWords), or(b.sd_ms, (v) => '±' + v.toFixed(1) + ' ms'),
+                     or(b.within_10ms, (v) => Math.round(v * 100) + ' %'),
+                     or(tempo.get(b.bar), (v) => v.toFixed(1) + ' bpm')];
       cells.forEach((value, n) => {
         const cell = row.insertCell();
         cell.textContent = value;
@@ -193,6 +277,7 @@
   const span = timeSpan();
   drawTimeline(span);
   drawPlot(span);
+  drawTempo(span);
   fillBars();
   document.body.setAttribute('data-ready', '');  // for tests and screenshots
 })();
