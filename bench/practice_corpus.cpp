@@ -1,0 +1,161 @@
+// The onset benchmark on the practice corpus (bench/corpus/corpus.h): for every condition, the
+// takes of one half of the corpus (held-out by default) through practice::detect_hits and through
+// aubio's own onset methods at their defaults (hfc, specflux, complex, energy: new_aubio_onset
+// with a 512-frame window and a 256-frame hop and nothing else set, as `aubioonset` runs them).
+// Each detector's hits are scored against the takes' truth (corpus::evaluate: +-25 ms, one to
+// one) and a table per condition is printed: precision, recall, F-measure and the absolute timing
+// error's p50, p95 and max in ms, over all the condition's takes.
+//
+//   cacophony_onset_bench [--set tuning|held-out] [--family NAME] [--takes N]
+//
+// Progress goes to stderr. Exit 0, or 2 with one line on stderr for bad usage.
+
+#include <aubio/aubio.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "corpus/corpus.h"
+
+namespace {
+
+using namespace cacophony;
+
+const std::vector<std::string> kAubioMethods = {"hfc", "specflux", "complex", "energy"};
+
+struct Options {
+  corpus::Set set = corpus::Set::held_out;
+  std::string family;
+  std::size_t takes = 3;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) throw std::invalid_argument("missing value after " + arg);
+    const std::string value = argv[++i];
+    if (arg == "--set" && (value == "tuning" || value == "held-out")) {
+      o.set = value == "tuning" ? corpus::Set::tuning : corpus::Set::held_out;
+    } else if (arg == "--family") {
+      o.family = value;
+    } else if (arg == "--takes" && value.find_first_not_of("0123456789") == std::string::npos &&
+               value.size() < 4 && std::stoi(value) > 0) {
+      o.takes = static_cast<std::size_t>(std::stoi(value));
+    } else {
+      throw std::invalid_argument("bad option " + arg + " " + value +
+                                  " (--set tuning|held-out, --family NAME, --takes N)");
+    }
+  }
+  return o;
+}
+
+// aubio's method at its defaults over the whole take, as aubioonset reads a file.
+std::vector<practice::Hit> aubio_hits(const std::string& method, const std::vector<float>& take,
+                                      int rate) {
+  constexpr uint_t kWindow = 512, kHop = 256;
+  aubio_onset_t* onset = new_aubio_onset(method.c_str(), kWindow, kHop, static_cast<uint_t>(rate));
+  fvec_t* in = new_fvec(kHop);
+  fvec_t* out = new_fvec(1);
+  std::vector<practice::Hit> hits;
+  for (std::size_t at = 0; at < take.size(); at += kHop) {
+    for (std::size_t i = 0; i < kHop; ++i) in->data[i] = at + i < take.size() ? take[at + i] : 0.0f;
+    aubio_onset_do(onset, in, out);
+    if (out->data[0] != 0)
+      hits.push_back({static_cast<std::int64_t>(aubio_onset_get_last(onset)), 0.0f});
+  }
+  del_fvec(out);
+  del_fvec(in);
+  del_aubio_onset(onset);
+  return hits;
+}
+
+// One detector's results over a condition's takes.
+struct Tally {
+  std::size_t strokes = 0, true_positives = 0, extras = 0;
+  std::vector<double> errors_ms;  // absolute
+
+  void add(const corpus::Score& s) {
+    strokes += s.strokes;
+    true_positives += s.true_positives;
+    extras += s.extras;
+    for (const double e : s.errors_ms) errors_ms.push_back(std::abs(e));
+  }
+};
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - (q > 0)];
+}
+
+std::string row(const std::string& name, const Tally& t) {
+  const double tp = static_cast<double>(t.true_positives);
+  const double p =
+      t.true_positives + t.extras ? tp / static_cast<double>(t.true_positives + t.extras) : 1;
+  const double r = t.strokes ? tp / static_cast<double>(t.strokes) : 1;
+  const double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
+  return fmt::format("  {:<15} {:>6.3f} {:>6.3f} {:>6.3f} {:>7.2f} {:>7.2f} {:>7.2f}  {:>4} {:>5}\n",
+                     name, p, r, f, quantile(t.errors_ms, 0.5), quantile(t.errors_ms, 0.95),
+                     quantile(t.errors_ms, 1.0), t.strokes - t.true_positives, t.extras);
+}
+
+void run(const Options& o) {
+  const auto chosen = corpus::conditions(o.family);
+  const auto seeds = corpus::seeds(o.set, o.takes);
+  const auto start = std::chrono::steady_clock::now();
+  std::printf("Onsets on the practice corpus, %s set (seeds",
+              o.set == corpus::Set::held_out ? "held-out" : "tuning");
+  for (const auto s : seeds) std::printf(" %llu", static_cast<unsigned long long>(s));
+  std::printf("); match within +-%g ms; errors are absolute, in ms\n", corpus::kMatchMs);
+  for (std::size_t k = 0; k < chosen.size(); ++k) {
+    const corpus::Condition& c = chosen[k];
+    std::fprintf(stderr, "[%zu/%zu] %s\n", k + 1, chosen.size(), c.name.c_str());
+    Tally ours;
+    std::vector<Tally> aubio(kAubioMethods.size());
+    for (const auto seed : seeds) {
+      const corpus::Take take = corpus::make_take(c, seed);
+      ours.add(corpus::evaluate(take.strokes, practice::detect_hits(take.samples, take.rate),
+                                take.rate));
+      for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
+        aubio[m].add(corpus::evaluate(
+            take.strokes, aubio_hits(kAubioMethods[m], take.samples, take.rate), take.rate));
+    }
+    std::printf("\n%s (%s, %zu strokes)\n  %-15s %6s %6s %6s %7s %7s %7s  %4s %5s\n", c.name.c_str(),
+                c.family.c_str(), ours.strokes, "detector", "P", "R", "F", "p50", "p95", "max",
+                "miss", "extra");
+    std::fputs(row("ours", ours).c_str(), stdout);
+    for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
+      std::fputs(row("aubio-" + kAubioMethods[m], aubio[m]).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::printf("\n%zu conditions x %zu takes in %.0f s\n", chosen.size(), seeds.size(),
+              took.count());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  try {
+    options = parse(argc, argv);
+    corpus::conditions(options.family);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cacophony_onset_bench: error: %s\n", e.what());
+    return 2;
+  }
+  try {
+    run(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cacophony_onset_bench: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
