@@ -17,7 +17,8 @@
 //   - A ghost note is an intended stroke, soft (6..18 dB under the stroke before it, so never
 //     more than 24 dB under the accent), played half way between two played strokes of the grid
 //     at least 160 ms apart (so >= 80 ms from either). A detector must find it; measure() counts
-//     it as an extra hit, as it is no grid position. About one bar in two has one.
+//     it as an extra hit, as it is no grid position. At most one a bar: each pair of neighbouring
+//     strokes that leaves room for one gets it with probability 1/2, until the bar has one.
 //   - A flam is a grace stroke 10..30 ms before a main stroke and 6..12 dB softer than it: the two
 //     are ONE stroke, timed at the main stroke's attack (kind flam). Finding the grace stroke as
 //     well is an extra. About one stroke in ten has one (none on strokes under 120 ms apart).
@@ -41,7 +42,8 @@
 //   stroke: a detected click is an extra.
 // - Samples: Debian's hydrogen-data kits (/usr/share/hydrogen/data/drumkits), read through
 //   libsndfile, folded to mono, resampled with sound::Resampler; the non-drum notes are rendered
-//   from FluidR3_GM.sf2 by `fluidsynth` once into the cache folder (kCacheDir).
+//   from FluidR3_GM.sf2 by `fluidsynth` once into the cache folder (the build folder's
+//   corpus-cache/, where sox's temporary files go too, removed after each run).
 // - Deterministic: the same condition and seed give the same samples, bit for bit.
 //
 // The split: seeds are 1, 2, 3...; odd seeds are held out, even seeds are for tuning.

@@ -121,14 +121,14 @@ std::filesystem::path rendered(const std::string& id) {
   int program = 0, note = 0, velocity = 0;
   if (std::sscanf(id.c_str(), "fluid:%d:%d:%d", &program, &note, &velocity) != 3)
     throw std::invalid_argument("corpus: bad note id " + id);
-  const std::filesystem::path out = cache_dir() + "/fluid-" + std::to_string(program) + "-" +
+  const std::filesystem::path out = cache_dir() + "/note-" + std::to_string(program) + "-" +
                                     std::to_string(note) + "-" + std::to_string(velocity) + ".wav";
   if (std::filesystem::exists(out)) return out;
   const std::string stem = temp_stem();
   std::ofstream(stem + ".mid", std::ios::binary) << midi(program, note, velocity);
-  const std::string command = "fluidsynth -ni -R 0 -C 0 -F '" + stem + ".wav' -r " +
-                              std::to_string(kSampleRate) + " '" + kSoundFont.string() + "' '" +
-                              stem + ".mid' >/dev/null 2>&1";
+  const std::string command = "fluidsynth -ni -R 0 -C 0 -o audio.file.format=float -F '" + stem +
+                              ".wav' -r " + std::to_string(kSampleRate) + " '" +
+                              kSoundFont.string() + "' '" + stem + ".mid' >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   std::filesystem::remove(stem + ".mid");
   if (status != 0) throw std::runtime_error("corpus: fluidsynth failed on " + id);
