@@ -87,24 +87,70 @@ struct Tally {
     extras += s.extras;
     for (const double e : s.errors_ms) errors_ms.push_back(std::abs(e));
   }
+  double precision() const {
+    const std::size_t hits = true_positives + extras;
+    return hits ? static_cast<double>(true_positives) / static_cast<double>(hits) : 1;
+  }
+  double recall() const {
+    return strokes ? static_cast<double>(true_positives) / static_cast<double>(strokes) : 1;
+  }
+  double f() const {
+    const double p = precision(), r = recall();
+    return p + r > 0 ? 2 * p * r / (p + r) : 0;
+  }
+  // The absolute error's quantile q (0..1], or NaN without a match.
+  double error(double q) const {
+    if (errors_ms.empty()) return NAN;
+    std::vector<double> v = errors_ms;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1];
+  }
 };
 
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - (q > 0)];
+// A condition's takes through every detector: ours first, then aubio's methods in order.
+std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::uint64_t>& seeds) {
+  std::vector<Tally> out(1 + kAubioMethods.size());
+  for (const auto seed : seeds) {
+    const corpus::Take take = corpus::make_take(c, seed);
+    const auto score = [&](const std::vector<practice::Hit>& hits) {
+      return corpus::evaluate(take.strokes, hits, take.rate);
+    };
+    out[0].add(score(practice::detect_hits(take.samples, take.rate)));
+    for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
+      out[m + 1].add(score(aubio_hits(kAubioMethods[m], take.samples, take.rate)));
+  }
+  return out;
 }
 
-std::string row(const std::string& name, const Tally& t) {
-  const double tp = static_cast<double>(t.true_positives);
-  const double p =
-      t.true_positives + t.extras ? tp / static_cast<double>(t.true_positives + t.extras) : 1;
-  const double r = t.strokes ? tp / static_cast<double>(t.strokes) : 1;
-  const double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
+void print_condition(const corpus::Condition& c, const std::vector<Tally>& tallies) {
+  std::printf("\n%s (%s, %zu strokes)\n  %-15s %6s %6s %6s %7s %7s %7s  %4s %5s\n", c.name.c_str(),
+              c.family.c_str(), tallies[0].strokes, "detector", "P", "R", "F", "p50", "p95", "max",
+              "miss", "extra");
+  for (std::size_t d = 0; d < tallies.size(); ++d) {
+    const Tally& t = tallies[d];
+    const std::string name = d == 0 ? "ours" : "aubio-" + kAubioMethods[d - 1];
+    std::fputs(fmt::format("  {:<15} {:>6.3f} {:>6.3f} {:>6.3f} {:>7.2f} {:>7.2f} {:>7.2f}  {:>4} "
+                           "{:>5}\n",
+                           name, t.precision(), t.recall(), t.f(), t.error(0.5), t.error(0.95),
+                           t.error(1), t.strokes - t.true_positives, t.extras)
+                   .c_str(),
+               stdout);
+  }
+  std::fflush(stdout);
+}
+
+// One line of the summary: ours beside aubio's best method (by F, then p95) on the condition.
+std::string summary_row(const corpus::Condition& c, const std::vector<Tally>& tallies) {
+  std::size_t best = 1;
+  for (std::size_t d = 2; d < tallies.size(); ++d)
+    if (tallies[d].f() > tallies[best].f() ||
+        (tallies[d].f() == tallies[best].f() && tallies[d].error(0.95) < tallies[best].error(0.95)))
+      best = d;
+  const Tally &o = tallies[0], &a = tallies[best];
   return fmt::format(
-      "  {:<15} {:>6.3f} {:>6.3f} {:>6.3f} {:>7.2f} {:>7.2f} {:>7.2f}  {:>4} {:>5}\n", name, p, r,
-      f, quantile(t.errors_ms, 0.5), quantile(t.errors_ms, 0.95), quantile(t.errors_ms, 1.0),
-      t.strokes - t.true_positives, t.extras);
+      "| {} | {:.3f} | {:.3f} | {:.3f} | {:.2f} | {:.2f} | {} | {:.3f} | {:.2f} | {:.2f} |\n",
+      c.name, o.precision(), o.recall(), o.f(), o.error(0.95), o.error(1), kAubioMethods[best - 1],
+      a.f(), a.error(0.95), a.error(1));
 }
 
 void run(const Options& o) {
@@ -115,28 +161,18 @@ void run(const Options& o) {
               o.set == corpus::Set::held_out ? "held-out" : "tuning");
   for (const auto s : seeds) std::printf(" %llu", static_cast<unsigned long long>(s));
   std::printf("); match within +-%g ms; errors are absolute, in ms\n", corpus::kMatchMs);
+  std::string summary =
+      "| condition | P | R | F | p95 | max | aubio's best | F | p95 | max |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t k = 0; k < chosen.size(); ++k) {
-    const corpus::Condition& c = chosen[k];
-    std::fprintf(stderr, "[%zu/%zu] %s\n", k + 1, chosen.size(), c.name.c_str());
-    Tally ours;
-    std::vector<Tally> aubio(kAubioMethods.size());
-    for (const auto seed : seeds) {
-      const corpus::Take take = corpus::make_take(c, seed);
-      ours.add(corpus::evaluate(take.strokes, practice::detect_hits(take.samples, take.rate),
-                                take.rate));
-      for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
-        aubio[m].add(corpus::evaluate(
-            take.strokes, aubio_hits(kAubioMethods[m], take.samples, take.rate), take.rate));
-    }
-    std::printf("\n%s (%s, %zu strokes)\n  %-15s %6s %6s %6s %7s %7s %7s  %4s %5s\n",
-                c.name.c_str(), c.family.c_str(), ours.strokes, "detector", "P", "R", "F", "p50",
-                "p95", "max", "miss", "extra");
-    std::fputs(row("ours", ours).c_str(), stdout);
-    for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
-      std::fputs(row("aubio-" + kAubioMethods[m], aubio[m]).c_str(), stdout);
-    std::fflush(stdout);
+    std::fprintf(stderr, "[%zu/%zu] %s\n", k + 1, chosen.size(), chosen[k].name.c_str());
+    const auto tallies = measure(chosen[k], seeds);
+    print_condition(chosen[k], tallies);
+    summary += summary_row(chosen[k], tallies);
   }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::printf("\nOurs beside aubio's best default method per condition (errors in ms):\n\n%s",
+              summary.c_str());
   std::printf("\n%zu conditions x %zu takes in %.0f s\n", chosen.size(), seeds.size(),
               took.count());
 }
