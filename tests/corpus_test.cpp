@@ -69,6 +69,23 @@ TEST(Corpus, EveryFamilyAroundTheBase) {
   EXPECT_EQ(conditions("instrument").size(), 13u);
 }
 
+// Every condition makes its take: strokes in order, inside the take, and nothing clipped (sox
+// would clip the room at full scale).
+TEST(Corpus, EveryConditionMakesATake) {
+  for (const Condition& c : conditions()) {
+    const Take t = make_take(c, 2);
+    EXPECT_EQ(t.rate, c.rate);
+    ASSERT_FALSE(t.strokes.empty()) << c.name;
+    EXPECT_GT(t.strokes.front().frame, t.rate) << c.name;  // the lead-in: a second at least
+    EXPECT_LT(t.strokes.back().frame, static_cast<std::int64_t>(t.samples.size()) - t.rate);
+    for (std::size_t i = 1; i < t.strokes.size(); ++i)
+      EXPECT_LT(t.strokes[i - 1].frame, t.strokes[i].frame) << c.name;
+    float peak = 0;
+    for (const float v : t.samples) peak = std::max(peak, std::abs(v));
+    EXPECT_LT(peak, 1.0f) << c.name;
+  }
+}
+
 TEST(Corpus, TakesHoldGhostsFlamsAndSkippedBeats) {
   const Take t = make_take(find("snare-soft/48k/pink/snr30/rt0"), 1);
   std::set<Kind> kinds;
