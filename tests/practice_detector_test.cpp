@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <numbers>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cacophony/practice/practice.h"
@@ -129,6 +131,50 @@ void expect_found(const Take& t) {
   EXPECT_LE(errors.back(), 2.0);
 }
 
+// Noise of a kind: white, pink (-3 dB an octave, Kellet's filter), or mains hum at `hum` Hz with
+// its first eight harmonics, at `rms`.
+std::vector<float> room(double seconds, float rms, const std::string& kind, std::uint64_t seed) {
+  if (kind == "white") return noise(seconds, rms, 0, seed);
+  std::vector<float> out(static_cast<std::size_t>(seconds * kRate));
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  double b0 = 0, b1 = 0, b2 = 0, power = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    double v = 0;
+    if (kind == "pink") {
+      const double w = gauss(gen);
+      b0 = 0.99765 * b0 + w * 0.0990460;
+      b1 = 0.96300 * b1 + w * 0.2965164;
+      b2 = 0.57000 * b2 + w * 1.0526913;
+      v = b0 + b1 + b2 + w * 0.1848;
+    } else {  // "50" or "60": hum
+      const double t = static_cast<double>(i) / kRate;
+      for (int k = 1; k <= 8; ++k)
+        v += std::sin(2 * std::numbers::pi * std::stod(kind) * k * t + k) / k;
+    }
+    out[i] = static_cast<float>(v);
+    power += v * v;
+  }
+  const double scale = rms / std::sqrt(power / static_cast<double>(out.size()));
+  for (float& v : out) v = static_cast<float>(v * scale);
+  return out;
+}
+
+// A room's reverb on `take`: velvet noise decaying by 60 dB over `rt60` seconds, its taps
+// sparse enough to keep the test quick.
+void reverb(Take& take, double rt60) {
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::vector<std::pair<std::size_t, float>> taps;
+  for (double t = 0.002; t < rt60; t += 0.0015)
+    taps.emplace_back(
+        static_cast<std::size_t>(t * kRate + uniform(gen) * 0.0015 * kRate),
+        static_cast<float>((uniform(gen) < 0.5 ? -0.15 : 0.15) * std::pow(10.0, -3 * t / rt60)));
+  const std::vector<float> dry = take.samples;
+  for (const auto& [delay, gain] : taps)
+    for (std::size_t i = 0; i + delay < dry.size(); ++i) take.samples[i + delay] += gain * dry[i];
+}
+
 // Issue 24's first failure: 134 extra hits, and a skipped beat "found" in the rumble.
 TEST(PracticeDetector, An808SnareOverRumble) {
   expect_found(beats(noise(11, db(-30), 0.002, 1), {"TR808EmulationKit/808_Snare_1.flac"}, 4, 9));
@@ -146,5 +192,39 @@ TEST(PracticeDetector, AHardSnareInSilence) {
                      {"GMRockKit/Kick-Hard.wav", "GMRockKit/Snare-Hard.wav"}, 16, 22));
 }
 
+// Each kind of instrument over white noise 30 dB under it: found once each, and timed.
+TEST(PracticeDetector, EveryKindOfInstrument) {
+  for (const std::string file :
+       {"GMRockKit/Kick-Soft.wav", "GMRockKit/HatClosed-Med.wav", "GMRockKit/HatOpen-Hard.wav",
+        "GMRockKit/HandClap.wav", "GMRockKit/SnareRimshot-Med.wav", "GMRockKit/TomFloor-Hard.wav",
+        "GMRockKit/Crash-Hard.wav", "GMRockKit/24Ride-3.wav",
+        "TR808EmulationKit/808_Kick_Long.flac", "TR808EmulationKit/808_Hat_Closed.flac",
+        "TR808EmulationKit/808_Clap.flac"}) {
+    SCOPED_TRACE(file);
+    expect_found(beats(noise(5, db(-50), 0, 4), {file}, 1, -1));
+  }
+}
+
+// White, pink and brown noise and hum at 50 and 60 Hz, each 20 dB under a snare and a kick.
+TEST(PracticeDetector, EveryKindOfNoise) {
+  for (const std::string kind : {"white", "pink", "50", "60"}) {
+    SCOPED_TRACE(kind);
+    expect_found(beats(room(5, db(-40), kind, 5),
+                       {"GMRockKit/Kick-Med.wav", "GMRockKit/Snare-Soft.wav"}, 1, 2));
+  }
+  expect_found(beats(noise(5, db(-40), 0.002, 6),
+                     {"GMRockKit/Kick-Med.wav", "GMRockKit/Snare-Soft.wav"}, 1, 2));
+}
+
+// Reverb from a dry room to a hall: its tail never fires.
+TEST(PracticeDetector, ReverbTailsNeverFire) {
+  for (const double rt60 : {0.1, 0.5, 1.0}) {
+    SCOPED_TRACE(rt60);
+    Take t = beats(noise(5, db(-60), 0, 7), {"GMRockKit/Snare-Med.wav", "GMRockKit/Tom1-Hard.wav"},
+                   1, -1);
+    reverb(t, rt60);
+    expect_found(t);
+  }
+}
 }  // namespace
 }  // namespace cacophony::practice

@@ -5,9 +5,14 @@
 // was extra, and at what tempo the player really played, also where the click was muted.
 //
 // Guarantees
-// - detect_hits() finds onsets with aubio and refines each to the attack in the signal (see
-//   onsets.cpp for the method, thresholds and why); strokes closer than kFlamMs are one hit (a
-//   flam), timed by its louder stroke.
+// - detect_hits() finds strokes where a band of the signal rises sharply over the room's noise
+//   floor (learnt from the take's first half second, then from its last seconds) and over the
+//   projected decay of what sounded before, and refines each to its attack (see onsets.cpp for
+//   the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
+// - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
+//   stroke and its main stroke), timed by the louder (each weighed by its own peak, before the
+//   next starts); any other stroke is a hit, however soft (a ghost note), if it rises over the
+//   floor and over what came before as above.
 // - measure() matches each position of the grid with at most one hit: the nearest within half
 //   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
 //   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
@@ -17,7 +22,8 @@
 //   hits in muted bars only (absent without two of them).
 //
 // Thread safety: functions are pure; an OnsetDetector is used by one thread at a time. Not for
-// the audio thread (aubio allocates).
+// the audio thread (it allocates). Memory: an OnsetDetector holds a few seconds of levels and
+// the signal back to its earliest undecided stroke, however long the take.
 
 #include <cstddef>
 #include <cstdint>
