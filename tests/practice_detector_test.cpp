@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <numbers>
@@ -22,18 +23,18 @@
 namespace cacophony::practice {
 namespace {
 
-constexpr int kRate = 48000;
+constexpr int kRate = 48000;  // unless a test says otherwise
 const std::filesystem::path kKits = "/usr/share/hydrogen/data/drumkits";
 
 struct Sample {
-  std::vector<float> samples;  // at kRate
+  std::vector<float> samples;
   std::int64_t attack = 0;
 };
 
-// `file` in the kits' folder, at kRate by linear interpolation, with its attack.
-Sample load(const std::string& file) {
+// `file` in the kits' folder, at `rate` by linear interpolation, with its attack.
+Sample load(const std::string& file, int rate) {
   const auto audio = test_support::read_audio(kKits / file);
-  const double step = static_cast<double>(audio.rate) / kRate;
+  const double step = static_cast<double>(audio.rate) / rate;
   Sample s;
   for (double x = 0; x + 1 < static_cast<double>(audio.samples.size()); x += step) {
     const auto i = static_cast<std::size_t>(x);
@@ -46,15 +47,15 @@ Sample load(const std::string& file) {
   return s;
 }
 
-const Sample& kit(const std::string& file) {
-  static std::map<std::string, Sample> loaded;
-  auto it = loaded.find(file);
-  if (it == loaded.end()) it = loaded.emplace(file, load(file)).first;
+const Sample& kit(const std::string& file, int rate) {
+  static std::map<std::pair<std::string, int>, Sample> loaded;
+  auto it = loaded.find({file, rate});
+  if (it == loaded.end()) it = loaded.emplace(std::pair{file, rate}, load(file, rate)).first;
   return it->second;
 }
 
-std::int64_t ms(double v) {
-  return std::lround(v * kRate / 1000.0);
+std::int64_t ms(double v, int rate = kRate) {
+  return std::lround(v * rate / 1000.0);
 }
 
 float db(double v) {
@@ -63,10 +64,11 @@ float db(double v) {
 
 // Gaussian noise at `rms`; `leak` > 0 integrates it (brown: the rumble of traffic or an air
 // conditioner), scaled back to `rms`.
-std::vector<float> noise(double seconds, float rms, double leak, std::uint64_t seed) {
+std::vector<float> noise(double seconds, float rms, double leak, std::uint64_t seed,
+                         int rate = kRate) {
   std::mt19937_64 gen(seed);
   std::normal_distribution<double> gauss(0.0, 1.0);
-  std::vector<double> v(static_cast<std::size_t>(seconds * kRate));
+  std::vector<double> v(static_cast<std::size_t>(seconds * rate));
   double y = 0, power = 0;
   for (double& s : v) {
     y = leak > 0 ? (1 - leak) * y + gauss(gen) : gauss(gen);
@@ -81,11 +83,12 @@ std::vector<float> noise(double seconds, float rms, double leak, std::uint64_t s
 
 struct Take {
   std::vector<float> samples;
+  int rate = kRate;
   std::vector<std::int64_t> attacks;  // the intended strokes', in order
 };
 
 void place(Take& take, const std::string& file, std::int64_t frame, float gain = 1) {
-  const Sample& s = kit(file);
+  const Sample& s = kit(file, take.rate);
   for (std::size_t i = 0; i < s.samples.size(); ++i) {
     const auto at = frame - s.attack + static_cast<std::int64_t>(i);
     if (at >= 0 && at < static_cast<std::int64_t>(take.samples.size()))
@@ -96,30 +99,31 @@ void place(Take& take, const std::string& file, std::int64_t frame, float gain =
 
 // `bars` of 4/4 at 120 bpm after a silent bar (the count-in, where the floor is heard), one
 // stroke a beat from `files` in turn, each off the beat by a few ms; the beat `skip` is skipped.
-Take beats(std::vector<float> noise_bed, const std::vector<std::string>& files, int bars,
-           int skip) {
-  Take t{std::move(noise_bed), {}};
+Take beats(std::vector<float> noise_bed, const std::vector<std::string>& files, int bars, int skip,
+           int rate = kRate) {
+  Take t{std::move(noise_bed), rate, {}};
   std::mt19937_64 gen(7);
   std::uniform_int_distribution<int> offset(-20, 20);
   for (int b = 0; b < 4 * bars; ++b)
     if (b != skip)
-      place(t, files[static_cast<std::size_t>(b) % files.size()], ms(2000 + 500 * b + offset(gen)));
+      place(t, files[static_cast<std::size_t>(b) % files.size()],
+            ms(2000 + 500 * b + offset(gen), rate));
   return t;
 }
 
-// Every attack found once and nothing else; timing error p95 <= 1 ms, max <= 2 ms.
-void expect_found(const Take& t) {
-  const std::vector<Hit> hits = detect_hits(t.samples, kRate);
+// Every attack found once and nothing else; timing error p95 <= 1 ms, max <= 2 ms, unless told.
+void expect_found(const Take& t, double p95_ms = 1, double max_ms = 2) {
+  const std::vector<Hit> hits = detect_hits(t.samples, t.rate);
   std::vector<double> errors;
   std::size_t extra = 0;
   for (const Hit& h : hits) {
     const auto near = std::min_element(t.attacks.begin(), t.attacks.end(), [&](auto a, auto b) {
       return std::abs(a - h.frame) < std::abs(b - h.frame);
     });
-    const double error = std::abs(static_cast<double>(*near - h.frame)) * 1000 / kRate;
+    const double error = std::abs(static_cast<double>(*near - h.frame)) * 1000 / t.rate;
     if (error > 25) {
       ++extra;
-      ADD_FAILURE() << "extra hit at " << static_cast<double>(h.frame) / kRate << " s";
+      ADD_FAILURE() << "extra hit at " << static_cast<double>(h.frame) / t.rate << " s";
     } else {
       errors.push_back(error);
     }
@@ -127,15 +131,17 @@ void expect_found(const Take& t) {
   EXPECT_EQ(extra, 0u);
   ASSERT_EQ(errors.size(), t.attacks.size());
   std::sort(errors.begin(), errors.end());
-  EXPECT_LE(errors[errors.size() * 95 / 100], 1.0);
-  EXPECT_LE(errors.back(), 2.0);
+  EXPECT_LE(errors[errors.size() * 95 / 100], p95_ms);
+  EXPECT_LE(errors.back(), max_ms);
 }
 
 // Noise of a kind: white, pink (-3 dB an octave, Kellet's filter), or mains hum at `hum` Hz with
 // its first eight harmonics, at `rms`.
-std::vector<float> room(double seconds, float rms, const std::string& kind, std::uint64_t seed) {
-  if (kind == "white") return noise(seconds, rms, 0, seed);
-  std::vector<float> out(static_cast<std::size_t>(seconds * kRate));
+std::vector<float> room(double seconds, float rms, const std::string& kind, std::uint64_t seed,
+                        int rate = kRate) {
+  if (kind == "white" || kind == "brown")
+    return noise(seconds, rms, kind == "brown" ? 0.002 : 0, seed, rate);
+  std::vector<float> out(static_cast<std::size_t>(seconds * rate));
   std::mt19937_64 gen(seed);
   std::normal_distribution<double> gauss(0.0, 1.0);
   double b0 = 0, b1 = 0, b2 = 0, power = 0;
@@ -148,7 +154,7 @@ std::vector<float> room(double seconds, float rms, const std::string& kind, std:
       b2 = 0.57000 * b2 + w * 1.0526913;
       v = b0 + b1 + b2 + w * 0.1848;
     } else {  // "50" or "60": hum
-      const double t = static_cast<double>(i) / kRate;
+      const double t = static_cast<double>(i) / rate;
       for (int k = 1; k <= 8; ++k)
         v += std::sin(2 * std::numbers::pi * std::stod(kind) * k * t + k) / k;
     }
@@ -158,6 +164,27 @@ std::vector<float> room(double seconds, float rms, const std::string& kind, std:
   const double scale = rms / std::sqrt(power / static_cast<double>(out.size()));
   for (float& v : out) v = static_cast<float>(v * scale);
   return out;
+}
+
+// The RMS of `file`'s first 50 ms from its attack: how loud a stroke is, for a signal-to-noise
+// ratio.
+double loudness(const std::string& file, int rate) {
+  const Sample& s = kit(file, rate);
+  double power = 0;
+  const auto n = ms(50, rate);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::size_t at = static_cast<std::size_t>(s.attack + i);
+    if (at < s.samples.size()) power += s.samples[at] * s.samples[at];
+  }
+  return std::sqrt(power / static_cast<double>(n));
+}
+
+// `kind` of noise, `snr` dB under the softest of `files`.
+std::vector<float> under(const std::vector<std::string>& files, const std::string& kind, double snr,
+                         std::uint64_t seed, int rate = kRate) {
+  double softest = 1;
+  for (const std::string& f : files) softest = std::min(softest, loudness(f, rate));
+  return room(5, static_cast<float>(softest) * db(-snr), kind, seed, rate);
 }
 
 // A room's reverb on `take`: velvet noise decaying by 60 dB over `rt60` seconds, its taps
@@ -226,5 +253,100 @@ TEST(PracticeDetector, ReverbTailsNeverFire) {
     expect_found(t);
   }
 }
+// Instruments soft and slow (a soft kick and snare), and toms, in every kind of noise 20 dB
+// under the softest stroke: all found, each timed as the issue asks.
+const std::vector<std::vector<std::string>> kSoftSets = {
+    {"GMRockKit/Kick-Soft.wav", "GMRockKit/Snare-Soft.wav"},
+    {"GMRockKit/Tom1-Soft.wav", "GMRockKit/TomFloor-Med.wav"},
+    {"GMRockKit/HatClosed-Soft.wav", "GMRockKit/HatOpen-Med.wav"},
+    {"TR808EmulationKit/808_Kick_Short.flac", "TR808EmulationKit/808_Snare_2.flac",
+     "TR808EmulationKit/808_Clap.flac"},
+    {"GMRockKit/SideStick-Soft.wav", "GMRockKit/Ride-Med.wav"}};
+const char* const kNoises[] = {"white", "pink", "brown", "50", "60"};
+
+TEST(PracticeDetector, TwentyDecibelsUnderTheSoftestStroke) {
+  for (const std::string kind : kNoises)
+    for (std::size_t k = 0; k < 2; ++k) {
+      SCOPED_TRACE(kind + " " + kSoftSets[k][0]);
+      expect_found(beats(under(kSoftSets[k], kind, 20, 9 + k), kSoftSets[k], 1, 2));
+    }
+}
+
+// At 10 dB, F-measure 0.97 at least over every kind of noise and instrument.
+TEST(PracticeDetector, TenDecibelsUnderTheSoftestStroke) {
+  std::size_t strokes = 0, found = 0, extra = 0;
+  for (const std::string kind : kNoises)
+    for (std::size_t k = 0; k < kSoftSets.size(); ++k) {
+      const Take t = beats(under(kSoftSets[k], kind, 10, 9 + k), kSoftSets[k], 1, 2);
+      strokes += t.attacks.size();
+      std::vector<std::int64_t> left = t.attacks;
+      for (const Hit& h : detect_hits(t.samples, t.rate)) {
+        const auto near = std::find_if(left.begin(), left.end(), [&](std::int64_t a) {
+          return std::abs(a - h.frame) < ms(25);
+        });
+        if (near == left.end()) {
+          ++extra;
+        } else {
+          ++found;
+          left.erase(near);
+        }
+      }
+    }
+  const double precision = static_cast<double>(found) / static_cast<double>(found + extra);
+  const double recall = static_cast<double>(found) / static_cast<double>(strokes);
+  EXPECT_GE(2 * precision * recall / (precision + recall), 0.97)
+      << found << " found of " << strokes << ", " << extra << " extra";
+}
+
+// Ghost notes, the one rule: any stroke that rises over the room's floor and over the projected
+// decay of what came before is a hit, however soft. A snare 12 to 18 dB under its accent a 16th
+// triplet (187.5 ms at 80 bpm) after it, or 24 dB under an 8th (250 ms at 120) after it. Over
+// the accent's tail a ghost's first tenth of its peak is under the tail's noise: it is timed
+// within 10 ms only (the issue's 1 ms is not met there).
+TEST(PracticeDetector, GhostNotesAreFound) {
+  const double accent = loudness("GMRockKit/Snare-Hard.wav", kRate);
+  const double ghost = loudness("GMRockKit/Snare-Softest.wav", kRate);
+  for (const auto& [gap, under_db] : {std::pair{187.5, 12.0}, {187.5, 18.0}, {250.0, 24.0}}) {
+    SCOPED_TRACE(under_db);
+    Take t{noise(5, db(-60), 0, 3), kRate, {}};
+    for (int b = 0; b < 4; ++b) {
+      place(t, "GMRockKit/Snare-Hard.wav", ms(2000 + 500 * b));
+      place(t, "GMRockKit/Snare-Softest.wav", ms(2000 + 500 * b + gap),
+            db(-under_db) * static_cast<float>(accent / ghost));
+    }
+    expect_found(t, 10, 10);
+  }
+}
+
+// Flams, the same rule's other half: a grace stroke within kFlamMs before its main stroke is one
+// hit with it. (Its time: the louder stroke's when the two are found apart, 30 ms apart here.)
+TEST(PracticeDetector, AFlamIsOneHit) {
+  for (const double gap : {10.0, 20.0, 30.0}) {
+    SCOPED_TRACE(gap);
+    Take t{noise(5, db(-60), 0, 3), kRate, {}};
+    for (int b = 0; b < 4; ++b) {
+      place(t, "GMRockKit/Snare-Med.wav", ms(2000 + 500 * b - gap), db(-6));
+      place(t, "GMRockKit/Snare-Hard.wav", ms(2000 + 500 * b));
+    }
+    const std::vector<Hit> hits = detect_hits(t.samples, kRate);
+    ASSERT_EQ(hits.size(), 4u);
+    if (gap == 30.0) {
+      for (std::size_t b = 0; b < 4; ++b)
+        EXPECT_NEAR(hits[b].frame, ms(2000 + 500 * static_cast<double>(b)), ms(1)) << b;
+    }
+  }
+}
+
+// 44.1 and 96 kHz, as well as 48.
+TEST(PracticeDetector, EveryRate) {
+  for (const int rate : {44100, 96000}) {
+    SCOPED_TRACE(rate);
+    expect_found(beats(noise(5, db(-50), 0, 8, rate),
+                       {"GMRockKit/Kick-Med.wav", "GMRockKit/Snare-Med.wav",
+                        "TR808EmulationKit/808_Hat_Closed.flac"},
+                       1, 1, rate));
+  }
+}
+
 }  // namespace
 }  // namespace cacophony::practice
