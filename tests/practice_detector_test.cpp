@@ -13,6 +13,7 @@
 #include <map>
 #include <numbers>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -335,6 +336,64 @@ TEST(PracticeDetector, AFlamIsOneHit) {
         EXPECT_NEAR(hits[b].frame, ms(2000 + 500 * static_cast<double>(b)), ms(1)) << b;
     }
   }
+}
+
+// A click as the metronome makes it (sound/click.h): a cosine of `hz` from its peak, decaying
+// over 4 ms and faded out linearly over 20 ms.
+std::vector<float> click_sound(double hz, float peak) {
+  std::vector<float> out(static_cast<std::size_t>(ms(20)));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    out[i] =
+        static_cast<float>(peak * std::cos(2 * std::numbers::pi * hz * t) * std::exp(-t / 0.004) *
+                           (1 - static_cast<double>(i) / static_cast<double>(out.size())));
+  }
+  return out;
+}
+
+// The click bleeding into the microphone, 12 dB under the strokes, through a room that dulls it
+// (a one-pole low-pass at ~4 kHz) by `dull`, on every beat of the count-in and the take: a count
+// in click, then accents and normal clicks. Told where the clicks are, the detector finds the
+// player's strokes and no click, a skipped beat's click included.
+TEST(PracticeDetector, TheClickIsNotThePlayer) {
+  for (const bool dull : {false, true}) {
+    SCOPED_TRACE(dull);
+    Take t = beats(noise(5, db(-60), 0, 12), {"GMRockKit/Snare-Med.wav", "GMRockKit/Kick-Med.wav"},
+                   1, 2);
+    ClickBleed bleed{{click_sound(3000, db(-3)), click_sound(2000, 1), click_sound(1000, 1)}, {}};
+    std::vector<float> heard(t.samples.size(), 0.0f);
+    for (int b = 0; b < 8; ++b) {
+      const std::size_t sound = b < 4 ? 0 : b == 4 ? 1 : 2;
+      const std::int64_t frame = ms(500 * b);
+      bleed.clicks.push_back({frame, sound});
+      for (std::size_t i = 0; i < bleed.sounds[sound].size(); ++i)
+        heard[static_cast<std::size_t>(frame) + i] += db(-18) * bleed.sounds[sound][i];
+    }
+    float y = 0;
+    for (std::size_t i = 0; i < heard.size(); ++i) {
+      y = dull ? y + 0.4f * (heard[i] - y) : heard[i];
+      t.samples[i] += y;
+    }
+    EXPECT_GT(detect_hits(t.samples, kRate).size(), t.attacks.size() + 4);  // told nothing
+    const std::vector<Hit> hits = detect_hits(t.samples, kRate, bleed);
+    OnsetDetector streamed(kRate, bleed);  // in blocks, as practice and analyze feed it
+    std::vector<Hit> blocks;
+    for (std::size_t at = 0; at < t.samples.size(); at += 1000)
+      streamed.feed(t.samples.data() + at, std::min<std::size_t>(1000, t.samples.size() - at),
+                    blocks);
+    streamed.finish(blocks);
+    ASSERT_EQ(blocks.size(), hits.size());
+    for (std::size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(blocks[i].frame, hits[i].frame);
+    ASSERT_EQ(hits.size(), t.attacks.size());
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      EXPECT_NEAR(hits[i].frame, t.attacks[i], ms(1)) << i;
+  }
+}
+
+TEST(PracticeDetector, ClicksOutOfOrderOrWithoutASoundAreRefused) {
+  EXPECT_THROW(OnsetDetector(kRate, ClickBleed{{{1.0f}}, {{10, 0}, {5, 0}}}),
+               std::invalid_argument);
+  EXPECT_THROW(OnsetDetector(kRate, ClickBleed{{{1.0f}}, {{10, 1}}}), std::invalid_argument);
 }
 
 // 44.1 and 96 kHz, as well as 48.

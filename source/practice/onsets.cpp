@@ -19,6 +19,7 @@
 #include <numbers>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "cacophony/practice/practice.h"
 
@@ -191,6 +192,118 @@ struct Band {
   }
 };
 
+// Solves a x = b in place (Gaussian elimination with partial pivoting); a is n x n, row-major.
+std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
+  const std::size_t n = b.size();
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t pivot = c;
+    for (std::size_t r = c + 1; r < n; ++r)
+      if (std::abs(a[r * n + c]) > std::abs(a[pivot * n + c])) pivot = r;
+    for (std::size_t k = 0; k < n; ++k) std::swap(a[c * n + k], a[pivot * n + k]);
+    std::swap(b[c], b[pivot]);
+    if (a[c * n + c] == 0) return std::vector<double>(n, 0.0);
+    for (std::size_t r = c + 1; r < n; ++r) {
+      const double m = a[r * n + c] / a[c * n + c];
+      for (std::size_t k = c; k < n; ++k) a[r * n + k] -= m * a[c * n + k];
+      b[r] -= m * b[c];
+    }
+  }
+  for (std::size_t c = n; c-- > 0;) {
+    for (std::size_t k = c + 1; k < n; ++k) b[c] -= a[c * n + k] * b[k];
+    b[c] /= a[c * n + c];
+  }
+  return b;
+}
+
+// The click taken out of the signal (ClickBleed). The microphone hears the click through the
+// speaker and the room, so each click, once all of it has come in, is fitted by least squares
+// as the click's sound through a short filter (kTaps taps, 0.33 ms at 48 kHz: a speaker's and a
+// near wall's colour); what is subtracted is the sound through the median (tap by tap) of the
+// last kFits clicks' filters. A stroke on the click biases that click's fit; the median over the
+// clicks (the count-in's are clean) does not follow such a bias, and follows a speaker turned
+// down within a few bars.
+class BleedFilter {
+ public:
+  explicit BleedFilter(ClickBleed bleed) : bleed_(std::move(bleed)) {
+    for (const auto& sound : bleed_.sounds) {
+      std::vector<double> r(kTaps * kTaps, 0.0);
+      for (std::size_t i = 0; i < kTaps; ++i)
+        for (std::size_t j = 0; j < kTaps; ++j)
+          for (std::size_t n = std::max(i, j); n < sound.size() + std::min(i, j); ++n)
+            r[i * kTaps + j] += static_cast<double>(sound[n - i]) * sound[n - j];
+      for (std::size_t i = 0; i < kTaps; ++i) r[i * kTaps + i] *= 1 + 1e-6;  // keeps it solvable
+      gram_.push_back(std::move(r));
+      longest_ = std::max(longest_, static_cast<std::int64_t>(sound.size() + kTaps - 1));
+    }
+  }
+  // Appends to `ready` the signal, click taken out, up to where the next click is not yet whole.
+  void push(const float* samples, std::size_t n, std::vector<float>& ready) {
+    pending_.insert(pending_.end(), samples, samples + n);
+    release(false, ready);
+  }
+  void flush(std::vector<float>& ready) { release(true, ready); }
+
+ private:
+  static constexpr std::size_t kTaps = 16;
+  static constexpr std::size_t kFits = 16;
+  ClickBleed bleed_;
+  std::vector<std::vector<double>> gram_;  // each sound's autocorrelation matrix
+  std::int64_t longest_ = 0;               // a click's reach, through the filter
+  std::vector<float> pending_;             // from frame base_ on
+  std::int64_t base_ = 0;
+  std::size_t next_ = 0;  // the first click not yet taken out
+  std::deque<std::vector<double>> fits_;
+
+  std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
+  // The sound through `h` at n frames after the click's start.
+  static double through(const std::vector<float>& sound, const std::vector<double>& h,
+                        std::size_t n) {
+    double v = 0;
+    for (std::size_t j = 0; j < h.size() && j <= n; ++j)
+      if (n - j < sound.size()) v += h[j] * sound[n - j];
+    return v;
+  }
+
+  void subtract(const ClickBleed::Click& click) {
+    const std::vector<float>& sound = bleed_.sounds[click.sound];
+    const std::int64_t from = std::max(click.frame, base_);
+    const std::int64_t to = std::min(click.frame + longest_, end());
+    if (to <= from) return;  // after the signal's end
+    std::vector<double> cross(kTaps, 0.0);
+    for (std::int64_t f = from; f < to; ++f)
+      for (std::size_t i = 0; i < kTaps; ++i) {
+        const auto n = static_cast<std::size_t>(f - click.frame);
+        if (n >= i && n - i < sound.size())
+          cross[i] +=
+              static_cast<double>(pending_[static_cast<std::size_t>(f - base_)]) * sound[n - i];
+      }
+    fits_.push_back(solve(gram_[click.sound], cross));
+    if (fits_.size() > kFits) fits_.pop_front();
+    std::vector<double> h(kTaps), tap(fits_.size());
+    for (std::size_t i = 0; i < kTaps; ++i) {
+      for (std::size_t k = 0; k < fits_.size(); ++k) tap[k] = fits_[k][i];
+      const auto mid = tap.begin() + static_cast<std::ptrdiff_t>(tap.size() / 2);
+      std::nth_element(tap.begin(), mid, tap.end());
+      h[i] = *mid;
+    }
+    for (std::int64_t f = from; f < to; ++f)
+      pending_[static_cast<std::size_t>(f - base_)] -=
+          static_cast<float>(through(sound, h, static_cast<std::size_t>(f - click.frame)));
+  }
+
+  void release(bool all, std::vector<float>& ready) {
+    const auto& clicks = bleed_.clicks;
+    while (next_ < clicks.size() && (all || clicks[next_].frame + longest_ <= end()))
+      subtract(clicks[next_++]);
+    std::int64_t upto = end();
+    if (!all && next_ < clicks.size()) upto = std::clamp(clicks[next_].frame, base_, end());
+    const auto n = static_cast<std::ptrdiff_t>(upto - base_);
+    ready.insert(ready.end(), pending_.begin(), pending_.begin() + n);
+    pending_.erase(pending_.begin(), pending_.begin() + n);
+    base_ = upto;
+  }
+};
+
 }  // namespace
 
 struct OnsetDetector::Impl {
@@ -209,6 +322,8 @@ struct OnsetDetector::Impl {
   std::int64_t base = 0;
   std::deque<std::int64_t> coarse;  // strokes found, not refined yet
   std::vector<Hit> strokes;         // refined, in order, not yet grouped into hits
+  std::optional<BleedFilter> bleed;
+  std::vector<float> ready;  // what the bleed filter let through, to take
 
   explicit Impl(int r)
       : rate(r),
@@ -465,11 +580,26 @@ void OnsetDetector::Impl::trim() {
   base += drop;
 }
 
-OnsetDetector::OnsetDetector(int rate) : impl_(std::make_unique<Impl>(rate)) {}
+OnsetDetector::OnsetDetector(int rate, ClickBleed bleed) : impl_(std::make_unique<Impl>(rate)) {
+  if (!bleed.clicks.empty()) {
+    const auto before = [](const auto& a, const auto& b) { return a.frame < b.frame; };
+    if (!std::is_sorted(bleed.clicks.begin(), bleed.clicks.end(), before))
+      throw std::invalid_argument("the clicks must be in order");
+    for (const ClickBleed::Click& c : bleed.clicks)
+      if (c.sound >= bleed.sounds.size()) throw std::invalid_argument("a click has no sound");
+    impl_->bleed.emplace(std::move(bleed));
+  }
+}
 OnsetDetector::~OnsetDetector() = default;
 
 void OnsetDetector::feed(const float* samples, std::size_t n, std::vector<Hit>& out) {
-  impl_->take(samples, n);
+  if (impl_->bleed) {
+    impl_->ready.clear();
+    impl_->bleed->push(samples, n, impl_->ready);
+    impl_->take(impl_->ready.data(), impl_->ready.size());
+  } else {
+    impl_->take(samples, n);
+  }
   impl_->refine_ready(false);
   impl_->emit_ready(false, out);
   impl_->trim();
@@ -477,6 +607,11 @@ void OnsetDetector::feed(const float* samples, std::size_t n, std::vector<Hit>& 
 
 void OnsetDetector::finish(std::vector<Hit>& out) {
   Impl& d = *impl_;
+  if (d.bleed) {
+    d.ready.clear();
+    d.bleed->flush(d.ready);
+    d.take(d.ready.data(), d.ready.size());
+  }
   // The last partial hop, completed with silence, and a take shorter than the floor's first
   // stretch decided on what there is.
   if (d.in_hop > 0) {
@@ -492,8 +627,8 @@ std::int64_t OnsetDetector::settled() const {
   return impl_->settled();
 }
 
-std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate) {
-  OnsetDetector detector(rate);
+std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate, ClickBleed bleed) {
+  OnsetDetector detector(rate, std::move(bleed));
   std::vector<Hit> hits;
   detector.feed(samples.data(), samples.size(), hits);
   detector.finish(hits);

@@ -68,10 +68,27 @@ struct MutePlan {
 std::vector<Position> positions(const rhythm::Performance& performance, int rate,
                                 const MutePlan& plan);
 
+// The click as the microphone hears it, when the player practises with speakers: its sounds (at
+// the take's rate, each kind at its level) and where each click starts, in order. The click is
+// not the player: the detector takes each click out of the signal before it looks for strokes,
+// scaled by the median of the least-squares gains of the last 16 clicks (robust to a stroke on
+// the click, and following a speaker turned down). Hits near a click come out once all of it has
+// come in.
+struct ClickBleed {
+  struct Click {
+    std::int64_t frame = 0;
+    std::size_t sound = 0;  // into `sounds`
+  };
+  std::vector<std::vector<float>> sounds;
+  std::vector<Click> clicks;
+};
+
 // Streaming onset detection: mono blocks in, hits out, in order.
 class OnsetDetector {
  public:
-  explicit OnsetDetector(int rate);
+  // Throws std::invalid_argument if `rate` is not positive, or the clicks are out of order or name
+  // a sound not given.
+  explicit OnsetDetector(int rate, ClickBleed bleed = {});
   ~OnsetDetector();
   OnsetDetector(const OnsetDetector&) = delete;
   OnsetDetector& operator=(const OnsetDetector&) = delete;
@@ -90,7 +107,7 @@ class OnsetDetector {
 };
 
 // All the hits in `samples`, at `rate`.
-std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate);
+std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate, ClickBleed bleed = {});
 
 struct Matched {
   Position position;
