@@ -87,6 +87,7 @@ constexpr double kRise = 0.03;
 constexpr double kMinMargin = 0.1;
 constexpr double kMinContrast = 2.5;  // a stroke's peak over its background; noise reaches 1.45
 constexpr float kMinPeak = 1e-3f;     // -60 dBFS
+constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
 
 std::int64_t ms_frames(double ms, int rate) {
   return static_cast<std::int64_t>(std::lround(ms * rate / 1000.0));
@@ -362,6 +363,7 @@ struct OnsetDetector::Impl {
   void decide(const std::array<double, kBands>& levels);
   std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo) const;
   std::optional<Hit> refine(std::int64_t coarse_frame) const;
+  std::int64_t tenth_of_peak(std::int64_t start, std::int64_t c) const;
   float peak(std::int64_t from, std::int64_t to) const;
   void refine_ready(bool finishing);
   void emit_ready(bool finishing, std::vector<Hit>& out_hits);
@@ -490,6 +492,19 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
                 static_cast<std::size_t>(quiet - w), static_cast<std::size_t>(quiet_end)};
 }
 
+// The first frame from `start` on where |x| reaches a tenth of the stroke's peak, the peak taken
+// over what refinement may read (to kSearchAheadMs + kFlamMs after the stroke was found): where a
+// stroke starts softly (a pedal hat's swish, a cymbal's first touch), its attack is where it
+// becomes the stroke, as a sample's attack is defined (practice_test.cpp).
+std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t c) const {
+  const std::int64_t stop = std::min(end(), c + ms_frames(kSearchAheadMs + kFlamMs, rate));
+  float peak = 0;
+  for (std::int64_t f = start; f < stop; ++f) peak = std::max(peak, std::abs(at(history, f)));
+  std::int64_t f = start;
+  while (f < stop && std::abs(at(history, f)) < kAttackShare * peak) ++f;
+  return f;
+}
+
 // The attack: the stroke's peak and the quiet stretch before it are found in the signal; the
 // attack is then found in what a predictor fitted to that stretch could not foretell, or in the
 // signal itself if it rises there first: a soft kick's body is a low sine, which the predictor
@@ -509,6 +524,7 @@ std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
     if (attack) attack->frame = std::min(attack->frame, whole);
   }
   if (!attack) return std::nullopt;
+  if (!attack->at_start) attack->frame = tenth_of_peak(attack->frame, c);
   return Hit{attack->frame, 0.0f};
 }
 
