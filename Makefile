@@ -40,12 +40,14 @@ fuzz: setup
 soak: build
 	@scripts/soak
 
+# cacophony_onset_bench: onsets on the practice corpus's held-out half, beside aubio (BENCHMARKS.md).
 # The Go ticker beside the precision benchmark needs `go` (apt-get install golang-go); without it
 # that one column is left out.
 bench: build
 	@if command -v go >/dev/null; then cd bench/go_ticker && go build -o ../../build/bench/go_ticker main.go; \
 	  else echo "bench: no go (apt-get install golang-go): the Go ticker is left out"; fi
 	./build/bench/cacophony_bench
+	./build/bench/cacophony_onset_bench
 	bench/render_vs_klick
 	bench/play_vs_klick
 

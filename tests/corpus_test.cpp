@@ -1,0 +1,206 @@
+// The practice corpus (bench/corpus/corpus.h): its takes are what its spec says. Where a check
+// needs a take's parts apart, it makes the same take twice with one factor left out: a
+// condition's name seeds its randomness, so a copy that keeps the name keeps every stroke.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "cacophony/sound/click.h"
+#include "corpus/corpus.h"
+#include "corpus/internal.h"
+
+namespace cacophony::corpus {
+namespace {
+
+Condition find(const std::string& name) {
+  for (const Condition& c : conditions())
+    if (c.name == name) return c;
+  throw std::invalid_argument("no condition " + name);
+}
+
+std::vector<float> minus(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  std::vector<float> out(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out[i] = a[i] - b[i];
+  return out;
+}
+
+double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
+  double squares = 0;
+  for (std::size_t i = from; i < to; ++i) squares += static_cast<double>(x[i]) * x[i];
+  return std::sqrt(squares / static_cast<double>(to - from));
+}
+
+std::int64_t ms(double v, int rate) {
+  return std::llround(v * rate / 1000);
+}
+
+TEST(Corpus, SameConditionAndSeedSameTake) {
+  const Condition c = find("kit/48k/pink/snr30/rt0.3");
+  const Take a = make_take(c, 3), b = make_take(c, 3), other = make_take(c, 5);
+  EXPECT_EQ(a.samples, b.samples);
+  ASSERT_EQ(a.strokes.size(), b.strokes.size());
+  for (std::size_t i = 0; i < a.strokes.size(); ++i)
+    EXPECT_EQ(a.strokes[i].frame, b.strokes[i].frame);
+  EXPECT_NE(a.samples, other.samples);
+}
+
+TEST(Corpus, SplitBySeed) {
+  EXPECT_EQ(seeds(Set::held_out, 3), (std::vector<std::uint64_t>{1, 3, 5}));
+  EXPECT_EQ(seeds(Set::tuning, 3), (std::vector<std::uint64_t>{2, 4, 6}));
+  for (std::uint64_t s = 1; s < 100; ++s) EXPECT_EQ(held_out(s), s % 2 == 1);
+}
+
+TEST(Corpus, EveryFamilyAroundTheBase) {
+  std::set<std::string> names;
+  for (const Condition& c : conditions()) EXPECT_TRUE(names.insert(c.name).second) << c.name;
+  for (const std::string& f : families()) {
+    const auto chosen = conditions(f);
+    EXPECT_EQ(chosen.front().name, "kit/48k/pink/snr30/rt0") << f;
+    EXPECT_EQ(chosen.size() > 1, f != "base") << f;
+    for (const Condition& c : chosen) EXPECT_TRUE(c.family == f || c.family == "base");
+  }
+  EXPECT_THROW(conditions("loud"), std::invalid_argument);
+  EXPECT_EQ(conditions("issue").size(), 4u);
+  EXPECT_EQ(conditions("instrument").size(), 13u);
+}
+
+TEST(Corpus, TakesHoldGhostsFlamsAndSkippedBeats) {
+  const Take t = make_take(find("snare-soft/48k/pink/snr30/rt0"), 1);
+  std::set<Kind> kinds;
+  for (const Stroke& s : t.strokes) kinds.insert(s.kind);
+  EXPECT_EQ(kinds.size(), 3u);
+  EXPECT_FALSE(t.skipped.empty());
+  for (std::size_t i = 1; i < t.strokes.size(); ++i)
+    EXPECT_GE(t.strokes[i].frame - t.strokes[i - 1].frame, ms(45, t.rate));
+  for (const Stroke& s : t.strokes) {
+    if (s.kind == Kind::ghost) continue;
+    ASSERT_TRUE(s.position.has_value());
+    EXPECT_LE(std::abs(s.frame - t.grid_start - t.grid[*s.position].frame), ms(30, t.rate));
+  }
+}
+
+TEST(Corpus, SnrAgainstTheSoftestStroke) {
+  for (const double snr : {40.0, 10.0}) {
+    Condition c = find("kit/48k/pink/snr" + std::to_string(static_cast<int>(snr)) + "/rt0");
+    const Take noisy = make_take(c, 1);
+    c.noise = Noise::none;
+    const Take clean = make_take(c, 1);
+    const auto noise = minus(noisy.samples, clean.samples);
+    const double measured = 20 * std::log10(noisy.softest_rms / rms(noise, 0, noise.size()));
+    EXPECT_NEAR(measured, snr, 0.05);
+    // The reference really is the softest stroke: no stroke's first 50 ms (in the clean take,
+    // over the tails before it) is much softer.
+    double softest = 1;
+    for (const Stroke& s : clean.strokes) {
+      const auto from = static_cast<std::size_t>(s.frame);
+      softest = std::min(softest, rms(clean.samples, from, from + ms(50, clean.rate)));
+    }
+    EXPECT_NEAR(20 * std::log10(softest / clean.softest_rms), 0, 3);
+  }
+}
+
+// Each stroke's truth frame is its sample's attack: the first frame where the take, with no noise,
+// reaches a tenth of the stroke's peak above what the tails before it leave.
+TEST(Corpus, TruthFramesAreTheAttacks) {
+  const Take t = make_take(find("issue/snare-hard"), 1);
+  ASSERT_EQ(t.strokes.size(), t.grid.size() - 1);
+  for (const Stroke& s : t.strokes) {
+    const auto f = static_cast<std::size_t>(s.frame);
+    float tail = 0;
+    for (std::size_t i = f - ms(50, t.rate); i < f - ms(10, t.rate); ++i)
+      tail = std::max(tail, std::abs(t.samples[i]));
+    const auto tenth = static_cast<float>(0.1 * std::pow(10, s.peak_db / 20));
+    EXPECT_GE(std::abs(t.samples[f]), tenth - tail) << f;
+    for (std::size_t i = f - ms(5, t.rate); i < f; ++i)
+      ASSERT_LT(std::abs(t.samples[i]), tenth + tail) << f;
+  }
+}
+
+// sox's reverb adds the room after the dry sound, never before it and with no delay: a stroke
+// alone keeps its attack frame and its first 2 ms, at every RT60 of the corpus and every rate.
+TEST(Corpus, ReverbKeepsTheAttacks) {
+  for (const int rate : {48000, 96000}) {
+    const auto& snare = detail::sample("GMRockKit/Snare-Hard.wav", rate);
+    std::vector<float> dry(static_cast<std::size_t>(2 * rate));
+    const auto at = static_cast<std::size_t>(rate / 2);
+    std::copy(snare.samples.begin(), snare.samples.end(), dry.begin() + at);
+    const auto attack = at + static_cast<std::size_t>(snare.attack);
+    for (const double rt60 : {0.15, 0.3, 0.6, 1.0}) {
+      const auto wet = detail::reverb(dry, rate, rt60);
+      ASSERT_EQ(wet.size(), dry.size());
+      EXPECT_GT(rms(minus(wet, dry), attack, dry.size()), 0.01) << rt60;  // the room is there
+      std::size_t first = 0;
+      while (std::abs(wet[first]) < 0.1f) ++first;
+      EXPECT_EQ(first, attack) << rt60 << " at " << rate;
+      for (std::size_t i = 0; i < attack + static_cast<std::size_t>(ms(2, rate)); ++i)
+        ASSERT_NEAR(wet[i], dry[i], 0.01) << rt60 << " at " << rate << ", frame " << i;
+    }
+  }
+}
+
+// The click bleeds in at every grid frame, skipped or played, at its level under the accent.
+TEST(Corpus, BleedingClickOnTheGrid) {
+  Condition c = find("kit/48k/pink/snr30/rt0/bleed-12");
+  c.noise = Noise::none;
+  const Take with = make_take(c, 1);
+  c.bleed_db.reset();
+  const Take without = make_take(c, 1);
+  const auto click = minus(with.samples, without.samples);
+  const auto sounds = sound::ClickSounds::synthesised(with.rate);
+  ASSERT_EQ(with.clicks.size(), with.grid.size());
+  const float g = std::pow(10.0f, (-6.0f - 12.0f) / 20);
+  for (std::size_t i = 0; i < with.grid.size(); ++i) {
+    const auto f = static_cast<std::size_t>(with.grid_start + with.grid[i].frame);
+    EXPECT_EQ(with.clicks[i], static_cast<std::int64_t>(f));
+    const auto kind = with.grid[i].sub         ? sound::ClickKind::subdivision
+                      : with.grid[i].beat == 1 ? sound::ClickKind::accent
+                                               : sound::ClickKind::normal;
+    EXPECT_NEAR(click[f], g * sounds.of(kind)[0], 1e-6) << i;
+    EXPECT_NEAR(click[f - 1], 0, 1e-6) << i;
+  }
+}
+
+TEST(Corpus, IssueTakesAsDescribed) {
+  const Take rumble = make_take(find("issue/808-rumble"), 1);
+  EXPECT_EQ(rumble.grid.size(), 16u);
+  EXPECT_EQ(rumble.skipped.size(), 1u);
+  EXPECT_NEAR(20 * std::log10(rms(rumble.samples, 0, rumble.grid_start - ms(40, rumble.rate))), -30,
+              1);
+  const Take tails = make_take(find("issue/rock-tails"), 1);
+  EXPECT_TRUE(tails.skipped.empty());
+  EXPECT_NEAR(20 * std::log10(rms(tails.samples, 0, tails.grid_start - ms(40, tails.rate))), -61,
+              1);
+  const Take hard = make_take(find("issue/snare-hard"), 1);
+  EXPECT_EQ(hard.skipped.size(), 1u);
+  EXPECT_EQ(rms(hard.samples, 0, hard.grid_start - ms(40, hard.rate)), 0);
+}
+
+Stroke at(std::int64_t frame, Kind kind = Kind::main) {
+  return {frame, kind, {}, -6};
+}
+
+// At 1000 Hz a frame is a millisecond: matches within 25, nearest first, one to one.
+TEST(Corpus, EvaluateCountsExactly) {
+  const std::vector<Stroke> truth = {at(1000), at(1100, Kind::flam), at(1200), at(2000), at(3000)};
+  const std::vector<practice::Hit> hits = {{990, 0},  {1003, 0}, {1080, 0}, {1126, 0},
+                                           {1190, 0}, {2026, 0}, {3025, 0}};
+  const Score s = evaluate(truth, hits, 1000);
+  EXPECT_EQ(s.strokes, 5u);
+  EXPECT_EQ(s.true_positives, 4u);  // 1003 (not 990), 1080, 1190, 3025; 2026 is too far
+  EXPECT_EQ(s.misses, 1u);
+  EXPECT_EQ(s.extras, 3u);  // 990, 1126 (1100 took 1080, nearer), 2026
+  EXPECT_EQ(s.errors_ms, (std::vector<double>{3, -20, -10, 25}));
+  EXPECT_DOUBLE_EQ(s.precision, 4.0 / 7);
+  EXPECT_DOUBLE_EQ(s.recall, 4.0 / 5);
+  EXPECT_DOUBLE_EQ(s.f, 2 * (4.0 / 7) * 0.8 / (4.0 / 7 + 0.8));
+  const Score none = evaluate({}, {}, 1000);
+  EXPECT_EQ(none.f, 1);
+}
+
+}  // namespace
+}  // namespace cacophony::corpus
