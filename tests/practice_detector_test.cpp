@@ -312,6 +312,26 @@ TEST(PracticeDetector, TenDecibelsUnderTheSoftestStroke) {
       << found << " found of " << strokes << ", " << extra << " extra";
 }
 
+// A soft hat (14 dB under) a 16th (136 ms at 110 bpm) after a hard snare or kick, over its loud
+// tail: in the signal it does not stand out of the tail, in the predictor's error it does. Not all
+// of them yet: 9 of the 12 strokes are found (6 were), none extra, though some of the hats are
+// timed up to 22 ms early, into the tail; the target is not met here.
+TEST(PracticeDetector, ASoftHatOverALoudTail) {
+  Take t{noise(5, db(-60), 0, 13), kRate, {}};
+  for (int b = 0; b < 6; ++b) {
+    place(t, b % 2 ? "GMRockKit/Snare-Hard.wav" : "GMRockKit/Kick-Hard.wav", ms(2000 + 545 * b));
+    place(t, "GMRockKit/HatClosed-Soft.wav", ms(2000 + 545 * b + 136), db(-14));
+  }
+  std::size_t found = 0;
+  for (const Hit& h : detect_hits(t.samples, kRate)) {
+    const bool near = std::any_of(t.attacks.begin(), t.attacks.end(),
+                                  [&](std::int64_t a) { return std::abs(a - h.frame) <= ms(25); });
+    EXPECT_TRUE(near) << "extra hit at " << static_cast<double>(h.frame) / kRate << " s";
+    found += near;
+  }
+  EXPECT_GE(found, 9u);
+}
+
 // Ghost notes, the one rule: any stroke that rises over the room's floor and over the projected
 // decay of what came before is a hit, however soft. A snare 12 to 18 dB under its accent a 16th
 // triplet (187.5 ms at 80 bpm) after it, or 24 dB under an 8th (250 ms at 120) after it. Over

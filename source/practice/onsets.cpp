@@ -361,7 +361,7 @@ struct OnsetDetector::Impl {
   void take(const float* samples, std::size_t n);
   void measure_hop();
   void decide(const std::array<double, kBands>& levels);
-  std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo) const;
+  std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo, bool gate) const;
   std::optional<Hit> refine(std::int64_t coarse_frame) const;
   std::int64_t tenth_of_peak(std::int64_t start, std::int64_t c) const;
   float peak(std::int64_t from, std::int64_t to) const;
@@ -457,9 +457,12 @@ std::vector<double> residual(const std::vector<double>& x, std::size_t from, std
 // it; the background before the peak (the median over a stretch ending before a slow stroke's
 // rise, so a decaying tail or the noise is measured, not the stroke); then walking back from the
 // peak to where the envelope last stood at the background. A margin over the background keeps a
-// tail's ripples from taking it early.
-std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& x,
-                                                     std::int64_t lo) const {
+// tail's ripples from taking it early. With `gate` (and always at the very start), a peak under
+// kMinContrast times the background is no stroke: in the predictor's error, where a tail still
+// ringing is foretold and so gone, a ripple of the tail or the noise stays under it, while a hat
+// or a ghost note over a loud tail stands out (in the signal itself it would not).
+std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& x, std::int64_t lo,
+                                                     bool gate) const {
   const std::int64_t w = std::max<std::int64_t>(1, ms_frames(kEnvelopeMs, rate));
   const std::vector<double> env = envelope(x, w);
   const auto n = static_cast<std::int64_t>(env.size());
@@ -480,7 +483,8 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
     return *mid;
   };
   const double background = median();
-  if (e(peak) < kMinContrast * background || e(peak) < kMinPeak) return std::nullopt;
+  if ((at_start || gate) && e(peak) < kMinContrast * background) return std::nullopt;
+  if (e(peak) < kMinPeak) return std::nullopt;
   // After the peak is the stroke's own decay, no noise: its swing says nothing of the room.
   for (double& v : stretch) v = at_start ? 0 : std::abs(v - background);
   const double swing = median();
@@ -517,10 +521,10 @@ std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
   if (hi - lo <= 2 * ms_frames(kEnvelopeMs, rate)) return std::nullopt;
   std::vector<double> x;
   for (std::int64_t f = lo; f < hi; ++f) x.push_back(at(history, f));
-  auto attack = attack_in(x, lo);
+  auto attack = attack_in(x, lo, false);
   if (attack && !attack->at_start) {
     const std::int64_t whole = attack->frame;
-    attack = attack_in(residual(x, attack->fit_from, attack->fit_to), lo);
+    attack = attack_in(residual(x, attack->fit_from, attack->fit_to), lo, true);
     if (attack) attack->frame = std::min(attack->frame, whole);
   }
   if (!attack) return std::nullopt;
