@@ -1,184 +1,539 @@
-// Onsets: aubio finds strokes coarsely (to a hop, late by its peak picking); each one is then
-// refined in the signal itself to where its envelope first rises out of the quiet before it.
-#include <aubio/aubio.h>
-
+// Onsets for real rooms (issue 24). The signal is split in three bands, each band's level is
+// followed a millisecond at a time, and a stroke is where a band's level rises sharply above both
+// the room's noise floor (learnt from the take itself) and the projected decay of what sounded
+// before. Each stroke is then refined, to a sample, to where it first rises out of the quiet
+// before it: in what a linear predictor fitted to that quiet could not foretell, so that a tail
+// still ringing (a kick's sine, a cymbal's wash, rumble, hum) does not hide the new stroke's start.
+// aubio's methods were tried first: over rumble and decaying snares they fired on the noise and
+// the tails (issue 24), and none of them learns the room's floor.
+//
+// Why bands: rumble (traffic, air conditioning) and mains hum live below ~150 Hz, where they can
+// be louder than a whole snare; above it they are quiet, so a stroke's rise shows there while a
+// kick's body still shows in the low band. Hats and sticks show best above ~2 kHz, where a snare's
+// or a tom's ringing body is weak, so a hat over a decaying tom is still seen.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <mutex>
+#include <numbers>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "cacophony/practice/practice.h"
 
 namespace cacophony::practice {
 namespace {
 
-// Energy: drums and plucked strings begin with a sudden rise of loudness, and the energy function
-// sees it over broadband noise, where the spectral methods (HFC, the fluxes) weigh every noisy
-// bin: at -30 dBFS of white noise they missed most of a drum take, energy missed nothing.
-// Log compression evens out loud and soft strokes; whitening is off, as it lifts the noise.
-constexpr const char* kMethod = "energy";
-constexpr uint_t kBufSize = 512;
-constexpr uint_t kHop = 128;        // a fine hop: aubio's grain is only a first guess
-constexpr float kThreshold = 0.2f;  // the take's strokes pass from 0.2 to 0.5; low, to keep ghosts
-constexpr float kCompression = 1.f;
-constexpr float kSilenceDb = -60.f;  // digital near-silence never starts a stroke
-constexpr float kMinIoiMs = 15.f;    // under a flam's gap, so both strokes are seen and merged
+constexpr double kHopMs = 1;      // the detection's grain: refinement finds the attack to a sample
+constexpr double kLowHz = 150;    // rumble, hum's fundamental and a kick's body lie below
+constexpr double kHighHz = 2000;  // sticks, beaters and hats lie above; shells' bodies below
+constexpr int kBands = 3;
+// How long each band's level is averaged: in the low band a whole cycle of 50 Hz hum (20 ms), so
+// hum reads as a steady level, not as a rise each half cycle; shorter above, to keep the rise
+// sharp where noise is broadband and so averages out quickly.
+constexpr std::array<double, kBands> kSmoothMs = {20, 4, 2};
 
+// The floor: a band's quiet level, learnt from its recent past. Its first kLearnMs (the count-in
+// or the silence before the first stroke) are heard before anything in them is decided; then it
+// follows the room over the last kFloorWindowMs, updated every kFloorEveryMs.
+constexpr double kLearnMs = 500;
+constexpr double kFloorWindowMs = 4000;  // long enough to hold quiet between a busy bar's strokes
+constexpr double kFloorEveryMs = 100;
+// The floor is the window's 5th percentile: in a quiet room the noise's low swings, in a busy
+// take the bottom of the strokes' tails (which the decay projection below deals with). The noise's
+// swing is its median over that floor, learnt from the first window: a stroke must clear the
+// floor by kSwingTimes that swing plus kOverFloorDb. For the levels' statistics (a chi-square of
+// 2 degrees of freedom for rumble averaged over 20 ms, of ~80 for white noise over 2 ms), the
+// noise's 1-in-10^4 peak lies 2 to 3 swings over the floor.
+constexpr double kFloorQuantile = 0.05;
+constexpr double kSwingTimes = 3;
+constexpr double kOverFloorDb = 3;
+constexpr double kSilentDb = -100;  // mean square: digital near-silence never starts a stroke
+
+// The rise: a stroke's level climbs at least kRiseDb within kRiseMs (a kick takes ~15 ms to its
+// peak; decay ripples and noise swells climb less, and slower), and stands kOverDecayDb above
+// the level the band had kRiseMs ago, decayed since at kReleaseDbPerMs. The release is slower
+// than a drum's decay (a snare loses ~30 dB in its first 200 ms), so a stroke's own tail, reverb
+// and its ripples stay under the projection; a soft stroke 24 dB under an accent is seen from
+// ~250 ms after it, sooner in a band where the accent has died away.
+constexpr double kRiseMs = 20;
+constexpr double kRiseDb = 9;
+constexpr double kReleaseDbPerMs = 0.1;
+constexpr double kOverDecayDb = 6;
+// A tail that falls faster than the release is projected at its own pace, measured over the
+// kSlopeHops (ms) before: a ghost note 125-250 ms after an accent stands out of a snare's tail
+// long before the release would let it. Only a tail kTailDb over the floor is projected so: nearer
+// the floor, the noise's own swings would read as a fall, and let the noise fire.
+constexpr std::size_t kSlopeHops = 30;
+constexpr double kTailDb = 10;
+
+// Refinement, in the signal and in what a predictor fitted to the quiet before could not foretell.
 constexpr double kEnvelopeMs = 1;     // short enough to keep the attack sharp, long to calm noise
-constexpr double kSearchBackMs = 30;  // aubio reports a stroke up to this late
+constexpr double kSearchBackMs = 30;  // the low band's average reports a stroke up to this late
 constexpr double kSearchAheadMs = 15;
-constexpr double kQuietMs = 40;  // how far back the background before a stroke is measured
-constexpr double kRiseMs = 15;   // a slow stroke (a kick) may take this long to its peak
-// The attack is where the envelope last stood at the background: within kMargin of it, or
-// kRise of the way up to the peak. A kick's beater click is only ~5 % of its body's envelope, so
-// kRise stays low; kMargin keeps noise (1.45 times its median at most) from passing.
-constexpr double kMargin = 1.75;
+constexpr double kQuietMs = 40;     // how far back the background before a stroke is measured
+constexpr double kPeakRiseMs = 15;  // a slow stroke (a kick) may take this long to its peak
+// The attack is where the envelope last stood at the background: within kMargin times the
+// background's own swing (its median absolute deviation) of it, or kRise of the way up to the
+// peak. Noise's 1 ms envelope strays ~6 deviations over its median at most, so kMargin keeps it
+// from passing; a decaying tail (a crash's, a kick's) is smooth, so a stroke over it is timed
+// from its start, not from where it has doubled the tail. A kick's beater click is only ~5 % of
+// its body's envelope, so kRise stays low; kMinMargin: whatever the swing, a stroke must lift the
+// envelope a little.
+constexpr double kMargin = 8;
 constexpr double kRise = 0.03;
+constexpr double kMinMargin = 0.1;
 constexpr double kMinContrast = 2.5;  // a stroke's peak over its background; noise reaches 1.45
 constexpr float kMinPeak = 1e-3f;     // -60 dBFS
-
-// aubio is a library too: it must not write to our stderr.
-void silence_aubio() {
-  static std::once_flag once;
-  std::call_once(once,
-                 [] { aubio_log_set_function([](sint_t, const char_t*, void*) {}, nullptr); });
-}
+constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
 
 std::int64_t ms_frames(double ms, int rate) {
   return static_cast<std::int64_t>(std::lround(ms * rate / 1000.0));
 }
 
-// Silence aubio hears before the signal: a signal loud from its first hop would otherwise be
-// taken for aubio's start-of-file onset, which it reports as no onset, and which hides a stroke
-// there. Longer than aubio's minimum interval between onsets (counted from its frame 0), and
-// whole hops, so the signal keeps its place on aubio's hop grid.
-std::int64_t lead_in(int rate) {
-  const std::int64_t hops = (ms_frames(2 * kMinIoiMs, rate) + kBufSize) / kHop + 1;
-  return hops * kHop;
+// A second-order Butterworth section (the Audio EQ Cookbook's, Q = 1/sqrt 2).
+class Biquad {
+ public:
+  Biquad(double hz, int rate, bool high) {
+    const double w = 2 * std::numbers::pi * hz / rate;
+    const double alpha = std::sin(w) / std::numbers::sqrt2;
+    const double c = std::cos(w);
+    const double a0 = 1 + alpha;
+    b0_ = (high ? (1 + c) / 2 : (1 - c) / 2) / a0;
+    b1_ = (high ? -(1 + c) : 1 - c) / a0;
+    b2_ = b0_;
+    a1_ = -2 * c / a0;
+    a2_ = (1 - alpha) / a0;
+  }
+  double operator()(double x) {
+    const double y = b0_ * x + z1_;
+    z1_ = b1_ * x - a1_ * y + z2_;
+    z2_ = b2_ * x - a2_ * y;
+    return y;
+  }
+
+ private:
+  double b0_, b1_, b2_, a1_, a2_;
+  double z1_ = 0, z2_ = 0;
+};
+
+struct Attack {
+  std::int64_t frame = 0;
+  double contrast = 0;    // the envelope's peak over the background before it
+  bool at_start = false;  // nothing before it: its background is measured after its peak
+  std::size_t fit_from = 0, fit_to = 0;  // the quiet stretch before it (from the window's start)
+};
+
+// One band's level, floor and projected decay.
+struct Band {
+  std::vector<double> energy;  // per hop, the last `smooth` hops (a ring)
+  double sum = 0;
+  std::size_t at = 0;
+  std::vector<float> window;  // levels (dB) of the floor's window (a ring)
+  std::size_t filled = 0;
+  double line = kSilentDb;          // the floor plus its margin
+  std::optional<double> swing;      // the noise's median over its floor quantile, in dB
+  std::deque<double> level, decay;  // the last kRiseMs + 1 hops, newest last
+  bool above = false;               // fired on the previous hop
+
+  Band(std::size_t smooth, std::size_t floor_hops, std::size_t rise)
+      : energy(smooth, 0.0),
+        window(floor_hops, static_cast<float>(kSilentDb)),
+        level(rise + kSlopeHops + 1, kSilentDb),
+        decay(rise + 1, kSilentDb) {}
+
+  // The hop's mean square, smoothed; returns its level in dB.
+  double push(double hop_energy) {
+    sum += hop_energy - energy[at];
+    energy[at] = hop_energy;
+    at = (at + 1) % energy.size();
+    const double db = 10 * std::log10(std::max(sum / static_cast<double>(energy.size()), 1e-12));
+    window[filled % window.size()] = static_cast<float>(db);
+    ++filled;
+    return db;
+  }
+
+  // The floor now: the window's low percentile, lifted by the noise's swing (learnt once, from
+  // the first window: the count-in or the quiet before the first stroke).
+  void learn(std::vector<float>& scratch) {
+    const std::size_t n = std::min(filled, window.size());
+    scratch.assign(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(n));
+    const auto q = [&](double p) {
+      const auto k = scratch.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(n - 1));
+      std::nth_element(scratch.begin(), k, scratch.end());
+      return static_cast<double>(*k);
+    };
+    const double floor = q(kFloorQuantile);
+    if (!swing) swing = q(0.5) - floor;
+    line = std::max(kSilentDb, floor + kSwingTimes * *swing + kOverFloorDb);
+  }
+
+  // Whether `db`, this hop's level, starts a stroke; then takes it into the past.
+  bool decide(double db, double release) {
+    const auto rise = static_cast<std::ptrdiff_t>(decay.size() - 1);
+    const auto then = level.end() - rise - 1;  // kRiseMs ago
+    // The tail's own fall over the kSlopeHops before, averaged over three hops at each end.
+    const double falling =
+        ((level[0] + level[1] + level[2]) - (*(then - 2) + *(then - 1) + *then)) / 3 /
+        static_cast<double>(then - level.begin() - 2);
+    double projected = decay.front() - release * static_cast<double>(rise);
+    if (falling > release && *then > line + kTailDb)
+      projected = std::min(projected, *then - falling * static_cast<double>(rise));
+    const double lowest = *std::min_element(then, level.end());
+    const bool rises = db >= line && db >= projected + kOverDecayDb && db - lowest >= kRiseDb;
+    const bool fires = rises && !above;
+    above = rises;
+    decay.push_back(std::max(db, decay.back() - release));
+    decay.pop_front();
+    level.push_back(db);
+    level.pop_front();
+    return fires;
+  }
+};
+
+// Solves a x = b in place (Gaussian elimination with partial pivoting); a is n x n, row-major.
+std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
+  const std::size_t n = b.size();
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t pivot = c;
+    for (std::size_t r = c + 1; r < n; ++r)
+      if (std::abs(a[r * n + c]) > std::abs(a[pivot * n + c])) pivot = r;
+    for (std::size_t k = 0; k < n; ++k) std::swap(a[c * n + k], a[pivot * n + k]);
+    std::swap(b[c], b[pivot]);
+    if (a[c * n + c] == 0) return std::vector<double>(n, 0.0);
+    for (std::size_t r = c + 1; r < n; ++r) {
+      const double m = a[r * n + c] / a[c * n + c];
+      for (std::size_t k = c; k < n; ++k) a[r * n + k] -= m * a[c * n + k];
+      b[r] -= m * b[c];
+    }
+  }
+  for (std::size_t c = n; c-- > 0;) {
+    for (std::size_t k = c + 1; k < n; ++k) b[c] -= a[c * n + k] * b[k];
+    b[c] /= a[c * n + c];
+  }
+  return b;
 }
+
+// The click taken out of the signal (ClickBleed). The microphone hears the click through the
+// speaker and the room, so each click, once all of it has come in, is fitted by least squares
+// as the click's sound through a short filter (kTaps taps, 0.33 ms at 48 kHz: a speaker's and a
+// near wall's colour); what is subtracted is the sound through the median (tap by tap) of the
+// last kFits clicks' filters. A stroke on the click biases that click's fit; the median over the
+// clicks (the count-in's are clean) does not follow such a bias, and follows a speaker turned
+// down within a few bars.
+class BleedFilter {
+ public:
+  explicit BleedFilter(ClickBleed bleed) : bleed_(std::move(bleed)) {
+    for (const auto& sound : bleed_.sounds) {
+      std::vector<double> r(kTaps * kTaps, 0.0);
+      for (std::size_t i = 0; i < kTaps; ++i)
+        for (std::size_t j = 0; j < kTaps; ++j)
+          for (std::size_t n = std::max(i, j); n < sound.size() + std::min(i, j); ++n)
+            r[i * kTaps + j] += static_cast<double>(sound[n - i]) * sound[n - j];
+      for (std::size_t i = 0; i < kTaps; ++i) r[i * kTaps + i] *= 1 + 1e-6;  // keeps it solvable
+      gram_.push_back(std::move(r));
+      longest_ = std::max(longest_, static_cast<std::int64_t>(sound.size() + kTaps - 1));
+    }
+  }
+  // Appends to `ready` the signal, click taken out, up to where the next click is not yet whole.
+  void push(const float* samples, std::size_t n, std::vector<float>& ready) {
+    pending_.insert(pending_.end(), samples, samples + n);
+    release(false, ready);
+  }
+  void flush(std::vector<float>& ready) { release(true, ready); }
+
+ private:
+  static constexpr std::size_t kTaps = 16;
+  static constexpr std::size_t kFits = 16;
+  ClickBleed bleed_;
+  std::vector<std::vector<double>> gram_;  // each sound's autocorrelation matrix
+  std::int64_t longest_ = 0;               // a click's reach, through the filter
+  std::vector<float> pending_;             // from frame base_ on
+  std::int64_t base_ = 0;
+  std::size_t next_ = 0;  // the first click not yet taken out
+  std::deque<std::vector<double>> fits_;
+
+  std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
+  // The sound through `h` at n frames after the click's start.
+  static double through(const std::vector<float>& sound, const std::vector<double>& h,
+                        std::size_t n) {
+    double v = 0;
+    for (std::size_t j = 0; j < h.size() && j <= n; ++j)
+      if (n - j < sound.size()) v += h[j] * sound[n - j];
+    return v;
+  }
+
+  void subtract(const ClickBleed::Click& click) {
+    const std::vector<float>& sound = bleed_.sounds[click.sound];
+    const std::int64_t from = std::max(click.frame, base_);
+    const std::int64_t to = std::min(click.frame + longest_, end());
+    if (to <= from) return;  // after the signal's end
+    std::vector<double> cross(kTaps, 0.0);
+    for (std::int64_t f = from; f < to; ++f)
+      for (std::size_t i = 0; i < kTaps; ++i) {
+        const auto n = static_cast<std::size_t>(f - click.frame);
+        if (n >= i && n - i < sound.size())
+          cross[i] +=
+              static_cast<double>(pending_[static_cast<std::size_t>(f - base_)]) * sound[n - i];
+      }
+    fits_.push_back(solve(gram_[click.sound], cross));
+    if (fits_.size() > kFits) fits_.pop_front();
+    std::vector<double> h(kTaps), tap(fits_.size());
+    for (std::size_t i = 0; i < kTaps; ++i) {
+      for (std::size_t k = 0; k < fits_.size(); ++k) tap[k] = fits_[k][i];
+      const auto mid = tap.begin() + static_cast<std::ptrdiff_t>(tap.size() / 2);
+      std::nth_element(tap.begin(), mid, tap.end());
+      h[i] = *mid;
+    }
+    for (std::int64_t f = from; f < to; ++f)
+      pending_[static_cast<std::size_t>(f - base_)] -=
+          static_cast<float>(through(sound, h, static_cast<std::size_t>(f - click.frame)));
+  }
+
+  void release(bool all, std::vector<float>& ready) {
+    const auto& clicks = bleed_.clicks;
+    while (next_ < clicks.size() && (all || clicks[next_].frame + longest_ <= end()))
+      subtract(clicks[next_++]);
+    std::int64_t upto = end();
+    if (!all && next_ < clicks.size()) upto = std::clamp(clicks[next_].frame, base_, end());
+    const auto n = static_cast<std::ptrdiff_t>(upto - base_);
+    ready.insert(ready.end(), pending_.begin(), pending_.begin() + n);
+    pending_.erase(pending_.begin(), pending_.begin() + n);
+    base_ = upto;
+  }
+};
 
 }  // namespace
 
 struct OnsetDetector::Impl {
   int rate;
-  aubio_onset_t* onset = nullptr;
-  fvec_t* in = nullptr;
-  fvec_t* out = nullptr;
-  std::vector<float> history;  // the signal from frame `base` on
+  std::int64_t hop;
+  std::int64_t learn_hops, floor_hops, floor_every;
+  Biquad low, high_pass, high_pass2, mid, high;
+  std::vector<Band> bands;
+  std::vector<float> scratch;
+  std::array<double, kBands> hop_energy{};
+  std::int64_t in_hop = 0;                         // frames of the current hop taken
+  std::int64_t hops = 0;                           // hops measured
+  std::int64_t decided = 0;                        // hops decided
+  std::deque<std::array<double, kBands>> waiting;  // measured while the floor is learnt
+  std::vector<float> history;                      // the signal from frame `base` on
   std::int64_t base = 0;
-  std::int64_t lead;                // lead_in(rate)
-  std::int64_t processed;           // frames given to aubio, from the lead-in's silence on
-  std::deque<std::int64_t> coarse;  // aubio's onsets not refined yet
+  std::deque<std::int64_t> coarse;  // strokes found, not refined yet
   std::vector<Hit> strokes;         // refined, in order, not yet grouped into hits
+  std::optional<BleedFilter> bleed;
+  std::vector<float> ready;  // what the bleed filter let through, to take
 
-  explicit Impl(int r) : rate(r), lead(lead_in(r)), processed(-lead) {
-    if (rate <= 0) throw std::invalid_argument("rate must be positive");
-    silence_aubio();
-    onset = new_aubio_onset(kMethod, kBufSize, kHop, static_cast<uint_t>(rate));
-    in = new_fvec(kHop);
-    out = new_fvec(1);
-    if (!onset || !in || !out) {
-      release();
-      throw std::runtime_error("aubio: cannot create the onset detector");
-    }
-    aubio_onset_set_threshold(onset, kThreshold);
-    aubio_onset_set_silence(onset, kSilenceDb);
-    aubio_onset_set_awhitening(onset, 0);
-    aubio_onset_set_compression(onset, kCompression);
-    aubio_onset_set_minioi_ms(onset, kMinIoiMs);
-    aubio_onset_set_delay(onset, 0);  // refinement searches back instead
+  explicit Impl(int r)
+      : rate(r),
+        hop(std::max<std::int64_t>(1, ms_frames(kHopMs, r))),
+        learn_hops(ms_frames(kLearnMs, r) / hop),
+        floor_hops(ms_frames(kFloorWindowMs, r) / hop),
+        floor_every(ms_frames(kFloorEveryMs, r) / hop),
+        low(kLowHz, checked(r), false),
+        high_pass(kLowHz, r, true),
+        high_pass2(kLowHz, r, true),
+        mid(kHighHz, r, false),
+        high(kHighHz, r, true) {
+    const auto rise = static_cast<std::size_t>(ms_frames(kRiseMs, r) / hop);
+    for (const double smooth : kSmoothMs)
+      bands.emplace_back(
+          static_cast<std::size_t>(std::max<std::int64_t>(1, ms_frames(smooth, r) / hop)),
+          static_cast<std::size_t>(floor_hops), rise);
   }
-  ~Impl() { release(); }
-  void release() {
-    if (onset) del_aubio_onset(onset);
-    if (in) del_fvec(in);
-    if (out) del_fvec(out);
+  static int checked(int r) {
+    if (r <= 0) throw std::invalid_argument("rate must be positive");
+    return r;
   }
 
   std::int64_t end() const { return base + static_cast<std::int64_t>(history.size()); }
   // Before the signal's first frame it is silent, so that a stroke at frame 0 has a background.
-  float at(std::int64_t frame) const {
-    return frame < 0 ? 0.0f : history[static_cast<std::size_t>(frame - base)];
+  float at(const std::vector<float>& v, std::int64_t frame) const {
+    return frame < 0 ? 0.0f : v[static_cast<std::size_t>(frame - base)];
   }
-  // The first frame refinement may read: the signal's (and the silence before it) until trim()
-  // drops some of it.
   std::int64_t first_kept(std::int64_t wanted) const {
     return base > 0 ? std::max(base, wanted) : wanted;
   }
+  std::int64_t back() const { return ms_frames(kSearchBackMs + kQuietMs, rate); }
 
-  void run_aubio();
-  std::vector<double> envelope(std::int64_t lo, std::int64_t hi, std::int64_t w) const;
+  void take(const float* samples, std::size_t n);
+  void measure_hop();
+  void decide(const std::array<double, kBands>& levels);
+  std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo, bool gate) const;
   std::optional<Hit> refine(std::int64_t coarse_frame) const;
+  std::int64_t tenth_of_peak(std::int64_t start, std::int64_t c) const;
+  float peak(std::int64_t from, std::int64_t to) const;
   void refine_ready(bool finishing);
   void emit_ready(bool finishing, std::vector<Hit>& out_hits);
+  std::int64_t settled() const;
   void trim();
 };
 
-void OnsetDetector::Impl::run_aubio() {
-  while (processed + kHop <= end()) {
-    for (uint_t i = 0; i < kHop; ++i) in->data[i] = at(processed + i);
-    aubio_onset_do(onset, in, out);
-    processed += kHop;
-    if (out->data[0] > 0) {
-      const auto last = static_cast<std::int64_t>(aubio_onset_get_last(onset)) - lead;
-      coarse.push_back(std::clamp<std::int64_t>(last, 0, processed));
-    }
+void OnsetDetector::Impl::take(const float* samples, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = samples[i];
+    const double hp = high_pass2(high_pass(x));
+    const double bands_now[kBands] = {low(x), mid(hp), high(hp)};
+    for (int b = 0; b < kBands; ++b) hop_energy[b] += bands_now[b] * bands_now[b];
+    history.push_back(samples[i]);
+    if (++in_hop == hop) measure_hop();
   }
 }
 
-// env[i]: the mean |x| over the w frames ending at frame lo + i, for lo <= frame < hi.
-std::vector<double> OnsetDetector::Impl::envelope(std::int64_t lo, std::int64_t hi,
-                                                  std::int64_t w) const {
-  std::vector<double> env(static_cast<std::size_t>(hi - lo), 0.0);
+// The hop's levels; decided at once, or held while the floor's first stretch is still heard.
+void OnsetDetector::Impl::measure_hop() {
+  std::array<double, kBands> levels{};
+  for (int b = 0; b < kBands; ++b) {
+    levels[b] = bands[b].push(hop_energy[b] / static_cast<double>(hop));
+    hop_energy[b] = 0;
+  }
+  in_hop = 0;
+  ++hops;
+  if (hops < learn_hops) {
+    waiting.push_back(levels);
+    return;
+  }
+  for (; !waiting.empty(); waiting.pop_front()) decide(waiting.front());
+  decide(levels);
+}
+
+void OnsetDetector::Impl::decide(const std::array<double, kBands>& levels) {
+  if (decided == 0 || (decided >= learn_hops && (decided - learn_hops) % floor_every == 0))
+    for (Band& band : bands) band.learn(scratch);
+  bool fires = false;
+  for (int b = 0; b < kBands; ++b) fires |= bands[b].decide(levels[b], kReleaseDbPerMs * kHopMs);
+  ++decided;
+  if (fires) coarse.push_back(decided * hop);
+}
+
+// env[i]: the mean |x| over the w values ending at x[i].
+std::vector<double> envelope(const std::vector<double>& x, std::int64_t w) {
+  std::vector<double> env(x.size(), 0.0);
   double sum = 0;
-  for (std::int64_t f = lo; f < hi; ++f) {
-    sum += std::abs(at(f));
-    if (f - w >= lo) sum -= std::abs(at(f - w));
-    env[static_cast<std::size_t>(f - lo)] = sum / static_cast<double>(std::min(w, f - lo + 1));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sum += std::abs(x[i]);
+    if (i >= static_cast<std::size_t>(w)) sum -= std::abs(x[i - static_cast<std::size_t>(w)]);
+    env[i] = sum / static_cast<double>(std::min<std::size_t>(static_cast<std::size_t>(w), i + 1));
   }
   return env;
 }
 
-// The attack near aubio's onset: the envelope's peak around it; the background before the peak
-// (the median over a stretch ending before a slow stroke's rise, so a decaying tail or the noise
-// is measured, not the stroke); then walking back from the peak to where the envelope last stood
-// at the background. Walking back, not forward, keeps a flam's main stroke from taking its grace
-// note's time; a margin over the background keeps a tail's ripples from taking it early.
-std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
+// What x[i] holds that the past did not foretell: the error of an order-kOrder linear predictor
+// fitted (autocorrelation method, Levinson-Durbin) to x[from, to). A tail rings on predictably
+// (a kick's sine, a cymbal's partials, rumble, hum): the error strips it and leaves the new
+// stroke's start standing alone.
+std::vector<double> residual(const std::vector<double>& x, std::size_t from, std::size_t to) {
+  constexpr std::size_t kOrder = 16;
+  if (to - from <= 2 * kOrder) return x;
+  std::array<double, kOrder + 1> r{};
+  for (std::size_t k = 0; k <= kOrder; ++k)
+    for (std::size_t i = from + k; i < to; ++i) r[k] += x[i] * x[i - k];
+  if (r[0] <= 0) return x;
+  r[0] *= 1 + 1e-9;  // a little white noise keeps the fit stable on a pure tone
+  std::array<double, kOrder + 1> a{1.0};
+  double error = r[0];
+  for (std::size_t m = 1; m <= kOrder; ++m) {
+    double acc = r[m];
+    for (std::size_t k = 1; k < m; ++k) acc += a[k] * r[m - k];
+    const double refl = -acc / error;
+    std::array<double, kOrder + 1> prev = a;
+    for (std::size_t k = 1; k < m; ++k) a[k] = prev[k] + refl * prev[m - k];
+    a[m] = refl;
+    error *= 1 - refl * refl;
+    if (error <= 0) return x;
+  }
+  std::vector<double> e(x.size(), 0.0);
+  for (std::size_t i = kOrder; i < x.size(); ++i) {
+    double v = x[i];
+    for (std::size_t k = 1; k <= kOrder; ++k) v += a[k] * x[i - k];
+    e[i] = v;
+  }
+  return e;
+}
+
+// The attack near a stroke found, in x (the signal from frame lo on): the envelope's peak around
+// it; the background before the peak (the median over a stretch ending before a slow stroke's
+// rise, so a decaying tail or the noise is measured, not the stroke); then walking back from the
+// peak to where the envelope last stood at the background. A margin over the background keeps a
+// tail's ripples from taking it early. With `gate` (and always at the very start), a peak under
+// kMinContrast times the background is no stroke: in the predictor's error, where a tail still
+// ringing is foretold and so gone, a ripple of the tail or the noise stays under it, while a hat
+// or a ghost note over a loud tail stands out (in the signal itself it would not).
+std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& x, std::int64_t lo,
+                                                     bool gate) const {
   const std::int64_t w = std::max<std::int64_t>(1, ms_frames(kEnvelopeMs, rate));
-  const std::int64_t lo = first_kept(c - ms_frames(kSearchBackMs + kQuietMs, rate));
-  const std::int64_t hi = std::min(end(), c + ms_frames(kSearchAheadMs, rate));
-  if (hi - lo <= 2 * w) return std::nullopt;
-  const std::vector<double> env = envelope(lo, hi, w);
+  const std::vector<double> env = envelope(x, w);
   const auto n = static_cast<std::int64_t>(env.size());
   const auto e = [&](std::int64_t i) { return env[static_cast<std::size_t>(i)]; };
   std::int64_t peak = std::min(ms_frames(kQuietMs, rate) + w, n - 1);
   for (std::int64_t i = peak; i < n; ++i) peak = e(i) > e(peak) ? i : peak;
   // Only the signal's own frames tell its background: the silence before frame 0 is not heard.
   const std::int64_t quiet = std::max({w, peak - ms_frames(kQuietMs, rate), -lo});
-  const std::int64_t quiet_end = std::max(quiet + 1, peak - ms_frames(kRiseMs, rate));
+  const std::int64_t quiet_end = std::max(quiet + 1, peak - ms_frames(kPeakRiseMs, rate));
   // A stroke at the very start has nothing before it: its background is then what follows its
   // peak, so that a signal that merely starts loud (noise) is no stroke, and a click is.
   const bool at_start = quiet + 1 >= quiet_end;
   std::vector<double> stretch(env.begin() + (at_start ? peak : quiet),
                               env.begin() + (at_start ? n : quiet_end));
-  std::nth_element(stretch.begin(),
-                   stretch.begin() + static_cast<std::ptrdiff_t>(stretch.size() / 2),
-                   stretch.end());
-  const double background = stretch[stretch.size() / 2];
-  if (e(peak) < kMinContrast * background || e(peak) < kMinPeak) return std::nullopt;
-  const double level = std::max(kMargin * background, background + kRise * (e(peak) - background));
+  const auto median = [&] {
+    const auto mid = stretch.begin() + static_cast<std::ptrdiff_t>(stretch.size() / 2);
+    std::nth_element(stretch.begin(), mid, stretch.end());
+    return *mid;
+  };
+  const double background = median();
+  if ((at_start || gate) && e(peak) < kMinContrast * background) return std::nullopt;
+  if (e(peak) < kMinPeak) return std::nullopt;
+  // After the peak is the stroke's own decay, no noise: its swing says nothing of the room.
+  for (double& v : stretch) v = at_start ? 0 : std::abs(v - background);
+  const double swing = median();
+  const double level = background + std::max({kMargin * swing, kRise * (e(peak) - background),
+                                              kMinMargin * background});
   std::int64_t attack = peak;
   while (attack > quiet && e(attack - 1) >= level) --attack;
-  Hit hit{lo + attack, 0.0f};
-  const std::int64_t stop = std::min(end(), hit.frame + ms_frames(kFlamMs, rate));
-  for (std::int64_t f = hit.frame; f < stop; ++f) hit.peak = std::max(hit.peak, std::abs(at(f)));
-  return hit;
+  return Attack{lo + attack, e(peak) / std::max(background, 1e-9), at_start,
+                static_cast<std::size_t>(quiet - w), static_cast<std::size_t>(quiet_end)};
 }
 
+// The first frame from `start` on where |x| reaches a tenth of the stroke's peak, the peak taken
+// over what refinement may read (to kSearchAheadMs + kFlamMs after the stroke was found): where a
+// stroke starts softly (a pedal hat's swish, a cymbal's first touch), its attack is where it
+// becomes the stroke, as a sample's attack is defined (practice_test.cpp).
+std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t c) const {
+  const std::int64_t stop = std::min(end(), c + ms_frames(kSearchAheadMs + kFlamMs, rate));
+  float peak = 0;
+  for (std::int64_t f = start; f < stop; ++f) peak = std::max(peak, std::abs(at(history, f)));
+  std::int64_t f = start;
+  while (f < stop && std::abs(at(history, f)) < kAttackShare * peak) ++f;
+  return f;
+}
+
+// The attack: the stroke's peak and the quiet stretch before it are found in the signal; the
+// attack is then found in what a predictor fitted to that stretch could not foretell, or in the
+// signal itself if it rises there first: a soft kick's body is a low sine, which the predictor
+// foretells once it has begun, so its start can stand out less in the error than in the signal.
+// Both walks back stop at a margin over their own noise, so the earlier is no noise. At the very
+// start nothing comes before to fit to, so the signal itself decides.
+std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
+  const std::int64_t lo = first_kept(c - back());
+  const std::int64_t hi = std::min(end(), c + ms_frames(kSearchAheadMs, rate));
+  if (hi - lo <= 2 * ms_frames(kEnvelopeMs, rate)) return std::nullopt;
+  std::vector<double> x;
+  for (std::int64_t f = lo; f < hi; ++f) x.push_back(at(history, f));
+  auto attack = attack_in(x, lo, false);
+  if (attack && !attack->at_start) {
+    const std::int64_t whole = attack->frame;
+    attack = attack_in(residual(x, attack->fit_from, attack->fit_to), lo, true);
+    if (attack) attack->frame = std::min(attack->frame, whole);
+  }
+  if (!attack) return std::nullopt;
+  if (!attack->at_start) attack->frame = tenth_of_peak(attack->frame, c);
+  return Hit{attack->frame, 0.0f};
+}
+
+// Each stroke refined once the signal reaches far enough past it; one refined to the attack of a
+// stroke already held (found in two bands, or twice on its way up) is that stroke.
 void OnsetDetector::Impl::refine_ready(bool finishing) {
   const std::int64_t ahead = ms_frames(kSearchAheadMs + kFlamMs, rate);
   while (!coarse.empty() && (finishing || coarse.front() + ahead <= end())) {
@@ -186,72 +541,114 @@ void OnsetDetector::Impl::refine_ready(bool finishing) {
       const auto at_or_after =
           std::lower_bound(strokes.begin(), strokes.end(), hit->frame,
                            [](const Hit& h, std::int64_t f) { return h.frame < f; });
-      strokes.insert(at_or_after, *hit);
+      if (at_or_after == strokes.end() || at_or_after->frame != hit->frame)
+        strokes.insert(at_or_after, *hit);
     }
     coarse.pop_front();
   }
 }
 
-// A hit is certain once no stroke aubio may still report can fall within kFlamMs of its first.
+// Strokes still to be found refine to this frame or later: a stroke not yet decided, or found
+// and not yet refined, may go back to back() before its hop; a group held is given out at its
+// first stroke or after.
+std::int64_t OnsetDetector::Impl::settled() const {
+  std::int64_t frame = decided * hop - back();
+  for (const std::int64_t c : coarse) frame = std::min(frame, c - back());
+  if (!strokes.empty()) frame = std::min(frame, strokes.front().frame);
+  return frame;
+}
+
+// The largest |sample| in [from, to).
+float OnsetDetector::Impl::peak(std::int64_t from, std::int64_t to) const {
+  float p = 0;
+  for (std::int64_t f = from; f < std::min(to, end()); ++f)
+    p = std::max(p, std::abs(at(history, f)));
+  return p;
+}
+
+// A hit is certain once no stroke still to be found can fall within kFlamMs of its first. A
+// group's strokes are weighed each by its own peak, before the next stroke starts, so that a
+// grace note is not weighed by the main stroke's peak.
 void OnsetDetector::Impl::emit_ready(bool finishing, std::vector<Hit>& out_hits) {
   const std::int64_t flam = ms_frames(kFlamMs, rate);
-  const std::int64_t settled = processed - 2 * kHop - ms_frames(kSearchBackMs + kQuietMs, rate);
+  const std::int64_t certain = decided * hop - back();
   while (!strokes.empty()) {
     const std::int64_t first = strokes.front().frame;
-    if (!finishing && (!coarse.empty() || first + flam >= settled)) return;
-    auto group_end = std::find_if(strokes.begin(), strokes.end(),
-                                  [&](const Hit& h) { return h.frame >= first + flam; });
-    out_hits.push_back(*std::max_element(
-        strokes.begin(), group_end, [](const Hit& a, const Hit& b) { return a.peak < b.peak; }));
+    if (!finishing && (!coarse.empty() || first + flam >= certain)) return;
+    const auto group_end = std::find_if(strokes.begin(), strokes.end(),
+                                        [&](const Hit& h) { return h.frame >= first + flam; });
+    auto louder = strokes.begin();
+    float loudest = -1;
+    for (auto s = strokes.begin(); s != group_end; ++s) {
+      const std::int64_t next = s + 1 == strokes.end() ? s->frame + flam : (s + 1)->frame;
+      if (const float p = peak(s->frame, std::min(next, s->frame + flam)); p > loudest) {
+        loudest = p;
+        louder = s;
+      }
+    }
+    out_hits.push_back({louder->frame, peak(louder->frame, louder->frame + flam)});
     strokes.erase(strokes.begin(), group_end);
   }
 }
 
-// Keeps what refinement may still look at: back from the earliest onset aubio may yet report.
+// Keeps what refinement may still look at: back from the earliest stroke that may yet be found.
 void OnsetDetector::Impl::trim() {
-  std::int64_t keep = processed - 2 * kHop - ms_frames(kSearchBackMs + kQuietMs, rate) - kBufSize;
-  if (!coarse.empty())
-    keep = std::min(keep, coarse.front() - ms_frames(kSearchBackMs + kQuietMs, rate));
-  if (!strokes.empty()) keep = std::min(keep, strokes.front().frame);
+  const std::int64_t keep = settled() - back();
   const std::int64_t drop = std::clamp<std::int64_t>(keep - base, 0, end() - base);
   if (drop < static_cast<std::int64_t>(history.size() / 2)) return;  // drop in large pieces
   history.erase(history.begin(), history.begin() + drop);
   base += drop;
 }
 
-OnsetDetector::OnsetDetector(int rate) : impl_(std::make_unique<Impl>(rate)) {}
+OnsetDetector::OnsetDetector(int rate, ClickBleed bleed) : impl_(std::make_unique<Impl>(rate)) {
+  if (!bleed.clicks.empty()) {
+    const auto before = [](const auto& a, const auto& b) { return a.frame < b.frame; };
+    if (!std::is_sorted(bleed.clicks.begin(), bleed.clicks.end(), before))
+      throw std::invalid_argument("the clicks must be in order");
+    for (const ClickBleed::Click& c : bleed.clicks)
+      if (c.sound >= bleed.sounds.size()) throw std::invalid_argument("a click has no sound");
+    impl_->bleed.emplace(std::move(bleed));
+  }
+}
 OnsetDetector::~OnsetDetector() = default;
 
 void OnsetDetector::feed(const float* samples, std::size_t n, std::vector<Hit>& out) {
-  impl_->history.insert(impl_->history.end(), samples, samples + n);
-  impl_->run_aubio();
+  if (impl_->bleed) {
+    impl_->ready.clear();
+    impl_->bleed->push(samples, n, impl_->ready);
+    impl_->take(impl_->ready.data(), impl_->ready.size());
+  } else {
+    impl_->take(samples, n);
+  }
   impl_->refine_ready(false);
   impl_->emit_ready(false, out);
   impl_->trim();
 }
 
 void OnsetDetector::finish(std::vector<Hit>& out) {
-  // Silence after the signal, so that its last partial hop reaches aubio too.
-  impl_->history.insert(impl_->history.end(), kBufSize + kHop, 0.0f);
-  impl_->run_aubio();
-  impl_->refine_ready(true);
-  impl_->emit_ready(true, out);
+  Impl& d = *impl_;
+  if (d.bleed) {
+    d.ready.clear();
+    d.bleed->flush(d.ready);
+    d.take(d.ready.data(), d.ready.size());
+  }
+  // The last partial hop, completed with silence, and a take shorter than the floor's first
+  // stretch decided on what there is.
+  if (d.in_hop > 0) {
+    const std::vector<float> rest(static_cast<std::size_t>(d.hop - d.in_hop), 0.0f);
+    d.take(rest.data(), rest.size());
+  }
+  for (; !d.waiting.empty(); d.waiting.pop_front()) d.decide(d.waiting.front());
+  d.refine_ready(true);
+  d.emit_ready(true, out);
 }
 
-// Strokes aubio may still report refine to `settled` or later (emit_ready); a coarse onset not yet
-// refined may go back to kSearchBackMs + kQuietMs before it, and a group held is given out at its
-// first stroke or after.
 std::int64_t OnsetDetector::settled() const {
-  const Impl& d = *impl_;
-  const std::int64_t back = ms_frames(kSearchBackMs + kQuietMs, d.rate);
-  std::int64_t frame = d.processed - 2 * kHop - back;
-  for (const std::int64_t c : d.coarse) frame = std::min(frame, c - back);
-  if (!d.strokes.empty()) frame = std::min(frame, d.strokes.front().frame);
-  return frame;
+  return impl_->settled();
 }
 
-std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate) {
-  OnsetDetector detector(rate);
+std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate, ClickBleed bleed) {
+  OnsetDetector detector(rate, std::move(bleed));
   std::vector<Hit> hits;
   detector.feed(samples.data(), samples.size(), hits);
   detector.finish(hits);

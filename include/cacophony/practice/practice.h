@@ -5,9 +5,14 @@
 // was extra, and at what tempo the player really played, also where the click was muted.
 //
 // Guarantees
-// - detect_hits() finds onsets with aubio and refines each to the attack in the signal (see
-//   onsets.cpp for the method, thresholds and why); strokes closer than kFlamMs are one hit (a
-//   flam), timed by its louder stroke.
+// - detect_hits() finds strokes where a band of the signal rises sharply over the room's noise
+//   floor (learnt from the take's first half second, then from its last seconds) and over the
+//   projected decay of what sounded before, and refines each to its attack (see onsets.cpp for
+//   the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
+// - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
+//   stroke and its main stroke), timed by the louder (each weighed by its own peak, before the
+//   next starts); any other stroke is a hit, however soft (a ghost note), if it rises over the
+//   floor and over what came before as above.
 // - measure() matches each position of the grid with at most one hit: the nearest within half
 //   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
 //   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
@@ -17,7 +22,8 @@
 //   hits in muted bars only (absent without two of them).
 //
 // Thread safety: functions are pure; an OnsetDetector is used by one thread at a time. Not for
-// the audio thread (aubio allocates).
+// the audio thread (it allocates). Memory: an OnsetDetector holds a few seconds of levels and
+// the signal back to its earliest undecided stroke, however long the take.
 
 #include <cstddef>
 #include <cstdint>
@@ -63,10 +69,27 @@ struct MutePlan {
 std::vector<Position> positions(const rhythm::Performance& performance, int rate,
                                 const MutePlan& plan);
 
+// The click as the microphone hears it, when the player practises with speakers: its sounds (at
+// the take's rate, each kind at its level) and where each click starts, in order. The click is
+// not the player: the detector takes each click out of the signal before it looks for strokes,
+// scaled by the median of the least-squares gains of the last 16 clicks (robust to a stroke on
+// the click, and following a speaker turned down). Hits near a click come out once all of it has
+// come in.
+struct ClickBleed {
+  struct Click {
+    std::int64_t frame = 0;
+    std::size_t sound = 0;  // into `sounds`
+  };
+  std::vector<std::vector<float>> sounds;
+  std::vector<Click> clicks;
+};
+
 // Streaming onset detection: mono blocks in, hits out, in order.
 class OnsetDetector {
  public:
-  explicit OnsetDetector(int rate);
+  // Throws std::invalid_argument if `rate` is not positive, or the clicks are out of order or name
+  // a sound not given.
+  explicit OnsetDetector(int rate, ClickBleed bleed = {});
   ~OnsetDetector();
   OnsetDetector(const OnsetDetector&) = delete;
   OnsetDetector& operator=(const OnsetDetector&) = delete;
@@ -85,7 +108,7 @@ class OnsetDetector {
 };
 
 // All the hits in `samples`, at `rate`.
-std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate);
+std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate, ClickBleed bleed = {});
 
 struct Matched {
   Position position;
