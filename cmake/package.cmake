@@ -70,7 +70,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME cacophony-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "libboost-context-dev, libcli11-dev, nlohmann-json3-dev, libfmt-dev, libsndfile1-dev, \
-libebur128-dev, libsamplerate0-dev, liblo-dev, libaubio-dev, libjack-jackd2-dev | libjack-dev, \
+libebur128-dev, libsamplerate0-dev, liblo-dev, libjack-jackd2-dev | libjack-dev, \
 pkg-config, cmake")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "cacophony's layers as a C++ library, to write metronomes of one's own
