@@ -19,41 +19,12 @@
 #include <vector>
 
 #include "cacophony/practice/practice.h"
-#include "support/audio.h"
+#include "support/kit_take.h"
 
 namespace cacophony::practice {
 namespace {
 
 constexpr int kRate = 48000;  // unless a test says otherwise
-const std::filesystem::path kKits = "/usr/share/hydrogen/data/drumkits";
-
-struct Sample {
-  std::vector<float> samples;
-  std::int64_t attack = 0;
-};
-
-// `file` in the kits' folder, at `rate` by linear interpolation, with its attack.
-Sample load(const std::string& file, int rate) {
-  const auto audio = test_support::read_audio(kKits / file);
-  const double step = static_cast<double>(audio.rate) / rate;
-  Sample s;
-  for (double x = 0; x + 1 < static_cast<double>(audio.samples.size()); x += step) {
-    const auto i = static_cast<std::size_t>(x);
-    const double t = x - static_cast<double>(i);
-    s.samples.push_back(static_cast<float>((1 - t) * audio.samples[i] + t * audio.samples[i + 1]));
-  }
-  float peak = 0;
-  for (const float v : s.samples) peak = std::max(peak, std::abs(v));
-  while (std::abs(s.samples[static_cast<std::size_t>(s.attack)]) < 0.1f * peak) ++s.attack;
-  return s;
-}
-
-const Sample& kit(const std::string& file, int rate) {
-  static std::map<std::pair<std::string, int>, Sample> loaded;
-  auto it = loaded.find({file, rate});
-  if (it == loaded.end()) it = loaded.emplace(std::pair{file, rate}, load(file, rate)).first;
-  return it->second;
-}
 
 std::int64_t ms(double v, int rate = kRate) {
   return std::lround(v * rate / 1000.0);
@@ -89,7 +60,7 @@ struct Take {
 };
 
 void place(Take& take, const std::string& file, std::int64_t frame, float gain = 1) {
-  const Sample& s = kit(file, take.rate);
+  const test_support::KitSample& s = test_support::drumkit_sample(file, take.rate);
   for (std::size_t i = 0; i < s.samples.size(); ++i) {
     const auto at = frame - s.attack + static_cast<std::int64_t>(i);
     if (at >= 0 && at < static_cast<std::int64_t>(take.samples.size()))
@@ -170,7 +141,7 @@ std::vector<float> room(double seconds, float rms, const std::string& kind, std:
 // The RMS of `file`'s first 50 ms from its attack: how loud a stroke is, for a signal-to-noise
 // ratio.
 double loudness(const std::string& file, int rate) {
-  const Sample& s = kit(file, rate);
+  const test_support::KitSample& s = test_support::drumkit_sample(file, rate);
   double power = 0;
   const auto n = ms(50, rate);
   for (std::int64_t i = 0; i < n; ++i) {

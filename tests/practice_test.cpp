@@ -8,48 +8,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
-#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cacophony/practice/practice.h"
-#include "support/audio.h"
+#include "support/kit_take.h"
 
 namespace cacophony::practice {
 namespace {
 
 constexpr int kRate = 48000;
 constexpr double kTolMs = 2;
-const std::filesystem::path kKit = "/usr/share/hydrogen/data/drumkits/GMRockKit";
-
-struct Sample {
-  std::vector<float> samples;  // at kRate
-  std::int64_t attack = 0;
-};
-
-Sample load(const std::string& name) {
-  const auto audio = test_support::read_audio(kKit / (name + ".wav"));
-  const double step = static_cast<double>(audio.rate) / kRate;
-  Sample s;
-  for (double x = 0; x + 1 < static_cast<double>(audio.samples.size()); x += step) {
-    const auto i = static_cast<std::size_t>(x);
-    const double t = x - static_cast<double>(i);
-    s.samples.push_back(static_cast<float>((1 - t) * audio.samples[i] + t * audio.samples[i + 1]));
-  }
-  float peak = 0;
-  for (const float v : s.samples) peak = std::max(peak, std::abs(v));
-  while (std::abs(s.samples[static_cast<std::size_t>(s.attack)]) < 0.1f * peak) ++s.attack;
-  return s;
-}
-
-const Sample& kit(const std::string& name) {
-  static std::map<std::string, Sample> loaded;
-  auto it = loaded.find(name);
-  if (it == loaded.end()) it = loaded.emplace(name, load(name)).first;
-  return it->second;
-}
 
 std::vector<float> noise(double seconds, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
@@ -61,7 +31,7 @@ std::vector<float> noise(double seconds, std::uint64_t seed) {
 
 // Adds `name` to `take` so that its attack falls on `frame`.
 void place(std::vector<float>& take, const std::string& name, std::int64_t frame, float gain = 1) {
-  const Sample& s = kit(name);
+  const test_support::KitSample& s = test_support::kit_sample(name, kRate);
   for (std::size_t i = 0; i < s.samples.size(); ++i) {
     const auto at = frame - s.attack + static_cast<std::int64_t>(i);
     if (at >= 0 && at < static_cast<std::int64_t>(take.size()))

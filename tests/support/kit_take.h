@@ -22,13 +22,13 @@ struct KitSample {
   std::int64_t attack = 0;
 };
 
-// GMRockKit's `name` (e.g. "Snare-Med") at `rate`, read once.
-inline const KitSample& kit_sample(const std::string& name, int rate) {
+// `file` in Hydrogen's drum kits' folder (e.g. "TR808EmulationKit/808_sd.wav") at `rate`, with
+// its attack, read once.
+inline const KitSample& drumkit_sample(const std::string& file, int rate) {
   static std::map<std::pair<std::string, int>, KitSample> loaded;
-  const auto key = std::make_pair(name, rate);
+  const auto key = std::make_pair(file, rate);
   if (const auto it = loaded.find(key); it != loaded.end()) return it->second;
-  const Audio audio = read_audio(
-      std::filesystem::path("/usr/share/hydrogen/data/drumkits/GMRockKit") / (name + ".wav"));
+  const Audio audio = read_audio(std::filesystem::path("/usr/share/hydrogen/data/drumkits") / file);
   const double step = static_cast<double>(audio.rate) / rate;
   KitSample s;
   for (double x = 0; x + 1 < static_cast<double>(audio.samples.size()); x += step) {
@@ -40,6 +40,11 @@ inline const KitSample& kit_sample(const std::string& name, int rate) {
   for (const float v : s.samples) peak = std::max(peak, std::abs(v));
   while (std::abs(s.samples[static_cast<std::size_t>(s.attack)]) < 0.1f * peak) ++s.attack;
   return loaded.emplace(key, std::move(s)).first->second;
+}
+
+// GMRockKit's `name` (e.g. "Snare-Med") at `rate`.
+inline const KitSample& kit_sample(const std::string& name, int rate) {
+  return drumkit_sample("GMRockKit/" + name + ".wav", rate);
 }
 
 class KitTake {
