@@ -96,11 +96,11 @@ TEST(AnalyzeAlignCli, FindsTheStartFromTheCountInHeard) {
     expect_start_note(r, start,
                       ", its count-in first (found from its count-in; give --start to set it)");
     EXPECT_NE(r.out.find("overall: 16 hits, 0 missed"), std::string::npos) << r.out;
-    const nlohmann::json a = read_json(dir.at("t.json"))["alignment"];
-    EXPECT_NEAR(a["start_s"].get<double>(), start, 1e-3);
-    EXPECT_EQ(a["found_by"], "count-in");
+    const nlohmann::json take = read_json(dir.at("t.json"));
+    EXPECT_NEAR(take["alignment"]["start_s"].get<double>(), start, 1e-3);
+    EXPECT_EQ(take["alignment"]["found_by"], "count-in");
     // The count-in's clicks are the click, not the player: no extra before the first beat.
-    for (const nlohmann::json& extra : read_json(dir.at("t.json"))["extra"])
+    for (const nlohmann::json& extra : take["extra"])
       EXPECT_GT(extra["time_ms"].get<double>(), 2000) << extra.dump();
   }
 }
