@@ -190,6 +190,7 @@ void take_input(Take& s, practice::OnsetDetector& detector) {
 // The count-in's clicks heard (a loopback, a click bleeding into the microphone) are the click,
 // not the player: the hits from `from` on lose them.
 void drop_count_in(Take& s, std::size_t from, double latency_ms) {
+  if (from == s.hits.size()) return;  // most turns of the loop bring no hit
   std::vector<practice::Hit> fresh(s.hits.begin() + static_cast<std::ptrdiff_t>(from),
                                    s.hits.end());
   if (practice::drop_count_in(fresh, s.performance, s.rate, 0, latency_ms) == 0) return;

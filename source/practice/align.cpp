@@ -2,6 +2,8 @@
 // the fit judged by how near the hits are and by the tempo of their spacing.
 #include "cacophony/practice/align.h"
 
+#include "numbers.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -71,9 +73,7 @@ std::optional<std::int64_t> median_residual(const std::vector<Click>& clicks, co
   }
   if (matched) *matched = residuals.size();
   if (residuals.empty()) return std::nullopt;
-  const auto mid = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
-  std::nth_element(residuals.begin(), mid, residuals.end());
-  return *mid;
+  return median(residuals);
 }
 
 // The best-scoring offset among those that put one of the first hits on one of the first clicks;
@@ -103,7 +103,7 @@ std::optional<Start> find_start(const rhythm::Performance& performance,
                                 int rate, std::int64_t take_frames) {
   const std::vector<Click> clicks = clicks_of(performance, grid, rate);
   if (hits.empty() || clicks.empty()) return std::nullopt;
-  Take take{{}, take_frames, std::llround(kAlignToleranceMs * rate / 1000)};
+  Take take{{}, take_frames, ms_frames(kAlignToleranceMs, rate)};
   for (const Hit& h : hits) take.hits.push_back(h.frame);
   // Closer clicks than four tolerances apart would share their hits.
   for (std::size_t i = 1; i < clicks.size(); ++i)
@@ -126,8 +126,8 @@ std::optional<Start> find_start(const rhythm::Performance& performance,
 std::size_t drop_count_in(std::vector<Hit>& hits, const rhythm::Performance& performance, int rate,
                           std::int64_t start, double latency_ms) {
   const std::vector<Click> clicks = clicks_of(performance, {}, rate);
-  const std::int64_t tolerance = std::llround(kAlignToleranceMs * rate / 1000);
-  const std::int64_t shift = start + std::llround(latency_ms * rate / 1000);
+  const std::int64_t tolerance = ms_frames(kAlignToleranceMs, rate);
+  const std::int64_t shift = start + ms_frames(latency_ms, rate);
   return std::erase_if(hits, [&](const Hit& h) {
     return std::any_of(clicks.begin(), clicks.end(), [&](const Click& c) {
       return std::abs(h.frame - shift - c.frame) <= tolerance;
@@ -157,9 +157,7 @@ std::optional<double> spacing_bpm(const Result& r) {
     if (spacing > 0 && ratio >= 0.6 && ratio <= 1.6) ratios.push_back(ratio);
   }
   if (ratios.size() < 4) return std::nullopt;
-  const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
-  std::nth_element(ratios.begin(), mid, ratios.end());
-  return r.grid_bpm / *mid;
+  return r.grid_bpm / median(ratios);
 }
 
 }  // namespace

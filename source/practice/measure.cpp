@@ -9,6 +9,7 @@
 
 #include "cacophony/practice/phases.h"
 #include "cacophony/practice/practice.h"
+#include "numbers.h"
 
 namespace cacophony::practice {
 
@@ -129,7 +130,7 @@ Result measure(const std::vector<Position>& grid, const std::vector<Hit>& hits, 
   r.rate = rate;
   r.grid = grid;
   r.grid_bpm = grid_bpm;
-  const auto latency = static_cast<std::int64_t>(std::lround(latency_ms * rate / 1000.0));
+  const std::int64_t latency = ms_frames(latency_ms, rate);
   std::vector<std::int64_t> heard;
   for (const Hit& h : hits) heard.push_back(h.frame - latency);
   std::vector<bool> position_taken(grid.size(), false), hit_taken(hits.size(), false);
@@ -162,7 +163,7 @@ BarMeasure::BarMeasure(std::vector<Position> grid, int rate, double latency_ms, 
     : grid_(std::move(grid)),
       rate_(rate),
       latency_ms_(latency_ms),
-      latency_(static_cast<std::int64_t>(std::lround(latency_ms * rate / 1000.0))),
+      latency_(ms_frames(latency_ms, rate)),
       grid_bpm_(grid_bpm) {}
 
 void BarMeasure::add(const Hit& hit) {

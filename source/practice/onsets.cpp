@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "cacophony/practice/practice.h"
+#include "numbers.h"
 
 namespace cacophony::practice {
 namespace {
@@ -88,10 +89,6 @@ constexpr double kMinMargin = 0.1;
 constexpr double kMinContrast = 2.5;  // a stroke's peak over its background; noise reaches 1.45
 constexpr float kMinPeak = 1e-3f;     // -60 dBFS
 constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
-
-std::int64_t ms_frames(double ms, int rate) {
-  return static_cast<std::int64_t>(std::lround(ms * rate / 1000.0));
-}
 
 // A second-order Butterworth section (the Audio EQ Cookbook's, Q = 1/sqrt 2).
 class Biquad {
@@ -160,13 +157,8 @@ struct Band {
   void learn(std::vector<float>& scratch) {
     const std::size_t n = std::min(filled, window.size());
     scratch.assign(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(n));
-    const auto q = [&](double p) {
-      const auto k = scratch.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(n - 1));
-      std::nth_element(scratch.begin(), k, scratch.end());
-      return static_cast<double>(*k);
-    };
-    const double floor = q(kFloorQuantile);
-    if (!swing) swing = q(0.5) - floor;
+    const double floor = quantile(scratch, kFloorQuantile);
+    if (!swing) swing = quantile(scratch, 0.5) - floor;
     line = std::max(kSilentDb, floor + kSwingTimes * *swing + kOverFloorDb);
   }
 
@@ -283,9 +275,7 @@ class BleedFilter {
     std::vector<double> h(kTaps), tap(fits_.size());
     for (std::size_t i = 0; i < kTaps; ++i) {
       for (std::size_t k = 0; k < fits_.size(); ++k) tap[k] = fits_[k][i];
-      const auto mid = tap.begin() + static_cast<std::ptrdiff_t>(tap.size() / 2);
-      std::nth_element(tap.begin(), mid, tap.end());
-      h[i] = *mid;
+      h[i] = median(tap);
     }
     for (std::int64_t f = from; f < to; ++f)
       pending_[static_cast<std::size_t>(f - base_)] -=
@@ -477,17 +467,12 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
   const bool at_start = quiet + 1 >= quiet_end;
   std::vector<double> stretch(env.begin() + (at_start ? peak : quiet),
                               env.begin() + (at_start ? n : quiet_end));
-  const auto median = [&] {
-    const auto mid = stretch.begin() + static_cast<std::ptrdiff_t>(stretch.size() / 2);
-    std::nth_element(stretch.begin(), mid, stretch.end());
-    return *mid;
-  };
-  const double background = median();
+  const double background = median(stretch);
   if ((at_start || gate) && e(peak) < kMinContrast * background) return std::nullopt;
   if (e(peak) < kMinPeak) return std::nullopt;
   // After the peak is the stroke's own decay, no noise: its swing says nothing of the room.
   for (double& v : stretch) v = at_start ? 0 : std::abs(v - background);
-  const double swing = median();
+  const double swing = median(stretch);
   const double level = background + std::max({kMargin * swing, kRise * (e(peak) - background),
                                               kMinMargin * background});
   std::int64_t attack = peak;
