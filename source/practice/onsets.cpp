@@ -71,10 +71,15 @@ constexpr std::size_t kSlopeHops = 30;
 constexpr double kTailDb = 10;
 
 // Refinement, in the signal and in what a predictor fitted to the quiet before could not foretell.
-constexpr double kEnvelopeMs = 1;     // short enough to keep the attack sharp, long to calm noise
-constexpr double kSearchBackMs = 30;  // the low band's average reports a stroke up to this late
+constexpr double kEnvelopeMs = 1;  // short enough to keep the attack sharp, long to calm noise
+// A band reports a stroke up to its smoothing plus kRiseMs after its start (lag()): the quiet
+// before it, which a predictor learns the background from, ends that long before the band fired.
+// A stroke that builds up slowly (a crash's wash) may rise later than that; the quiet is then
+// looked for earlier, kRiseMs at a time, up to kLateRises times.
+constexpr int kLateRises = 2;
 constexpr double kSearchAheadMs = 15;
-constexpr double kQuietMs = 40;     // how far back the background before a stroke is measured
+constexpr double kRefitGapMs = 2;   // an attack found may lie up to this much after the start
+constexpr double kQuietMs = 25;     // how long a stretch the background is measured over
 constexpr double kPeakRiseMs = 15;  // a slow stroke (a kick) may take this long to its peak
 // The attack is where the envelope last stood at the background: within kMargin times the
 // background's own swing (its median absolute deviation) of it, or kRise of the way up to the
@@ -86,9 +91,14 @@ constexpr double kPeakRiseMs = 15;  // a slow stroke (a kick) may take this long
 constexpr double kMargin = 8;
 constexpr double kRise = 0.03;
 constexpr double kMinMargin = 0.1;
-constexpr double kMinContrast = 2.5;  // a stroke's peak over its background; noise reaches 1.45
-constexpr float kMinPeak = 1e-3f;     // -60 dBFS
-constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
+constexpr double kMinContrast = 2.5;   // a stroke's peak over its background; noise reaches 1.45
+constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no tail to wander in
+constexpr float kMinPeak = 1e-3f;      // -60 dBFS
+constexpr float kAttackShare = 0.1f;   // an attack: the first sample at a tenth of the peak
+// A stroke may sound in bursts (a clap's hands, 10 ms or so apart): it is timed at the first burst
+// that comes near its peak, within kFlamMs before it. A flam's grace note, 6 dB or more under its
+// main stroke, stays under kBurstShare of it, so the flam is timed at the main stroke (practice.h).
+constexpr double kBurstShare = 0.7;
 
 // A second-order Butterworth section (the Audio EQ Cookbook's, Q = 1/sqrt 2).
 class Biquad {
@@ -116,10 +126,17 @@ class Biquad {
   double z1_ = 0, z2_ = 0;
 };
 
+// A stroke a band reported at `frame`, started after `after`.
+struct Found {
+  std::int64_t frame = 0;
+  std::int64_t after = 0;
+};
+
 struct Attack {
   std::int64_t frame = 0;
   double contrast = 0;    // the envelope's peak over the background before it
   bool at_start = false;  // nothing before it: its background is measured after its peak
+  bool cut = false;       // still above its background where the quiet was to end
   std::size_t fit_from = 0, fit_to = 0;  // the quiet stretch before it (from the window's start)
 };
 
@@ -311,8 +328,8 @@ struct OnsetDetector::Impl {
   std::deque<std::array<double, kBands>> waiting;  // measured while the floor is learnt
   std::vector<float> history;                      // the signal from frame `base` on
   std::int64_t base = 0;
-  std::deque<std::int64_t> coarse;  // strokes found, not refined yet
-  std::vector<Hit> strokes;         // refined, in order, not yet grouped into hits
+  std::deque<Found> coarse;  // strokes found, not refined yet
+  std::vector<Hit> strokes;  // refined, in order, not yet grouped into hits
   std::optional<BleedFilter> bleed;
   std::vector<float> ready;  // what the bleed filter let through, to take
 
@@ -346,13 +363,19 @@ struct OnsetDetector::Impl {
   std::int64_t first_kept(std::int64_t wanted) const {
     return base > 0 ? std::max(base, wanted) : wanted;
   }
-  std::int64_t back() const { return ms_frames(kSearchBackMs + kQuietMs, rate); }
+  // How far before a band's report its stroke may start; back(): the most, plus the quiet.
+  std::int64_t lag(int band) const { return ms_frames(kSmoothMs[band] + kRiseMs, rate); }
+  std::int64_t back() const {
+    return lag(0) + ms_frames(kLateRises * kRiseMs + kQuietMs + kEnvelopeMs, rate);
+  }
 
   void take(const float* samples, std::size_t n);
   void measure_hop();
   void decide(const std::array<double, kBands>& levels);
-  std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo, bool gate) const;
-  std::optional<Hit> refine(std::int64_t coarse_frame) const;
+  std::optional<Attack> attack_in(const std::vector<double>& x, std::int64_t lo, std::int64_t after,
+                                  bool gate) const;
+  std::optional<Attack> attack_after(Found found) const;
+  std::optional<Hit> refine(Found found) const;
   std::int64_t tenth_of_peak(std::int64_t start, std::int64_t c) const;
   float peak(std::int64_t from, std::int64_t to) const;
   void refine_ready(bool finishing);
@@ -392,10 +415,10 @@ void OnsetDetector::Impl::measure_hop() {
 void OnsetDetector::Impl::decide(const std::array<double, kBands>& levels) {
   if (decided == 0 || (decided >= learn_hops && (decided - learn_hops) % floor_every == 0))
     for (Band& band : bands) band.learn(scratch);
-  bool fires = false;
-  for (int b = 0; b < kBands; ++b) fires |= bands[b].decide(levels[b], kReleaseDbPerMs * kHopMs);
   ++decided;
-  if (fires) coarse.push_back(decided * hop);
+  for (int b = 0; b < kBands; ++b)
+    if (bands[b].decide(levels[b], kReleaseDbPerMs * kHopMs))
+      coarse.push_back({decided * hop, decided * hop - lag(b)});
 }
 
 // env[i]: the mean |x| over the w values ending at x[i].
@@ -414,8 +437,10 @@ std::vector<double> envelope(const std::vector<double>& x, std::int64_t w) {
 // fitted (autocorrelation method, Levinson-Durbin) to x[from, to). A tail rings on predictably
 // (a kick's sine, a cymbal's partials, rumble, hum): the error strips it and leaves the new
 // stroke's start standing alone.
+// The order is high enough to foretell a cymbal's or a hat's many partials ringing on (16 did
+// not: open hats and rides over their own tails were missed on the corpus's tuning half).
 std::vector<double> residual(const std::vector<double>& x, std::size_t from, std::size_t to) {
-  constexpr std::size_t kOrder = 16;
+  constexpr std::size_t kOrder = 96;
   if (to - from <= 2 * kOrder) return x;
   std::array<double, kOrder + 1> r{};
   for (std::size_t k = 0; k <= kOrder; ++k)
@@ -443,25 +468,27 @@ std::vector<double> residual(const std::vector<double>& x, std::size_t from, std
   return e;
 }
 
-// The attack near a stroke found, in x (the signal from frame lo on): the envelope's peak around
-// it; the background before the peak (the median over a stretch ending before a slow stroke's
-// rise, so a decaying tail or the noise is measured, not the stroke); then walking back from the
-// peak to where the envelope last stood at the background. A margin over the background keeps a
-// tail's ripples from taking it early. With `gate` (and always at the very start), a peak under
-// kMinContrast times the background is no stroke: in the predictor's error, where a tail still
-// ringing is foretold and so gone, a ripple of the tail or the noise stays under it, while a hat
-// or a ghost note over a loud tail stands out (in the signal itself it would not).
+// The attack of a stroke that started after x[after], in x (the signal from frame lo on): the
+// envelope's peak after `after`; the background before the peak (the median over a stretch ending
+// at `after`, or earlier before a slow stroke's rise, so that a decaying tail or the noise is
+// measured, not the stroke); then from the stroke's first burst near its peak (kBurstShare),
+// walking back to where the envelope last stood at the background, but not before `after`. A
+// margin over the background keeps a tail's ripples from taking it early. With `gate` (and always
+// at the very start), a peak under kMinContrast times the background is no stroke: in the
+// predictor's error, where a tail still ringing is foretold and so gone, a ripple of the tail or
+// the noise stays under it, while a hat or a ghost note over a loud tail stands out (in the signal
+// itself it would not).
 std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& x, std::int64_t lo,
-                                                     bool gate) const {
+                                                     std::int64_t after, bool gate) const {
   const std::int64_t w = std::max<std::int64_t>(1, ms_frames(kEnvelopeMs, rate));
   const std::vector<double> env = envelope(x, w);
   const auto n = static_cast<std::int64_t>(env.size());
   const auto e = [&](std::int64_t i) { return env[static_cast<std::size_t>(i)]; };
-  std::int64_t peak = std::min(ms_frames(kQuietMs, rate) + w, n - 1);
+  std::int64_t peak = std::clamp<std::int64_t>(after, 0, n - 1);
   for (std::int64_t i = peak; i < n; ++i) peak = e(i) > e(peak) ? i : peak;
+  const std::int64_t quiet_end = std::min(after, peak - ms_frames(kPeakRiseMs, rate));
   // Only the signal's own frames tell its background: the silence before frame 0 is not heard.
-  const std::int64_t quiet = std::max({w, peak - ms_frames(kQuietMs, rate), -lo});
-  const std::int64_t quiet_end = std::max(quiet + 1, peak - ms_frames(kPeakRiseMs, rate));
+  const std::int64_t quiet = std::max({w, quiet_end - ms_frames(kQuietMs, rate), -lo});
   // A stroke at the very start has nothing before it: its background is then what follows its
   // peak, so that a signal that merely starts loud (noise) is no stroke, and a click is.
   const bool at_start = quiet + 1 >= quiet_end;
@@ -475,10 +502,15 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
   const double swing = median(stretch);
   const double level = background + std::max({kMargin * swing, kRise * (e(peak) - background),
                                               kMinMargin * background});
-  std::int64_t attack = peak;
-  while (attack > quiet && e(attack - 1) >= level) --attack;
-  return Attack{lo + attack, e(peak) / std::max(background, 1e-9), at_start,
-                static_cast<std::size_t>(quiet - w), static_cast<std::size_t>(quiet_end)};
+  std::int64_t attack = std::max({quiet_end, peak - ms_frames(kFlamMs, rate), std::int64_t{0}});
+  while (e(attack) < kBurstShare * e(peak)) ++attack;
+  while (attack > quiet_end && e(attack - 1) >= level) --attack;
+  return Attack{lo + attack,
+                e(peak) / std::max(background, 1e-9),
+                at_start,
+                attack == quiet_end && attack > 0 && e(attack - 1) >= level,
+                static_cast<std::size_t>(quiet - w),
+                static_cast<std::size_t>(quiet_end)};
 }
 
 // The first frame from `start` on where |x| reaches a tenth of the stroke's peak, the peak taken
@@ -494,34 +526,54 @@ std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t
   return f;
 }
 
-// The attack: the stroke's peak and the quiet stretch before it are found in the signal; the
-// attack is then found in what a predictor fitted to that stretch could not foretell, or in the
-// signal itself if it rises there first: a soft kick's body is a low sine, which the predictor
-// foretells once it has begun, so its start can stand out less in the error than in the signal.
-// Both walks back stop at a margin over their own noise, so the earlier is no noise. At the very
-// start nothing comes before to fit to, so the signal itself decides.
-std::optional<Hit> OnsetDetector::Impl::refine(std::int64_t c) const {
-  const std::int64_t lo = first_kept(c - back());
-  const std::int64_t hi = std::min(end(), c + ms_frames(kSearchAheadMs, rate));
+// The attack of a stroke found: its peak and the quiet stretch before it are found in the signal;
+// the attack is then found in what a predictor fitted to that stretch could not foretell, or in
+// the signal itself if it rises there first out of a quiet background (kClearContrast): a soft
+// kick's body is a low sine, which the predictor foretells once it has begun. Over a tail, the
+// signal's walk back wanders into the tail's ripples, so there the error alone decides.
+// At the very start nothing comes before to fit to, so the signal itself decides.
+std::optional<Attack> OnsetDetector::Impl::attack_after(Found found) const {
+  const std::int64_t lo = first_kept(found.after - ms_frames(kQuietMs + kEnvelopeMs, rate));
+  const std::int64_t hi = std::min(end(), found.frame + ms_frames(kFlamMs, rate));
   if (hi - lo <= 2 * ms_frames(kEnvelopeMs, rate)) return std::nullopt;
   std::vector<double> x;
   for (std::int64_t f = lo; f < hi; ++f) x.push_back(at(history, f));
-  auto attack = attack_in(x, lo, false);
-  if (attack && !attack->at_start) {
-    const std::int64_t whole = attack->frame;
-    attack = attack_in(residual(x, attack->fit_from, attack->fit_to), lo, true);
-    if (attack) attack->frame = std::min(attack->frame, whole);
+  auto attack = attack_in(x, lo, found.after - lo, false);
+  if (!attack || attack->at_start) return attack;
+  const Attack whole = *attack;
+  attack = attack_in(residual(x, attack->fit_from, attack->fit_to), lo, found.after - lo, true);
+  // Then again with the predictor fitted just before that attack: the further its fit from a
+  // ringing tail's stretch, the more the tail drifts from it and its error grows by itself.
+  if (attack) {
+    const std::int64_t near = attack->frame - lo - ms_frames(kRefitGapMs, rate);
+    const auto first = attack_in(x, lo, near, false);
+    if (first && !first->at_start)
+      attack = attack_in(residual(x, first->fit_from, first->fit_to), lo, near, true);
   }
-  if (!attack) return std::nullopt;
-  if (!attack->at_start) attack->frame = tenth_of_peak(attack->frame, c);
-  return Hit{attack->frame, 0.0f};
+  if (attack && whole.frame < attack->frame && whole.contrast >= kClearContrast) attack = whole;
+  return attack;
+}
+
+// A stroke whose attack is cut where the quiet was to end began earlier than its band's lag
+// says (a crash's slow wash): the quiet is looked for earlier, up to kLateRises times.
+std::optional<Hit> OnsetDetector::Impl::refine(Found found) const {
+  for (int late = 0;; ++late) {
+    auto attack = attack_after(found);
+    if (!attack) return std::nullopt;
+    if (attack->cut && late < kLateRises) {
+      found.after -= ms_frames(kRiseMs, rate);
+      continue;
+    }
+    if (!attack->at_start) attack->frame = tenth_of_peak(attack->frame, found.frame);
+    return Hit{attack->frame, 0.0f};
+  }
 }
 
 // Each stroke refined once the signal reaches far enough past it; one refined to the attack of a
 // stroke already held (found in two bands, or twice on its way up) is that stroke.
 void OnsetDetector::Impl::refine_ready(bool finishing) {
   const std::int64_t ahead = ms_frames(kSearchAheadMs + kFlamMs, rate);
-  while (!coarse.empty() && (finishing || coarse.front() + ahead <= end())) {
+  while (!coarse.empty() && (finishing || coarse.front().frame + ahead <= end())) {
     if (const auto hit = refine(coarse.front())) {
       const auto at_or_after =
           std::lower_bound(strokes.begin(), strokes.end(), hit->frame,
@@ -538,7 +590,7 @@ void OnsetDetector::Impl::refine_ready(bool finishing) {
 // first stroke or after.
 std::int64_t OnsetDetector::Impl::settled() const {
   std::int64_t frame = decided * hop - back();
-  for (const std::int64_t c : coarse) frame = std::min(frame, c - back());
+  for (const Found& c : coarse) frame = std::min(frame, c.frame - back());
   if (!strokes.empty()) frame = std::min(frame, strokes.front().frame);
   return frame;
 }
@@ -553,25 +605,28 @@ float OnsetDetector::Impl::peak(std::int64_t from, std::int64_t to) const {
 
 // A hit is certain once no stroke still to be found can fall within kFlamMs of its first. A
 // group's strokes are weighed each by its own peak, before the next stroke starts, so that a
-// grace note is not weighed by the main stroke's peak.
+// grace note is not weighed by the main stroke's peak; the hit is the first of them that comes
+// near the loudest (kBurstShare, as for bursts within one stroke).
 void OnsetDetector::Impl::emit_ready(bool finishing, std::vector<Hit>& out_hits) {
   const std::int64_t flam = ms_frames(kFlamMs, rate);
   const std::int64_t certain = decided * hop - back();
+  std::vector<float> peaks;
   while (!strokes.empty()) {
     const std::int64_t first = strokes.front().frame;
     if (!finishing && (!coarse.empty() || first + flam >= certain)) return;
     const auto group_end = std::find_if(strokes.begin(), strokes.end(),
                                         [&](const Hit& h) { return h.frame >= first + flam; });
-    auto louder = strokes.begin();
-    float loudest = -1;
+    peaks.clear();
     for (auto s = strokes.begin(); s != group_end; ++s) {
       const std::int64_t next = s + 1 == strokes.end() ? s->frame + flam : (s + 1)->frame;
-      if (const float p = peak(s->frame, std::min(next, s->frame + flam)); p > loudest) {
-        loudest = p;
-        louder = s;
-      }
+      peaks.push_back(peak(s->frame, std::min(next, s->frame + flam)));
     }
-    out_hits.push_back({louder->frame, peak(louder->frame, louder->frame + flam)});
+    const float loudest = *std::max_element(peaks.begin(), peaks.end());
+    const auto chosen =
+        strokes.begin() + (std::find_if(peaks.begin(), peaks.end(),
+                                        [&](float p) { return p >= kBurstShare * loudest; }) -
+                           peaks.begin());
+    out_hits.push_back({chosen->frame, peak(chosen->frame, chosen->frame + flam)});
     strokes.erase(strokes.begin(), group_end);
   }
 }
