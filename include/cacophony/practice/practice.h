@@ -10,9 +10,10 @@
 //   projected decay of what sounded before, and refines each to its attack (see onsets.cpp for
 //   the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
 // - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
-//   stroke and its main stroke), timed by the louder (each weighed by its own peak, before the
-//   next starts); any other stroke is a hit, however soft (a ghost note), if it rises over the
-//   floor and over what came before as above.
+//   stroke and its main stroke, or a clap's bursts), timed by the first that comes within 3 dB
+//   of the loudest (each weighed by its own peak, before the next starts): a grace stroke 6 dB or
+//   more under its main stroke gives way to it; any other stroke is a hit, however soft (a ghost
+//   note), if it rises over the floor and over what came before as above.
 // - measure() matches each position of the grid with at most one hit: the nearest within half
 //   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
 //   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
