@@ -107,9 +107,10 @@ struct Tally {
   }
 };
 
-// A condition's takes through every detector: ours first, then aubio's methods in order.
+// A condition's takes through every detector: ours first, then aubio's methods in order; last,
+// on takes with the click bleeding, ours told the click (practice::ClickBleed).
 std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::uint64_t>& seeds) {
-  std::vector<Tally> out(1 + kAubioMethods.size());
+  std::vector<Tally> out(1 + kAubioMethods.size() + (c.bleed_db ? 1 : 0));
   for (const auto seed : seeds) {
     const corpus::Take take = corpus::make_take(c, seed);
     const auto score = [&](const std::vector<practice::Hit>& hits) {
@@ -118,6 +119,9 @@ std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::ui
     out[0].add(score(practice::detect_hits(take.samples, take.rate)));
     for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
       out[m + 1].add(score(aubio_hits(kAubioMethods[m], take.samples, take.rate)));
+    if (c.bleed_db)
+      out.back().add(
+          score(practice::detect_hits(take.samples, take.rate, corpus::told_click(take))));
   }
   return out;
 }
@@ -128,7 +132,9 @@ void print_condition(const corpus::Condition& c, const std::vector<Tally>& talli
               "miss", "extra");
   for (std::size_t d = 0; d < tallies.size(); ++d) {
     const Tally& t = tallies[d];
-    const std::string name = d == 0 ? "ours" : "aubio-" + kAubioMethods[d - 1];
+    const std::string name = d == 0                      ? "ours"
+                             : d <= kAubioMethods.size() ? "aubio-" + kAubioMethods[d - 1]
+                                                         : "ours+click";
     std::fputs(fmt::format("  {:<15} {:>6.3f} {:>6.3f} {:>6.3f} {:>7.2f} {:>7.2f} {:>7.2f}  {:>4} "
                            "{:>5}\n",
                            name, t.precision(), t.recall(), t.f(), t.error(0.5), t.error(0.95),
@@ -142,7 +148,7 @@ void print_condition(const corpus::Condition& c, const std::vector<Tally>& talli
 // One line of the summary: ours beside aubio's best method (by F, then p95) on the condition.
 std::string summary_row(const corpus::Condition& c, const std::vector<Tally>& tallies) {
   std::size_t best = 1;
-  for (std::size_t d = 2; d < tallies.size(); ++d)
+  for (std::size_t d = 2; d <= kAubioMethods.size(); ++d)
     if (tallies[d].f() > tallies[best].f() ||
         (tallies[d].f() == tallies[best].f() && tallies[d].error(0.95) < tallies[best].error(0.95)))
       best = d;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "cacophony/sound/click.h"
 #include "corpus/corpus.h"
@@ -160,13 +161,18 @@ TEST(Corpus, ReverbKeepsTheAttacks) {
   }
 }
 
+// A condition's take without noise, with the click bleeding and without it.
+std::pair<Take, Take> with_and_without_click(const std::string& name, std::uint64_t seed) {
+  Condition c = find(name);
+  c.noise = Noise::none;
+  Take with = make_take(c, seed);
+  c.bleed_db.reset();
+  return {std::move(with), make_take(c, seed)};
+}
+
 // The click bleeds in at every grid frame, skipped or played, at its level under the accent.
 TEST(Corpus, BleedingClickOnTheGrid) {
-  Condition c = find("kit/48k/pink/snr30/rt0/bleed-12");
-  c.noise = Noise::none;
-  const Take with = make_take(c, 1);
-  c.bleed_db.reset();
-  const Take without = make_take(c, 1);
+  const auto [with, without] = with_and_without_click("kit/48k/pink/snr30/rt0/bleed-12", 1);
   const auto click = minus(with.samples, without.samples);
   const auto sounds = sound::ClickSounds::synthesised(with.rate);
   ASSERT_EQ(with.clicks.size(), with.grid.size());
@@ -179,6 +185,23 @@ TEST(Corpus, BleedingClickOnTheGrid) {
                                                : sound::ClickKind::normal;
     EXPECT_NEAR(click[f], g * sounds.of(kind)[0], 1e-6) << i;
     EXPECT_NEAR(click[f - 1], 0, 1e-6) << i;
+  }
+}
+
+// What the metronome knows of the click it played is what bled in: the same sound at each frame.
+TEST(Corpus, ToldTheClickThatBled) {
+  const auto [with, without] = with_and_without_click("kit/48k/pink/snr30/rt0/bleed-20", 2);
+  EXPECT_TRUE(told_click(without).clicks.empty());
+  const auto click = minus(with.samples, without.samples);
+  const practice::ClickBleed told = told_click(with);
+  ASSERT_EQ(told.clicks.size(), with.clicks.size());
+  const float g = std::pow(10.0f, (-6.0f - 20.0f) / 20);
+  for (std::size_t i = 0; i < told.clicks.size(); ++i) {
+    EXPECT_EQ(told.clicks[i].frame, with.clicks[i]);
+    ASSERT_LT(told.clicks[i].sound, told.sounds.size());
+    const auto f = static_cast<std::size_t>(told.clicks[i].frame);
+    for (std::size_t k = 0; k < 8; ++k)
+      EXPECT_NEAR(click[f + k], g * told.sounds[told.clicks[i].sound][k], 1e-6) << i;
   }
 }
 

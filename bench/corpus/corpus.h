@@ -124,6 +124,10 @@ struct Take {
 
 Take make_take(const Condition& condition, std::uint64_t seed);
 
+// The click as the metronome that played it knows it (its sounds, and where each started), for a
+// detector told to tell it from the player; empty when the take has no click.
+practice::ClickBleed told_click(const Take& take);
+
 struct Score {
   std::size_t strokes = 0;
   std::size_t true_positives = 0;

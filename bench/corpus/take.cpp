@@ -128,15 +128,20 @@ double attack_rms(const Played& p, int rate) {
   return gain(p.stroke.peak_db) * std::sqrt(squares / static_cast<double>(frames(50, rate)));
 }
 
+constexpr sound::ClickKind kClickKinds[] = {sound::ClickKind::accent, sound::ClickKind::normal,
+                                            sound::ClickKind::subdivision};
+
+// Which of kClickKinds the metronome plays on a position.
+std::size_t click_kind(const practice::Position& p) {
+  return p.sub != 0 ? 2 : p.beat == 1 ? 0 : 1;
+}
+
 // The metronome's click on every grid frame, as heard from the speakers.
 void bleed(Take& take, double db) {
   const auto clicks = sound::ClickSounds::synthesised(take.rate);
   for (const practice::Position& p : take.grid) {
-    const auto kind = p.sub != 0    ? sound::ClickKind::subdivision
-                      : p.beat == 1 ? sound::ClickKind::accent
-                                    : sound::ClickKind::normal;
     take.clicks.push_back(take.grid_start + p.frame);
-    place(take.samples, clicks.of(kind), take.clicks.back(), gain(-6 + db));
+    place(take.samples, clicks.of(kClickKinds[click_kind(p)]), take.clicks.back(), gain(-6 + db));
   }
 }
 
@@ -185,6 +190,16 @@ Take make_take(const Condition& condition, std::uint64_t seed) {
   for (std::size_t i = 0; i < floor.size(); ++i)
     take.samples[i] += static_cast<float>(take.noise_rms * floor[i]);
   return take;
+}
+
+practice::ClickBleed told_click(const Take& take) {
+  practice::ClickBleed told;
+  if (take.clicks.empty()) return told;
+  const auto clicks = sound::ClickSounds::synthesised(take.rate);
+  for (const sound::ClickKind kind : kClickKinds) told.sounds.push_back(clicks.of(kind));
+  for (std::size_t i = 0; i < take.grid.size(); ++i)
+    told.clicks.push_back({take.clicks[i], click_kind(take.grid[i])});
+  return told;
 }
 
 }  // namespace cacophony::corpus
