@@ -239,6 +239,27 @@ TEST(SoundEngine, VolumeIsReadOnceAtEachBeatStart) {
   EXPECT_NEAR(rest[24000 - 200], volume_gain(100), 1e-6) << "the next beat has the new volume";
 }
 
+// Muted, a click starting is silent but still counted; unmuted, the next click sounds again.
+TEST(SoundEngine, MutedClicksAreSilentAndCounted) {
+  RhythmGrid grid(steady(120, 4), 48000);
+  Engine engine(48000, grid, Engine::kEndless);
+  const auto peak = [](const std::vector<float>& v) {
+    double p = 0;
+    for (float x : v) p = std::max(p, std::abs(static_cast<double>(x)));
+    return p;
+  };
+  std::vector<float> beat(24000);
+  engine.set_muted(true);
+  engine.process(beat.data(), beat.size());
+  engine.process(beat.data(), beat.size());
+  EXPECT_EQ(peak(beat), 0.0);
+  EXPECT_EQ(engine.beats_started(), 2);
+  engine.set_muted(false);
+  engine.process(beat.data(), beat.size());
+  EXPECT_GT(peak(beat), 0.5);
+  EXPECT_EQ(engine.beats_started(), 3);
+}
+
 // A section that starts inside a block (as a JACK period of 1024 frames) starts on its own frame.
 TEST(SoundEngine, ASectionChangeInsideABlockLandsOnItsFrame) {
   rhythm::Performance p = steady(200, 3);  // a bar of 3/4 at 200: 3 * 14400 = 43200 frames

@@ -57,8 +57,9 @@ std::size_t Engine::process(float* out, std::size_t frames, const BlockTime& tim
     const std::vector<float>& sound = sounds_.of(onset.kind);
     Voice& v = voices_[next_voice_];
     next_voice_ = (next_voice_ + 1) % kVoices;
+    const bool muted = muted_.load(std::memory_order_relaxed);  // the click keeps its place
     v = Voice{sound.data(), sound.size(), 0,
-              gains_[static_cast<std::size_t>(volume)] * onset.level};
+              muted ? 0.0f : gains_[static_cast<std::size_t>(volume)] * onset.level};
     const auto offset = static_cast<std::size_t>(std::max(onset.frame, position_) - position_);
     play(v, out + offset, n - offset);
     ++next_beat_;
