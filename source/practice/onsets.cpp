@@ -610,22 +610,19 @@ float OnsetDetector::Impl::peak(std::int64_t from, std::int64_t to) const {
 void OnsetDetector::Impl::emit_ready(bool finishing, std::vector<Hit>& out_hits) {
   const std::int64_t flam = ms_frames(kFlamMs, rate);
   const std::int64_t certain = decided * hop - back();
-  std::vector<float> peaks;
   while (!strokes.empty()) {
     const std::int64_t first = strokes.front().frame;
     if (!finishing && (!coarse.empty() || first + flam >= certain)) return;
     const auto group_end = std::find_if(strokes.begin(), strokes.end(),
                                         [&](const Hit& h) { return h.frame >= first + flam; });
-    peaks.clear();
+    float loudest = 0;
     for (auto s = strokes.begin(); s != group_end; ++s) {
       const std::int64_t next = s + 1 == strokes.end() ? s->frame + flam : (s + 1)->frame;
-      peaks.push_back(peak(s->frame, std::min(next, s->frame + flam)));
+      s->peak = peak(s->frame, std::min(next, s->frame + flam));
+      loudest = std::max(loudest, s->peak);
     }
-    const float loudest = *std::max_element(peaks.begin(), peaks.end());
-    const auto chosen =
-        strokes.begin() + (std::find_if(peaks.begin(), peaks.end(),
-                                        [&](float p) { return p >= kBurstShare * loudest; }) -
-                           peaks.begin());
+    const auto chosen = std::find_if(strokes.begin(), group_end,
+                                     [&](const Hit& h) { return h.peak >= kBurstShare * loudest; });
     out_hits.push_back({chosen->frame, peak(chosen->frame, chosen->frame + flam)});
     strokes.erase(strokes.begin(), group_end);
   }
