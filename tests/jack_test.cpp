@@ -198,19 +198,15 @@ TEST(Jack, PlayPutsEveryOnsetOnItsExactFrame) {
   EXPECT_EQ(xruns, 0) << "five runs of 4 s, each with an xrun";
 }
 
-// One run of `play --map` with a count-in into a capture client; when it had no xrun, its onsets
-// relative to the first are those `render` writes for the same map. The sections change off
-// every period boundary (a 3/4 bar at 200 is 43200 frames, 168.75 periods).
-void play_a_map(const JackServer& server, const std::string& map, int& xruns) {
-  const std::string wav = temp_path("map.wav");
-  const CommandResult rendered =
-      run_cacophony("render --map " + map + " --count-in 0 --out " + wav);
-  ASSERT_EQ(rendered.code, 0) << rendered.out;
-  const std::vector<std::size_t> expected = onsets(read_audio(wav).samples, 100);
+// One run of `play ARGS` into a capture client; when it had no xrun, its onsets relative to the
+// first are `expected`'s (within `slack` frames: 0 against our own render).
+void play_heard_as(const JackServer& server, const std::vector<std::string>& args,
+                   const std::vector<std::size_t>& expected, std::size_t slack, int& xruns) {
   Capture capture(server.name());
   ASSERT_TRUE(capture.ok());
-  Process play =
-      start_play(server, {"--map", map, "--count-in", "0", "--connect", capture.port()}, "map.out");
+  std::vector<std::string> with_port = args;
+  with_port.insert(with_port.end(), {"--connect", capture.port()});
+  Process play = start_play(server, with_port, "heard.out");
   ASSERT_TRUE(play.started());
   const int status = finish(play, 30s);
   ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
@@ -219,20 +215,70 @@ void play_a_map(const JackServer& server, const std::string& map, int& xruns) {
   if (xruns > 0) return;
   const std::vector<std::size_t> heard = onsets(capture.samples(), 100);
   ASSERT_EQ(heard.size(), expected.size());
-  for (std::size_t n = 0; n < heard.size(); ++n)
-    EXPECT_EQ(heard[n] - heard[0], expected[n] - expected[0]) << "click " << n;
+  for (std::size_t n = 0; n < heard.size(); ++n) {
+    const auto ours = static_cast<long long>(heard[n] - heard[0]);
+    const auto theirs = static_cast<long long>(expected[n] - expected[0]);
+    EXPECT_LE(std::llabs(ours - theirs), static_cast<long long>(slack)) << "click " << n;
+  }
 }
 
+// Plays until a run without an xrun (at most five): a loaded machine gives even an idle dummy
+// server an xrun every few seconds.
+void play_until_clean(const JackServer& server, const std::vector<std::string>& args,
+                      const std::vector<std::size_t>& expected, std::size_t slack) {
+  int xruns = -1;
+  for (int attempt = 0; attempt < 5 && xruns != 0; ++attempt) {
+    play_heard_as(server, args, expected, slack, xruns);
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_EQ(xruns, 0) << "five runs, each with an xrun";
+}
+
+// `play --map` with a count-in sounds where `render` puts it. The sections change off every
+// period boundary (a 3/4 bar at 200 is 43200 frames, 168.75 periods).
 TEST(Jack, PlayWithAMapSoundsWhereRenderPutsIt) {
   START_SERVER(server);
   const std::string map = temp_path("song.map");
   std::ofstream(map) << "1 3/4 200\nfast: 1 7/8 240 X.xX.x.\n1 4/4 180-240\n";
-  int xruns = -1;
-  for (int attempt = 0; attempt < 5 && xruns != 0; ++attempt) {
-    play_a_map(server, map, xruns);
-    if (HasFailure()) return;
+  const std::string wav = temp_path("map.wav");
+  const CommandResult rendered =
+      run_cacophony("render --map " + map + " --count-in 0 --out " + wav);
+  ASSERT_EQ(rendered.code, 0) << rendered.out;
+  play_until_clean(server, {"--map", map, "--count-in", "0"}, onsets(read_audio(wav).samples, 100),
+                   0);
+}
+
+// klick's -x, live: a song map at 0.8 times its tempo sounds where `klick -x 0.8` puts it, within
+// a frame (klick truncates a click's frame where we round it).
+TEST(Jack, PlayAtAScaleSoundsWhereKlickPutsIt) {
+  START_SERVER(server);
+  const std::string map = temp_path("scaled.map");
+  std::ofstream(map) << "intro: 1 3/4 200\nverse: 1 7/8 240 X.xX.x.\n1 4/4 180-240\n1 5/8 150\n";
+  const std::string wav = temp_path("klick-scaled.wav");
+  // klick's export, capped: a klick bug can write without end.
+  ASSERT_TRUE(succeeds(
+      {"/bin/sh", "-c", "ulimit -f 200000; exec klick -W " + wav + " -r 48000 -x 0.8 -f " + map}));
+  play_until_clean(server, {"--map", map, "--scale", "0.8"}, onsets(read_audio(wav).samples, 100),
+                   1);
+}
+
+// klick's -n: the client's ports carry the name given.
+TEST(Jack, PlayTakesTheClientNameItIsGiven) {
+  START_SERVER(server);
+  Capture capture(server.name());
+  ASSERT_TRUE(capture.ok());
+  Process play = start_play(
+      server, {"2", "4/4", "240", "-n", "stage-click", "--connect", capture.port()}, "named.out");
+  ASSERT_TRUE(play.started());
+  bool named = false;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!named && std::chrono::steady_clock::now() < deadline) {
+    named = capture.port_exists("stage-click:out") && !capture.port_exists("cacophony:out");
+    std::this_thread::sleep_for(20ms);
   }
-  EXPECT_EQ(xruns, 0) << "five runs, each with an xrun";
+  const int status = finish(play, 30s);
+  EXPECT_TRUE(named) << play.output();
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
 }
 
 // A -20 dBFS-peak 1 kHz sine into cacophony:in measures -23 LUFS: volume round(37 * 100 / 60) = 62,

@@ -1,5 +1,5 @@
 // klick as the oracle: the same rhythms rendered by `klick -W` and by `cacophony render`, at
-// 48 kHz, must have as many clicks, each within 2 frames of klick's (klick truncates a click's
+// 48 kHz, must have as many clicks, each within a frame of klick's (klick truncates a click's
 // frame where we round it), with the accents on the same beats. Each sound is told from the
 // other by its pitch, counted as zero crossings in its first 10 ms: klick's accent is about
 // 1 kHz and its normal click about 500 Hz; ours are 2 kHz and 1 kHz (click.h).
@@ -85,9 +85,11 @@ struct Maps : cacophony::test_support::Folder {
 void compare(const Maps& dir, const Case& c) {
   const fs::path theirs = dir / (c.name + "-klick.wav");
   const fs::path ours = dir / (c.name + "-ours.wav");
-  std::vector<std::string> klick = {"klick", "-W", theirs.string(), "-r", "48000"};
-  klick.insert(klick.end(), c.klick.begin(), c.klick.end());
-  ASSERT_TRUE(cacophony::test_support::succeeds(klick)) << c.name;
+  // klick's export, its size capped: some of klick's bugs (a --from label that repeats) write
+  // without end.
+  std::string klick = "ulimit -f 200000; exec klick -W " + theirs.string() + " -r 48000";
+  for (const std::string& word : c.klick) klick += " '" + word + "'";
+  ASSERT_TRUE(cacophony::test_support::succeeds({"/bin/sh", "-c", klick})) << c.name;
   const auto r =
       cacophony::test_support::run_cacophony("render " + c.ours + " --out " + ours.string());
   ASSERT_EQ(r.code, 0) << c.name << ": " << r.out;
@@ -95,7 +97,7 @@ void compare(const Maps& dir, const Case& c) {
   ASSERT_EQ(o.size(), k.size()) << c.name;
   ASSERT_GT(k.size(), c.count_in) << c.name;
   for (std::size_t i = 0; i < k.size(); ++i) {
-    EXPECT_LE(std::abs(o[i].frame - k[i].frame), 2) << c.name << ", click " << i;
+    EXPECT_LE(std::abs(o[i].frame - k[i].frame), 1) << c.name << ", click " << i;
     if (i < c.count_in) continue;
     const bool their_accent = k[i].crossings > 14, our_accent = o[i].crossings > 30;
     EXPECT_EQ(our_accent, their_accent) << c.name << ", click " << i << ": " << o[i].crossings
@@ -129,6 +131,33 @@ TEST(KlickOracle, TempoMaps) {
       {"manual", {"-f", (dir / "manual.map").string()}, "--map " + (dir / "manual.map").string()});
   compare(dir,
           {"tempi", {"-f", (dir / "tempi.map").string()}, "--map " + (dir / "tempi.map").string()});
+}
+
+// klick's -x: a tempo map, a tempo list and a speed trainer at 0.8 and 1.25 times.
+TEST(KlickOracle, TempoScale) {
+  const Maps dir;
+  for (const std::string factor : {"0.8", "1.25"}) {
+    compare(dir, {"song-x" + factor,
+                  {"-x", factor, "-f", (dir / "song.map").string()},
+                  "--map " + (dir / "song.map").string() + " -x " + factor});
+    compare(dir, {"tempi-x" + factor,
+                  {"-x", factor, "-f", (dir / "tempi.map").string()},
+                  "--map " + (dir / "tempi.map").string() + " --scale " + factor});
+    compare(dir, {"trainer-x" + factor,
+                  {"-x", factor, "8", "4/4", "80-120/2"},
+                  "8 4/4 80-120/2 -x " + factor});
+  }
+}
+
+// klick's -e and -E: no accents; every beat an accent ("emphasized beats only" is the accent's
+// sound only), rests still rests.
+TEST(KlickOracle, EmphasisSwitches) {
+  const Maps dir;
+  compare(dir, {"no-accents", {"-e", "2", "7/8", "160", "X.xX.x."}, "2 7/8 160 X.xX.x. -e"});
+  compare(dir, {"all-accents", {"-E", "2", "7/8", "160", "X.xX.x."}, "2 7/8 160 X.xX.x. -E"});
+  compare(dir, {"map-all-accents",
+                {"-E", "-f", (dir / "song.map").string()},
+                "--map " + (dir / "song.map").string() + " --all-accents"});
 }
 
 TEST(KlickOracle, CountIn) {

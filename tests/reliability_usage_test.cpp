@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -43,7 +44,7 @@ CommandResult cacophony(const std::string& args) {
 
 // The command line as the program models it (command_model.h), read off its bash completion,
 // which is generated from that model: each option that takes a value, as {command, option}
-// (command "" for the program's own options).
+// (command "" for the program's own options), by its long name: errors name an option so.
 std::vector<std::pair<std::string, std::string>> options_taking_values() {
   const CommandResult script = cacophony("completion bash");
   EXPECT_EQ(script.code, 0) << script.out;
@@ -51,16 +52,19 @@ std::vector<std::pair<std::string, std::string>> options_taking_values() {
   for (const std::string& line : cacophony::test_support::lines(script.out)) {
     if (!line.starts_with("    \"") || line.find(") ") == std::string::npos) continue;
     // Each quoted "COMMAND OPTION" before the `)`: COMMAND is [a-z]* and OPTION starts with '-'.
+    // A line names one option, its short name first: the last is the long one.
     const std::string patterns = line.substr(0, line.find(')'));
+    std::optional<std::pair<std::string, std::string>> last;
     for (std::size_t open = patterns.find('"'); open != std::string::npos;) {
       const std::size_t close = patterns.find('"', open + 1);
       if (close == std::string::npos) break;
       const std::string quoted = patterns.substr(open + 1, close - open - 1);
       const std::size_t space = quoted.find(' ');
       if (space != std::string::npos && quoted.compare(space + 1, 1, "-") == 0)
-        options.emplace_back(quoted.substr(0, space), quoted.substr(space + 1));
+        last.emplace(quoted.substr(0, space), quoted.substr(space + 1));
       open = patterns.find('"', close + 1);
     }
+    if (last) options.push_back(*last);
   }
   return options;
 }
@@ -109,11 +113,13 @@ TEST(ReliabilityUsage, AnUnusedValueIsCheckedAll) {
       {"play 4/4 120 --seed nan", seed},
       {"practice 1 4/4 120 --seed nan", seed},
       {"practice --calibrate --seed nan", seed},
-      // analyze offers render's volume and samples, and plays neither.
+      // analyze plays nothing: it is not offered the sound's options at all.
       {"analyze " + dir.at("no.wav") + " 4/4 120 --volume 200",
-       "cacophony: error: --volume must be a whole number in [0, 100], got '200'\n"},
+       "cacophony: error: The following argument was not expected: --volume (see cacophony "
+       "--help)\n"},
       {"analyze " + dir.at("no.wav") + " 4/4 120 --sounds ,x",
-       "cacophony: error: --sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got ',x'\n"},
+       "cacophony: error: The following argument was not expected: --sounds (see cacophony "
+       "--help)\n"},
       {"practice 1 4/4 120 --sounds ,x",
        "cacophony: error: --sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got ',x'\n"},
       {"practice --calibrate --latency 5000",

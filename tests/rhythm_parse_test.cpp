@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -303,8 +304,20 @@ TEST(MapParser, TempoListOfTheWrongLength) {
   expect_map_error("1 100,,", 1, "1 tempi for 4 beats");
 }
 
-TEST(MapParser, DuplicateLabel) {
-  expect_map_error("a: 1 120\nb: 1 120\na: 2 100", 3, "label 'a' is already used");
+// klick takes a map whose labels repeat; --from (klick's -l) finds the first.
+TEST(MapParser, LabelsMayRepeatAndFromFindsTheFirst) {
+  const Performance whole = parse_map("a: 1 120\nb: 2 120\na: 3 100\nb: 1 90", "test.map");
+  ASSERT_EQ(whole.sections.size(), 4u);
+  const Performance from_a = start_at(whole, "a", "test.map");
+  EXPECT_EQ(from_a.sections.size(), 4u);
+  EXPECT_EQ(from_a.first_bar, 1);
+  const Performance from_b = start_at(whole, "b", "test.map");
+  EXPECT_EQ(from_b.sections.size(), 3u);
+  EXPECT_EQ(from_b.first_bar, 2);
+  // An unknown label lists each label once.
+  const RhythmError error = error_of([&] { start_at(whole, "c", "test.map"); });
+  EXPECT_NE(error.problem.find("the labels are a, b"), std::string::npos) << error.problem;
+  EXPECT_EQ(error.problem.find("a, b, a"), std::string::npos) << error.problem;
 }
 
 TEST(MapParser, NoSections) {
@@ -426,4 +439,54 @@ TEST_F(MapFiles, MissingFileFolderAndFifo) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_NE(read_error(fifo).problem.find("not a regular file"), std::string::npos);
   EXPECT_NE(read_error("/dev/null").problem.find("not a regular file"), std::string::npos);
+}
+
+// klick's -x: every tempo scaled, a ramp over the same beats (klick -x 0.8 on 80-120/2 is
+// 64-96/2.5: 80 bars of ramp either way).
+TEST(ScaleTempo, ScalesEveryTempoAndKeepsRampsLength) {
+  Performance p = parse_map("2 120\n1 100,110,120,130\n4 120-140\n", "test.map");
+  const Performance words = parse_words(std::vector<std::string>{"8", "4/4", "80-120/2"});
+  Performance trainer = words;
+  scale_tempo(p, 0.8, "test.map");
+  scale_tempo(trainer, 0.8, "");
+  EXPECT_DOUBLE_EQ(p.sections[0].tempo.from, 96);
+  ASSERT_EQ(p.sections[1].tempo.per_beat.size(), 4u);
+  EXPECT_DOUBLE_EQ(p.sections[1].tempo.per_beat[3], 104);
+  EXPECT_DOUBLE_EQ(p.sections[2].tempo.from, 96);
+  EXPECT_DOUBLE_EQ(p.sections[2].tempo.to, 112);
+  EXPECT_EQ(p.sections[2].tempo.ramp_beats, 16);
+  EXPECT_DOUBLE_EQ(trainer.sections[0].tempo.from, 64);
+  EXPECT_DOUBLE_EQ(trainer.sections[0].tempo.to, 96);
+  EXPECT_EQ(trainer.sections[0].tempo.ramp_beats, words.sections[0].tempo.ramp_beats);
+}
+
+TEST(ScaleTempo, RefusesATempoOutOfRangeNamingItsLine) {
+  Performance p = parse_map("2 120\n1 600", "test.map");
+  const RhythmError error = error_of([&] { scale_tempo(p, 2, "test.map"); });
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.problem, "at 2 times, a tempo would be 1200: tempi go from 1 to 1000");
+  Performance slow = parse_words(std::vector<std::string>{"4/4", "2"});
+  EXPECT_EQ(error_of([&] { scale_tempo(slow, 0.25, ""); }).problem,
+            "at 0.25 times, a tempo would be 0.5: tempi go from 1 to 1000");
+  for (const double bad : {0.0, -1.0, std::nan("")})
+    EXPECT_EQ(error_of([&] { scale_tempo(slow, bad, ""); }).problem,
+              "the tempo factor must be a positive number");
+}
+
+TEST(SetEmphasis, NoAccentsOrAllAccents) {
+  const Performance written = parse_map("1 4/4 120\n1 7/8 120 X.xX.x.\n", "test.map");
+  Performance none = written, all = written, same = written;
+  set_emphasis(none, Emphasis::none);
+  set_emphasis(all, Emphasis::all);
+  set_emphasis(same, Emphasis::as_written);
+  const auto text = [](const Section& s) {
+    std::string out;
+    for (const Accent a : s.pattern) out += static_cast<char>(a);
+    return out;
+  };
+  EXPECT_EQ(text(none.sections[0]), "xxxx");
+  EXPECT_EQ(text(none.sections[1]), "x.xx.x.");
+  EXPECT_EQ(text(all.sections[0]), "XXXX");
+  EXPECT_EQ(text(all.sections[1]), "X.XX.X.");
+  EXPECT_EQ(text(same.sections[0]), "");
 }

@@ -59,7 +59,8 @@ void expect_clicks(const std::vector<Event>& e, const std::vector<std::int64_t>&
   EXPECT_EQ(sounds(e), kinds);
 }
 
-constexpr Sound A = Sound::accent, N = Sound::normal, S = Sound::subdivision, C = Sound::count_in;
+constexpr Sound A = Sound::accent, N = Sound::normal, S = Sound::subdivision, C = Sound::count_in,
+                K = Sound::count_in_accent;
 
 TEST(Timeline, FourFourAccentsTheOne) {
   Performance p = of({section(2, {4, 4}, Tempo::constant(120))});
@@ -141,9 +142,23 @@ TEST(Timeline, ACountInOfZeroBarsIsTwoBeats) {
   Performance p = of({section(1, {6, 8}, Tempo::constant(120))});
   p.feel.count_in = 0;
   const auto e = events(p);
-  expect_clicks(e, {0, 12000, 24000, 36000, 48000, 60000, 72000, 84000}, {C, C, A, N, N, N, N, N});
+  // The count-in's first beat is its accent.
+  expect_clicks(e, {0, 12000, 24000, 36000, 48000, 60000, 72000, 84000}, {K, C, A, N, N, N, N, N});
   EXPECT_EQ(e[0].bar, 0);
   EXPECT_EQ(e[2].bar, 1);
+}
+
+// klick's -d: the silence comes before everything, each frame placed from the delay.
+TEST(Timeline, ADelayComesBeforeTheCountIn) {
+  Performance p = of({section(1, {4, 4}, Tempo::constant(120))});
+  p.feel.count_in = 0;
+  p.feel.delay = 0.25;
+  const Timeline timeline(p, kRate);
+  const auto e = events(p);
+  expect_clicks(e, {12000, 36000, 60000, 84000, 108000, 132000}, {K, C, A, N, N, N});
+  EXPECT_EQ(timeline.end_frame(), 12000 + 6 * 24000);
+  p.feel.delay = -1;
+  EXPECT_THROW(check(p), std::invalid_argument);
 }
 
 TEST(Timeline, ACountInKeepsThePatternAndTheFirstTempo) {
@@ -153,7 +168,7 @@ TEST(Timeline, ACountInKeepsThePatternAndTheFirstTempo) {
   p.feel.count_in = 1;
   const auto e = events(p);
   // The ramp 100 to 200 over 3 beats reaches beat 2 1.8 * ln(5 / 3) s in: 44135.334 frames.
-  expect_clicks(e, {0, 57600, 86400, 86400 + 44135}, {C, C, A, N});
+  expect_clicks(e, {0, 57600, 86400, 86400 + 44135}, {K, C, A, N});
 }
 
 TEST(Timeline, TripletsWithSwingDelayEverySecondSubdivision) {

@@ -130,7 +130,6 @@ practice::Alignment alignment(const practice::Result& result, const Placement& p
 int analyze_command(const RawAnalyze& raw) {
   // The options first: a mistake in them is told before a long take is read.
   rhythm::Performance performance = performance_of(raw.rhythm);
-  check_unused(raw.rhythm);
   declare_input("the take", raw.take);
   if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
   declare_inputs(raw.rhythm);
@@ -165,7 +164,7 @@ void add_analyze_command(CLI::App& app, Action& action) {
       "extras, steadiness and the tempo played, as practice does live. A take without hits says "
       "\"no hits found\" and exits 0 (its reports are empty)");
   takes_file(cmd->add_option("take", raw->take, "The recording (WAV, FLAC, ...)"))->required();
-  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
+  add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::analyze);
   add_practice_options(*cmd, raw->practice);
   cmd->add_option("--start", raw->start,
                   "Where the rhythm (its count-in first, with --count-in) starts in the take, "

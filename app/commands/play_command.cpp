@@ -48,6 +48,7 @@ struct RawPlay {
   bool quiet = false;
   std::string osc;
   std::string osc_host;  // "" when not given
+  std::string name = "cacophony";
 };
 
 struct PlayOptions {
@@ -57,7 +58,7 @@ struct PlayOptions {
   std::int64_t beats = sound::Engine::kEndless;  // with --link: clicks before it stops
   bool live_meter = false;                       // --follow jack
   std::unique_ptr<sound::Meter> meter;  // the others'; --follow jack's is made with the sink
-  std::vector<std::filesystem::path> sounds;
+  ClickChoice sounds;
   std::vector<std::string> connect;
   std::vector<std::string> follow_connect;
   bool link = false;
@@ -65,6 +66,7 @@ struct PlayOptions {
   bool quiet = false;
   int osc_port = -1;  // none
   std::string osc_host;
+  std::string name;
 };
 
 // With --link the session owns the tempo and the bar: one steady rhythm, its meter the quantum
@@ -82,6 +84,8 @@ void link_rhythm(const RawPlay& raw, PlayOptions& o) {
         "ramp or a map");
   if (p.feel.count_in != rhythm::Feel::kNoCountIn || p.feel.subdivide != 1)
     throw UsageError("--link plays whole beats: --count-in and --subdivide are not taken with it");
+  if (p.feel.delay != 0)
+    throw UsageError("--link plays on the session's grid: --delay is not taken with it");
   o.link_bpm = s.tempo.from;
   if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
     throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
@@ -106,7 +110,7 @@ PlayOptions play_options(const RawPlay& raw) {
   if (!o.live_meter) o.meter = make_volume_meter(volume);
   if (!o.live_meter && !raw.follow_connect.empty())
     throw UsageError("--follow-connect needs --follow jack");
-  o.sounds = sample_files(raw.rhythm);
+  o.sounds = click_choice(raw.rhythm);
   o.connect = raw.connect;
   o.follow_connect = raw.follow_connect;
   o.link = raw.link;
@@ -115,13 +119,14 @@ PlayOptions play_options(const RawPlay& raw) {
   if (!raw.osc.empty()) o.osc_port = static_cast<int>(parse_count("--osc", raw.osc, 1, 65535));
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
+  o.name = parse_client_name(raw.name);
   return o;
 }
 
 // A rhythm a player may change as it plays: one steady section, no count-in, no swing.
 bool changeable(const rhythm::Performance& p) {
   return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
-         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50;
+         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50 && p.feel.delay == 0;
 }
 
 // The OSC remote, on --osc-host and --osc.
@@ -138,15 +143,14 @@ std::unique_ptr<remote::OscRemote> open_osc_remote(const PlayOptions& o) {
 // What plays, on a live rig (live_rig.h): the grid the options ask for, the engine on it, its
 // volume (the meter taken from the options) and the OSC remote.
 struct Player {
-  explicit Player(PlayOptions& o) : rig(o.live_meter ? LiveRig::Input::in : LiveRig::Input::none) {
+  explicit Player(PlayOptions& o)
+      : rig(o.live_meter ? LiveRig::Input::in : LiveRig::Input::none, o.name) {
     std::unique_ptr<sound::Meter> meter = std::move(o.meter);
     if (o.live_meter) meter = std::make_unique<sound::JackMeter>(rig.sink());
     sound::Grid& grid = make_grid(o);
     steady = dynamic_cast<sound::SteadyMeter*>(meter.get());
     if (o.osc_port > 0) osc = open_osc_remote(o);
-    sound::ClickSounds sounds = o.sounds.empty() ? sound::ClickSounds::synthesised(rig.rate())
-                                                 : sound::load_sounds(o.sounds, rig.rate());
-    rig.make_engine(grid, o.beats, std::move(sounds));
+    rig.make_engine(grid, o.beats, click_sounds(o.sounds, rig.rate()));
     rig.feed_volume(std::move(meter));
   }
 
@@ -210,7 +214,8 @@ void add_play_command(CLI::App& app, Action& action) {
       "bar.beat and the tempo with each click. With --link, type a tempo (and, with "
       "--start-stop-sync, start or stop) and Enter to change the session for every peer");
   cmd->footer(rhythm_help("play"));
-  add_rhythm_options(*cmd, raw->rhythm, Playing::live);
+  add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::play);
+  add_client_name(*cmd, raw->name);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

@@ -52,6 +52,7 @@ struct RawPracticeCommand {
   std::vector<std::string> connect;
   std::vector<std::string> listen_connect;
   bool calibrate = false;
+  std::string name = "cacophony";
 };
 
 // Where the calibration is kept: $XDG_CONFIG_HOME/cacophony/latency-ms, else ~/.config/...
@@ -146,22 +147,31 @@ class MutedBars {
   std::vector<bool> muted_;
 };
 
+// The values practice takes besides the rhythm, checked before anything plays: with --calibrate
+// too, which plays a rhythm of its own and uses none of them.
+struct PracticeValues {
+  practice::MutePlan plan;
+  int volume = 80;
+  ClickChoice sounds;
+  std::string name = "cacophony";
+};
+
 // A take: the click on a live rig (live_rig.h), heard as it goes and measured at the end.
 struct Take {
   // A count-in's bars come before the performance's first (at most kMaxCountIn and one more).
-  Take(const rhythm::Performance& performance, const practice::MutePlan& plan, int volume)
-      : rig(LiveRig::Input::in),
+  Take(const rhythm::Performance& performance, const PracticeValues& values)
+      : rig(LiveRig::Input::in, values.name),
         rate(rig.rate()),
-        positions(practice_grid(performance, rate, plan)),
+        positions(practice_grid(performance, rate, values.plan)),
         performance(performance) {
     const MutedBars& muted = rig.keep(std::make_unique<MutedBars>(
-        plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1));
+        values.plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1));
     sound::RhythmGrid& rhythm_grid =
         rig.keep(std::make_unique<sound::RhythmGrid>(performance, rate));
     sound::MutedGrid& grid =
         rig.keep(std::make_unique<sound::MutedGrid>(rhythm_grid, MutedBars::muted, &muted));
-    rig.make_engine(grid, sound::Engine::kEndless, sound::ClickSounds::synthesised(rate));
-    rig.feed_volume(std::make_unique<sound::SteadyMeter>(volume));
+    rig.make_engine(grid, sound::Engine::kEndless, click_sounds(values.sounds, rate));
+    rig.feed_volume(std::make_unique<sound::SteadyMeter>(values.volume));
   }
 
   LiveRig rig;
@@ -243,21 +253,13 @@ double latency_of(const RawPracticeCommand& raw, const Take& s) {
          stored_calibration();
 }
 
-// The values practice takes besides the rhythm, checked before anything plays: with --calibrate
-// too, which plays a rhythm of its own and uses none of them.
-struct PracticeValues {
-  practice::MutePlan plan;
-  int volume = 80;
-};
-
 PracticeValues practice_values(const RawPracticeCommand& raw) {
   PracticeValues values;
   values.plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
-  const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
-  if (volume.follow) throw UsageError("practice plays a steady click: --follow is not taken");
-  values.volume = volume.volume;
+  values.volume = volume_of(raw.rhythm, Playing::offline).volume;
+  values.sounds = click_choice(raw.rhythm);
+  values.name = parse_client_name(raw.name);
   static_cast<void>(latency_ms(raw.practice));
-  check_unused(raw.rhythm);
   return values;
 }
 
@@ -266,7 +268,7 @@ int practice_command(const RawPracticeCommand& raw) {
   const PracticeValues values = practice_values(raw);
   declare_inputs(raw.rhythm);
   const OutputFiles outputs = practice_outputs(raw.practice);
-  Take s(performance, values.plan, values.volume);
+  Take s(performance, values);
   catch_stop_signals({SIGINT, SIGTERM});
   s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const double latency = latency_of(raw, s);
@@ -291,9 +293,10 @@ int practice_command(const RawPracticeCommand& raw) {
 // cacophony:in, by cable or jack_connect) and keeps what the round trip takes beyond what JACK
 // reports; prints the round trip it measured (no bar lines: the clicks are no player's).
 int calibrate(const RawPracticeCommand& raw) {
-  static_cast<void>(practice_values(raw));
+  PracticeValues values;
+  values.name = practice_values(raw).name;
   rhythm::Performance p = rhythm::parse_words(std::vector<std::string>{"2", "4/4", "120"});
-  Take s(p, practice::MutePlan{}, 80);
+  Take s(p, values);
   catch_stop_signals({SIGINT, SIGTERM});
   s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const std::vector<practice::Position>& grid = s.positions;
@@ -330,8 +333,9 @@ void add_practice_command(CLI::App& app, Action& action) {
       "offset, misses, extras, steadiness and tempo, bar by bar; Ctrl-C reports what was "
       "measured. --calibrate measures the round trip through a loopback first");
   cmd->footer(rhythm_help("practice"));
-  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
+  add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::practice);
   add_practice_options(*cmd, raw->practice);
+  add_client_name(*cmd, raw->name);
   cmd->add_option("--connect", raw->connect, "JACK port to play the click to, repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--listen-connect", raw->listen_connect,

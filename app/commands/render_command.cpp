@@ -100,8 +100,7 @@ int render_command(const RawRender& raw) {
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume);
   if (raw.mix) options.mix = recording_to_mix(volume);
-  const std::vector<std::filesystem::path> samples = sample_files(raw.rhythm);
-  if (!samples.empty()) options.sounds = sound::load_sounds(samples, options.rate);
+  options.sounds = click_sounds(click_choice(raw.rhythm), options.rate);
 
   const OutputFiles outputs({{Output::out, &raw.out}});
   OutputFile& out = *outputs.get(Output::out);
@@ -129,7 +128,7 @@ void add_render_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
   cmd->footer(rhythm_help("render"));
-  add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
+  add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::render);
   takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
       ->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();

@@ -20,8 +20,8 @@ std::vector<Abandoned>* abandoned = nullptr;
 
 }  // namespace
 
-LiveRig::LiveRig(Input input)
-    : sink_(std::make_unique<sound::JackSink>("cacophony", input == Input::in)),
+LiveRig::LiveRig(Input input, const std::string& name)
+    : sink_(std::make_unique<sound::JackSink>(name, input == Input::in)),
       sink_view_(sink_.get()),
       rate_(sink_->rate()) {}
 

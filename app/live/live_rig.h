@@ -47,8 +47,9 @@ struct RigConnections {
 class LiveRig {
  public:
   enum class Input { none, in };
-  // Opens the client (JackSink), with the input port `in` or without. Throws JackError.
-  explicit LiveRig(Input input);
+  // Opens the client `name` (JackSink; JACK may add a number if it is taken), with the input port
+  // `in` or without. Throws JackError.
+  LiveRig(Input input, const std::string& name);
   // Stops (stop()); destroys what it may.
   ~LiveRig();
   LiveRig(const LiveRig&) = delete;

@@ -82,4 +82,12 @@ std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids
   return chosen;
 }
 
+std::string parse_client_name(const std::string& text) {
+  if (text.empty() || text.size() > kMaxClientName || text.find(':') != std::string::npos)
+    throw UsageError(
+        fmt::format("--name must be 1..{} bytes without ':' (JACK's ports are NAME:out), got '{}'",
+                    kMaxClientName, text));
+  return text;
+}
+
 }  // namespace cacophony::cli

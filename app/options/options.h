@@ -36,6 +36,9 @@ runtime::TimeMode parse_time(const std::string& text);
 // The time modes' names (runtime::kTimeModes), `between` each two and `last` before the last:
 // time_words("|", "|") is "real|threads|simulated".
 std::string time_words(std::string_view between, std::string_view last);
+// A JACK client name (-n, --name): 1..kMaxClientName bytes, no ':' (it splits a port's name).
+inline constexpr std::size_t kMaxClientName = 63;
+std::string parse_client_name(const std::string& text);
 // The scenarios named, in order; an unknown id is a UsageError.
 std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids);
 

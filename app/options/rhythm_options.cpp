@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "cacophony/rhythm/parse.h"
+#include "cacophony/sound/samples.h"
 #include "io/output_file.h"
 #include "io/voice.h"
 #include "options/command_model.h"
@@ -36,7 +39,7 @@ rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
   }
   if (!raw.words.empty()) return rhythm::parse_words(raw.words);
   double bpm = fallback_bpm;
-  if (!raw.bpm.empty()) bpm = static_cast<double>(parse_bpm(raw.bpm).value());
+  if (!raw.bpm.empty()) bpm = parse_real("--bpm", raw.bpm, rhythm::Tempo::kMin, rhythm::kMaxTempo);
   if (bpm <= 0)
     throw UsageError(
         "give a rhythm: words such as 8 4/4 120 or 7/8 160 X.xX.x., --map FILE, or "
@@ -47,6 +50,19 @@ rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
   rhythm::Performance p;
   p.sections.push_back(endless);
   return p;
+}
+
+// --scale, -e/-E and --delay, as klick's -x, -e/-E and -d.
+void apply_klick_switches(const RawRhythm& raw, rhythm::Performance& p) {
+  if (!raw.scale.empty())
+    rhythm::scale_tempo(p, parse_real("--scale", raw.scale, 0.1, 10), raw.map);
+  if (raw.no_accents && raw.all_accents)
+    throw UsageError("--no-accents and --all-accents: give one");
+  rhythm::set_emphasis(p, raw.no_accents    ? rhythm::Emphasis::none
+                          : raw.all_accents ? rhythm::Emphasis::all
+                                            : rhythm::Emphasis::as_written);
+  if (!raw.delay.empty())
+    p.feel.delay = parse_real("--delay", raw.delay, 0, rhythm::Feel::kMaxDelay);
 }
 
 }  // namespace
@@ -71,34 +87,64 @@ std::string rhythm_help(const std::string& command) {
       program_name(), rhythm::Meter::kMaxBeats, rhythm::kMaxTempo);
 }
 
-void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, Playing playing) {
-  const bool live = playing == Playing::live;
+namespace {
+
+// The rhythm and its feel: every rhythm command's.
+void add_rhythm(CLI::App& cmd, RawRhythm& raw) {
   cmd.add_option("rhythm", raw.words,
                  "The rhythm: [bars] [meter] tempo[-tempo2[/accel]] [pattern]");
   takes_file(cmd.add_option("--map", raw.map, "A klick tempo map file"));
-  cmd.add_option("--from", raw.from, "With --map: start at the section with this label");
-  cmd.add_option("--bpm", raw.bpm, "Shorthand: 4/4 at this tempo, 1..6000");
+  cmd.add_option("--from", raw.from,
+                 "With --map: start at the (first) section with this label (klick's -l)");
+  cmd.add_option("--bpm", raw.bpm,
+                 fmt::format("Shorthand: 4/4 at this tempo, 1..{:g}", rhythm::kMaxTempo));
   cmd.add_option("--beats", raw.beats, "Stop after this many beats, 1..10000000");
+  cmd.add_option("-x,--scale", raw.scale,
+                 "Multiply every tempo by this factor, as klick's -x (0.8: a song map at 80 %); "
+                 "a ramp keeps its length in beats");
   cmd.add_option("--subdivide", raw.subdivide,
                  "Clicks per beat, 1..8 (2 eighths, 3 triplets, 4 sixteenths), softer")
       ->capture_default_str();
-  cmd.add_option("--swing", raw.swing, "Delay every second subdivision, 50..75 %")
+  cmd.add_option("--swing", raw.swing,
+                 "Delay every second subdivision, 50..75 % (needs --subdivide 2 or more)")
       ->capture_default_str();
   cmd.add_option("--count-in", raw.count_in,
-                 fmt::format("Count in this many bars (0: two beats), 0..{}, in a sound of its own",
+                 fmt::format("Count in this many bars (0: two beats), 0..{}, in sounds of its own, "
+                             "its accents brighter",
                              rhythm::Feel::kMaxCountIn));
+}
+
+// The click's sound: for the commands that play one.
+void add_click(CLI::App& cmd, RawRhythm& raw) {
   cmd.add_option("--volume", raw.volume,
                  fmt::format("A steady volume, 0..100 (default {})", kDefaultVolume));
+  takes_file(cmd.add_option("--sounds", raw.sounds,
+                            "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)"));
+  takes_one_of(cmd.add_option("-s,--sound-set", raw.sound_set,
+                              "The built-in clicks' timbre: tone (default), square, sine, noise "
+                              "or wood; klick's numbers 0..3 (square, sine, noise, wood) too"),
+               "tone|square|sine|noise|wood|0|1|2|3");
+  cmd.add_option("-w,--pitch", raw.pitch,
+                 "Multiply the built-in clicks' pitch, 0.25..4: ACCENTS[,OTHERS], as klick's -w");
+}
+
+// What only render and play take.
+void add_playing(CLI::App& cmd, RawRhythm& raw, bool live) {
   takes_one_of(
       cmd.add_option("--follow", raw.follow,
                      live ? "Follow a loudness instead: simulated (seeded random), file:PATH (a "
-                            "recording's momentary loudness) or jack (the input port cacophony:in)"
+                            "recording's momentary loudness) or jack (the input port NAME:in)"
                           : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
                             "recording's momentary loudness)"),
       live ? "simulated|file:PATH|jack" : "simulated|file:PATH");
-  cmd.add_option("--seed", raw.seed, "Seed of --follow simulated")->capture_default_str();
-  takes_file(cmd.add_option("--sounds", raw.sounds,
-                            "Click samples ACCENT.wav[,NORMAL.wav], any rate (resampled)"));
+  cmd.add_flag("-e,--no-accents", raw.no_accents,
+               "Play every accent as a normal beat (klick's -e)");
+  cmd.add_flag("-E,--all-accents", raw.all_accents,
+               "Play every beat in the accent's sound, rests still rests (klick's -E)");
+  cmd.add_option("-d,--delay", raw.delay,
+                 fmt::format("Seconds of silence before the first click (the count-in's), "
+                             "0..{:g}, as klick's -d",
+                             rhythm::Feel::kMaxDelay));
 }
 
 std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {
@@ -112,6 +158,81 @@ std::vector<std::filesystem::path> sample_files(const RawRhythm& raw) {
       throw UsageError(
           fmt::format("--sounds takes ACCENT.wav or ACCENT.wav,NORMAL.wav, got '{}'", raw.sounds));
   return files;
+}
+
+sound::Timbre timbre_of(const std::string& name) {
+  using sound::Timbre;
+  static const std::vector<std::pair<std::string, Timbre>> kNames = {{"tone", Timbre::tone},
+                                                                     {"square", Timbre::square},
+                                                                     {"sine", Timbre::sine},
+                                                                     {"noise", Timbre::noise},
+                                                                     {"wood", Timbre::wood},
+                                                                     // klick's -s numbers
+                                                                     {"0", Timbre::square},
+                                                                     {"1", Timbre::sine},
+                                                                     {"2", Timbre::noise},
+                                                                     {"3", Timbre::wood}};
+  for (const auto& [word, timbre] : kNames)
+    if (word == name) return timbre;
+  throw UsageError(fmt::format(
+      "--sound-set takes tone, square, sine, noise or wood (or klick's 0..3), got '{}'", name));
+}
+
+// --pitch ACCENTS[,OTHERS] into `style`.
+void read_pitch(const std::string& text, sound::ClickStyle& style) {
+  const std::size_t comma = text.find(',');
+  const auto factor = [&](const std::string& part) {
+    return parse_real("--pitch", part, sound::ClickStyle::kMinPitch, sound::ClickStyle::kMaxPitch);
+  };
+  style.accent_pitch = factor(text.substr(0, comma));
+  style.normal_pitch =
+      comma == std::string::npos ? style.accent_pitch : factor(text.substr(comma + 1));
+}
+
+}  // namespace
+
+void add_rhythm_options(CLI::App& cmd, RawRhythm& raw, RhythmCommand which) {
+  add_rhythm(cmd, raw);
+  if (which != RhythmCommand::analyze) add_click(cmd, raw);
+  if (which == RhythmCommand::play || which == RhythmCommand::render)
+    add_playing(cmd, raw, which == RhythmCommand::play);
+  const bool mutes = which == RhythmCommand::practice || which == RhythmCommand::analyze;
+  cmd.add_option("--seed", raw.seed, mutes ? "Seed of --mute-random" : "Seed of --follow simulated")
+      ->capture_default_str();
+}
+
+void add_client_name(CLI::App& cmd, std::string& name) {
+  cmd.add_option("-n,--name", name,
+                 "The JACK client's name, as klick's -n; its ports are NAME:out and NAME:in")
+      ->capture_default_str();
+}
+
+ClickChoice click_choice(const RawRhythm& raw) {
+  ClickChoice choice;
+  choice.samples = sample_files(raw);
+  if (!choice.samples.empty() && (!raw.sound_set.empty() || !raw.pitch.empty()))
+    throw UsageError(
+        "--sounds plays your samples; --sound-set and --pitch change the built-in clicks: give "
+        "one");
+  if (!raw.sound_set.empty()) choice.style.timbre = timbre_of(raw.sound_set);
+  if (!raw.pitch.empty()) read_pitch(raw.pitch, choice.style);
+  return choice;
+}
+
+sound::ClickSounds click_sounds(const ClickChoice& choice, int rate) {
+  if (!choice.samples.empty()) return sound::load_sounds(choice.samples, rate);
+  try {
+    return sound::ClickSounds::synthesised(rate, choice.style);
+  } catch (const std::invalid_argument&) {
+    double highest = 0;
+    for (std::size_t k = 0; k < sound::kClickKinds; ++k)
+      highest = std::max(
+          highest, sound::Click::frequency_hz(static_cast<sound::ClickKind>(k), choice.style));
+    throw UsageError(fmt::format(
+        "--pitch puts a click at {:.0f} Hz, too high for {} Hz (the clicks must stay under "
+        "{:.0f} Hz)",
+        highest, rate, 0.5 * rate));
+  }
 }
 
 void declare_inputs(const RawRhythm& raw) {
@@ -133,6 +254,9 @@ rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
       p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
     p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
     p.feel.swing = parse_real("--swing", raw.swing, 50, 75);
+    if (p.feel.swing != 50 && p.feel.subdivide == 1)
+      throw UsageError("--swing delays every second subdivision: give --subdivide 2 or more");
+    apply_klick_switches(raw, p);
     if (!raw.count_in.empty())
       p.feel.count_in =
           static_cast<int>(parse_count("--count-in", raw.count_in, 0, rhythm::Feel::kMaxCountIn));
@@ -167,11 +291,6 @@ VolumeChoice volume_of(const RawRhythm& raw, Playing playing) {
 std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice) {
   if (!choice.follow) return std::make_unique<sound::SteadyMeter>(choice.volume);
   return make_meter(choice.followed, choice.seed);
-}
-
-void check_unused(const RawRhythm& raw) {
-  static_cast<void>(volume_of(raw, Playing::offline));
-  static_cast<void>(sample_files(raw));
 }
 
 }  // namespace cacophony::cli

@@ -1,7 +1,10 @@
 #pragma once
-// What render and play share on the command line: the rhythm (klick's words, --map, or the
-// --bpm/--beats shorthand), its feel (--subdivide, --swing, --count-in), and the volume (steady
-// at --volume, or following a loudness with --follow).
+// What the rhythm's commands share on the command line: the rhythm (klick's words, --map, or the
+// --bpm/--beats shorthand) and its feel (--subdivide, --swing, --count-in, --scale), for all of
+// render, play, practice and analyze; the click's sound (--volume, --sounds, --sound-set,
+// --pitch) for those that play one; and what only render and play take: a followed loudness
+// (--follow), klick's emphasis switches (-e, -E) and a start delay (-d). A command offers only
+// the options that mean something for it.
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "cacophony/rhythm/rhythm.h"
+#include "cacophony/sound/click.h"
 #include "cacophony/sound/meter.h"
 #include "options/meter_option.h"
 
@@ -29,6 +33,12 @@ struct RawRhythm {
   std::string follow;
   std::string seed = "1";
   std::string sounds;
+  std::string scale;
+  std::string delay;
+  std::string sound_set;
+  std::string pitch;
+  bool no_accents = false;
+  bool all_accents = false;
 };
 
 // The grammar, with examples, for the command's help.
@@ -37,8 +47,11 @@ std::string rhythm_help(const std::string& command);
 // Where a command plays: `live` through JACK (play, which offers --follow jack), or not.
 enum class Playing { offline, live };
 
-// Adds the options above to `command`.
-void add_rhythm_options(CLI::App& command, RawRhythm& raw, Playing playing);
+// The commands that take a rhythm, each offered the options that mean something for it.
+enum class RhythmCommand { play, render, practice, analyze };
+
+// Adds the options above that `which` takes to `command`.
+void add_rhythm_options(CLI::App& command, RawRhythm& raw, RhythmCommand which);
 
 // What a command asks of the rhythm beyond the options.
 struct RhythmRules {
@@ -48,12 +61,22 @@ struct RhythmRules {
   double fallback_bpm = 0;
 };
 
+// Adds -n/--name (klick's), the JACK client's name, default "cacophony", to a live command.
+void add_client_name(CLI::App& command, std::string& name);
+
 // The performance the options describe. Throws UsageError: a map's errors read
 // "FILE:LINE: what is wrong".
 rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules = {});
 
-// The --sounds files: none, or ACCENT[,NORMAL]. Throws UsageError for more or an empty name.
-std::vector<std::filesystem::path> sample_files(const RawRhythm& raw);
+// The click's sounds: the --sounds samples, or the synthesised clicks in --sound-set and --pitch.
+// Throws UsageError for a bad value, or samples and a sound set at once.
+struct ClickChoice {
+  std::vector<std::filesystem::path> samples;  // none: synthesised in `style`
+  sound::ClickStyle style;
+};
+ClickChoice click_choice(const RawRhythm& raw);
+// The sounds at `rate`: UsageError for a pitch the rate can't carry.
+sound::ClickSounds click_sounds(const ClickChoice& choice, int rate);
 
 // Declares the files the rhythm options read (--map, --sounds, --follow file:PATH) as inputs
 // (output_file.h), so that no output replaces them.
@@ -70,9 +93,5 @@ VolumeChoice volume_of(const RawRhythm& raw, Playing playing);
 
 // The meter for a choice other than --follow jack (made with the JACK sink by play).
 std::unique_ptr<sound::Meter> make_volume_meter(const VolumeChoice& choice);
-
-// Checks the values of the options a command offers but does not use (analyze's --volume,
-// --follow and --sounds; practice's --sounds), so that a bad one is refused, not ignored.
-void check_unused(const RawRhythm& raw);
 
 }  // namespace cacophony::cli

@@ -25,7 +25,7 @@ std::vector<Click> clicks_of(const rhythm::Performance& performance,
     const rhythm::Timeline timeline(performance, rate);
     rhythm::Timeline::Cursor cursor;
     rhythm::Event event;
-    while (timeline.next(cursor, event) && event.sound == rhythm::Sound::count_in)
+    while (timeline.next(cursor, event) && rhythm::counts_in(event.sound))
       out.push_back({event.frame, true});
   }
   for (const Position& p : grid) out.push_back({p.frame, false});

@@ -36,7 +36,7 @@ std::vector<Position> positions(const rhythm::Performance& performance, int rate
   rhythm::Timeline::Cursor cursor;
   rhythm::Event event;
   while (timeline.next(cursor, event)) {
-    if (event.sound == rhythm::Sound::count_in) continue;
+    if (rhythm::counts_in(event.sound)) continue;
     out.push_back({event.frame, event.bar, event.beat, event.sub, plan.muted(event.bar)});
   }
   return out;

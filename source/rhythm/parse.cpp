@@ -269,8 +269,6 @@ class MapReader {
       where.fail("the map has more than " + std::to_string(kMaxSections) + " sections");
     std::string label = take_label(fields, where);
     Section section = parse_map_section(fields, where);
-    if (!label.empty() && !labels_.insert(label).second)
-      where.fail("label " + shown(label) + " is already used by an earlier section");
     section.label = std::move(label);
     performance_.sections.push_back(std::move(section));
   }
@@ -284,7 +282,6 @@ class MapReader {
  private:
   const std::string& source_;
   int number_ = 0;
-  std::set<std::string, std::less<>> labels_;
   Performance performance_;
 };
 
@@ -322,15 +319,16 @@ void check_file(const std::filesystem::path& file, const std::string& source) {
     refuse("the file is larger than " + std::to_string(kMaxMapBytes >> 20) + " MiB");
 }
 
-// The labels an unknown --from could have named, the first few of them.
+// The labels an unknown --from could have named, the first few of them, each once.
 std::string known_labels(const std::vector<Section>& sections) {
   constexpr std::size_t kListed = 10;
   std::string known;
-  std::size_t count = 0;
+  std::set<std::string_view> seen;
   for (const Section& section : sections) {
-    if (section.label.empty()) continue;
-    if (count++ < kListed) known += (known.empty() ? "" : ", ") + section.label;
+    if (section.label.empty() || !seen.insert(section.label).second) continue;
+    if (seen.size() <= kListed) known += (known.empty() ? "" : ", ") + section.label;
   }
+  const std::size_t count = seen.size();
   if (count == 0) return "the map has no labels";
   if (count > kListed) known += " and " + std::to_string(count - kListed) + " more";
   return "the labels are " + known;
@@ -416,6 +414,56 @@ Performance limit_beats(const Performance& performance, std::int64_t beats) {
     break;
   }
   return limited;
+}
+
+namespace {
+
+std::string number(double value) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+  return std::string(text, end);
+}
+
+// The tempo of `t` furthest outside [Tempo::kMin, kMaxTempo], or nothing when all are within.
+std::optional<double> tempo_outside(const Tempo& t) {
+  std::vector<double> tempi = t.per_beat;
+  tempi.push_back(t.from);
+  tempi.push_back(t.to);
+  const auto [lowest, highest] = std::minmax_element(tempi.begin(), tempi.end());
+  if (*lowest < Tempo::kMin) return *lowest;
+  if (*highest > kMaxTempo) return *highest;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void scale_tempo(Performance& performance, double factor, const std::string& source) {
+  if (!(factor > 0 && std::isfinite(factor)))
+    throw RhythmError(source, 0, "the tempo factor must be a positive number");
+  for (Section& section : performance.sections) {
+    Tempo& t = section.tempo;
+    t.from *= factor;
+    t.to *= factor;
+    for (double& bpm : t.per_beat) bpm *= factor;
+    if (const auto outside = tempo_outside(t))
+      throw RhythmError(source, section.line,
+                        "at " + number(factor) + " times, a tempo would be " + number(*outside) +
+                            ": tempi go from " + number(Tempo::kMin) + " to " + number(kMaxTempo));
+  }
+}
+
+void set_emphasis(Performance& performance, Emphasis emphasis) {
+  if (emphasis == Emphasis::as_written) return;
+  for (Section& section : performance.sections) {
+    if (section.pattern.empty()) {
+      section.pattern.assign(static_cast<std::size_t>(section.meter.beats), Accent::normal);
+      section.pattern.front() = Accent::accent;
+    }
+    for (Accent& a : section.pattern) {
+      if (emphasis == Emphasis::none && a == Accent::accent) a = Accent::normal;
+      if (emphasis == Emphasis::all && a == Accent::normal) a = Accent::accent;
+    }
+  }
 }
 
 }  // namespace cacophony::rhythm

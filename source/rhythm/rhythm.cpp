@@ -60,6 +60,7 @@ void check(const Performance& p) {
   if (f.subdivide < 1 || f.subdivide > 8) bad("subdivisions");
   if (!(f.swing >= 50 && f.swing <= 75)) bad("swing");
   if (f.count_in < Feel::kNoCountIn || f.count_in > Feel::kMaxCountIn) bad("count-in");
+  if (!(f.delay >= 0 && f.delay <= Feel::kMaxDelay)) bad("delay");
   if (p.first_bar < 1) bad("first bar");
 }
 
@@ -126,7 +127,7 @@ Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel),
   const bool count_in = feel_.count_in != Feel::kNoCountIn;
   if (count_in) sections.insert(sections.begin(), count_in_of(sections.front(), feel_.count_in));
   spans_.reserve(sections.size());  // exactly: a map may hold millions of sections
-  long double start = 0;
+  long double start = feel_.delay;
   std::int64_t bar = performance.first_bar - (count_in ? bars_of(sections.front()) : 0);
   for (std::size_t i = 0; i < sections.size(); ++i) {
     Span span;
@@ -173,7 +174,7 @@ bool Timeline::fill(const Span& span, const Cursor& c, Event& e) const {
   const double x = static_cast<double>(c.beat) + sub_position(c.sub);
   e.frame = std::llround(frame_at(span, x));
   if (span.count_in)
-    e.sound = Sound::count_in;
+    e.sound = accent == Accent::accent ? Sound::count_in_accent : Sound::count_in;
   else if (c.sub > 0)
     e.sound = Sound::subdivision;
   else

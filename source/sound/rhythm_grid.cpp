@@ -13,6 +13,8 @@ ClickKind kind_of(rhythm::Sound sound) {
       return ClickKind::normal;
     case rhythm::Sound::subdivision:
       return ClickKind::subdivision;
+    case rhythm::Sound::count_in_accent:
+      return ClickKind::count_in_accent;
     case rhythm::Sound::count_in:
       break;
   }

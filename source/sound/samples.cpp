@@ -55,7 +55,8 @@ ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rat
   ClickSounds sounds;
   for (std::size_t k = 0; k < kClickKinds; ++k) {
     const auto kind = static_cast<ClickKind>(k);
-    sounds.kinds[k] = kind == ClickKind::accent ? accent : normal;
+    const bool accented = kind == ClickKind::accent || kind == ClickKind::count_in_accent;
+    sounds.kinds[k] = accented ? accent : normal;
     scale(sounds.kinds[k], kind);
   }
   return sounds;

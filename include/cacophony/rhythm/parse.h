@@ -65,12 +65,26 @@ Performance parse_map(std::string_view text, const std::string& source);
 // of more than kMaxSections sections is a RhythmError.
 Performance read_map(const std::filesystem::path& file);
 
-// The performance from the section labelled `label` on, its bars numbered as in the whole map.
+// The performance from the first section labelled `label` on (klick's -l finds the first of
+// labels that repeat), its bars numbered as in the whole map.
 // An unknown label is a RhythmError (source `source`, line 0) that lists the labels there are.
 Performance start_at(const Performance& performance, std::string_view label,
                      const std::string& source);
 
 // The performance cut after `beats` beats (1..), counted over its sections.
 Performance limit_beats(const Performance& performance, std::int64_t beats);
+
+// klick's -x: every tempo times `factor` (a constant tempo, a ramp's ends, each of a list's
+// tempi), a ramp still over the same beats, as klick's is. A factor that is not positive and
+// finite, or a tempo it takes outside [Tempo::kMin, kMaxTempo], is a RhythmError naming the
+// section's line when it has one (`source`: where the performance came from).
+void scale_tempo(Performance& performance, double factor, const std::string& source);
+
+// klick's -e and -E: as written, no accents (every X played as x), or every beat an accent (every
+// x played as X: klick's "emphasized beats only" means the accent's sound only). Rests stay
+// rests. A default pattern (an accent on the first beat) is written out first. The count-in
+// takes the first section's pattern, as always.
+enum class Emphasis { as_written, none, all };
+void set_emphasis(Performance& performance, Emphasis emphasis);
 
 }  // namespace cacophony::rhythm

@@ -21,7 +21,11 @@
 // - Subdivision k of N (0 < k < N) sits at x = beat + k / N; with swing P (50..75 %), an odd k
 //   moves to beat + (k - 1 + 2P/100) / N: every second subdivision is delayed.
 // - The count-in, when asked, comes before the first section: its meter, its pattern and its
-//   first tempo, for `count_in` bars (0: two beats), in the count-in sound, without subdivisions.
+//   first tempo, for `count_in` bars (0: two beats), in the count-in's sounds (its accents in
+//   count_in_accent), without subdivisions.
+// - A delay (Feel::delay, klick's -d) puts that many seconds of silence before everything, the
+//   count-in included: it is added to the first section's start, so each click's frame is
+//   round(rate * (delay + its time)).
 // - A rest ('.') silences its beat and the beat's subdivisions.
 //
 // Thread safety: a Timeline is immutable once built; next() keeps its place in the caller's
@@ -75,7 +79,9 @@ struct Feel {
   int subdivide = 1;          // clicks per beat, 1..8
   double swing = 50;          // percent, 50..75; 50 is straight
   int count_in = kNoCountIn;  // bars of count-in, up to kMaxCountIn; 0: two beats
+  double delay = 0;           // seconds of silence before the first click, 0..kMaxDelay
   static constexpr int kMaxCountIn = 64;
+  static constexpr double kMaxDelay = 3600;
 };
 
 struct Performance {
@@ -89,7 +95,11 @@ struct Performance {
 // or tempo list of the wrong length, a tempo outside [Tempo::kMin, Tempo::kMax] (NaN included).
 void check(const Performance& performance);
 
-enum class Sound : std::uint8_t { accent, normal, subdivision, count_in };
+enum class Sound : std::uint8_t { accent, normal, subdivision, count_in, count_in_accent };
+// Whether a click is the count-in's.
+inline bool counts_in(Sound sound) {
+  return sound == Sound::count_in || sound == Sound::count_in_accent;
+}
 
 // One click of the timeline.
 struct Event {

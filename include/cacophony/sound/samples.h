@@ -3,8 +3,9 @@
 //
 // - load_sounds() reads ACCENT[,NORMAL] (one file: the same sample for both) at any rate and
 //   channel count, folds it to mono, keeps at most kMaxSampleSeconds, and resamples it to the
-//   engine's rate. The accent sample plays the accent; the normal sample the normal beats, the
-//   subdivisions and the count-in, at those kinds' levels (click.h), so they stay apart by level.
+//   engine's rate. The accent sample plays the accents (the count-in's too); the normal sample
+//   the normal beats, the subdivisions and the rest of the count-in, at those kinds' levels
+//   (click.h), so they stay apart by level.
 // - Resampler converts a stream block by block (the --mix recording), with libsamplerate's
 //   SRC_SINC_MEDIUM_QUALITY converter.
 //

@@ -1,0 +1,153 @@
+// What klick users reach for, rendered: a start delay (-d), sound sets (-s) and pitch (-w), the
+// count-in's accent, and the options a rhythm command refuses rather than ignores. klick itself
+// is the oracle for -x, -e and -E (klick_oracle_test.cpp).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cacophony/sound/click.h"
+#include "support/audio.h"
+#include "support/command.h"
+#include "support/folder.h"
+#include "support/onsets.h"
+
+namespace {
+
+using cacophony::sound::Click;
+using cacophony::sound::ClickKind;
+using namespace cacophony::test_support;
+
+struct Rendered {
+  std::vector<float> samples;
+  std::vector<std::size_t> onsets;
+};
+
+Rendered render(const Folder& dir, const std::string& args) {
+  const std::string out = (dir / "r.wav").string();
+  const CommandResult r = run_cacophony("render " + args + " --out " + out);
+  EXPECT_EQ(r.code, 0) << args << ": " << r.out;
+  if (r.code != 0) return {};
+  Rendered rendered{read_audio(out).samples, {}};
+  rendered.onsets = onsets(rendered.samples, 100);
+  return rendered;
+}
+
+// Zero crossings in the 10 ms after `at`: twice the pitch, in hundreds of Hz (48 kHz).
+int crossings(const std::vector<float>& s, std::size_t at) {
+  int n = 0;
+  for (std::size_t k = at + 1; k < at + 480 && k < s.size(); ++k)
+    n += (s[k - 1] >= 0) != (s[k] >= 0);
+  return n;
+}
+
+// The crossings a pure tone of `hz` has in 10 ms, give or take the decay's rounding.
+void expect_pitch(int counted, double hz, const std::string& what) {
+  EXPECT_NEAR(counted, 2 * hz / 100, 2) << what;
+}
+
+TEST(KlickParity, DelayPutsSilenceBeforeTheFirstClick) {
+  const Folder dir("cacophony_parity_");
+  const Rendered plain = render(dir, "1 4/4 120 --count-in 0");
+  const Rendered delayed = render(dir, "1 4/4 120 --count-in 0 -d 0.5");
+  ASSERT_EQ(plain.onsets.size(), 6u);
+  ASSERT_EQ(delayed.onsets.size(), 6u);
+  for (std::size_t i = 0; i < plain.onsets.size(); ++i)
+    EXPECT_EQ(delayed.onsets[i], plain.onsets[i] + 24000) << "click " << i;
+  EXPECT_EQ(delayed.samples.size(), plain.samples.size() + 24000);
+  EXPECT_EQ(render(dir, "1 4/4 120 --delay 0.00001").onsets.front(), 0u);  // half a frame rounds
+}
+
+TEST(KlickParity, CountInAccentIsBrighterAndLouder) {
+  const Folder dir("cacophony_parity_");
+  const Rendered r = render(dir, "1 3/4 120 X.x --count-in 1 --volume 100");
+  ASSERT_EQ(r.onsets.size(), 4u);  // the count-in keeps the pattern's rest: X . x, then X . x
+  expect_pitch(crossings(r.samples, r.onsets[0]), Click::frequency_hz(ClickKind::count_in_accent),
+               "the count-in's first beat");
+  expect_pitch(crossings(r.samples, r.onsets[1]), Click::frequency_hz(ClickKind::count_in),
+               "the count-in's third beat");
+  EXPECT_GT(r.samples[r.onsets[0]], r.samples[r.onsets[1]] * 1.3f);
+  expect_pitch(crossings(r.samples, r.onsets[2]), Click::frequency_hz(ClickKind::accent),
+               "the song's first beat");
+}
+
+TEST(KlickParity, EachSoundSetAndPitchSoundsOnTheSameFrames) {
+  const Folder dir("cacophony_parity_");
+  const Rendered tone = render(dir, "1 4/4 120");
+  ASSERT_EQ(tone.onsets.size(), 4u);
+  for (const std::string set : {"tone", "square", "sine", "noise", "wood", "0", "1", "2", "3"}) {
+    const Rendered r = render(dir, "1 4/4 120 -s " + set);
+    EXPECT_EQ(r.onsets, tone.onsets) << set;
+    if (r.onsets.empty()) continue;
+    // Each starts at its loudest or near it: the onset marks the beat.
+    float peak = 0;
+    for (std::size_t k = 0; k < 960; ++k) peak = std::max(peak, std::abs(r.samples[k]));
+    EXPECT_GE(std::abs(r.samples[0]), 0.5f * peak) << set;
+  }
+  const Rendered higher = render(dir, "1 4/4 120 --pitch 1.5,0.5");
+  ASSERT_EQ(higher.onsets, tone.onsets);
+  expect_pitch(crossings(higher.samples, higher.onsets[0]), 3000, "the accent at 1.5 times");
+  expect_pitch(crossings(higher.samples, higher.onsets[1]), 500, "a beat at 0.5 times");
+  const Rendered both = render(dir, "1 4/4 120 -w 2");
+  expect_pitch(crossings(both.samples, both.onsets[0]), 4000, "the accent at 2 times");
+  expect_pitch(crossings(both.samples, both.onsets[1]), 2000, "a beat at 2 times");
+  // The timbres differ: the same frames, other samples.
+  EXPECT_NE(render(dir, "1 4/4 120 -s square").samples, tone.samples);
+  EXPECT_NE(render(dir, "1 4/4 120 -s noise").samples, tone.samples);
+}
+
+TEST(KlickParity, RepeatedLabelsPlayAndFromFindsTheFirst) {
+  const Folder dir("cacophony_parity_");
+  std::ofstream(dir / "dup.map") << "a: 1 2/4 120\nb: 1 3/4 120\na: 1 4/4 120\n";
+  const std::string map = (dir / "dup.map").string();
+  EXPECT_EQ(render(dir, "--map " + map).onsets.size(), 9u);
+  EXPECT_EQ(render(dir, "--map " + map + " --from a").onsets.size(), 9u);
+  EXPECT_EQ(render(dir, "--map " + map + " --from b").onsets.size(), 7u);
+}
+
+// Every option a rhythm command takes means something for it: a useless one is refused, and a
+// command that plays nothing is not offered the sound's options.
+TEST(KlickParity, UselessOrClashingOptionsAreRefused) {
+  const Folder dir("cacophony_parity_");
+  const std::string out = " --out " + (dir / "x.wav").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"render 1 4/4 120 --swing 60" + out,
+       "--swing delays every second subdivision: give --subdivide 2 or more"},
+      {"render --bpm 3000 --beats 4" + out, "--bpm must be a number in [1, 1000], got '3000'"},
+      {"render 1 4/4 120 -e -E" + out, "--no-accents and --all-accents: give one"},
+      {"render 1 4/4 120 -x 0" + out, "--scale must be a number in [0.1, 10], got '0'"},
+      {"render 1 4/4 600 -x 2" + out,
+       "rhythm: at 2 times, a tempo would be 1200: tempi go from 1 to 1000"},
+      {"render 1 4/4 120 -s bell" + out,
+       "--sound-set takes tone, square, sine, noise or wood (or klick's 0..3), got 'bell'"},
+      {"render 1 4/4 120 -w 5" + out, "--pitch must be a number in [0.25, 4], got '5'"},
+      {"render 1 4/4 120 -w 1.2 --rate 8000" + out,
+       "--pitch puts a click at 4320 Hz, too high for 8000 Hz (the clicks must stay under 4000 "
+       "Hz)"},
+      {"render 1 4/4 120 -d -1" + out, "--delay must be a number in [0, 3600], got '-1'"},
+      {"play 4/4 120 -n a:b",
+       "--name must be 1..63 bytes without ':' (JACK's ports are NAME:out), "
+       "got 'a:b'"},
+      {"analyze take.wav 4/4 120 --sounds a.wav",
+       "The following argument was not expected: --sounds"},
+      {"analyze take.wav 4/4 120 --volume 50", "The following argument was not expected: --volume"},
+      {"practice 4/4 120 --follow simulated", "The following argument was not expected: --follow"},
+      {"practice 4/4 120 -E", "The following argument was not expected: -E"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CommandResult r = run_cacophony(args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("error: " + message), std::string::npos) << args << ": " << r.out;
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << args << ": one line, got " << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.wav"));
+}
+
+}  // namespace
