@@ -8,11 +8,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cacophony/sound/click.h"
 #include "support/capture_client.h"
+#include "support/files.h"
 #include "support/jack_server.h"
 #include "support/onsets.h"
 #include "support/pty_process.h"
@@ -76,6 +79,24 @@ void without_xruns(Attempt attempt) {
   int xruns = -1;
   for (int i = 0; i < 5 && xruns != 0 && !::testing::Test::HasFailure(); ++i) xruns = attempt();
   EXPECT_EQ(xruns, 0) << "five runs, each with an xrun";
+}
+
+// Waits up to `limit` until the display shows `text` after what it had shown at `from` (an offset
+// into the output); true when it did.
+bool shows(const PtyProcess& play, const std::string& text, std::size_t from,
+           std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (play.output().find(text, from) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  return play.output().find(text, from) != std::string::npos;
+}
+
+// The server's frame time of each click heard.
+std::vector<std::int64_t> heard_at(const KeysRun& run, const std::vector<std::size_t>& at) {
+  std::vector<std::int64_t> frames;
+  for (std::size_t i : at) frames.push_back(run.capture.jack_frame(i));
+  return frames;
 }
 
 TEST(Keys, UpRaisesTheTempoByTenFromTheNextBeatToTheFrame) {
@@ -182,6 +203,133 @@ TEST(Keys, QuitAndCtrlCLeaveTheTerminalCooked) {
     ASSERT_TRUE(run.play->type("\x03"));  // the terminal turns it into SIGINT
     EXPECT_TRUE(exited_with(run.play->wait(10s), 130)) << run.play->output();
     EXPECT_TRUE(run.play->cooked());
+  }
+}
+
+// m silences the next click and every one after it, until m again; the clicks keep their count.
+// A key is taken before the display shows it, so every click the server renders a period after
+// the display said "muted" is silent (the frame times are the server's, as the capture heard).
+TEST(Keys, MuteSilencesEveryClickUntilPressedAgain) {
+  START_SERVER(server);
+  without_xruns([&] {
+    KeysRun run(server, {"4/4", "240"});
+    EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+    std::this_thread::sleep_for(600ms);
+    std::size_t from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("m"));
+    EXPECT_TRUE(shows(*run.play, "muted", from)) << run.play->output();
+    const std::int64_t muted = run.capture.now();
+    std::this_thread::sleep_for(1500ms);
+    const std::int64_t unmuting = run.capture.now();
+    from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("m"));
+    // The line drawn after the key no longer says muted.
+    EXPECT_TRUE(shows(*run.play, "vol 80\x1b[K", from)) << run.play->output().substr(from);
+    const std::int64_t unmuted = run.capture.now();
+    std::this_thread::sleep_for(1000ms);
+    EXPECT_TRUE(exited_with(run.quit(), 0)) << run.play->output();
+    if (run.capture.xruns() > 0) return run.capture.xruns();
+    const std::vector<std::int64_t> at = heard_at(run, run.onsets());
+    int before = 0, during = 0, after = 0;
+    for (const std::int64_t frame : at) {
+      before += frame < muted - kPeriod;
+      during += frame >= muted + kPeriod && frame < unmuting;
+      after += frame >= unmuted + kPeriod;
+    }
+    EXPECT_GE(before, 2);
+    EXPECT_EQ(during, 0) << "clicks heard while muted";
+    EXPECT_GE(after, 3) << "m again did not bring the click back";
+    return 0;
+  });
+}
+
+// A volume key changes the very next click the server renders after it: its peak is the new
+// volume's gain (click.h), and every click before the key has the old one.
+TEST(Keys, AVolumeKeyChangesTheNextClick) {
+  START_SERVER(server);
+  without_xruns([&] {
+    KeysRun run(server, {"4/4", "240", "--volume", "80"});
+    EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+    std::this_thread::sleep_for(600ms);
+    const std::int64_t pressing = run.capture.now();
+    const std::size_t from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("-"));
+    EXPECT_TRUE(shows(*run.play, "75", from)) << run.play->output().substr(from);
+    const std::int64_t pressed = run.capture.now();
+    // The display says what sounded: "vol 75" alone once a click at 75 has.
+    EXPECT_TRUE(shows(*run.play, "vol 75\x1b[K", from)) << run.play->output().substr(from);
+    std::this_thread::sleep_for(800ms);
+    EXPECT_TRUE(exited_with(run.quit(), 0)) << run.play->output();
+    if (run.capture.xruns() > 0) return run.capture.xruns();
+    const std::vector<float> samples = run.capture.samples();
+    const std::vector<std::size_t> at = run.onsets();
+    int old_level = 0, new_level = 0;
+    for (std::size_t i : at) {
+      const std::int64_t frame = run.capture.jack_frame(i);
+      const float peak = std::abs(samples[i]);
+      if (frame < pressing - kPeriod) {
+        EXPECT_FLOAT_EQ(peak, cacophony::sound::volume_gain(80)) << "click at " << frame;
+        ++old_level;
+      }
+      if (frame >= pressed + kPeriod) {
+        EXPECT_FLOAT_EQ(peak, cacophony::sound::volume_gain(75)) << "click at " << frame;
+        ++new_level;
+      }
+    }
+    EXPECT_GE(old_level, 2);
+    EXPECT_GE(new_level, 3);
+    return 0;
+  });
+}
+
+// The display reads as the rhythm does: the count-in called so and counted from 1, the bar as
+// its pattern reads (rests as rests) with the sounding beat in parentheses, the map's section.
+TEST(Keys, TheDisplayShowsTheCountInThePatternAndTheSection) {
+  START_SERVER(server);
+  const std::string map = temp_path("display.map");
+  std::ofstream(map) << "intro: 1 4/4 480\nverse: 1 4/4 480 X.x.\n1 4/4 480 X.x.\n";
+  KeysRun run(server, {"--map", map, "--from", "verse", "--count-in", "1"});
+  EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+  EXPECT_TRUE(run.play->wait(10s) != -1);
+  const std::string out = run.play->output();
+  EXPECT_NE(out.find("in 1.1  [(X) .  x  . ]  480 bpm  count-in"), std::string::npos) << out;
+  EXPECT_EQ(out.find("    1.1  ["), std::string::npos) << "the count-in numbered as a bar: " << out;
+  EXPECT_NE(out.find("    2.1  [(X) .  x  . ]  480 bpm  verse"), std::string::npos) << out;
+  EXPECT_NE(out.find("    2.3  [ X  . (x) . ]  480 bpm  verse"), std::string::npos) << out;
+  // The unlabelled line goes by the label before it.
+  EXPECT_NE(out.find("    3.3  [ X  . (x) . ]  480 bpm  verse"), std::string::npos) << out;
+  EXPECT_EQ(out.find("intro"), std::string::npos) << out;
+}
+
+// A meter key keeps the pattern's beats and rests (3 after X.x. plays X . x) and says nothing
+// stale: a key the rhythm cannot take is said, and gone from the line a few seconds later.
+TEST(Keys, AMeterKeyKeepsThePatternAndNoMessageStays) {
+  START_SERVER(server);
+  {
+    KeysRun run(server, {"4/4", "240", "X.x."});
+    EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+    const std::size_t from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("3"));
+    EXPECT_TRUE(shows(*run.play, "[ X  . (x)]", from)) << run.play->output().substr(from);
+    EXPECT_TRUE(exited_with(run.quit(), 0));
+  }
+  {
+    const std::string map = temp_path("fixed.map");
+    std::ofstream(map) << "10 4/4 240\n10 4/4 240\n";  // two sections: the map sets the bar
+    KeysRun run(server, {"--map", map});
+    EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+    const std::size_t from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("3"));
+    EXPECT_TRUE(shows(*run.play, "(the rhythm sets the bar", from, 2s))
+        << run.play->output().substr(from);
+    // Four seconds on, the line is drawn again without it.
+    std::this_thread::sleep_for(4500ms);
+    const std::string late = run.play->output();
+    const std::size_t last_line = late.rfind('\r');
+    ASSERT_NE(last_line, std::string::npos);
+    EXPECT_EQ(late.find("the rhythm sets the bar", last_line), std::string::npos)
+        << late.substr(last_line);
+    EXPECT_TRUE(exited_with(run.quit(), 0));
   }
 }
 

@@ -8,8 +8,10 @@
 namespace cacophony::cli {
 namespace {
 
+// bar.beat[.sub]; in a count-in, "in" and the count-in's own bar.beat.
 std::string place_of(const sound::Onset& o) {
-  std::string place = fmt::format("{}.{}", o.bar, o.phase + 1);
+  std::string place = o.count_in_bar > 0 ? fmt::format("in {}.{}", o.count_in_bar, o.phase + 1)
+                                         : fmt::format("{}.{}", o.bar, o.phase + 1);
   if (o.sub > 0) place += fmt::format(".{}", o.sub + 1);
   return place;
 }
@@ -18,15 +20,25 @@ std::string tempo_text(double bpm) {
   return fmt::format("{:g}", std::round(bpm * 100) / 100);
 }
 
-// The bar's beats, the sounding one marked: [X . . .] on the one, [. x . .] on the second.
+// The bar as its pattern reads (X accent, x beat, . rest), the sounding beat in parentheses:
+// [(X) .  x  . ] on the one of X.x., [ X  . (x) . ] on its third beat.
 std::string bar_text(const sound::Onset& o) {
+  constexpr int kShown = 16;
   std::string bar = "[";
-  for (int b = 0; b < o.quantum && b < 16; ++b) {
-    if (b > 0) bar += ' ';
-    bar += b != o.phase ? '.' : o.kind == sound::ClickKind::accent ? 'X' : 'x';
+  for (int b = 0; b < o.quantum && b < kShown; ++b) {
+    const std::uint64_t bit = std::uint64_t{1} << b;
+    const char letter = (o.shape.rests & bit) ? '.' : (o.shape.accents & bit) ? 'X' : 'x';
+    bar += b == o.phase ? fmt::format("({})", letter) : fmt::format(" {} ", letter);
   }
-  if (o.quantum > 16) bar += " …";
+  if (o.quantum > kShown) bar += " …";
   return bar + "]";
+}
+
+// The volume the last click sounded at, and the one the next takes when a key changed it since.
+std::string volume_text(const sound::BeatEvent& e, const LiveStatus& s) {
+  if (!s.volume) return fmt::format("  loudness {}", e.volume);
+  if (*s.volume == e.volume) return fmt::format("  vol {}", e.volume);
+  return fmt::format("  vol {} -> {}", e.volume, *s.volume);
 }
 
 void print_beat_line(const sound::BeatEvent& e, bool link) {
@@ -48,8 +60,12 @@ std::string live_line(const sound::BeatEvent& e, const LiveStatus& s, const std:
   const sound::Onset& o = e.onset;
   std::string line = fmt::format("{:>7}  {}  {} bpm", place_of(o), bar_text(o),
                                  tempo_text(s.tempo > 0 ? s.tempo : o.tempo));
+  if (o.count_in_bar > 0)
+    line += "  count-in";
+  else if (o.section)
+    line += "  " + *o.section;
   if (s.tap) line += fmt::format("  tap {:.1f} ±{:.1f}%", s.tap->bpm, s.tap->spread_percent);
-  line += s.volume ? fmt::format("  vol {}", *s.volume) : fmt::format("  loudness {}", e.volume);
+  line += volume_text(e, s);
   if (s.subdivide > 1) line += fmt::format("  sub {}", s.subdivide);
   if (s.muted) line += "  muted";
   if (!s.playing) line += "  stopped";

@@ -1,10 +1,12 @@
 #pragma once
 // LiveDisplay: what `play` shows while it plays, on stdout.
 //
-// - On a terminal: one line, rewritten in place (no scrolling): bar.beat, the bar's beats with the
-//   one sounding marked (an accent as X, a beat as x), the tempo, the tapped tempo and how steady
-//   the taps were, the volume (or the followed loudness's), muted or stopped, Link's peers and
-//   phase when linked, and what the latest key could not do.
+// - On a terminal: one line, rewritten in place (no scrolling): bar.beat (in a count-in, "in" and
+//   the count-in's own bar.beat), the bar as its pattern reads (X accent, x beat, . rest) with the
+//   sounding beat in parentheses, the tempo, "count-in" or the map's section, the tapped tempo
+//   and how steady the taps were, the volume the last click sounded at (and "-> V" while the next
+//   is to take another) or the followed loudness, muted or stopped, Link's peers and phase when
+//   linked, and what the latest key could not do (for a few seconds: LiveInput::message).
 // - Otherwise: one line per click, as `play` has always printed:
 //   "bar.beat[.sub] at TEMPO bpm: beat #N at V power (frame F[, link ...])".
 // - Quiet: nothing.

@@ -29,6 +29,16 @@ double now_seconds() {
 
 }  // namespace
 
+void LiveInput::say(std::string message) {
+  message_ = std::move(message);
+  said_at_ = std::chrono::steady_clock::now();
+}
+
+const std::string& LiveInput::message() const {
+  static const std::string none;
+  return std::chrono::steady_clock::now() - said_at_ < kMessageShownFor ? message_ : none;
+}
+
 void LiveInput::poll() {
   const auto until = std::chrono::steady_clock::now() + kTimeBudget;
   std::size_t budget = kReadBudget;
@@ -119,31 +129,31 @@ void LiveInput::take_key(char c) {
 void LiveInput::run_arrow(char c) {
   ++taken_;
   const double delta = c == 'A' ? 10 : c == 'B' ? -10 : c == 'C' ? 1 : c == 'D' ? -1 : 0;
-  if (delta != 0) message_ = control_.nudge_tempo(delta);
+  if (delta != 0) say(control_.nudge_tempo(delta));
 }
 
 void LiveInput::run_key(char c) {
   ++taken_;
   if (c >= '1' && c <= '9') {
-    message_ = control_.set_beats(c - '0');
+    say(control_.set_beats(c - '0'));
     return;
   }
   switch (c) {
     case 's':
-      message_ = control_.next_subdivision();
+      say(control_.next_subdivision());
       break;
     case ' ':
-      message_ = control_.toggle_playing();
+      say(control_.toggle_playing());
       break;
     case 't':
-      message_ = control_.tap(now_seconds());
+      say(control_.tap(now_seconds()));
       break;
     case '+':
     case '=':
-      message_ = control_.nudge_volume(5);
+      say(control_.nudge_volume(5));
       break;
     case '-':
-      message_ = control_.nudge_volume(-5);
+      say(control_.nudge_volume(-5));
       break;
     case 'm':
       control_.toggle_mute();

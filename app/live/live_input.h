@@ -14,6 +14,7 @@
 // play command's main thread only.
 
 #include <array>
+#include <chrono>
 #include <string>
 
 #include "live/live_control.h"
@@ -29,8 +30,10 @@ class LiveInput {
   // Whether stdin may still bring something: false at its end (poll() reads no more then).
   bool reading() const { return !closed_; }
   bool quit() const { return quit_; }
-  // What the latest key could not do, for the display; empty when it did.
-  const std::string& message() const { return message_; }
+  // What the latest key could not do, for the display, for kMessageShownFor after it; empty when
+  // it did, and after that: a message must not stay on the line when it no longer applies.
+  static constexpr std::chrono::seconds kMessageShownFor{4};
+  const std::string& message() const;
   // How many keys and lines it has taken: it changed when something was typed.
   long taken() const { return taken_; }
 
@@ -41,6 +44,7 @@ class LiveInput {
   void take_key(char c);
   void run_key(char c);
   void run_arrow(char c);
+  void say(std::string message);
 
   LiveControl& control_;
   bool keys_;
@@ -53,6 +57,7 @@ class LiveInput {
   int escape_ = 0;  // bytes of an escape sequence seen: 1 after ESC, 2 after ESC [
   bool quit_ = false;
   std::string message_;
+  std::chrono::steady_clock::time_point said_at_;
   long taken_ = 0;
 };
 

@@ -147,8 +147,11 @@ int Loop::run() {
     const bool tick = now >= next_tick;
     if (tick) next_tick = std::max(next_tick + kTick, now);
     const long before = input_.taken();
+    const bool said = !input_.message().empty();
     if (terminal_.active() || tick) input_.poll();
-    if (input_.taken() != before) display_.refresh(control_.status(), input_.message());
+    // A key, or a message gone stale (no click may come to redraw the line: stopped).
+    if (input_.taken() != before || (said && input_.message().empty()))
+      display_.refresh(control_.status(), input_.message());
     poll_osc(status);
     if (console_ && tick) console_->poll();
     if (input_.quit()) return 0;

@@ -69,15 +69,17 @@ bool LinkGrid::next_before(std::int64_t end, sound::Onset& onset) {
   if (frame >= end) return false;
   const int phase = static_cast<int>(phase_of(beat));
   const bool accent = accent_at(phase) == rhythm::Accent::accent;
-  onset = sound::Onset{frame,
-                       beat,
-                       phase,
-                       static_cast<int>(bar),
-                       accent ? sound::ClickKind::accent : sound::ClickKind::normal,
-                       1.0f,
-                       (beat - phase) / bar + 1,
-                       0,
-                       state.tempo()};
+  onset =
+      sound::Onset{frame,
+                   beat,
+                   phase,
+                   static_cast<int>(bar),
+                   accent ? sound::ClickKind::accent : sound::ClickKind::normal,
+                   1.0f,
+                   (beat - phase) / bar + 1,
+                   0,
+                   state.tempo(),
+                   rhythm::shape_of(static_cast<int>(bar), [&](int p) { return accent_at(p); })};
   played_ = true;
   last_us_ = at;
   return true;

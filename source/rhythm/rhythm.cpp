@@ -41,9 +41,7 @@ void check_section(const Section& s, bool last) {
 }
 
 Accent accent_of(const Section& s, std::int64_t beat) {
-  const auto in_bar = static_cast<std::size_t>(beat % s.meter.beats);
-  if (s.pattern.empty()) return in_bar == 0 ? Accent::accent : Accent::normal;
-  return s.pattern[in_bar];
+  return accent_in(s.pattern, beat % s.meter.beats);
 }
 
 std::int64_t bars_of(const Section& s) {
@@ -51,6 +49,12 @@ std::int64_t bars_of(const Section& s) {
 }
 
 }  // namespace
+
+Accent accent_in(const std::vector<Accent>& pattern, std::int64_t in_bar) {
+  if (in_bar < static_cast<std::int64_t>(pattern.size()))
+    return pattern[static_cast<std::size_t>(in_bar)];
+  return pattern.empty() && in_bar == 0 ? Accent::accent : Accent::normal;
+}
 
 void check(const Performance& p) {
   if (p.sections.empty()) bad("no sections");
@@ -137,6 +141,8 @@ Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel),
     span.start = start;
     span.first_bar = bar;
     span.quarters = span.section.meter.quarters();
+    span.shape = shape_of(span.section.meter.beats,
+                          [&](int beat) { return accent_in(span.section.pattern, beat); });
     if (span.section.tempo.kind == Tempo::Kind::list) {
       long double at = 0;
       for (double bpm : span.section.tempo.per_beat) {
@@ -150,6 +156,12 @@ Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel),
       bar += bars_of(span.section);
     }
     spans_.push_back(std::move(span));
+  }
+  // Labels point into spans_, whole now: an unlabelled section goes by the label before it.
+  const std::string* label = nullptr;
+  for (Span& span : spans_) {
+    if (!span.section.label.empty()) label = &span.section.label;
+    if (!span.count_in) span.label = label;
   }
   const Span& last = spans_.back();
   if (last.section.beats != kEndless)
@@ -185,6 +197,9 @@ bool Timeline::fill(const Span& span, const Cursor& c, Event& e) const {
   e.beats_in_bar = s.meter.beats;
   e.sub = c.sub;
   e.tempo = span.tempo_at(x);
+  e.shape = span.shape;
+  e.section = span.label;
+  e.count_in_bar = span.count_in ? static_cast<int>(e.bar - span.first_bar + 1) : 0;
   return true;
 }
 

@@ -75,10 +75,7 @@ bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
     const auto frame = static_cast<std::int64_t>(std::llround(frame_at(x)));
     if (frame >= end) return false;
     if (sub_ == 0) take_changes();  // the beat starts: its interval takes what changed
-    const bool patterned = pattern_.size() == static_cast<std::size_t>(bar_beats_);
-    const rhythm::Accent accent =
-        patterned ? pattern_[static_cast<std::size_t>(in_bar_)]
-                  : (in_bar_ == 0 ? rhythm::Accent::accent : rhythm::Accent::normal);
+    const rhythm::Accent accent = rhythm::accent_in(pattern_, in_bar_);
     if (accent == rhythm::Accent::rest) {  // no click, as in the rhythm's timeline: passed over
       sub_ = subs_ - 1;
       step();
@@ -86,7 +83,9 @@ bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
     }
     ClickKind kind = accent == rhythm::Accent::accent ? ClickKind::accent : ClickKind::normal;
     if (sub_ > 0) kind = ClickKind::subdivision;
-    onset = Onset{frame, beat_, in_bar_, bar_beats_, kind, 1.0f, bar_, sub_, segment_tempo_};
+    const rhythm::BarShape shape =
+        rhythm::shape_of(bar_beats_, [&](int b) { return rhythm::accent_in(pattern_, b); });
+    onset = Onset{frame, beat_, in_bar_, bar_beats_, kind, 1.0f, bar_, sub_, segment_tempo_, shape};
     step();
     return true;
   }

@@ -35,8 +35,8 @@ bool RhythmGrid::next_before(std::int64_t end, Onset& onset) {
   if (!has_pending_ || pending_.frame >= end) return false;
   has_pending_ = false;
   const rhythm::Event& e = pending_;
-  onset = Onset{e.frame, count_++, e.beat - 1, e.beats_in_bar, kind_of(e.sound),
-                e.level, e.bar,    e.sub,      e.tempo};
+  onset = Onset{e.frame, count_++, e.beat - 1, e.beats_in_bar, kind_of(e.sound), e.level,
+                e.bar,   e.sub,    e.tempo,    e.shape,        e.section,        e.count_in_bar};
   return true;
 }
 

@@ -95,6 +95,28 @@ struct Performance {
 // or tempo list of the wrong length, a tempo outside [Tempo::kMin, Tempo::kMax] (NaN included).
 void check(const Performance& performance);
 
+// A bar's shape, for a display: bit i of `accents` (of `rests`) is set when beat i (from 0) is an
+// accent (a rest). Beats from the 64th on are not kept.
+struct BarShape {
+  std::uint64_t accents = 0;
+  std::uint64_t rests = 0;
+};
+template <typename AccentAt>
+BarShape shape_of(int beats, AccentAt accent_at) {
+  BarShape shape;
+  for (int i = 0; i < beats && i < 64; ++i) {
+    const Accent a = accent_at(i);
+    if (a == Accent::accent) shape.accents |= std::uint64_t{1} << i;
+    if (a == Accent::rest) shape.rests |= std::uint64_t{1} << i;
+  }
+  return shape;
+}
+
+// The accent of beat `in_bar` (from 0) of a bar that plays `pattern`: its letter; on an empty
+// pattern, an accent on the first beat and normal beats after; past a pattern's end (a bar
+// lengthened as it plays), a normal beat.
+Accent accent_in(const std::vector<Accent>& pattern, std::int64_t in_bar);
+
 enum class Sound : std::uint8_t { accent, normal, subdivision, count_in, count_in_accent };
 // Whether a click is the count-in's.
 inline bool counts_in(Sound sound) {
@@ -111,6 +133,11 @@ struct Event {
   int beats_in_bar = 4;
   int sub = 0;         // the subdivision, 0 on the beat
   double tempo = 120;  // quarter notes per minute where the click sounds
+  BarShape shape;      // its bar's accents and rests
+  // The label of its section, or of the nearest labelled one before it; nullptr when none. It
+  // points into the Timeline, and lives as long as the Timeline does.
+  const std::string* section = nullptr;
+  int count_in_bar = 0;  // in the count-in: its bar, from 1; 0 elsewhere
 };
 
 class Timeline {
@@ -124,6 +151,11 @@ class Timeline {
 
   // Checks `performance` (check() above) and `rate` (> 0).
   Timeline(Performance performance, int rate);
+  // Its events point into it (Event::section): it is moved, never copied.
+  Timeline(const Timeline&) = delete;
+  Timeline& operator=(const Timeline&) = delete;
+  Timeline(Timeline&&) = default;
+  Timeline& operator=(Timeline&&) = default;
 
   int rate() const { return rate_; }
   // The next sounding click at or after `cursor` into `event`, moving the cursor past it; false
@@ -144,6 +176,8 @@ class Timeline {
     std::int64_t first_bar = 1;            // the number of its first bar
     double quarters = 1;                   // a beat's length in quarter notes
     std::vector<long double> list_starts;  // a tempo list's beat starts in the section, and its end
+    BarShape shape;                        // its bars' accents and rests
+    const std::string* label = nullptr;    // its label, or the nearest before it; none: nullptr
 
     // Seconds from the section's start to beat position x; the tempo there.
     long double seconds_at(double x) const;

@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <string>
 
+#include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/click.h"
 
 namespace cacophony::sound {
@@ -26,10 +28,14 @@ struct Onset {
   int phase = 0;           // its place in the bar: 0 is the bar's first beat
   int quantum = 4;         // beats in the bar
   ClickKind kind = ClickKind::accent;
-  float level = 1.0f;    // scales the click's gain (a section's volume)
-  std::int64_t bar = 1;  // the bar it is in, as a musician counts (a count-in's are <= 0)
-  int sub = 0;           // its subdivision of the beat, 0 on the beat
-  double tempo = 0;      // quarter notes per minute where it sounds
+  float level = 1.0f;      // scales the click's gain (a section's volume)
+  std::int64_t bar = 1;    // the bar it is in, as a musician counts (a count-in's are <= 0)
+  int sub = 0;             // its subdivision of the beat, 0 on the beat
+  double tempo = 0;        // quarter notes per minute where it sounds
+  rhythm::BarShape shape;  // its bar's accents and rests, for a display
+  // Its section's name (rhythm::Event::section), owned by the grid; nullptr when none.
+  const std::string* section = nullptr;
+  int count_in_bar = 0;  // in a count-in: its bar, from 1; 0 elsewhere
 };
 
 // When a block is heard, for grids that follow an outside clock. Host time is in microseconds of

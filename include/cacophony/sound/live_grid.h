@@ -14,9 +14,11 @@
 //   - stop: no click starts from the next block on (a sounding click rings out); start: the next
 //     block begins bar 1, beat 1 on its first frame;
 //   A click is thus never cut off (the engine lets each ring to its end) nor doubled.
-// - The bar's first beat is accented, or the pattern's beats while the bar has its length. A
-//   rest ('.') is no click: it and its subdivisions are passed over, as in the rhythm's timeline,
-//   so that play counts the clicks render does.
+// - The pattern's beats are played (without one, an accent on the bar's first beat). A bar
+//   shortened as it plays keeps the pattern's first beats; one lengthened adds normal beats after
+//   it (rhythm::accent_in), so a meter key never drops the accents or the rests. A rest ('.') is
+//   no click: it and its subdivisions are passed over, as in the rhythm's timeline, so that play
+//   counts the clicks render does.
 // - After `beats` beats (kEndless: never) the grid ends: ended() turns true.
 //
 // Thread safety: the setters and getters are thread-safe and lock-free; begin_block() and
