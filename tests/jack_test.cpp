@@ -262,6 +262,17 @@ TEST(Jack, PlayAtAScaleSoundsWhereKlickPutsIt) {
                    1);
 }
 
+// A polyrhythm live: 3 and 5 against 4 sound where `render` puts every voice's clicks.
+TEST(Jack, APolyrhythmSoundsWhereRenderPutsIt) {
+  START_SERVER(server);
+  const std::string wav = temp_path("poly.wav");
+  const CommandResult rendered = run_cacophony("render 3 4/4 240 +3 +5 --out " + wav);
+  ASSERT_EQ(rendered.code, 0) << rendered.out;
+  const std::vector<std::size_t> expected = onsets(read_audio(wav).samples, 100);
+  ASSERT_EQ(expected.size(), 3u * (4 + 2 + 4));  // where they meet, the bar's one sounds once
+  play_until_clean(server, {"3", "4/4", "240", "+3", "+5"}, expected, 0);
+}
+
 // klick's -n: the client's ports carry the name given.
 TEST(Jack, PlayTakesTheClientNameItIsGiven) {
   START_SERVER(server);

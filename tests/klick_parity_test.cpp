@@ -1,6 +1,6 @@
 // What klick users reach for, rendered: a start delay (-d), sound sets (-s) and pitch (-w), the
-// count-in's accent, and the options a rhythm command refuses rather than ignores. klick itself
-// is the oracle for -x, -e and -E (klick_oracle_test.cpp).
+// count-in's accent, and the options a rhythm command refuses rather than ignores; and what klick
+// lacks, polyrhythms. klick itself is the oracle for -x, -e and -E (klick_oracle_test.cpp).
 
 #include <gtest/gtest.h>
 
@@ -148,6 +148,33 @@ TEST(KlickParity, UselessOrClashingOptionsAreRefused) {
     EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << args << ": one line, got " << r.out;
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "x.wav"));
+}
+
+// 3 against 4 and 5 against 4, rendered: every voice's click on its exact frame (a 4/4 bar at 120
+// is 96000 frames: thirds at 32000, fifths at 19200), in the voice's own pitch.
+TEST(Polyrhythm, ThreeAndFiveAgainstFourOnTheirExactFrames) {
+  const Folder dir("cacophony_poly_");
+  const Rendered three = render(dir, "2 4/4 120 +3");
+  EXPECT_EQ(three.onsets, (std::vector<std::size_t>{0, 24000, 32000, 48000, 64000, 72000, 96000,
+                                                    120000, 128000, 144000, 160000, 168000}));
+  const Rendered five = render(dir, "1 4/4 120 +5");
+  EXPECT_EQ(five.onsets,
+            (std::vector<std::size_t>{0, 19200, 24000, 38400, 48000, 57600, 72000, 76800}));
+  if (three.onsets.size() < 3 || five.onsets.size() < 2) return;
+  // The first voice's normal click is 1.25 times the beat's (1250 Hz), told from the beat's 1 kHz.
+  expect_pitch(crossings(three.samples, three.onsets[2]), 1250, "voice 1 of 3 against 4");
+  expect_pitch(crossings(three.samples, three.onsets[1]), 1000, "a beat");
+  expect_pitch(crossings(five.samples, five.onsets[1]), 1250, "voice 1 of 5 against 4");
+  // Two voices at once, with their own accents and volume: the second voice 0.8 times as high.
+  const Rendered both = render(dir, "1 4/4 240 +3 +5:X.xx.@0.5 --volume 100");
+  // The fifths' rests (9600, 38400) are silent.
+  EXPECT_EQ(both.onsets,
+            (std::vector<std::size_t>{0, 12000, 16000, 19200, 24000, 28800, 32000, 36000}));
+  if (both.onsets.size() < 8) return;
+  expect_pitch(crossings(both.samples, both.onsets[3]), 800, "voice 2's normal click");
+  EXPECT_NEAR(std::abs(both.samples[both.onsets[3]]), 0.5f * std::abs(both.samples[both.onsets[1]]),
+              1e-4)
+      << "voice 2 at half the volume";
 }
 
 }  // namespace

@@ -490,3 +490,34 @@ TEST(SetEmphasis, NoAccentsOrAllAccents) {
   EXPECT_EQ(text(all.sections[1]), "X.XX.X.");
   EXPECT_EQ(text(same.sections[0]), "");
 }
+
+// A polyrhythm's voices, after everything else, in the words and in a map.
+TEST(Voices, WordsAndMapsTakeThem) {
+  const Performance words =
+      parse_words(std::vector<std::string>{"2", "4/4", "90", "X.x.", "+3", "+5:X.x.x@0.6"});
+  const Section& s = words.sections[0];
+  ASSERT_EQ(s.voices.size(), 2u);
+  EXPECT_EQ(s.voices[0].clicks, 3);
+  EXPECT_TRUE(s.voices[0].pattern.empty());
+  EXPECT_EQ(s.voices[0].volume, 1.0);
+  EXPECT_EQ(s.voices[1].clicks, 5);
+  EXPECT_EQ(s.voices[1].pattern.size(), 5u);
+  EXPECT_EQ(s.voices[1].pattern[1], Accent::rest);
+  EXPECT_DOUBLE_EQ(s.voices[1].volume, 0.6);
+  const Performance map = parse_map("v: 2 4/4 120 X.x. 0.8 +3\n1 3/4 100 +2@2\n", "m");
+  EXPECT_DOUBLE_EQ(map.sections[0].volume, 0.8);
+  EXPECT_EQ(map.sections[0].voices.size(), 1u);
+  EXPECT_EQ(map.sections[1].voices.at(0).clicks, 2);
+  EXPECT_DOUBLE_EQ(map.sections[1].voices.at(0).volume, 2);
+}
+
+TEST(Voices, BadVoicesAreSaidWithTheirLine) {
+  const std::string grammar = " (a voice is +CLICKS[:PATTERN][@VOLUME], like +3 or +5:X.x.x@0.7)";
+  expect_map_error("1 120 +0", 1, "voice '+0': its clicks in a bar must be 1 to 64" + grammar);
+  expect_map_error("1 120\n1 120 +65", 2, "voice '+65': its clicks in a bar must be 1 to 64");
+  expect_map_error("1 120 +3:X.", 1,
+                   "voice '+3:X.': its pattern must have one X, x or . for each of its 3 clicks");
+  expect_map_error("1 120 +3@11", 1, "voice '+3@11': its volume must be 0 to 10");
+  expect_map_error("1 120 +2 +3 +4 +5", 1, "at most 3 voices besides the beat");
+  expect_map_error("1 120 +3 0.5", 1, "unknown field '0.5' after the tempo");
+}

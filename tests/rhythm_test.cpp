@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cacophony/rhythm/parse.h"
 #include "cacophony/rhythm/rhythm.h"
 
 namespace cacophony::rhythm {
@@ -248,6 +249,54 @@ TEST(RhythmCheck, RefusesWhatATimelineCantPlay) {
     p.sections[0].beats = kEndless;
     p.sections.push_back(p.sections[0]);
   });
+}
+
+std::vector<int> voices_of(const std::vector<Event>& events) {
+  std::vector<int> out;
+  for (const Event& e : events) out.push_back(e.voice);
+  return out;
+}
+
+// 3 against 4 and 5 against 4: each voice's clicks evenly across the bar, on their exact frames,
+// the beat first where they meet; the voice's own accents and volume.
+TEST(Timeline, PolyrhythmVoicesFallEvenlyAcrossTheBar) {
+  Performance p = of({section(1, {4, 4}, Tempo::constant(120))});
+  p.sections[0].voices.push_back(Voice{3, {}, 0.5});
+  const auto three = events(p);
+  expect_clicks(three, {0, 0, 24000, 32000, 48000, 64000, 72000}, {A, A, N, N, N, N, N});
+  EXPECT_EQ(voices_of(three), (std::vector<int>{0, 1, 0, 1, 0, 1, 0}));
+  EXPECT_FLOAT_EQ(three[1].level, 0.5f);
+  EXPECT_EQ(three[3].beat, 2);
+  EXPECT_EQ(three[3].beats_in_bar, 3);
+  using enum Accent;
+  p.sections[0].voices = {Voice{5, {accent, rest, normal, rest, normal}, 1.0}};
+  const auto five = events(p);
+  expect_clicks(five, {0, 0, 24000, 38400, 48000, 72000, 76800}, {A, A, N, N, N, N, N});
+  EXPECT_EQ(voices_of(five), (std::vector<int>{0, 1, 0, 1, 0, 0, 1}));
+}
+
+// A voice over a ramp follows the tempo's integral, and a partial bar (--beats) cuts it.
+TEST(Timeline, PolyrhythmVoicesFollowARampAndEndWithTheSection) {
+  Performance p = of({section(2, {4, 4}, Tempo{Tempo::Kind::ramp, 60, 120, 8, {}})});
+  p.sections[0].voices.push_back(Voice{2, {}, 1.0});
+  p.feel.count_in = 0;  // no voices in the count-in
+  const Timeline timeline(p, kRate);
+  const auto e = events(p);
+  std::vector<std::int64_t> voice_frames, beat_frames;
+  for (const Event& event : e)
+    (event.voice > 0 ? voice_frames : beat_frames).push_back(event.frame);
+  ASSERT_EQ(voice_frames.size(), 4u);
+  // A voice click at beat position x sits where the beat at x would.
+  Performance at_two = p;
+  at_two.sections[0].voices.clear();
+  const auto plain = events(at_two);
+  EXPECT_EQ(voice_frames[1], plain[2 + 2].frame);  // 2 count-in beats, then beat 2
+  EXPECT_EQ(voice_frames[3], plain[2 + 6].frame);
+  EXPECT_EQ(timeline.last_click_frame(), plain.back().frame);
+  Performance cut = limit_beats(p, 5);
+  int voiced = 0;
+  for (const Event& event : events(cut)) voiced += event.voice > 0;
+  EXPECT_EQ(voiced, 3);  // bar 2's second click (beat 6) is past the end
 }
 
 }  // namespace

@@ -86,6 +86,8 @@ void link_rhythm(const RawPlay& raw, PlayOptions& o) {
     throw UsageError("--link plays whole beats: --count-in and --subdivide are not taken with it");
   if (p.feel.delay != 0)
     throw UsageError("--link plays on the session's grid: --delay is not taken with it");
+  if (!s.voices.empty())
+    throw UsageError("--link plays the session's beats: a polyrhythm's voices are not taken with it");
   o.link_bpm = s.tempo.from;
   if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
     throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
@@ -126,7 +128,8 @@ PlayOptions play_options(const RawPlay& raw) {
 // A rhythm a player may change as it plays: one steady section, no count-in, no swing.
 bool changeable(const rhythm::Performance& p) {
   return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
-         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50 && p.feel.delay == 0;
+         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50 && p.feel.delay == 0 &&
+         p.sections[0].voices.empty();
 }
 
 // The OSC remote, on --osc-host and --osc.

@@ -8,8 +8,10 @@
 namespace cacophony::cli {
 namespace {
 
-// bar.beat[.sub]; in a count-in, "in" and the count-in's own bar.beat.
+// bar.beat[.sub]; in a count-in, "in" and the count-in's own bar.beat; a polyrhythm voice's
+// click, the bar, +voice and its click ("1 +1.2").
 std::string place_of(const sound::Onset& o) {
+  if (o.voice > 0) return fmt::format("{} +{}.{}", o.bar, o.voice, o.phase + 1);
   std::string place = o.count_in_bar > 0 ? fmt::format("in {}.{}", o.count_in_bar, o.phase + 1)
                                          : fmt::format("{}.{}", o.bar, o.phase + 1);
   if (o.sub > 0) place += fmt::format(".{}", o.sub + 1);
@@ -88,8 +90,9 @@ void LiveDisplay::end_line() {
 
 void LiveDisplay::click(const sound::BeatEvent& event, const LiveStatus& status,
                         const std::string& message) {
-  last_ = event;
   if (mode_ == Mode::beats) print_beat_line(event, link_);
+  if (event.onset.voice > 0) return;  // the line follows the beat; a voice's clicks are printed
+  last_ = event;
   if (mode_ == Mode::line) draw(status, message);
 }
 

@@ -77,11 +77,13 @@ std::string rhythm_help(const std::string& command) {
       "           tempo-tempo2/accel: 1 bpm faster every accel bars, up to tempo2\n"
       "           tempo-tempo2: a ramp across the bars\n"
       "  pattern  X accent, x normal, . rest, one per beat; default X then x\n"
+      "  voices   a polyrhythm: +CLICKS[:PATTERN][@VOLUME], up to three (+3 in 4/4: 3 against 4)\n"
       "Or --map FILE, a klick tempo map (one section a line: [label:] bars [meter]\n"
-      "tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]), or --bpm N [--beats N] (4/4).\n"
+      "tempo[-tempo2 | ,t1,t2,...] [pattern] [volume] [voices]), or --bpm N [--beats N].\n"
       "Examples:\n"
       "  {3} {0} 7/8 160 X.xX.x.{1}\n"
       "  {3} {0} 32 4/4 80-120/4{1}    (a speed trainer)\n"
+      "  {3} {0} 8 4/4 90 +3 +5:X.x.x@0.6{1}    (3 and 5 against 4)\n"
       "  {3} {0} --map song.txt --count-in 1{1}\n",
       command, out, command == "render" ? "; render needs an end" : "; without, until stopped",
       program_name(), rhythm::Meter::kMaxBeats, rhythm::kMaxTempo);

@@ -36,7 +36,8 @@ std::vector<Position> positions(const rhythm::Performance& performance, int rate
   rhythm::Timeline::Cursor cursor;
   rhythm::Event event;
   while (timeline.next(cursor, event)) {
-    if (rhythm::counts_in(event.sound)) continue;
+    // The count-in is no player's; a polyrhythm's voices sound, and the beat is what is measured.
+    if (rhythm::counts_in(event.sound) || event.voice > 0) continue;
     out.push_back({event.frame, event.bar, event.beat, event.sub, plan.muted(event.bar)});
   }
   return out;

@@ -180,12 +180,50 @@ Tempo parse_words_tempo(std::string_view field, const Section& section, const Wh
   return ramp(tempi->first, tempi->second, change * *accel * section.meter.beats);
 }
 
-// Fields after the tempo: an optional pattern, then (maps only) an optional volume.
+// A polyrhythm's voice: +CLICKS[:PATTERN][@VOLUME], e.g. +3, +5:X.x.x, +3@0.5.
+Voice parse_voice(std::string_view field, const Where& where) {
+  const std::string_view whole = field;
+  const auto fail = [&](const std::string& why) {
+    where.fail("voice " + shown(whole) + ": " + why +
+               " (a voice is +CLICKS[:PATTERN][@VOLUME], like +3 or +5:X.x.x@0.7)");
+  };
+  field.remove_prefix(1);
+  Voice voice;
+  const std::size_t at = field.find('@');
+  if (at != std::string_view::npos) {
+    const auto volume = to_number<double>(field.substr(at + 1));
+    if (!volume || *volume < 0 || *volume > Section::kMaxVolume) fail("its volume must be 0 to 10");
+    voice.volume = *volume;
+    field = field.substr(0, at);
+  }
+  const std::size_t colon = field.find(':');
+  const auto clicks =
+      is_integer(field.substr(0, colon)) ? to_number<int>(field.substr(0, colon)) : std::nullopt;
+  if (!clicks || *clicks < 1 || *clicks > Voice::kMaxClicks)
+    fail("its clicks in a bar must be 1 to " + std::to_string(Voice::kMaxClicks));
+  voice.clicks = *clicks;
+  if (colon == std::string_view::npos) return voice;
+  const std::string_view pattern = field.substr(colon + 1);
+  if (!is_pattern(pattern) || pattern.size() != static_cast<std::size_t>(*clicks))
+    fail("its pattern must have one X, x or . for each of its " + std::to_string(*clicks) +
+         " clicks");
+  for (const char c : pattern) voice.pattern.push_back(static_cast<Accent>(c));
+  return voice;
+}
+
+// Fields after the tempo: an optional pattern, then (maps only) an optional volume, then a
+// polyrhythm's voices.
 void parse_tail(Fields::const_iterator field, Fields::const_iterator end, bool volume,
                 Section& section, const Where& where) {
+  const auto voice = [](std::string_view f) { return f.starts_with('+'); };
   if (field != end && is_pattern(*field))
     section.pattern = parse_pattern(*field++, section.meter, where);
-  if (field != end && volume) section.volume = parse_volume(*field++, where);
+  if (field != end && volume && !voice(*field)) section.volume = parse_volume(*field++, where);
+  for (; field != end && voice(*field); ++field) {
+    if (section.voices.size() == Section::kMaxVoices)
+      where.fail("at most " + std::to_string(Section::kMaxVoices) + " voices besides the beat");
+    section.voices.push_back(parse_voice(*field, where));
+  }
   if (field != end) where.fail("unknown field " + shown(*field) + " after the tempo");
 }
 

@@ -27,6 +27,18 @@ void check_tempo(const Section& s) {
   if (!std::all_of(t.per_beat.begin(), t.per_beat.end(), tempo_in_range)) bad("tempo out of range");
 }
 
+void check_voices(const Section& s) {
+  if (s.voices.size() > Section::kMaxVoices) bad("voices");
+  for (const Voice& v : s.voices) {
+    if (v.clicks < 1 || v.clicks > Voice::kMaxClicks) bad("a voice's clicks");
+    if (!v.pattern.empty() && v.pattern.size() != static_cast<std::size_t>(v.clicks))
+      bad("a voice's pattern length");
+    for (Accent a : v.pattern)
+      if (a != Accent::accent && a != Accent::normal && a != Accent::rest) bad("a voice's pattern");
+    if (!(v.volume >= 0 && v.volume <= Section::kMaxVolume)) bad("a voice's volume");
+  }
+}
+
 void check_section(const Section& s, bool last) {
   if (s.beats < 1 || (s.beats == kEndless && !last)) bad("section length");
   const int d = s.meter.unit;
@@ -37,6 +49,7 @@ void check_section(const Section& s, bool last) {
   for (Accent a : s.pattern)
     if (a != Accent::accent && a != Accent::normal && a != Accent::rest) bad("pattern");
   if (!(s.volume >= 0 && s.volume <= Section::kMaxVolume)) bad("volume");
+  check_voices(s);
   check_tempo(s);
 }
 
@@ -117,9 +130,15 @@ Section count_in_of(const Section& first, int bars) {
   return s;
 }
 
+bool all_rests(const std::vector<Accent>& pattern) {
+  return !pattern.empty() &&
+         std::all_of(pattern.begin(), pattern.end(), [](Accent a) { return a == Accent::rest; });
+}
+
+// Nothing of the section sounds: its beats all rest, and its voices' clicks too.
 bool all_rests(const Section& s) {
-  return !s.pattern.empty() && std::all_of(s.pattern.begin(), s.pattern.end(),
-                                           [](Accent a) { return a == Accent::rest; });
+  return all_rests(s.pattern) && std::all_of(s.voices.begin(), s.voices.end(),
+                                             [](const Voice& v) { return all_rests(v.pattern); });
 }
 
 }  // namespace
@@ -143,6 +162,10 @@ Timeline::Timeline(Performance performance, int rate) : feel_(performance.feel),
     span.quarters = span.section.meter.quarters();
     span.shape = shape_of(span.section.meter.beats,
                           [&](int beat) { return accent_in(span.section.pattern, beat); });
+    if (span.count_in) span.section.voices.clear();
+    for (const Voice& v : span.section.voices)
+      span.voice_shapes.push_back(
+          shape_of(v.clicks, [&](int click) { return accent_in(v.pattern, click); }));
     if (span.section.tempo.kind == Tempo::Kind::list) {
       long double at = 0;
       for (double bpm : span.section.tempo.per_beat) {
@@ -200,24 +223,22 @@ bool Timeline::fill(const Span& span, const Cursor& c, Event& e) const {
   e.shape = span.shape;
   e.section = span.label;
   e.count_in_bar = span.count_in ? static_cast<int>(e.bar - span.first_bar + 1) : 0;
+  e.voice = 0;
   return true;
 }
 
-bool Timeline::next(Cursor& c, Event& e) const {
-  while (c.section < spans_.size()) {
-    const Span& span = spans_[c.section];
-    const int subs = span.count_in ? 1 : feel_.subdivide;
-    if (span.silent || c.beat >= span.section.beats) {
-      c = Cursor{c.section + 1, 0, 0};
-      continue;
-    }
+// The next sounding beat (or subdivision) of `span` at or after `c`; false at the span's end.
+bool Timeline::next_beat(const Span& span, Cursor& c, Event& e) const {
+  const int subs = span.count_in ? 1 : feel_.subdivide;
+  while (!span.silent && c.beat < span.section.beats) {
     if (c.sub >= subs) {
-      c = Cursor{c.section, c.beat + 1, 0};
+      c.beat += 1;
+      c.sub = 0;
       continue;
     }
-    const bool sounded = fill(span, c, e);
-    if (!sounded) {  // a rest: its subdivisions rest too
-      c = Cursor{c.section, c.beat + 1, 0};
+    if (!fill(span, c, e)) {  // a rest: its subdivisions rest too
+      c.beat += 1;
+      c.sub = 0;
       continue;
     }
     ++c.sub;
@@ -226,18 +247,99 @@ bool Timeline::next(Cursor& c, Event& e) const {
   return false;
 }
 
+double Timeline::voice_position(const Span& span, std::size_t v, std::int64_t click) const {
+  const Voice& voice = span.section.voices[v];
+  const std::int64_t n = span.section.meter.beats;
+  return static_cast<double>(click / voice.clicks * n) +
+         static_cast<double>(click % voice.clicks) * static_cast<double>(n) / voice.clicks;
+}
+
+// The next sounding click of voice `v` of `span` at or after `c`; false at the span's end.
+bool Timeline::next_of_voice(const Span& span, std::size_t v, Cursor& c, Event& e) const {
+  const Voice& voice = span.section.voices[v];
+  for (std::int64_t& click = c.voice[v];; ++click) {
+    const double x = voice_position(span, v, click);
+    if (x >= static_cast<double>(span.section.beats)) return false;
+    const int j = static_cast<int>(click % voice.clicks);
+    const Accent accent = accent_in(voice.pattern, j);
+    if (accent == Accent::rest) continue;
+    const std::int64_t in_section = static_cast<std::int64_t>(x) / span.section.meter.beats;
+    e = Event{std::llround(frame_at(span, x)),
+              accent == Accent::accent ? Sound::accent : Sound::normal,
+              static_cast<float>(span.section.volume * voice.volume),
+              span.first_bar + in_section,
+              j + 1,
+              voice.clicks,
+              0,
+              span.tempo_at(x),
+              span.voice_shapes[v],
+              span.label,
+              0,
+              static_cast<int>(v) + 1};
+    ++click;
+    return true;
+  }
+}
+
+bool Timeline::next(Cursor& c, Event& e) const {
+  for (; c.section < spans_.size(); c = Cursor{c.section + 1}) {
+    const Span& span = spans_[c.section];
+    Cursor best = c;
+    bool found = next_beat(span, best, e);
+    // The earliest of the beat's and the voices' next clicks; at one frame, the beat's first.
+    for (std::size_t v = 0; v < span.section.voices.size(); ++v) {
+      Cursor voiced = c;
+      Event heard;
+      if (next_of_voice(span, v, voiced, heard) && (!found || heard.frame < e.frame)) {
+        best = c;
+        best.voice[v] = voiced.voice[v];
+        e = heard;
+        found = true;
+      }
+    }
+    if (found) {
+      c = best;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The frame of the last sounding click of `span`'s voices, or -1.
+std::int64_t Timeline::last_voice_click(const Span& span) const {
+  std::int64_t last = -1;
+  for (std::size_t v = 0; v < span.section.voices.size(); ++v) {
+    const Voice& voice = span.section.voices[v];
+    const std::int64_t bars = bars_of(span.section);
+    // The last sounding click is within the last two bars' reach (a partial bar may hold none).
+    for (std::int64_t click = bars * voice.clicks - 1;
+         click >= std::max<std::int64_t>(0, (bars - 2) * voice.clicks); --click) {
+      if (voice_position(span, v, click) >= static_cast<double>(span.section.beats)) continue;
+      if (accent_in(voice.pattern, click % voice.clicks) == Accent::rest) continue;
+      last = std::max<std::int64_t>(last,
+                                    std::llround(frame_at(span, voice_position(span, v, click))));
+      break;
+    }
+  }
+  return last;
+}
+
 std::int64_t Timeline::find_last_click() const {
   if (spans_.back().section.beats == kEndless) return kEndless;
   for (auto span = spans_.rbegin(); span != spans_.rend(); ++span) {
     if (span->silent) continue;
+    const std::int64_t voices = last_voice_click(*span);
     const std::int64_t beats = span->section.beats;
     // The pattern repeats every bar, so the last sounding beat is within the last bar's reach.
     const std::int64_t lowest = std::max<std::int64_t>(0, beats - span->section.meter.beats);
     for (std::int64_t beat = beats - 1; beat >= lowest; --beat) {
       if (accent_of(span->section, beat) == Accent::rest) continue;
       const int subs = span->count_in ? 1 : feel_.subdivide;
-      return std::llround(frame_at(*span, static_cast<double>(beat) + sub_position(subs - 1)));
+      return std::max<std::int64_t>(
+          voices,
+          std::llround(frame_at(*span, static_cast<double>(beat) + sub_position(subs - 1))));
     }
+    if (voices >= 0) return voices;
   }
   return -1;
 }

@@ -111,12 +111,12 @@ void check_style(const ClickStyle& style, int rate) {
       throw std::invalid_argument("a click's pitch is too high for the rate");
 }
 
-Click::Click(ClickKind kind, int rate, const ClickStyle& style) : kind_(kind) {
+Click::Click(ClickKind kind, int rate, const ClickStyle& style, double ratio) : kind_(kind) {
   check_style(style, rate);
   const auto length = static_cast<std::size_t>(std::lround(kSeconds * rate));
   const std::size_t sounding = length - kSilentTail;  // samples [0, sounding) may be non-zero
   const double decay = (style.timbre == Timbre::wood ? 0.0015 : 0.004) * rate;  // in samples
-  Wave wave_at(style.timbre, 2.0 * std::numbers::pi * frequency_hz(kind, style) / rate);
+  Wave wave_at(style.timbre, 2.0 * std::numbers::pi * frequency_hz(kind, style) * ratio / rate);
   std::vector<double> wave(length, 0.0);
   for (std::size_t i = 0; i < sounding; ++i) {
     const double fade = static_cast<double>(sounding - 1 - i) / static_cast<double>(sounding - 1);
@@ -130,10 +130,15 @@ Click::Click(ClickKind kind, int rate, const ClickStyle& style) : kind_(kind) {
 
 ClickSounds ClickSounds::synthesised(int rate, const ClickStyle& style) {
   ClickSounds sounds;
-  for (std::size_t k = 0; k < kClickKinds; ++k) {
-    const Click click(static_cast<ClickKind>(k), rate, style);
-    sounds.kinds[k].assign(click.samples().begin(), click.samples().end());
-  }
+  const auto samples_of = [&](ClickKind kind, double ratio) {
+    const Click click(kind, rate, style, ratio);
+    return std::vector<float>(click.samples().begin(), click.samples().end());
+  };
+  for (std::size_t k = 0; k < kClickKinds; ++k)
+    sounds.kinds[k] = samples_of(static_cast<ClickKind>(k), 1);
+  for (std::size_t v = 0; v < kPolyVoices; ++v)
+    sounds.voices[v] = {samples_of(ClickKind::accent, kVoicePitch[v]),
+                        samples_of(ClickKind::normal, kVoicePitch[v])};
   return sounds;
 }
 

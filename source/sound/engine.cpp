@@ -54,7 +54,7 @@ std::size_t Engine::process(float* out, std::size_t frames, const BlockTime& tim
   while (next_beat_ < beats_ && grid_.next_before(end, onset)) {
     if (hook_) hook_(hook_context_, next_beat_, onset);
     const int volume = std::clamp(volume_.load(std::memory_order_relaxed), kMinVolume, kMaxVolume);
-    const std::vector<float>& sound = sounds_.of(onset.kind);
+    const std::vector<float>& sound = sounds_.of(onset.kind, onset.voice);
     Voice& v = voices_[next_voice_];
     next_voice_ = (next_voice_ + 1) % kVoices;
     const bool muted = muted_.load(std::memory_order_relaxed);  // the click keeps its place

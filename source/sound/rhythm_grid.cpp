@@ -5,6 +5,9 @@
 namespace cacophony::sound {
 namespace {
 
+static_assert(kPolyVoices == rhythm::Section::kMaxVoices,
+              "a sound for each voice a section may have");
+
 ClickKind kind_of(rhythm::Sound sound) {
   switch (sound) {
     case rhythm::Sound::accent:
@@ -35,8 +38,8 @@ bool RhythmGrid::next_before(std::int64_t end, Onset& onset) {
   if (!has_pending_ || pending_.frame >= end) return false;
   has_pending_ = false;
   const rhythm::Event& e = pending_;
-  onset = Onset{e.frame, count_++, e.beat - 1, e.beats_in_bar, kind_of(e.sound), e.level,
-                e.bar,   e.sub,    e.tempo,    e.shape,        e.section,        e.count_in_bar};
+  onset = Onset{e.frame, count_++, e.beat - 1, e.beats_in_bar, kind_of(e.sound), e.level, e.bar,
+                e.sub,   e.tempo,  e.shape,    e.section,      e.count_in_bar,   e.voice};
   return true;
 }
 

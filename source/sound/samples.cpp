@@ -59,6 +59,8 @@ ClickSounds load_sounds(const std::vector<std::filesystem::path>& paths, int rat
     sounds.kinds[k] = accented ? accent : normal;
     scale(sounds.kinds[k], kind);
   }
+  for (auto& voice : sounds.voices)
+    voice = {sounds.of(ClickKind::accent), sounds.of(ClickKind::normal)};
   return sounds;
 }
 

@@ -9,9 +9,12 @@
 //   `accel` bars, continuously, until tempo2, then steady. tempo-tempo2 without /accel ramps
 //   across all the bars (and needs them).
 // - pattern: X accent, x normal, . rest, one per beat of the bar.
+// - voices (a polyrhythm), after everything else, up to three: +CLICKS[:PATTERN][@VOLUME], a voice
+//   of CLICKS even clicks across each bar (+3 in 4/4 is 3 against 4), its own accents (one X, x
+//   or . a click; default an accent on its first) and volume factor (0..10, default 1).
 //
 // Tempo maps (parse_map, read_map): klick's format, one section per line,
-//   [label:] bars [meter] tempo[-tempo2 | ,t1,t2,...] [pattern] [volume]
+//   [label:] bars [meter] tempo[-tempo2 | ,t1,t2,...] [pattern] [volume] [voices]
 // with `#` comments and blank lines, CRLF or LF line ends, and a UTF-8 byte-order mark at the
 // start or not. The meter defaults to 4/4 (not to the line before, as in klick), the volume to
 // 1.0 (0..10). tempo1-tempo2 ramps across the section; a tempo list has one tempo per beat of

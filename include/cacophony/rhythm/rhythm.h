@@ -27,10 +27,15 @@
 //   count-in included: it is added to the first section's start, so each click's frame is
 //   round(rate * (delay + its time)).
 // - A rest ('.') silences its beat and the beat's subdivisions.
+// - A voice (a polyrhythm: 3 against 4) plays `clicks` even clicks across each bar of its
+//   section: click j of bar b sits at x = b * n + j * n / clicks (n the bar's beats), where it is
+//   before the section's end, in its own sound and at its volume times the section's. Clicks at
+//   one frame come out the beat first, then the voices in order. The count-in has no voices.
 //
 // Thread safety: a Timeline is immutable once built; next() keeps its place in the caller's
 // Cursor, and neither locks nor allocates, so it may run in an audio thread.
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -63,6 +68,14 @@ struct Tempo {
   static Tempo constant(double bpm) { return Tempo{Kind::constant, bpm, bpm, 0, {}}; }
 };
 
+// A polyrhythm's voice over a section's bars (Section::voices).
+struct Voice {
+  static constexpr int kMaxClicks = 64;
+  int clicks = 3;               // even clicks in a bar, 1..kMaxClicks
+  std::vector<Accent> pattern;  // `clicks` entries; empty: an accent on the first
+  double volume = 1.0;          // times the section's, 0..Section::kMaxVolume
+};
+
 struct Section {
   std::string label;       // may be empty
   std::int64_t beats = 4;  // the section's length in beats, >= 1; kEndless (last section only)
@@ -71,7 +84,9 @@ struct Section {
   std::vector<Accent> pattern;  // meter.beats entries; empty: accent on the bar's first beat
   double volume = 1.0;          // scales every click of the section, 0..kMaxVolume
   int line = 0;                 // where a map defined it (1-based), 0 elsewhere
+  std::vector<Voice> voices;    // a polyrhythm's other voices, at most kMaxVoices
   static constexpr double kMaxVolume = 10.0;
+  static constexpr std::size_t kMaxVoices = 3;
 };
 
 struct Feel {
@@ -138,6 +153,8 @@ struct Event {
   // points into the Timeline, and lives as long as the Timeline does.
   const std::string* section = nullptr;
   int count_in_bar = 0;  // in the count-in: its bar, from 1; 0 elsewhere
+  int voice = 0;         // 0: the beat; 1.. a polyrhythm's voice (then `beat` counts its clicks
+                         // in the bar, `beats_in_bar` their number, `shape` their accents)
 };
 
 class Timeline {
@@ -147,6 +164,7 @@ class Timeline {
     std::size_t section = 0;  // into the timeline's sections (the count-in first, when asked)
     std::int64_t beat = 0;
     int sub = 0;
+    std::array<std::int64_t, Section::kMaxVoices> voice{};  // each voice's next click
   };
 
   // Checks `performance` (check() above) and `rate` (> 0).
@@ -177,6 +195,7 @@ class Timeline {
     double quarters = 1;                   // a beat's length in quarter notes
     std::vector<long double> list_starts;  // a tempo list's beat starts in the section, and its end
     BarShape shape;                        // its bars' accents and rests
+    std::vector<BarShape> voice_shapes;    // each voice's
     const std::string* label = nullptr;    // its label, or the nearest before it; none: nullptr
 
     // Seconds from the section's start to beat position x; the tempo there.
@@ -187,6 +206,10 @@ class Timeline {
   long double frame_at(const Span& span, double x) const;
   double sub_position(int sub) const;
   bool fill(const Span& span, const Cursor& cursor, Event& event) const;
+  bool next_beat(const Span& span, Cursor& cursor, Event& event) const;
+  bool next_of_voice(const Span& span, std::size_t v, Cursor& cursor, Event& event) const;
+  double voice_position(const Span& span, std::size_t v, std::int64_t click) const;
+  std::int64_t last_voice_click(const Span& span) const;
   std::int64_t find_last_click() const;
 
   std::vector<Span> spans_;

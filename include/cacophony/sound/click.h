@@ -23,6 +23,8 @@
 //   Accent and normal are an octave apart; a subdivision sits between them and softer, so it
 //   reads as a tick inside the beat; the count-in is brighter than anything in the song, its
 //   accent brighter and louder still.
+// - A polyrhythm's voices (rhythm.h) sound the accent and the normal click at a pitch of their
+//   own: 1.25, 0.8 and 1.6 times (voices 1, 2, 3), so each is told apart from the beat.
 // - The level scales the kind's waveform; the volume scales that. Volume 0..100 maps to the peak's
 //   level in dBFS by gain_db = -40 + 39 * volume / 100: 0 -> -40 dBFS (quiet, still heard),
 //   50 -> -20.5 dBFS, 100 -> -1 dBFS (1 dB of headroom). Volumes outside 0..100 are clamped.
@@ -67,7 +69,8 @@ class Click {
   static constexpr std::size_t kSilentTail = 4;
 
   // Checks the style (check_style).
-  Click(ClickKind kind, int rate, const ClickStyle& style = {});
+  // `ratio` scales the pitch further (a polyrhythm voice's, kVoicePitch).
+  Click(ClickKind kind, int rate, const ClickStyle& style = {}, double ratio = 1);
 
   ClickKind kind() const { return kind_; }
   // The kind's pitch, before a style's factor.
@@ -83,10 +86,20 @@ class Click {
 
 // The sounds an engine plays, one per ClickKind at the engine's rate, each at its kind's level:
 // made before the engine runs, then only read.
+inline constexpr std::size_t kPolyVoices = 3;
+inline constexpr std::array<double, kPolyVoices> kVoicePitch{1.25, 0.8, 1.6};
+
 struct ClickSounds {
   std::array<std::vector<float>, kClickKinds> kinds;
+  // Each polyrhythm voice's accent and normal click.
+  std::array<std::array<std::vector<float>, 2>, kPolyVoices> voices;
   const std::vector<float>& of(ClickKind kind) const {
     return kinds[static_cast<std::size_t>(kind)];
+  }
+  // Voice 0 is the beat's; voice v > 0 plays voices[v - 1] (its accent for ClickKind::accent).
+  const std::vector<float>& of(ClickKind kind, int voice) const {
+    if (voice <= 0) return of(kind);
+    return voices[static_cast<std::size_t>(voice - 1)][kind == ClickKind::accent ? 0 : 1];
   }
   // The synthesised clicks above, in `style`.
   static ClickSounds synthesised(int rate, const ClickStyle& style = {});

@@ -36,6 +36,7 @@ struct Onset {
   // Its section's name (rhythm::Event::section), owned by the grid; nullptr when none.
   const std::string* section = nullptr;
   int count_in_bar = 0;  // in a count-in: its bar, from 1; 0 elsewhere
+  int voice = 0;         // 0: the beat; 1.. a polyrhythm's voice (ClickSounds::of)
 };
 
 // When a block is heard, for grids that follow an outside clock. Host time is in microseconds of

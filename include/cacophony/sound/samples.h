@@ -5,7 +5,7 @@
 //   channel count, folds it to mono, keeps at most kMaxSampleSeconds, and resamples it to the
 //   engine's rate. The accent sample plays the accents (the count-in's too); the normal sample
 //   the normal beats, the subdivisions and the rest of the count-in, at those kinds' levels
-//   (click.h), so they stay apart by level.
+//   (click.h), so they stay apart by level. A polyrhythm's voices play the same two samples.
 // - Resampler converts a stream block by block (the --mix recording), with libsamplerate's
 //   SRC_SINC_MEDIUM_QUALITY converter.
 //
