@@ -1,4 +1,4 @@
-// `render`: the metronome offline, into a WAV or FLAC file.
+// `render`: the metronome offline, into an audio file whose extension picks its format.
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -96,7 +96,7 @@ int render_command(const RawRender& raw) {
   Progress progress;
   options.progress = std::ref(progress);
   // In the order the checks have always come: the output's name, then the volume, then the mix.
-  sound::check_extension(options.out);
+  sound::check_output(options.out, options.rate);
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume);
   if (raw.mix) options.mix = recording_to_mix(volume);
@@ -127,10 +127,14 @@ int render_command(const RawRender& raw) {
 void add_render_command(CLI::App& app, Action& action) {
   auto raw = std::make_shared<RawRender>();
   CLI::App* cmd = app.add_subcommand(
-      "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
+      "render",
+      "Render the metronome offline to an audio file (mono; 16-bit where the format takes it)");
   cmd->footer(rhythm_help("render"));
   add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
-  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
+  takes_file(cmd->add_option("--out", raw->out,
+                             "Output file (a file, not -); its extension picks the format, any "
+                             "libsndfile writes: .wav .flac .ogg .opus .mp3 .aiff .caf ... (an "
+                             "unknown one lists them)"))
       ->required();
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,

@@ -9,6 +9,7 @@
 
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/jack_sink.h"
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/render.h"
 #include "options/options.h"
 
@@ -24,20 +25,36 @@ std::string words(const sound::BadRate& e) {
 // a hidden file's name, without one), or another ending.
 std::string no_format(const std::filesystem::path& path) {
   if (path == "-")
-    return "render writes a file, not standard output: give a name ending in .wav or .flac (a "
-           "FIFO named X.flac streams)";
+    return "render writes a file, not standard output: give a name whose extension picks the "
+           "format, e.g. click.wav (a FIFO named X.flac streams)";
   std::string name = path.filename().string();
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == ".wav" || name == ".flac")
+  const auto& formats = sound::output_formats();
+  if (std::any_of(formats.begin(), formats.end(),
+                  [&](const sound::OutputFormat& f) { return f.extension == name; }))
     return fmt::format("the file needs a name before {} (e.g. click{})", name, name);
-  return "the output must end in .wav or .flac";
+  return "the output must end in one of " + sound::output_extensions();
 }
 
 std::string words(const sound::BadOutput& e) {
   using Why = sound::BadOutput::Why;
-  const std::string why = e.why == Why::extension ? no_format(e.path) : e.reason;
-  return fmt::format("cannot write '{}': {}", e.path.string(), why);
+  const std::string ext = e.path.extension().string();
+  switch (e.why) {
+    case Why::extension:
+      return fmt::format("cannot write '{}': {}", e.path.string(), no_format(e.path));
+    case Why::rate:
+      return fmt::format("cannot write '{}': a {} file does not take {} Hz", e.path.string(), ext,
+                         e.rate);
+    case Why::unstreamable:
+      return fmt::format(
+          "cannot write '{}': a {} file can't stream into a pipe or a FIFO (its header is "
+          "finished last); these stream: {}",
+          e.path.string(), ext, sound::streaming_extensions());
+    case Why::refused:
+      break;
+  }
+  return fmt::format("cannot write '{}': {}", e.path.string(), e.reason);
 }
 
 std::string cannot_read(const sound::BadRecording& e, const std::string& why) {

@@ -1,9 +1,10 @@
 #include "cacophony/sound/render.h"
 
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
+#include <cerrno>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
 #include "regular_file.h"
@@ -25,15 +27,6 @@ struct CloseFile {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
 using File = std::unique_ptr<SNDFILE, CloseFile>;
-
-int format_for(const std::filesystem::path& out) {
-  std::string ext = out.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".wav") return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  if (ext == ".flac") return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-  throw BadOutput(out, BadOutput::Why::extension);
-}
 
 // The recording under the clicks, read along with the render, folded to mono and resampled to
 // the render's rate when it has another.
@@ -112,11 +105,15 @@ void check_length(const RenderOptions& options, std::int64_t total, int format) 
 // The output on the caller's descriptor, finished by finish().
 class Output {
  public:
-  Output(const std::filesystem::path& out, int fd, int format, int rate) : out_(out) {
+  Output(const std::filesystem::path& out, int fd, const OutputFormat& format, int rate)
+      : out_(out) {
+    // libsndfile refuses a pipe for a container it would seek back in, in its own words.
+    if (lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE && !streams(format))
+      throw BadOutput(out, BadOutput::Why::unstreamable);
     SF_INFO info{};
     info.samplerate = rate;
     info.channels = 1;
-    info.format = format;
+    info.format = format.format;
     file_.reset(sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE));
     // A system error is the disk's (full, failing), not the user's.
     if (!file_ && sf_error(nullptr) == SF_ERR_SYSTEM)
@@ -182,13 +179,13 @@ void check_rate(std::int64_t rate) {
   if (rate < kMinRate || rate > kMaxRate) throw BadRate(rate);
 }
 
-void check_extension(const std::filesystem::path& out) {
-  format_for(out);
+void check_output(const std::filesystem::path& out, int rate) {
+  output_format(out, rate);
 }
 
 RenderResult render(RenderOptions options, Meter& meter) {
   check_rate(options.rate);
-  const int format = format_for(options.out);
+  const OutputFormat& format = output_format(options.out, options.rate);
   std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
@@ -198,7 +195,7 @@ RenderResult render(RenderOptions options, Meter& meter) {
   Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));
   Metering metering{&meter, &engine};
   engine.set_beat_hook(on_beat, &metering);
-  check_length(options, engine.total_frames(), format);
+  check_length(options, engine.total_frames(), format.format);
 
   Output output(options.out, options.fd, format, options.rate);
   RenderResult result = write_blocks(engine, recording ? &*recording : nullptr, output, options);

@@ -30,14 +30,21 @@ struct BadRate : BadInput {
 // An output file the render can't write.
 struct BadOutput : BadInput {
   enum class Why {
-    extension,  // neither .wav nor .flac
-    refused,    // libsndfile could not write it; `reason` says why
+    extension,     // not one of output_formats()'s (output_formats.h)
+    rate,          // its container does not take `rate` Hz
+    unstreamable,  // a pipe or a FIFO, and its container seeks back to finish its header
+    refused,       // libsndfile could not write it; `reason` says why
   };
-  BadOutput(std::filesystem::path path, Why why, std::string reason = {})
-      : BadInput("bad output"), path(std::move(path)), why(why), reason(std::move(reason)) {}
+  BadOutput(std::filesystem::path path, Why why, std::string reason = {}, int rate = 0)
+      : BadInput("bad output"),
+        path(std::move(path)),
+        why(why),
+        reason(std::move(reason)),
+        rate(rate) {}
   std::filesystem::path path;
   Why why;
   std::string reason;  // libsndfile's words, for `refused`
+  int rate;            // for `rate`
 };
 
 // A recording (to meter, or to mix) that can't be used.
