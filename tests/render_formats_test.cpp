@@ -159,6 +159,24 @@ TEST(RenderFormats, AContainerThatDoesNotTakeTheRateIsRefusedBeforeWriting) {
   EXPECT_EQ(decode(dir.at("click.opus")).rate, 24000);
 }
 
+// Only .wav and .flac have a limit of their own; no render is longer than 2^36 frames.
+TEST(RenderFormats, ARenderTooLongForAnyFileIsRefusedInTheContainersWords) {
+  cacophony::test_support::Folder dir("render_formats_");
+  const std::string hours = "the rhythm lasts 166666.7 hours, ";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"long.ogg", "more than render writes into one file (2^36 frames)"},
+      {"long.caf", "more than render writes into one file (2^36 frames)"},
+      {"long.flac", "more than a FLAC file holds"},
+      {"long.wav", "more than a WAV file holds (4 GB): write .flac"},
+  };
+  for (const auto& [name, words] : cases) {
+    const CommandResult r = run_cacophony("render --bpm 1 --beats 10000000 --out " + dir.at(name));
+    EXPECT_EQ(r.code, 2) << name;
+    EXPECT_EQ(r.out, kError + hours + words + "\n");
+  }
+  EXPECT_TRUE(dir.names().empty());
+}
+
 // Renders into the FIFO `name` in `dir` read by `cat` into `copy`, waiting for cat to finish.
 CommandResult through_fifo(const cacophony::test_support::Folder& dir, const std::string& name,
                            const std::string& copy) {

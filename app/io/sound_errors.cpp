@@ -99,9 +99,13 @@ std::string words(const sound::BadRecording& e) {
 }
 
 std::string words(const sound::TooLong& e) {
-  return fmt::format("the rhythm lasts {:.1f} hours, more than a {} file holds{}",
-                     static_cast<double>(e.frames) / e.rate / 3600.0, e.wav ? "WAV" : "FLAC",
-                     e.wav ? " (4 GB): write .flac" : "");
+  using Limit = sound::TooLong::Limit;
+  const char* holds = e.limit == Limit::wav    ? "more than a WAV file holds (4 GB): write .flac"
+                      : e.limit == Limit::flac ? "more than a FLAC file holds"
+                                               : "more than render writes into one file (2^36 "
+                                                 "frames)";
+  return fmt::format("the rhythm lasts {:.1f} hours, {}",
+                     static_cast<double>(e.frames) / e.rate / 3600.0, holds);
 }
 
 std::string words(const sound::WriteFailed& e) {

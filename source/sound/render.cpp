@@ -96,10 +96,12 @@ void on_beat(void* context, std::int64_t count, const Onset& onset) {
 }
 
 void check_length(const RenderOptions& options, std::int64_t total, int format) {
-  const bool wav = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
-  // A WAV file's sizes are 32-bit; FLAC counts samples in 36 bits.
-  if (wav ? total > 0x7FFF'8000LL : total >= (std::int64_t{1} << 36))
-    throw TooLong(total, options.rate, wav);
+  using Limit = TooLong::Limit;
+  const int container = format & SF_FORMAT_TYPEMASK;
+  if (container == SF_FORMAT_WAV && total > 0x7FFF'8000LL)
+    throw TooLong(total, options.rate, Limit::wav);
+  if (total >= (std::int64_t{1} << 36))
+    throw TooLong(total, options.rate, container == SF_FORMAT_FLAC ? Limit::flac : Limit::render);
 }
 
 // The output on the caller's descriptor, finished by finish().

@@ -78,14 +78,19 @@ struct BadRecording : BadInput {
   std::int64_t expected;
 };
 
-// A render longer than its file format holds: a WAV file's sizes are 32-bit, FLAC counts samples
-// in 36 bits.
+// A render longer than its file holds: a WAV file's sizes are 32-bit, FLAC counts samples in 36
+// bits, and no render is longer than 2^36 frames (about 400 hours at 48 kHz) in any container.
 struct TooLong : BadInput {
-  TooLong(std::int64_t frames, int rate, bool wav)
-      : BadInput("render too long"), frames(frames), rate(rate), wav(wav) {}
+  enum class Limit {
+    wav,     // 4 GB
+    flac,    // 2^36 samples
+    render,  // 2^36 frames, in another container
+  };
+  TooLong(std::int64_t frames, int rate, Limit limit)
+      : BadInput("render too long"), frames(frames), rate(rate), limit(limit) {}
   std::int64_t frames;  // the render's length
   int rate;
-  bool wav;  // else FLAC
+  Limit limit;
 };
 
 struct WriteFailed : std::runtime_error {
