@@ -11,6 +11,9 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/render.h"
@@ -38,11 +41,16 @@ constexpr std::array<std::pair<int, int>, 2> kOwnCodecs{{
     {SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III},
 }};
 
-bool checks(int format, int rate) {
+SF_INFO mono(int format, int rate) {
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = 1;
   info.format = format;
+  return info;
+}
+
+bool checks(int format) {
+  const SF_INFO info = mono(format, kDefaultRate);
   return sf_format_check(&info) != 0;
 }
 
@@ -64,15 +72,15 @@ int first_codec(int container) {
   const int count = count_of(SFC_GET_FORMAT_SUBTYPE_COUNT);
   for (int i = 0; i < count; ++i) {
     const int codec = format_info(SFC_GET_FORMAT_SUBTYPE, i).format;
-    if (checks(container | codec, kDefaultRate)) return codec;
+    if (checks(container | codec)) return codec;
   }
   return 0;
 }
 
 int codec_for(int container) {
-  if (checks(container | SF_FORMAT_PCM_16, kDefaultRate)) return SF_FORMAT_PCM_16;
+  if (checks(container | SF_FORMAT_PCM_16)) return SF_FORMAT_PCM_16;
   for (const auto& [with, codec] : kOwnCodecs)
-    if (with == container && checks(container | codec, kDefaultRate)) return codec;
+    if (with == container && checks(container | codec)) return codec;
   return first_codec(container);
 }
 
@@ -91,19 +99,16 @@ class Descriptor {
   int fd_;
 };
 
-SNDFILE* open_fd(int fd, int mode, int format, int rate) {
-  SF_INFO info{};
-  info.samplerate = rate;
-  info.channels = 1;
-  info.format = format;
-  return sf_open_fd(fd, mode, &info, SF_FALSE);
+SNDFILE* open_to_write(int fd, int format, int rate) {
+  SF_INFO info = mono(format, rate);
+  return sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
 }
 
 constexpr sf_count_t kProbeFrames = 4800;  // 9.6 kB at 16 bits: well within a pipe's 64 kB
 
 // Writes kProbeFrames of a tone into `fd` in `format` at `rate`: does libsndfile write it?
 bool write_tone(int fd, int format, int rate) {
-  SNDFILE* sf = open_fd(fd, SFM_WRITE, format, rate);
+  SNDFILE* sf = open_to_write(fd, format, rate);
   if (sf == nullptr) return false;
   std::vector<short> tone(kProbeFrames);
   for (std::size_t i = 0; i < tone.size(); ++i) tone[i] = static_cast<short>(i % 200 * 100 - 10000);

@@ -109,7 +109,8 @@ class Output {
  public:
   Output(const std::filesystem::path& out, int fd, const OutputFormat& format, int rate)
       : out_(out) {
-    // libsndfile refuses a pipe for a container it would seek back in, in its own words.
+    // Into a pipe, only a container that streams: libsndfile refuses some in its own words, and
+    // leaves others with their header unfinished.
     if (lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE && !streams(format))
       throw BadOutput(out, BadOutput::Why::unstreamable);
     SF_INFO info{};
