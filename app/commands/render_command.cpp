@@ -11,6 +11,7 @@
 #include <memory>
 #include <utility>
 
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/samples.h"
 #include "commands.h"
@@ -122,6 +123,15 @@ int render_command(const RawRender& raw) {
   return r.interrupted ? 130 : 0;
 }
 
+// `render --formats`: one line a format, "EXT  CONTAINER, CODEC", and whether it streams into a
+// FIFO; then the command ends, as --help does, whatever else it was given.
+void print_formats() {
+  for (const sound::OutputFormat& f : sound::output_formats())
+    std::printf("%-6s %s%s\n", f.extension.c_str(), f.name.c_str(),
+                sound::streams(f) ? " (streams into a FIFO)" : "");
+  throw CLI::Success();
+}
+
 }  // namespace
 
 void add_render_command(CLI::App& app, Action& action) {
@@ -133,9 +143,11 @@ void add_render_command(CLI::App& app, Action& action) {
   add_rhythm_options(*cmd, raw->rhythm, Playing::offline);
   takes_file(cmd->add_option("--out", raw->out,
                              "Output file (a file, not -); its extension picks the format, any "
-                             "libsndfile writes: .wav .flac .ogg .opus .mp3 .aiff .caf ... (an "
-                             "unknown one lists them)"))
+                             "libsndfile writes: .wav .flac .ogg .opus .mp3 .aiff .caf ... "
+                             "(--formats lists them)"))
       ->required();
+  cmd->add_flag_callback("--formats", print_formats,
+                         "List the formats --out takes, by extension, and exit");
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");

@@ -116,8 +116,8 @@ bool write_tone(int fd, int format, int rate) {
   return sf_close(sf) == 0 && wrote;
 }
 
-// Does `fd`, from its start, decode to mono at `rate`, most of the tone (a lossy codec may
-// trim its edges), however many frames its header claims?
+// Does `fd`, from its start, decode to mono at `rate`, the whole tone, however many frames its
+// header claims? (MP3 through a pipe decodes to a fraction of what was written.)
 bool reads_back(int fd, int rate) {
   SF_INFO info{};
   SNDFILE* sf = sf_open_fd(fd, SFM_READ, &info, SF_FALSE);
@@ -127,7 +127,7 @@ bool reads_back(int fd, int rate) {
   if (info.channels == 1)
     for (sf_count_t n = 0; (n = sf_readf_short(sf, block.data(), kProbeFrames)) > 0;) frames += n;
   sf_close(sf);
-  return info.samplerate == rate && frames > kProbeFrames / 2;
+  return info.samplerate == rate && frames >= kProbeFrames;
 }
 
 // Does `format` at `rate` read back as written, by descriptor as render writes? In a file in
@@ -164,11 +164,21 @@ bool round_trips_a_pipe(int format) {
   return copy.fd() >= 0 && reads_back(copy.fd(), kDefaultRate);
 }
 
+std::string name_of(int format) {
+  SF_FORMAT_INFO container{}, codec{};
+  container.format = format & SF_FORMAT_TYPEMASK;
+  codec.format = format & SF_FORMAT_SUBMASK;
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &container, sizeof container);
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &codec, sizeof codec);
+  return std::string(container.name ? container.name : "?") + ", " +
+         (codec.name ? codec.name : "?");
+}
+
 void add(std::vector<OutputFormat>& formats, std::string extension, int format) {
   const bool known = std::any_of(formats.begin(), formats.end(),
                                  [&](const OutputFormat& f) { return f.extension == extension; });
   if (!known && round_trips(format, kDefaultRate))
-    formats.push_back({std::move(extension), format});
+    formats.push_back({std::move(extension), format, name_of(format)});
 }
 
 std::vector<OutputFormat> discover() {

@@ -20,6 +20,7 @@ namespace cacophony::sound {
 struct OutputFormat {
   std::string extension;  // lower case, with its dot: ".wav"
   int format = 0;         // libsndfile's container | codec
+  std::string name;       // libsndfile's: "WAV (Microsoft), Signed 16 bit PCM"
 };
 
 const std::vector<OutputFormat>& output_formats();
