@@ -162,7 +162,8 @@ TEST(RenderFormats, AContainerThatDoesNotTakeTheRateIsRefusedBeforeWriting) {
   EXPECT_EQ(decode(dir.at("click.opus")).rate, 24000);
 }
 
-// Only .wav and .flac have a limit of their own; no render is longer than 2^36 frames.
+// A container with 32-bit sizes holds 4 GB, FLAC 2^36 samples; no render is longer than 2^36
+// frames.
 TEST(RenderFormats, ARenderTooLongForAnyFileIsRefusedInTheContainersWords) {
   cacophony::test_support::Folder dir("render_formats_");
   const std::string hours = "the rhythm lasts 166666.7 hours, ";
@@ -170,12 +171,22 @@ TEST(RenderFormats, ARenderTooLongForAnyFileIsRefusedInTheContainersWords) {
       {"long.ogg", "more than render writes into one file (2^36 frames)"},
       {"long.caf", "more than render writes into one file (2^36 frames)"},
       {"long.flac", "more than a FLAC file holds"},
-      {"long.wav", "more than a WAV file holds (4 GB): write .flac"},
+      {"long.wav", "more than a .wav file holds (4 GB): write .flac"},
+      {"long.AIFF", "more than a .aiff file holds (4 GB): write .flac"},
+      {"long.au", "more than a .au file holds (4 GB): write .flac"},
   };
   for (const auto& [name, words] : cases) {
     const CommandResult r = run_cacophony("render --bpm 1 --beats 10000000 --out " + dir.at(name));
     EXPECT_EQ(r.code, 2) << name;
     EXPECT_EQ(r.out, kError + hours + words + "\n");
+  }
+  // 44 740 s at 48 kHz in 16 bits: just over 4 GB (44 738 s fit).
+  for (const std::string ext : {".aiff", ".wav"}) {
+    const CommandResult r =
+        run_cacophony("render --bpm 60 --beats 44740 --out " + dir.at("over" + ext));
+    EXPECT_EQ(r.code, 2) << ext;
+    EXPECT_EQ(r.out, kError + "the rhythm lasts 12.4 hours, more than a " + ext +
+                         " file holds (4 GB): write .flac\n");
   }
   EXPECT_TRUE(dir.names().empty());
 }

@@ -100,10 +100,11 @@ std::string words(const sound::BadRecording& e) {
 
 std::string words(const sound::TooLong& e) {
   using Limit = sound::TooLong::Limit;
-  const char* holds = e.limit == Limit::wav    ? "more than a WAV file holds (4 GB): write .flac"
-                      : e.limit == Limit::flac ? "more than a FLAC file holds"
-                                               : "more than render writes into one file (2^36 "
-                                                 "frames)";
+  const std::string holds =
+      e.limit == Limit::four_gb
+          ? fmt::format("more than a {} file holds (4 GB): write .flac", e.extension)
+      : e.limit == Limit::flac ? "more than a FLAC file holds"
+                               : "more than render writes into one file (2^36 frames)";
   return fmt::format("the rhythm lasts {:.1f} hours, {}",
                      static_cast<double>(e.frames) / e.rate / 3600.0, holds);
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <memory>
 #include <optional>
@@ -95,13 +96,22 @@ void on_beat(void* context, std::int64_t count, const Onset& onset) {
   m->engine->set_volume(m->meter->volume_at(count, onset.frame, m->engine->rate()));
 }
 
-void check_length(const RenderOptions& options, std::int64_t total, int format) {
+// The containers whose sizes are not 32-bit: their own 64-bit ones (W64, RF64, CAF), FLAC's 36-bit
+// sample count, or none at all (Ogg, MPEG streams).
+constexpr std::array kLargeContainers{SF_FORMAT_FLAC, SF_FORMAT_OGG,  SF_FORMAT_MPEG,
+                                      SF_FORMAT_W64,  SF_FORMAT_RF64, SF_FORMAT_CAF};
+
+void check_length(const RenderOptions& options, std::int64_t total, const OutputFormat& format) {
   using Limit = TooLong::Limit;
-  const int container = format & SF_FORMAT_TYPEMASK;
-  if (container == SF_FORMAT_WAV && total > 0x7FFF'8000LL)
-    throw TooLong(total, options.rate, Limit::wav);
+  const int container = format.format & SF_FORMAT_TYPEMASK;
+  const bool large = std::find(kLargeContainers.begin(), kLargeContainers.end(), container) !=
+                     kLargeContainers.end();
+  // 4 GB of 16-bit samples, less room for the header.
+  if (!large && total > 0x7FFF'8000LL)
+    throw TooLong(total, options.rate, Limit::four_gb, format.extension);
   if (total >= (std::int64_t{1} << 36))
-    throw TooLong(total, options.rate, container == SF_FORMAT_FLAC ? Limit::flac : Limit::render);
+    throw TooLong(total, options.rate, container == SF_FORMAT_FLAC ? Limit::flac : Limit::render,
+                  format.extension);
 }
 
 // The output on the caller's descriptor, finished by finish().
@@ -198,7 +208,7 @@ RenderResult render(RenderOptions options, Meter& meter) {
   Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));
   Metering metering{&meter, &engine};
   engine.set_beat_hook(on_beat, &metering);
-  check_length(options, engine.total_frames(), format.format);
+  check_length(options, engine.total_frames(), format);
 
   Output output(options.out, options.fd, format, options.rate);
   RenderResult result = write_blocks(engine, recording ? &*recording : nullptr, output, options);

@@ -78,19 +78,24 @@ struct BadRecording : BadInput {
   std::int64_t expected;
 };
 
-// A render longer than its file holds: a WAV file's sizes are 32-bit, FLAC counts samples in 36
-// bits, and no render is longer than 2^36 frames (about 400 hours at 48 kHz) in any container.
+// A render longer than its file holds: most containers' sizes are 32-bit, FLAC counts samples in
+// 36 bits, and no render is longer than 2^36 frames (about 400 hours at 48 kHz) in any container.
 struct TooLong : BadInput {
   enum class Limit {
-    wav,     // 4 GB
-    flac,    // 2^36 samples
-    render,  // 2^36 frames, in another container
+    four_gb,  // a container with 32-bit sizes
+    flac,     // 2^36 samples
+    render,   // 2^36 frames, in a container without a smaller limit
   };
-  TooLong(std::int64_t frames, int rate, Limit limit)
-      : BadInput("render too long"), frames(frames), rate(rate), limit(limit) {}
+  TooLong(std::int64_t frames, int rate, Limit limit, std::string extension)
+      : BadInput("render too long"),
+        frames(frames),
+        rate(rate),
+        limit(limit),
+        extension(std::move(extension)) {}
   std::int64_t frames;  // the render's length
   int rate;
   Limit limit;
+  std::string extension;  // the output's, lower case: ".wav"
 };
 
 struct WriteFailed : std::runtime_error {
