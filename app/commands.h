@@ -19,7 +19,7 @@ extern const CLI::Validator kOutputName;
 void add_run_commands(CLI::App& app, Action& action);
 void add_list_command(CLI::App& app, Action& action);
 void add_pipeline_command(CLI::App& app, Action& action);
-// `render`: the metronome offline, into a WAV or FLAC file.
+// `render`: the metronome offline, into an audio file whose extension picks its format.
 void add_render_command(CLI::App& app, Action& action);
 // `play`: the metronome live, through a running JACK server.
 void add_play_command(CLI::App& app, Action& action);

@@ -329,7 +329,8 @@ TEST(ReliabilityOutputs, RenderSaysWhyANameHasNoFormat) {
   EXPECT_EQ(dash.code, 2);
   EXPECT_EQ(dash.out, kError +
                           "cannot write '-': render writes a file, not standard output: give a "
-                          "name ending in .wav or .flac (a FIFO named X.flac streams)\n");
+                          "name whose extension picks the format, e.g. click.wav (a FIFO named "
+                          "X.flac streams)\n");
   EXPECT_TRUE(dir.names().empty());
 }
 

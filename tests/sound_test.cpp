@@ -604,7 +604,7 @@ TEST(SoundRender, BadInputGetsOneLineAndExitCodeTwoAndNoFile) {
            "--bpm 0 --beats 4" + out, "--bpm abc --beats 4" + out, "--bpm 120 --beats 0" + out,
            "--bpm 120 --beats 99999999999" + out, "--bpm 120 --beats 4 --rate 7999" + out,
            "--bpm 120 --beats 4 --rate 192001" + out, "--bpm 120 --beats 4 --rate fast" + out,
-           "--bpm 120 --beats 4 --out " + (dir / "out.mp3").string(),
+           "--bpm 120 --beats 4 --out " + (dir / "out.xyz").string(),
            "--bpm 120 --beats 4 --out " + (dir / "no/such/folder/out.wav").string(),
            "--bpm 120 --beats 4 --out " + (dir / "folder.wav").string(),
            "--bpm 120 --beats 4 --follow loud" + out,

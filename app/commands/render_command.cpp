@@ -1,4 +1,4 @@
-// `render`: the metronome offline, into a WAV or FLAC file.
+// `render`: the metronome offline, into an audio file whose extension picks its format.
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -11,6 +11,7 @@
 #include <memory>
 #include <utility>
 
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/render.h"
 #include "cacophony/sound/samples.h"
 #include "commands.h"
@@ -96,7 +97,7 @@ int render_command(const RawRender& raw) {
   Progress progress;
   options.progress = std::ref(progress);
   // In the order the checks have always come: the output's name, then the volume, then the mix.
-  sound::check_extension(options.out);
+  sound::check_output(options.out, options.rate);
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::offline);
   const std::unique_ptr<sound::Meter> meter = make_volume_meter(volume);
   if (raw.mix) options.mix = recording_to_mix(volume);
@@ -121,16 +122,31 @@ int render_command(const RawRender& raw) {
   return r.interrupted ? 130 : 0;
 }
 
+// `render --formats`: one line a format, "EXT  CONTAINER, CODEC", and whether it streams into a
+// FIFO; then the command ends, as --help does, whatever else it was given.
+void print_formats() {
+  for (const sound::OutputFormat& f : sound::output_formats())
+    std::printf("%-6s %s%s\n", f.extension.c_str(), f.name.c_str(),
+                sound::streams(f) ? " (streams into a FIFO)" : "");
+  throw CLI::Success();
+}
+
 }  // namespace
 
 void add_render_command(CLI::App& app, Action& action) {
   auto raw = std::make_shared<RawRender>();
   CLI::App* cmd = app.add_subcommand(
-      "render", "Render the metronome offline to a WAV or FLAC file (16-bit mono)");
+      "render",
+      "Render the metronome offline to an audio file (mono; 16-bit where the format takes it)");
   cmd->footer(rhythm_help("render"));
   add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::render);
-  takes_file(cmd->add_option("--out", raw->out, "Output file, .wav or .flac (a file, not -)"))
+  takes_file(cmd->add_option("--out", raw->out,
+                             "Output file (a file, not -); its extension picks the format, any "
+                             "libsndfile writes: .wav .flac .ogg .opus .mp3 .aiff .caf ... "
+                             "(--formats lists them)"))
       ->required();
+  cmd->add_flag_callback("--formats", print_formats,
+                         "List the formats --out takes, by extension, and exit");
   cmd->add_option("--rate", raw->rate, "Sample rate in Hz, 8000..192000")->capture_default_str();
   cmd->add_flag("--mix", raw->mix,
                 "Mix the followed recording (--follow file:PATH) under the clicks");

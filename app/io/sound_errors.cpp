@@ -9,6 +9,7 @@
 
 #include "cacophony/sound/error.h"
 #include "cacophony/sound/jack_sink.h"
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/render.h"
 #include "options/options.h"
 
@@ -24,20 +25,36 @@ std::string words(const sound::BadRate& e) {
 // a hidden file's name, without one), or another ending.
 std::string no_format(const std::filesystem::path& path) {
   if (path == "-")
-    return "render writes a file, not standard output: give a name ending in .wav or .flac (a "
-           "FIFO named X.flac streams)";
+    return "render writes a file, not standard output: give a name whose extension picks the "
+           "format, e.g. click.wav (a FIFO named X.flac streams)";
   std::string name = path.filename().string();
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == ".wav" || name == ".flac")
+  const auto& formats = sound::output_formats();
+  if (std::any_of(formats.begin(), formats.end(),
+                  [&](const sound::OutputFormat& f) { return f.extension == name; }))
     return fmt::format("the file needs a name before {} (e.g. click{})", name, name);
-  return "the output must end in .wav or .flac";
+  return "the output must end in one of " + sound::output_extensions();
 }
 
 std::string words(const sound::BadOutput& e) {
   using Why = sound::BadOutput::Why;
-  const std::string why = e.why == Why::extension ? no_format(e.path) : e.reason;
-  return fmt::format("cannot write '{}': {}", e.path.string(), why);
+  const std::string ext = e.path.extension().string();
+  switch (e.why) {
+    case Why::extension:
+      return fmt::format("cannot write '{}': {}", e.path.string(), no_format(e.path));
+    case Why::rate:
+      return fmt::format("cannot write '{}': a {} file does not take {} Hz", e.path.string(), ext,
+                         e.rate);
+    case Why::unstreamable:
+      return fmt::format(
+          "cannot write '{}': a {} file can't stream into a pipe or a FIFO (its header is "
+          "finished last); these stream: {}",
+          e.path.string(), ext, sound::streaming_extensions());
+    case Why::refused:
+      break;
+  }
+  return fmt::format("cannot write '{}': {}", e.path.string(), e.reason);
 }
 
 std::string cannot_read(const sound::BadRecording& e, const std::string& why) {
@@ -82,9 +99,14 @@ std::string words(const sound::BadRecording& e) {
 }
 
 std::string words(const sound::TooLong& e) {
-  return fmt::format("the rhythm lasts {:.1f} hours, more than a {} file holds{}",
-                     static_cast<double>(e.frames) / e.rate / 3600.0, e.wav ? "WAV" : "FLAC",
-                     e.wav ? " (4 GB): write .flac" : "");
+  using Limit = sound::TooLong::Limit;
+  const std::string holds =
+      e.limit == Limit::four_gb
+          ? fmt::format("more than a {} file holds (4 GB): write .flac", e.extension)
+      : e.limit == Limit::flac ? "more than a FLAC file holds"
+                               : "more than render writes into one file (2^36 frames)";
+  return fmt::format("the rhythm lasts {:.1f} hours, {}",
+                     static_cast<double>(e.frames) / e.rate / 3600.0, holds);
 }
 
 std::string words(const sound::WriteFailed& e) {

@@ -1,9 +1,11 @@
 #include "cacophony/sound/render.h"
 
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
+#include <array>
+#include <cerrno>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/error.h"
+#include "cacophony/sound/output_formats.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
 #include "regular_file.h"
@@ -25,15 +28,6 @@ struct CloseFile {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
 using File = std::unique_ptr<SNDFILE, CloseFile>;
-
-int format_for(const std::filesystem::path& out) {
-  std::string ext = out.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".wav") return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  if (ext == ".flac") return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-  throw BadOutput(out, BadOutput::Why::extension);
-}
 
 // The recording under the clicks, read along with the render, folded to mono and resampled to
 // the render's rate when it has another.
@@ -102,21 +96,37 @@ void on_beat(void* context, std::int64_t count, const Onset& onset) {
   m->engine->set_volume(m->meter->volume_at(count, onset.frame, m->engine->rate()));
 }
 
-void check_length(const RenderOptions& options, std::int64_t total, int format) {
-  const bool wav = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
-  // A WAV file's sizes are 32-bit; FLAC counts samples in 36 bits.
-  if (wav ? total > 0x7FFF'8000LL : total >= (std::int64_t{1} << 36))
-    throw TooLong(total, options.rate, wav);
+// The containers whose sizes are not 32-bit: their own 64-bit ones (W64, RF64, CAF), FLAC's 36-bit
+// sample count, or none at all (Ogg, MPEG streams).
+constexpr std::array kLargeContainers{SF_FORMAT_FLAC, SF_FORMAT_OGG,  SF_FORMAT_MPEG,
+                                      SF_FORMAT_W64,  SF_FORMAT_RF64, SF_FORMAT_CAF};
+
+void check_length(const RenderOptions& options, std::int64_t total, const OutputFormat& format) {
+  using Limit = TooLong::Limit;
+  const int container = format.format & SF_FORMAT_TYPEMASK;
+  const bool large = std::find(kLargeContainers.begin(), kLargeContainers.end(), container) !=
+                     kLargeContainers.end();
+  // 4 GB of 16-bit samples, less room for the header.
+  if (!large && total > 0x7FFF'8000LL)
+    throw TooLong(total, options.rate, Limit::four_gb, format.extension);
+  if (total >= (std::int64_t{1} << 36))
+    throw TooLong(total, options.rate, container == SF_FORMAT_FLAC ? Limit::flac : Limit::render,
+                  format.extension);
 }
 
 // The output on the caller's descriptor, finished by finish().
 class Output {
  public:
-  Output(const std::filesystem::path& out, int fd, int format, int rate) : out_(out) {
+  Output(const std::filesystem::path& out, int fd, const OutputFormat& format, int rate)
+      : out_(out) {
+    // Into a pipe, only a container that streams: libsndfile refuses some in its own words, and
+    // leaves others with their header unfinished.
+    if (lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE && !streams(format))
+      throw BadOutput(out, BadOutput::Why::unstreamable);
     SF_INFO info{};
     info.samplerate = rate;
     info.channels = 1;
-    info.format = format;
+    info.format = format.format;
     file_.reset(sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE));
     // A system error is the disk's (full, failing), not the user's.
     if (!file_ && sf_error(nullptr) == SF_ERR_SYSTEM)
@@ -182,13 +192,13 @@ void check_rate(std::int64_t rate) {
   if (rate < kMinRate || rate > kMaxRate) throw BadRate(rate);
 }
 
-void check_extension(const std::filesystem::path& out) {
-  format_for(out);
+void check_output(const std::filesystem::path& out, int rate) {
+  output_format(out, rate);
 }
 
 RenderResult render(RenderOptions options, Meter& meter) {
   check_rate(options.rate);
-  const int format = format_for(options.out);
+  const OutputFormat& format = output_format(options.out, options.rate);
   std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 

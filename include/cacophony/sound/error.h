@@ -30,14 +30,21 @@ struct BadRate : BadInput {
 // An output file the render can't write.
 struct BadOutput : BadInput {
   enum class Why {
-    extension,  // neither .wav nor .flac
-    refused,    // libsndfile could not write it; `reason` says why
+    extension,     // not one of output_formats()'s (output_formats.h)
+    rate,          // its container does not take `rate` Hz
+    unstreamable,  // a pipe or a FIFO, and its container seeks back to finish its header
+    refused,       // libsndfile could not write it; `reason` says why
   };
-  BadOutput(std::filesystem::path path, Why why, std::string reason = {})
-      : BadInput("bad output"), path(std::move(path)), why(why), reason(std::move(reason)) {}
+  BadOutput(std::filesystem::path path, Why why, std::string reason = {}, int rate = 0)
+      : BadInput("bad output"),
+        path(std::move(path)),
+        why(why),
+        reason(std::move(reason)),
+        rate(rate) {}
   std::filesystem::path path;
   Why why;
   std::string reason;  // libsndfile's words, for `refused`
+  int rate;            // for `rate`
 };
 
 // A recording (to meter, or to mix) that can't be used.
@@ -71,14 +78,24 @@ struct BadRecording : BadInput {
   std::int64_t expected;
 };
 
-// A render longer than its file format holds: a WAV file's sizes are 32-bit, FLAC counts samples
-// in 36 bits.
+// A render longer than its file holds: most containers' sizes are 32-bit, FLAC counts samples in
+// 36 bits, and no render is longer than 2^36 frames (about 400 hours at 48 kHz) in any container.
 struct TooLong : BadInput {
-  TooLong(std::int64_t frames, int rate, bool wav)
-      : BadInput("render too long"), frames(frames), rate(rate), wav(wav) {}
+  enum class Limit {
+    four_gb,  // a container with 32-bit sizes
+    flac,     // 2^36 samples
+    render,   // 2^36 frames, in a container without a smaller limit
+  };
+  TooLong(std::int64_t frames, int rate, Limit limit, std::string extension)
+      : BadInput("render too long"),
+        frames(frames),
+        rate(rate),
+        limit(limit),
+        extension(std::move(extension)) {}
   std::int64_t frames;  // the render's length
   int rate;
-  bool wav;  // else FLAC
+  Limit limit;
+  std::string extension;  // the output's, lower case: ".wav"
 };
 
 struct WriteFailed : std::runtime_error {

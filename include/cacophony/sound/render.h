@@ -2,9 +2,12 @@
 // render: the metronome played offline into an audio file, as fast as the disk takes it.
 //
 // Guarantees
-// - The format follows the output's extension: .wav or .flac (any case), 16-bit PCM, mono; any
-//   other extension is BadOutput. The rate is 48 000 Hz unless asked, and must be in
-//   8 000..192 000 Hz (BadRate otherwise).
+// - The format follows the output's extension (any case): one of output_formats.h's, mono, in
+//   its codec (16-bit PCM where the container takes it); any other extension is BadOutput, and
+//   so is a container that does not take the rate. The rate is 48 000 Hz unless asked, and must
+//   be in 8 000..192 000 Hz (BadRate otherwise).
+// - Into a pipe or a FIFO, only a container that streams (output_formats.h's streams()) is
+//   written; another is BadOutput (unstreamable), before anything is written.
 // - The render writes to `fd`, which the caller opened and closes, from its current offset
 //   (libsndfile's sf_open_fd); where the output goes, and how it is put in place, is the caller's.
 //   The file is finished (its header complete) when render() returns.
@@ -64,7 +67,8 @@ RenderResult render(RenderOptions options, Meter& meter);
 // Throws BadRate unless kMinRate <= rate <= kMaxRate.
 void check_rate(std::int64_t rate);
 
-// Throws BadOutput (extension) unless `out` ends in .wav or .flac, in any case.
-void check_extension(const std::filesystem::path& out);
+// Throws BadOutput (extension, rate) unless `out`'s extension names a container that takes
+// `rate` Hz (output_formats.h's output_format()).
+void check_output(const std::filesystem::path& out, int rate);
 
 }  // namespace cacophony::sound
