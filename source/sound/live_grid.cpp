@@ -10,7 +10,6 @@ LiveGrid::LiveGrid(const rhythm::Section& section, int subdivide, int rate)
     : rate_(rate),
       unit_(section.meter.unit),
       total_(section.beats),
-      pattern_(section.pattern),
       tempo_(section.tempo.from),
       beats_per_bar_(section.meter.beats),
       subdivide_(subdivide),
@@ -20,6 +19,53 @@ LiveGrid::LiveGrid(const rhythm::Section& section, int subdivide, int rate)
   if (rate <= 0) throw std::invalid_argument("the sample rate must be positive");
   if (section.tempo.kind != rhythm::Tempo::Kind::constant)
     throw std::invalid_argument("a live grid plays one steady tempo");
+  set_pattern(section.pattern);
+  load_pattern(bar_pattern_);
+}
+
+rhythm::Accent LiveGrid::PatternBits::at(int beat) const {
+  const std::uint64_t bit = std::uint64_t{1} << beat;
+  if ((rests & bit) != 0) return rhythm::Accent::rest;
+  return (accents & bit) != 0 ? rhythm::Accent::accent : rhythm::Accent::normal;
+}
+
+void LiveGrid::set_pattern(const std::vector<rhythm::Accent>& pattern) {
+  if (pattern.size() > static_cast<std::size_t>(rhythm::Meter::kMaxBeats))
+    throw std::invalid_argument("a pattern has at most 64 beats");
+  PatternBits bits;
+  bits.size = static_cast<int>(pattern.size());
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == rhythm::Accent::accent) bits.accents |= std::uint64_t{1} << i;
+    if (pattern[i] == rhythm::Accent::rest) bits.rests |= std::uint64_t{1} << i;
+  }
+  const std::uint32_t version = pattern_version_.load(std::memory_order_relaxed);
+  pattern_version_.store(version + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  pattern_accents_.store(bits.accents, std::memory_order_relaxed);
+  pattern_rests_.store(bits.rests, std::memory_order_relaxed);
+  pattern_size_.store(bits.size, std::memory_order_relaxed);
+  pattern_version_.store(version + 2, std::memory_order_release);
+}
+
+bool LiveGrid::load_pattern(PatternBits& bits) const {
+  const std::uint32_t before = pattern_version_.load(std::memory_order_acquire);
+  if (before % 2 != 0) return false;
+  const PatternBits read{pattern_accents_.load(std::memory_order_relaxed),
+                         pattern_rests_.load(std::memory_order_relaxed),
+                         pattern_size_.load(std::memory_order_relaxed)};
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if (pattern_version_.load(std::memory_order_relaxed) != before) return false;
+  bits = read;
+  return true;
+}
+
+std::vector<rhythm::Accent> LiveGrid::pattern() const {
+  PatternBits bits;
+  while (!load_pattern(bits)) {
+  }  // set_pattern() writes three values: a reader off the audio thread waits that long
+  std::vector<rhythm::Accent> pattern;
+  for (int i = 0; i < bits.size; ++i) pattern.push_back(bits.at(i));
+  return pattern;
 }
 
 long double LiveGrid::frame_at(double x) const {
@@ -39,9 +85,11 @@ void LiveGrid::take_changes() {
     segment_tempo_ = tempo;
   }
   subs_ = std::clamp(subdivide_.load(std::memory_order_relaxed), 1, kMaxSubdivide);
-  if (in_bar_ == 0)
+  if (in_bar_ == 0) {
     bar_beats_ =
         std::clamp(beats_per_bar_.load(std::memory_order_relaxed), 1, rhythm::Meter::kMaxBeats);
+    load_pattern(bar_pattern_);  // half-written: the bar keeps the one it had
+  }
 }
 
 void LiveGrid::step() {
@@ -75,10 +123,10 @@ bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
     const auto frame = static_cast<std::int64_t>(std::llround(frame_at(x)));
     if (frame >= end) return false;
     if (sub_ == 0) take_changes();  // the beat starts: its interval takes what changed
-    const bool patterned = pattern_.size() == static_cast<std::size_t>(bar_beats_);
     const rhythm::Accent accent =
-        patterned ? pattern_[static_cast<std::size_t>(in_bar_)]
-                  : (in_bar_ == 0 ? rhythm::Accent::accent : rhythm::Accent::normal);
+        bar_pattern_.size == bar_beats_
+            ? bar_pattern_.at(in_bar_)
+            : (in_bar_ == 0 ? rhythm::Accent::accent : rhythm::Accent::normal);
     if (accent == rhythm::Accent::rest) {  // no click, as in the rhythm's timeline: passed over
       sub_ = subs_ - 1;
       step();
