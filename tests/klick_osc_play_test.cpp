@@ -77,6 +77,29 @@ TEST(KlickLiveGrid, APatternOfAnotherLengthThanTheBarLeavesItsDefault) {
   EXPECT_EQ(described(onsets, 12000), "0A 1n 2n 3n 4A 5n 6n 7n ");
 }
 
+TEST(KlickLiveGrid, ARestartWhilePlayingBeginsBarOneAtTheNextBlock) {
+  rhythm::Section section;
+  section.beats = rhythm::kEndless;
+  section.tempo = rhythm::Tempo::constant(240);
+  sound::LiveGrid grid(section, 1, 48000);
+  std::vector<sound::Onset> onsets;
+  sound::Onset o;
+  grid.begin_block(0, {});
+  while (grid.next_before(30000, o)) onsets.push_back(o);
+  grid.restart();
+  while (grid.next_before(40000, o)) onsets.push_back(o);  // the same block: no change yet
+  grid.begin_block(40000, {});
+  while (grid.next_before(40000 + 12000 * 5, o)) onsets.push_back(o);
+  std::string places;
+  for (const sound::Onset& x : onsets)
+    places += std::to_string(x.frame) + ":" + std::to_string(x.bar) + "." +
+              std::to_string(x.phase + 1) + " ";
+  EXPECT_EQ(places,
+            "0:1.1 12000:1.2 24000:1.3 36000:1.4 40000:1.1 52000:1.2 64000:1.3 76000:1.4 "
+            "88000:2.1 ");
+  EXPECT_EQ(onsets[4].kind, sound::ClickKind::accent);
+}
+
 TEST(KlickTapTempo, KlicksCountReadsFromTheSecondTap) {
   rhythm::TapTempo klick(2);
   EXPECT_FALSE(klick.tap(10.0));
@@ -176,6 +199,9 @@ TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   EXPECT_TRUE(play.wait_for_output("at 150 bpm: ", 5s)) << play.output();
   client.send("/klick/simple/query");
   EXPECT_EQ(client.next_on("/klick/simple/tempo").all, "150");
+  // A start while playing: bar 1 again, as klick.
+  client.send("/klick/metro/start");
+  EXPECT_TRUE(play.wait_for_output("1.1 at 150 bpm: ", 5s)) << play.output();
 
   client.send("/klick/quit");
   const int status = play.wait(10s);
@@ -200,6 +226,43 @@ TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   EXPECT_NE(kinds.find("Annn"), std::string::npos) << kinds;
   EXPECT_NE(kinds.find("nAnAnA"), std::string::npos) << kinds;
   EXPECT_EQ(kinds.find("AA"), std::string::npos) << kinds;
+}
+
+// klick's 0 beats: every beat even, unaccented; a new number of beats drops that pattern.
+TEST(KlickOscPlay, ZeroBeatsPlayEveryBeatEven) {
+  START_SERVER(server);
+  Capture capture(server.name());
+  ASSERT_TRUE(capture.ok());
+  const int port = free_udp_port();
+  Process play({CACOPHONY_BINARY, "play", "4/4", "240", "--osc", std::to_string(port), "--connect",
+                capture.port()},
+               Output::file(temp_path("klick_even.out")), Input::null, {server.env()});
+  ASSERT_TRUE(play.wait_for_output("beat #5 ", 10s)) << play.output();
+  Client client(port);
+  send_ii(client, "/klick/simple/set_meter", 0, 4);
+  client.send("/klick/simple/query");
+  EXPECT_EQ(client.next_on("/klick/simple/meter").all, "0 4");
+  EXPECT_EQ(client.next_on("/klick/simple/pattern").all, "");
+  std::this_thread::sleep_for(2500ms);
+  send_ii(client, "/klick/simple/set_meter", 4, 4);
+  client.send("/klick/simple/query");
+  EXPECT_EQ(client.next_on("/klick/simple/meter").all, "4 4");
+  EXPECT_EQ(client.next_on("/klick/simple/pattern").all, "");
+  std::this_thread::sleep_for(1500ms);
+  client.send("/klick/quit");
+  const int status = play.wait(10s);
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  capture.stop();
+  // Heard: 4/4, then beats alone (more in a row than 4/4 has), then 4/4 again.
+  const std::string kinds = heard_kinds(capture.samples());
+  const std::size_t even = kinds.find("nnnnnnn");
+  ASSERT_NE(even, std::string::npos) << kinds;
+  EXPECT_NE(kinds.rfind("Annn", even), std::string::npos) << kinds;
+  EXPECT_NE(kinds.find("Annn", even), std::string::npos) << kinds;
+  // Printed: a bar a beat, each its beat 1.
+  std::string beats;
+  for (const std::string& click : printed(play.output())) beats += click[click.find('.') + 1];
+  EXPECT_NE(beats.find("1111111"), std::string::npos) << beats;
 }
 
 // Taps as klick's controllers send them, timed by their arrival: two set a tempo.

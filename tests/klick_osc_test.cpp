@@ -221,6 +221,18 @@ TEST_F(OscTest, StoppedKlickSaysInactiveAndNoCurrentTempo) {
   EXPECT_EQ(lines[8], "/klick/metro/active i 0");
 }
 
+TEST_F(OscTest, EvenBeatsAreToldAsKlicksZeroBeats) {
+  State even = kPlaying;
+  even.beats = 1;
+  even.pattern = "x";
+  remote_.send_klick_state(client_url(), even, "/klick/simple/query");
+  pump([&](const auto&) { return replies_.size() >= 7; });
+  const std::vector<std::string> lines = described(replies_);
+  ASSERT_EQ(lines.size(), 7U);
+  EXPECT_EQ(lines[5], "/klick/simple/meter ii 0 8000");
+  EXPECT_EQ(lines[6], "/klick/simple/pattern s ''");
+}
+
 TEST_F(OscTest, APingIsAnsweredWithAPong) {
   remote_.send_pong(client_url());
   until_reply();

@@ -110,6 +110,12 @@ std::string LiveControl::set_playing(bool playing) {
   return {};
 }
 
+std::string LiveControl::klick_start() {
+  if (!grid_ || !grid_->playing()) return set_playing(true);
+  grid_->restart();
+  return {};
+}
+
 std::string LiveControl::toggle_playing() {
   return set_playing(!status().playing);
 }

@@ -46,6 +46,8 @@ class LiveControl {
   std::string next_subdivision();
   std::string set_playing(bool playing);
   std::string toggle_playing();
+  // klick's start: while playing, bar 1 again (a linked session only starts).
+  std::string klick_start();
   // klick's /klick/simple/set_meter: as set_meter, but a new number of beats drops the pattern
   // and 0 beats is every beat even (one beat a bar, unaccented).
   std::string set_klick_meter(int beats, int unit);

@@ -54,8 +54,9 @@ std::string apply(LiveControl& control, const remote::Command& c) {
       return klick ? control.klick_tap(c.at.value_or(steady_seconds()))
                    : control.tap(steady_seconds());
     case Kind::start:
+      return klick ? control.klick_start() : control.set_playing(true);
     case Kind::stop:
-      return control.set_playing(c.kind == Kind::start);
+      return control.set_playing(false);
     case Kind::meter:
       return klick ? control.set_klick_meter(c.beats, c.unit) : control.set_meter(c.beats, c.unit);
     case Kind::volume:

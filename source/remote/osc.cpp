@@ -351,12 +351,14 @@ struct OscRemote::Impl {
                              "/klick/simple/tempo_limit"})
       send_float(to, path, 0);
     send_float(to, "/klick/simple/current_tempo", state.playing ? state.tempo : 0);
+    // klick's 0 beats (every beat even) is played as one unaccented beat a bar.
+    const bool even = state.beats == 1 && state.pattern == "x";
     lo_message meter = lo_message_new();
-    lo_message_add_int32(meter, state.beats);
+    lo_message_add_int32(meter, even ? 0 : state.beats);
     lo_message_add_int32(meter, state.unit);
     send(to, "/klick/simple/meter", meter);
     lo_message pattern = lo_message_new();
-    lo_message_add_string(pattern, state.pattern.c_str());
+    lo_message_add_string(pattern, even ? "" : state.pattern.c_str());
     send(to, "/klick/simple/pattern", pattern);
   }
 

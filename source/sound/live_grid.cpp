@@ -75,6 +75,13 @@ long double LiveGrid::frame_at(double x) const {
 
 void LiveGrid::begin_block(std::int64_t first_frame, const BlockTime&) {
   block_first_ = first_frame;
+  // A restart is taken here, between blocks, so that no click of this block comes before one
+  // already given: the block begins as after a stop.
+  const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
+  if (restarts != restarts_seen_) {
+    restarts_seen_ = restarts;
+    was_playing_ = false;
+  }
 }
 
 void LiveGrid::take_changes() {

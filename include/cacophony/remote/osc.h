@@ -14,13 +14,15 @@
 //                             change (notify)
 // klick's own messages (klick 0.12.2's OSC interface), for its clients (controller scripts,
 // control surfaces), with the same effect in `play` as in klick:
-//   /klick/metro/start            start: bar 1, beat 1 from the next period (as klick restarts)
+//   /klick/metro/start            start; as klick, while playing too: bar 1, beat 1 again from
+//                                 the next period
 //   /klick/metro/stop             stop
 //   /klick/simple/set_tempo f     as /cacophony/tempo (klick takes i and d too, so do we)
 //   /klick/simple/set_meter ii    beats per bar (0..64) and note value (1, 2, 4, 8, 16, 32).
 //                                 As klick: a new number of beats drops the pattern (back to the
 //                                 bar's first beat accented); 0 beats: every beat even, unaccented
-//                                 (played as one beat a bar, pattern "x"). Whole numbers only;
+//                                 (played as one beat a bar, pattern "x", which klick's replies
+//                                 tell as 0 beats, pattern ""). Whole numbers only;
 //                                 the note value must stay play's, as for /cacophony/meter.
 //   /klick/simple/set_pattern s   X accent, x normal, . rest, one per beat, up to 64 of them;
 //                                 "" the default. As klick, a pattern whose length is not the

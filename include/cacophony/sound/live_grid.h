@@ -12,7 +12,7 @@
 //   - the beats per bar and the accent pattern as a bar starts ("at the next bar");
 //   - the subdivisions as a beat starts;
 //   - stop: no click starts from the next block on (a sounding click rings out); start: the next
-//     block begins bar 1, beat 1 on its first frame;
+//     block begins bar 1, beat 1 on its first frame; a restart while playing, the same;
 //   A click is thus never cut off (the engine lets each ring to its end) nor doubled.
 // - The bar's first beat is accented, or the pattern's beats while the bar has its length. A
 //   rest ('.') is no click: it and its subdivisions are passed over, as in the rhythm's timeline,
@@ -52,6 +52,8 @@ class LiveGrid final : public Grid {
   std::vector<rhythm::Accent> pattern() const;
   void set_playing(bool playing) { playing_.store(playing, std::memory_order_relaxed); }
   bool playing() const { return playing_.load(std::memory_order_relaxed); }
+  // While playing: bar 1, beat 1 again from the next block, as a start after a stop.
+  void restart() { restarts_.fetch_add(1, std::memory_order_relaxed); }
   int unit() const { return unit_; }
 
   bool follows_clock() const override { return false; }
@@ -85,6 +87,7 @@ class LiveGrid final : public Grid {
   std::atomic<int> subdivide_;
   std::atomic<bool> playing_{true};
   std::atomic<bool> ended_{false};
+  std::atomic<std::uint32_t> restarts_{0};
 
   // The audio thread's own.
   long double segment_start_ = 0;  // frames
@@ -99,6 +102,7 @@ class LiveGrid final : public Grid {
   std::int64_t bar_ = 1;
   std::int64_t block_first_ = 0;
   bool was_playing_ = true;
+  std::uint32_t restarts_seen_ = 0;
 };
 
 }  // namespace cacophony::sound
