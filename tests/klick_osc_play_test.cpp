@@ -199,6 +199,13 @@ TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   EXPECT_TRUE(play.wait_for_output("at 150 bpm: ", 5s)) << play.output();
   client.send("/klick/simple/query");
   EXPECT_EQ(client.next_on("/klick/simple/tempo").all, "150");
+  // klick's gain 0.5, 6 dB down from the loudest: our volume 85 (0.39 dB a step).
+  lo_send_from(client.target(), client.server(), LO_TT_IMMEDIATE, "/klick/config/set_volume", "f",
+               0.5F);
+  EXPECT_TRUE(play.wait_for_output("at 85 power (", 5s)) << play.output();
+  lo_send_from(client.target(), client.server(), LO_TT_IMMEDIATE, "/klick/config/set_volume", "f",
+               1.5F);
+  EXPECT_EQ(client.next_on("/cacophony/error").first, "volume 1.5 is outside 0..1");
   // A start while playing: bar 1 again, as klick.
   client.send("/klick/metro/start");
   EXPECT_TRUE(play.wait_for_output("1.1 at 150 bpm: ", 5s)) << play.output();

@@ -65,13 +65,13 @@ class LiveControl {
   LiveStatus status() const;
 
  private:
+  std::string tap_with(rhythm::TapTempo& taps, double seconds);
+  int klick_beats() const;
+
   sound::Engine& engine_;
   sound::LiveGrid* grid_;
   link::Session* session_;
   sound::SteadyMeter* steady_;
-  std::string tap_with(rhythm::TapTempo& taps, double seconds);
-  int klick_beats() const;
-
   rhythm::TapTempo taps_;
   rhythm::TapTempo klick_taps_{2};
   std::optional<rhythm::TapTempo::Reading> tapped_;
