@@ -175,6 +175,22 @@ void stop_and_start(Client& client, const Process& play) {
   EXPECT_EQ(client.next_on("/klick/metro/active").all, "1");
 }
 
+// Printed: once the pattern x . X holds, every bar is beats 1 and 3 (2 rests), also after the
+// restarts; a 3 never follows a 3.
+void expect_x_dot_x_printed(const std::string& output) {
+  const std::vector<std::string> clicks = printed(output);
+  const auto beat_of = [&](std::size_t i) { return clicks[i][clicks[i].find('.') + 1]; };
+  std::size_t first = 0;
+  while (first + 1 < clicks.size() && !(beat_of(first) == '1' && beat_of(first + 1) == '3'))
+    ++first;
+  ASSERT_LT(first + 1, clicks.size()) << output;
+  EXPECT_GT(clicks.size() - first, 8U);
+  for (std::size_t i = first; i < clicks.size(); ++i) {
+    EXPECT_TRUE(beat_of(i) == '1' || beat_of(i) == '3') << i << " " << clicks[i];
+    EXPECT_FALSE(i > first && beat_of(i) == '3' && beat_of(i - 1) == '3') << i;
+  }
+}
+
 TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   START_SERVER(server);
   Capture capture(server.name());
@@ -215,19 +231,7 @@ TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   capture.stop();
 
-  // Printed: once the pattern holds, every bar is beats 1 and 3 (2 rests), also after the
-  // restart; a 3 never follows a 3.
-  const std::vector<std::string> clicks = printed(play.output());
-  const auto beat_of = [&](std::size_t i) { return clicks[i][clicks[i].find('.') + 1]; };
-  std::size_t first = 0;
-  while (first + 1 < clicks.size() && !(beat_of(first) == '1' && beat_of(first + 1) == '3'))
-    ++first;
-  ASSERT_LT(first + 1, clicks.size()) << play.output();
-  EXPECT_GT(clicks.size() - first, 8U);
-  for (std::size_t i = first; i < clicks.size(); ++i) {
-    EXPECT_TRUE(beat_of(i) == '1' || beat_of(i) == '3') << i << " " << clicks[i];
-    EXPECT_FALSE(i > first && beat_of(i) == '3' && beat_of(i - 1) == '3') << i;
-  }
+  expect_x_dot_x_printed(play.output());
   // Heard: 4/4's accent on 1 before, then x . X: a beat, then an accent, bar after bar.
   const std::string kinds = heard_kinds(capture.samples());
   EXPECT_NE(kinds.find("Annn"), std::string::npos) << kinds;

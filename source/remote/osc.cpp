@@ -304,13 +304,14 @@ std::string parse(const Limits& limits, std::string_view path, std::string_view 
   return std::string(path) + " takes " + std::string(first->wants) + ", got " + got;
 }
 
-}  // namespace
-
+// A registered client: ours get /cacophony/state, klick's its own messages.
 struct Client {
   std::string url;
   Address address;
   Command::Dialect dialect;
 };
+
+}  // namespace
 
 struct OscRemote::Impl {
   Limits limits;
