@@ -247,9 +247,9 @@ TEST_F(OscTest, KlickClientsHearKlicksMessagesUntilTheyUnregister) {
   ASSERT_EQ(until_command().size(), 1U);
   EXPECT_EQ(remote_.clients(), 1U);
   remote_.notify(kPlaying);
-  pump([&](const auto&) { return replies_.size() >= 9; });
+  pump([&](const auto&) { return replies_.size() >= 10; });
   linger();
-  EXPECT_EQ(described(replies_), joined({kMetro, kSimple}));
+  EXPECT_EQ(described(replies_), joined({kConfig, kMetro, kSimple}));
 
   send("/klick/unregister_client");
   ASSERT_EQ(until_command().size(), 1U);
@@ -266,9 +266,9 @@ TEST_F(OscTest, OneUrlMayBeOurClientAndKlicksAtOnce) {
   pump([](const auto& seen) { return seen.size() == 2; });
   EXPECT_EQ(remote_.clients(), 2U);
   remote_.notify(kPlaying);
-  pump([&](const auto&) { return replies_.size() >= 10; });
+  pump([&](const auto&) { return replies_.size() >= 11; });
   linger();
-  ASSERT_EQ(replies_.size(), 10U);
+  ASSERT_EQ(replies_.size(), 11U);
   EXPECT_EQ(replies_.back().path, "/cacophony/state");
 }
 

@@ -36,7 +36,7 @@ remote::State osc_state(const LiveStatus& s, const sound::BeatEvent& last) {
 
 bool same_settings(const remote::State& a, const remote::State& b) {
   return a.tempo == b.tempo && a.beats == b.beats && a.unit == b.unit && a.playing == b.playing &&
-         a.peers == b.peers && a.pattern == b.pattern;
+         a.peers == b.peers && a.pattern == b.pattern && a.gain == b.gain;
 }
 
 double steady_seconds() {

@@ -483,12 +483,10 @@ void OscRemote::send_pong(const std::string& url) {
 void OscRemote::notify(const State& state) {
   for (const Client& client : impl_->clients) {
     if (!client.address) continue;
-    if (client.dialect == Command::Dialect::klick) {
-      impl_->send_klick_metro(client.address.get(), state);
-      impl_->send_klick_simple(client.address.get(), state);
-    } else {
+    if (client.dialect == Command::Dialect::klick)
+      impl_->send_klick(client.address.get(), state, "/klick/query");
+    else
       impl_->send_state(client.address.get(), state);
-    }
   }
 }
 

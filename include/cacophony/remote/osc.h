@@ -41,7 +41,7 @@
 //                                 (/klick/query: all three; the speed trainer's are 0)
 //   /klick/ping [s]               replies /klick/pong
 //   /klick/register_client [s]    the sender (or URL) is told, on every change, what
-//   /klick/unregister_client [s]  /klick/simple/query and /klick/metro/query tell
+//   /klick/unregister_client [s]  /klick/query tells (all of it, where klick tells what changed)
 // Not taken (klick's that `play` cannot do): the speed trainer (set_tempo_increment, _start,
 // _limit), /klick/config/ sound, pitch and ports, /klick/metro/set_type, /klick/map/, /klick/jack/.
 // klick's tap also moves the next beat to the tap; ours keeps the beat where it falls.
@@ -146,7 +146,7 @@ class OscRemote {
   // /klick/pong to `url`.
   void send_pong(const std::string& url);
   // /cacophony/state to every registered client; klick's (/klick/register_client) get what
-  // /klick/simple/query and /klick/metro/query tell.
+  // /klick/query tells.
   void notify(const State& state);
   // /cacophony/error ,s WHY to `url`: a command the player could not carry out.
   void send_error(const std::string& url, const std::string& why);
