@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 namespace cacophony::sound {
 
@@ -38,22 +39,22 @@ void LiveGrid::set_pattern(const std::vector<rhythm::Accent>& pattern) {
     if (pattern[i] == rhythm::Accent::accent) bits.accents |= std::uint64_t{1} << i;
     if (pattern[i] == rhythm::Accent::rest) bits.rests |= std::uint64_t{1} << i;
   }
+  // A sequence lock without fences (which TSan cannot follow): each value is stored with release,
+  // so a reader that sees any of them sees the odd version before it too.
   const std::uint32_t version = pattern_version_.load(std::memory_order_relaxed);
   pattern_version_.store(version + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  pattern_accents_.store(bits.accents, std::memory_order_relaxed);
-  pattern_rests_.store(bits.rests, std::memory_order_relaxed);
-  pattern_size_.store(bits.size, std::memory_order_relaxed);
+  pattern_accents_.store(bits.accents, std::memory_order_release);
+  pattern_rests_.store(bits.rests, std::memory_order_release);
+  pattern_size_.store(bits.size, std::memory_order_release);
   pattern_version_.store(version + 2, std::memory_order_release);
 }
 
 bool LiveGrid::load_pattern(PatternBits& bits) const {
   const std::uint32_t before = pattern_version_.load(std::memory_order_acquire);
   if (before % 2 != 0) return false;
-  const PatternBits read{pattern_accents_.load(std::memory_order_relaxed),
-                         pattern_rests_.load(std::memory_order_relaxed),
-                         pattern_size_.load(std::memory_order_relaxed)};
-  std::atomic_thread_fence(std::memory_order_acquire);
+  const PatternBits read{pattern_accents_.load(std::memory_order_acquire),
+                         pattern_rests_.load(std::memory_order_acquire),
+                         pattern_size_.load(std::memory_order_acquire)};
   if (pattern_version_.load(std::memory_order_relaxed) != before) return false;
   bits = read;
   return true;
@@ -61,8 +62,8 @@ bool LiveGrid::load_pattern(PatternBits& bits) const {
 
 std::vector<rhythm::Accent> LiveGrid::pattern() const {
   PatternBits bits;
-  while (!load_pattern(bits)) {
-  }  // set_pattern() writes three values: a reader off the audio thread waits that long
+  // set_pattern() stores three values: a reader off the audio thread waits out that short while.
+  while (!load_pattern(bits)) std::this_thread::yield();
   std::vector<rhythm::Accent> pattern;
   for (int i = 0; i < bits.size; ++i) pattern.push_back(bits.at(i));
   return pattern;
