@@ -22,8 +22,8 @@
 //                                 As klick: a new number of beats drops the pattern (back to the
 //                                 bar's first beat accented); 0 beats: every beat even, unaccented
 //                                 (played as one beat a bar, pattern "x", which klick's replies
-//                                 tell as 0 beats, pattern ""). Whole numbers only;
-//                                 the note value must stay play's, as for /cacophony/meter.
+//                                 tell as 0 beats, pattern ""). Whole numbers only (klick cuts 5.7
+//                                 to 5); the note value must stay play's, as for /cacophony/meter.
 //   /klick/simple/set_pattern s   X accent, x normal, . rest, one per beat, up to 64 of them;
 //                                 "" the default. As klick, a pattern whose length is not the
 //                                 bar's beats changes nothing (the player refuses it). Taken from
@@ -31,14 +31,17 @@
 //   /klick/simple/tap [d]         a tap; from the second tap on (klick's count, not our three)
 //                                 the tapped tempo is set. The optional number is the tap's time
 //                                 in seconds on the sender's clock, used in place of ours.
-//   /klick/config/set_volume f    klick's gain, 0..1 (1: the loudest, as our volume 100)
+//   /klick/config/set_volume f    klick's gain, 0..1 (1: the loudest, as our volume 100): the
+//                                 volume nearest it in dB
 //   /klick/quit                   ends `play` as its q key does (exit 0)
 //   /klick/query [s]              replies, to the sender or the URL given, as klick does:
 //   /klick/simple/query [s]         /klick/simple/{tempo,tempo_increment,tempo_start,
 //   /klick/metro/query [s]          tempo_limit,current_tempo} f, /klick/simple/meter ii,
 //   /klick/config/query [s]         /klick/simple/pattern s; /klick/metro/type s ("simple"),
 //                                   /klick/metro/active i; /klick/config/volume f
-//                                 (/klick/query: all three; the speed trainer's are 0)
+//                                 (/klick/query: all three; the speed trainer's are 0; klick's
+//                                 /klick/config/sound, sound_volume and sound_pitch are not
+//                                 sent: play's sounds are not klick's)
 //   /klick/ping [s]               replies /klick/pong
 //   /klick/register_client [s]    the sender (or URL) is told, on every change, what
 //   /klick/unregister_client [s]  /klick/query tells (all of it, where klick tells what changed)
