@@ -24,78 +24,13 @@
 #include "support/files.h"
 #include "support/jack_server.h"
 #include "support/onsets.h"
+#include "support/osc_client.h"
 #include "support/process.h"
 
 namespace {
 
 using namespace cacophony::test_support;
 using namespace std::chrono_literals;
-
-// A UDP port no one holds now (the kernel's pick, let go at once).
-int free_udp_port() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-// What the client heard back: each message's path and its first argument, as text.
-struct Heard {
-  std::string path;
-  std::string first;
-};
-
-class Client {
- public:
-  explicit Client(int port) {
-    server_ = lo_server_new_with_proto(nullptr, LO_UDP, [](int, const char*, const char*) {});
-    lo_server_add_method(server_, nullptr, nullptr, &Client::on_message, this);
-    target_ = lo_address_new("127.0.0.1", std::to_string(port).c_str());
-  }
-  ~Client() {
-    lo_address_free(target_);
-    lo_server_free(server_);
-  }
-  std::string url() const {
-    return "osc.udp://127.0.0.1:" + std::to_string(lo_server_get_port(server_)) + "/";
-  }
-  lo_address target() const { return target_; }
-  lo_server server() const { return server_; }
-  // The next message back within 2 s, or one with an empty path.
-  Heard next() {
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
-    while (heard_.empty() && std::chrono::steady_clock::now() < deadline)
-      lo_server_recv_noblock(server_, 10);
-    if (heard_.empty()) return {};
-    Heard h = heard_.front();
-    heard_.erase(heard_.begin());
-    return h;
-  }
-
- private:
-  static int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message,
-                        void* self) {
-    Heard h{path, ""};
-    if (argc > 0 && types[0] == LO_FLOAT) {
-      float f;
-      std::memcpy(&f, argv[0], sizeof f);
-      h.first = std::to_string(static_cast<int>(f));
-    } else if (argc > 0 && types[0] == LO_STRING) {
-      h.first = reinterpret_cast<const char*>(argv[0]);
-    }
-    static_cast<Client*>(self)->heard_.push_back(h);
-    return 0;
-  }
-
-  lo_server server_ = nullptr;
-  lo_address target_ = nullptr;
-  std::vector<Heard> heard_;
-};
 
 TEST(OscPlay, TempoQueryErrorsAndRegisteredClients) {
   START_SERVER(server);

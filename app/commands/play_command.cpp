@@ -239,7 +239,9 @@ void add_play_command(CLI::App& app, Action& action) {
   cmd->add_flag("--quiet", raw->quiet, "Print nothing but errors");
   cmd->add_option("--osc", raw->osc,
                   "Listen for OSC on this UDP port, 1..65535 (/cacophony/tempo f, /tap, /start, "
-                  "/stop, /meter ii, /volume f, /query, /register s)");
+                  "/stop, /meter ii, /volume f, /query, /register s; and klick's: "
+                  "/klick/metro/start, /stop, /klick/simple/set_tempo f, /set_meter ii, "
+                  "/set_pattern s, /tap, /klick/config/set_volume f, /klick/quit, the queries)");
   cmd->add_option("--osc-host", raw->osc_host, "The address --osc listens on")
       ->default_str(kOscHost);
   cmd->callback([raw, &action] {

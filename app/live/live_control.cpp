@@ -1,11 +1,13 @@
 #include "live/live_control.h"
 
 #include "cacophony/rhythm/parse.h"
+#include "cacophony/sound/click.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace cacophony::cli {
 namespace {
@@ -59,6 +61,34 @@ std::string LiveControl::set_beats(int beats) {
   return {};
 }
 
+// klick's beats: 0 while every beat is even.
+int LiveControl::klick_beats() const {
+  const bool even =
+      grid_->beats_per_bar() == 1 && grid_->pattern() == std::vector{rhythm::Accent::normal};
+  return even ? 0 : grid_->beats_per_bar();
+}
+
+std::string LiveControl::set_klick_meter(int beats, int unit) {
+  if (!grid_) return kFixedBar;
+  const int before = klick_beats();
+  std::string why = set_meter(std::max(beats, 1), unit);
+  if (why.empty() && beats != before)
+    grid_->set_pattern(beats == 0 ? std::vector{rhythm::Accent::normal}
+                                  : std::vector<rhythm::Accent>{});
+  return why;
+}
+
+std::string LiveControl::set_pattern(const std::string& letters) {
+  if (!grid_) return kFixedBar;
+  const int beats = grid_->beats_per_bar();
+  if (!letters.empty() && letters.size() != static_cast<std::size_t>(beats))
+    return fmt::format("the pattern {} has {} beats, the bar {}", letters, letters.size(), beats);
+  std::vector<rhythm::Accent> pattern;
+  for (const char c : letters) pattern.push_back(static_cast<rhythm::Accent>(c));
+  grid_->set_pattern(pattern);
+  return {};
+}
+
 std::string LiveControl::next_subdivision() {
   if (!grid_) return kFixedBar;
   grid_->set_subdivide(grid_->subdivide() % 4 + 1);  // 1, 2, 3, 4, then 1 again
@@ -80,6 +110,12 @@ std::string LiveControl::set_playing(bool playing) {
   return {};
 }
 
+std::string LiveControl::klick_start() {
+  if (!grid_ || !grid_->playing()) return set_playing(true);
+  grid_->restart();
+  return {};
+}
+
 std::string LiveControl::toggle_playing() {
   return set_playing(!status().playing);
 }
@@ -97,12 +133,29 @@ std::string LiveControl::nudge_volume(int delta) {
   return set_volume(std::clamp(steady_->get() + delta, sound::kMinVolume, sound::kMaxVolume));
 }
 
+std::string LiveControl::set_gain(double gain) {
+  const double db = sound::volume_gain_db(sound::kMaxVolume) + 20 * std::log10(gain);
+  int nearest = sound::kMinVolume;
+  for (int v = sound::kMinVolume; v <= sound::kMaxVolume; ++v)
+    if (std::abs(sound::volume_gain_db(v) - db) < std::abs(sound::volume_gain_db(nearest) - db))
+      nearest = v;
+  return set_volume(nearest);
+}
+
 void LiveControl::toggle_mute() {
   engine_.set_muted(!engine_.muted());
 }
 
 std::string LiveControl::tap(double seconds) {
-  tapped_ = taps_.tap(seconds);
+  return tap_with(taps_, seconds);
+}
+
+std::string LiveControl::klick_tap(double seconds) {
+  return tap_with(klick_taps_, seconds);
+}
+
+std::string LiveControl::tap_with(rhythm::TapTempo& taps, double seconds) {
+  tapped_ = taps.tap(seconds);
   if (!tapped_) return {};
   return set_tempo(std::clamp(std::round(tapped_->bpm * 10) / 10, min_tempo(), max_tempo()));
 }
@@ -115,6 +168,7 @@ LiveStatus LiveControl::status() const {
     s.unit = grid_->unit();
     s.subdivide = grid_->subdivide();
     s.playing = grid_->playing();
+    for (const rhythm::Accent accent : grid_->pattern()) s.pattern += static_cast<char>(accent);
   }
   if (session_) {
     const link::Status link = session_->status();

@@ -28,6 +28,7 @@ struct LiveStatus {
   std::optional<int> volume;  // steady volume; none when followed
   std::optional<rhythm::TapTempo::Reading> tap;
   std::size_t peers = 0;
+  std::string pattern;  // X, x and . a beat; empty: the bar's first beat accented
 };
 
 class LiveControl {
@@ -45,19 +46,34 @@ class LiveControl {
   std::string next_subdivision();
   std::string set_playing(bool playing);
   std::string toggle_playing();
+  // klick's start: while playing, bar 1 again (a linked session only starts).
+  std::string klick_start();
+  // klick's /klick/simple/set_meter: as set_meter, but a new number of beats drops the pattern
+  // and 0 beats is every beat even (one beat a bar, unaccented).
+  std::string set_klick_meter(int beats, int unit);
+  // X accent, x normal, . rest, one a beat of the bar (its length); "": the first beat accented.
+  std::string set_pattern(const std::string& letters);
   std::string set_volume(int volume);
+  // klick's gain (0..1, 1 the loudest): the volume nearest it in dB.
+  std::string set_gain(double gain);
   std::string nudge_volume(int delta);
   void toggle_mute();
   // A tap at `seconds` (a steady clock's); from the third on, the tapped tempo is set.
   std::string tap(double seconds);
+  // A tap of klick's: from the second on, the tapped tempo is set.
+  std::string klick_tap(double seconds);
   LiveStatus status() const;
 
  private:
+  std::string tap_with(rhythm::TapTempo& taps, double seconds);
+  int klick_beats() const;
+
   sound::Engine& engine_;
   sound::LiveGrid* grid_;
   link::Session* session_;
   sound::SteadyMeter* steady_;
   rhythm::TapTempo taps_;
+  rhythm::TapTempo klick_taps_{2};
   std::optional<rhythm::TapTempo::Reading> tapped_;
   bool stopped_ = false;  // with --link but no start/stop sync: stopped here only
 };

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "cacophony/sound/click.h"
 #include "io/signals.h"
 #include "io/voice.h"
 #include "live/live_control.h"
@@ -21,38 +22,54 @@ namespace {
 
 // What OSC clients are told: the control's state and the latest click's place.
 remote::State osc_state(const LiveStatus& s, const sound::BeatEvent& last) {
+  const int volume = s.volume.value_or(sound::kMaxVolume);
   return remote::State{s.tempo > 0 ? s.tempo : last.onset.tempo,
                        s.beats,
                        s.unit,
                        s.playing,
                        last.onset.bar,
                        last.onset.phase + 1,
-                       static_cast<int>(s.peers)};
+                       static_cast<int>(s.peers),
+                       s.pattern,
+                       sound::volume_gain(volume) / sound::volume_gain(sound::kMaxVolume)};
 }
 
 bool same_settings(const remote::State& a, const remote::State& b) {
   return a.tempo == b.tempo && a.beats == b.beats && a.unit == b.unit && a.playing == b.playing &&
-         a.peers == b.peers;
+         a.peers == b.peers && a.pattern == b.pattern && a.gain == b.gain;
 }
 
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// What a command changes; why not, if it could not.
 std::string apply(LiveControl& control, const remote::Command& c) {
   using Kind = remote::Command::Kind;
+  const bool klick = c.dialect == remote::Command::Dialect::klick;
   switch (c.kind) {
     case Kind::tempo:
       return control.set_tempo(c.value);
     case Kind::tap:
-      return control.tap(
-          std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-              .count());
+      return klick ? control.klick_tap(c.at.value_or(steady_seconds()))
+                   : control.tap(steady_seconds());
     case Kind::start:
+      return klick ? control.klick_start() : control.set_playing(true);
     case Kind::stop:
-      return control.set_playing(c.kind == Kind::start);
+      return control.set_playing(false);
     case Kind::meter:
-      return control.set_meter(c.beats, c.unit);
+      return klick ? control.set_klick_meter(c.beats, c.unit) : control.set_meter(c.beats, c.unit);
     case Kind::volume:
       return control.set_volume(static_cast<int>(c.value));
-    case Kind::query:
+    case Kind::gain:
+      return control.set_gain(c.value);
+    case Kind::pattern:
+      return control.set_pattern(c.word);
+    case Kind::query:  // what is answered, not changed: Loop::answer
     case Kind::registered:
+    case Kind::unregistered:
+    case Kind::quit:
+    case Kind::ping:
       break;
   }
   return {};
@@ -81,6 +98,8 @@ class Loop {
 
  private:
   void poll_osc(const LiveStatus& status);
+  // Replies to a query or a ping; a quit ends the loop.
+  void answer(const remote::Command& c);
   // When to look again at the latest, given the time and the next tick.
   std::chrono::steady_clock::time_point wake_by(std::chrono::steady_clock::time_point now,
                                                 std::chrono::steady_clock::time_point tick);
@@ -95,15 +114,27 @@ class Loop {
   std::optional<LinkConsole> console_;
   sound::BeatEvent last_;
   std::optional<remote::State> told_;
+  bool quit_ = false;  // /klick/quit came
 };
+
+void Loop::answer(const remote::Command& c) {
+  using Kind = remote::Command::Kind;
+  if (c.kind == Kind::quit) quit_ = true;
+  if (c.kind == Kind::ping) parts_.osc->send_pong(c.from);
+  if (c.kind != Kind::query) return;
+  const remote::State state = osc_state(control_.status(), last_);
+  if (c.dialect == remote::Command::Dialect::klick)
+    parts_.osc->send_klick_state(c.from, state, c.word);
+  else
+    parts_.osc->send_state(c.from, state);
+}
 
 void Loop::poll_osc(const LiveStatus& status) {
   if (!parts_.osc) return;
   for (const remote::Command& c : parts_.osc->poll()) {
     const std::string why = apply(control_, c);
     if (!why.empty()) parts_.osc->send_error(c.from, why);
-    if (c.kind == remote::Command::Kind::query)
-      parts_.osc->send_state(c.from, osc_state(control_.status(), last_));
+    answer(c);
   }
   const remote::State now = osc_state(status, last_);
   if (!told_ || !same_settings(*told_, now)) parts_.osc->notify(now);
@@ -154,7 +185,7 @@ int Loop::run() {
       display_.refresh(control_.status(), input_.message());
     poll_osc(status);
     if (console_ && tick) console_->poll();
-    if (input_.quit()) return 0;
+    if (input_.quit() || quit_) return 0;
     if (parts_.rig.sink().finished()) return 0;
     if (stop_requested()) return 130;
     if (parts_.rig.sink().server_gone()) {

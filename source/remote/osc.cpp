@@ -92,6 +92,7 @@ int bound_port(int fd) {
 // What a message carries, once its argument types are known to fit its path.
 struct Request {
   const Limits& limits;
+  std::string_view path;
   std::vector<double> numbers;
   std::string word;
 };
@@ -115,12 +116,14 @@ std::string check_volume(const Request& request, Command& command) {
   return outside("volume", command.value, 0, 100);
 }
 
-std::string check_meter(const Request& request, Command& command) {
+// A meter of `min_beats`..kMaxBeats beats of a note value we know.
+std::string check_meter_from(const Request& request, Command& command, int min_beats) {
   const double beats = request.numbers[0];
   const double unit = request.numbers[1];
   constexpr int kMax = rhythm::Meter::kMaxBeats;
-  if (!(beats >= 1 && beats <= kMax && beats == std::floor(beats))) {
-    return "meter beats " + text(beats) + " is not a whole number in 1.." + std::to_string(kMax);
+  if (!(beats >= min_beats && beats <= kMax && beats == std::floor(beats))) {
+    return "meter beats " + text(beats) + " is not a whole number in " + std::to_string(min_beats) +
+           ".." + std::to_string(kMax);
   }
   constexpr std::array<double, 6> kUnits{1, 2, 4, 8, 16, 32};
   if (std::find(kUnits.begin(), kUnits.end(), unit) == kUnits.end()) {
@@ -129,6 +132,36 @@ std::string check_meter(const Request& request, Command& command) {
   command.beats = static_cast<int>(beats);
   command.unit = static_cast<int>(unit);
   return {};
+}
+
+std::string check_meter(const Request& request, Command& command) {
+  return check_meter_from(request, command, 1);
+}
+
+// klick's 0 beats: every beat even.
+std::string check_klick_meter(const Request& request, Command& command) {
+  return check_meter_from(request, command, 0);
+}
+
+std::string check_pattern(const Request& request, Command& command) {
+  if (request.word.size() > static_cast<std::size_t>(rhythm::Meter::kMaxBeats))
+    return "pattern has more than " + std::to_string(rhythm::Meter::kMaxBeats) + " beats";
+  if (request.word.find_first_not_of("Xx.") != std::string::npos)
+    return "pattern " + request.word + " has a letter other than X, x and .";
+  command.word = request.word;
+  return {};
+}
+
+std::string check_gain(const Request& request, Command& command) {
+  command.value = request.numbers[0];
+  return outside("volume", command.value, 0, 1);
+}
+
+std::string check_tap(const Request& request, Command& command) {
+  if (request.numbers.empty()) return {};
+  command.at = request.numbers[0];
+  return std::isfinite(*command.at) ? std::string{}
+                                    : "tap time " + text(*command.at) + " is not finite";
 }
 
 // Whether `port` (a URL's, as liblo keeps it) is one a reply can go to: 1..65535, in digits.
@@ -140,13 +173,31 @@ bool reachable_port(const char* port) {
          value <= 65535;
 }
 
-std::string check_register(const Request& request, Command& command) {
-  const Address address = udp_address(request.word);
-  if (!address) return "register: " + request.word + " is not an osc.udp:// URL";
+std::string check_url(const std::string& url, Command& command) {
+  const Address address = udp_address(url);
+  if (!address) return std::string(url) + " is not an osc.udp:// URL";
   if (!reachable_port(lo_address_get_port(address.get())))
-    return "register: the URL's port must be a number in 1..65535";
+    return "the URL's port must be a number in 1..65535";
   command.from = url_of(address.get());
   return {};
+}
+
+std::string check_register(const Request& request, Command& command) {
+  const std::string why = check_url(request.word, command);
+  return why.empty() ? why : "register: " + why;
+}
+
+// klick's messages that take an optional URL in place of the sender's.
+std::string check_return_url(const Request& request, Command& command) {
+  if (request.word.empty()) return {};
+  const std::string why = check_url(request.word, command);
+  return why.empty() ? why : std::string(request.path) + ": " + why;
+}
+
+// klick's queries: the path says which replies.
+std::string check_klick_query(const Request& request, Command& command) {
+  command.word = request.path;
+  return check_return_url(request, command);
 }
 
 struct Route {
@@ -157,16 +208,46 @@ struct Route {
   std::string (*check)(const Request&, Command&);  // null: nothing to check
 };
 
-constexpr std::array<Route, 8> kRoutes{{
-    {"/cacophony/tempo", "n", "one number (bpm)", Command::Kind::tempo, check_tempo},
-    {"/cacophony/tap", "", "no arguments", Command::Kind::tap, nullptr},
-    {"/cacophony/start", "", "no arguments", Command::Kind::start, nullptr},
-    {"/cacophony/stop", "", "no arguments", Command::Kind::stop, nullptr},
-    {"/cacophony/meter", "nn", "two numbers (beats, unit)", Command::Kind::meter, check_meter},
-    {"/cacophony/volume", "n", "one number (0..100)", Command::Kind::volume, check_volume},
-    {"/cacophony/query", "", "no arguments", Command::Kind::query, nullptr},
-    {"/cacophony/register", "s", "one string (a URL)", Command::Kind::registered, check_register},
-}};
+using K = Command::Kind;
+constexpr std::string_view kNone = "no arguments";
+constexpr std::string_view kUrl = "no arguments or one string (a URL)";
+constexpr std::string_view kTap = "no arguments or one number (a time in seconds)";
+
+// A path with arguments that may be left out has a route for each shape.
+constexpr std::array kRoutes{
+    Route{"/cacophony/tempo", "n", "one number (bpm)", K::tempo, check_tempo},
+    Route{"/cacophony/tap", "", kNone, K::tap, nullptr},
+    Route{"/cacophony/start", "", kNone, K::start, nullptr},
+    Route{"/cacophony/stop", "", kNone, K::stop, nullptr},
+    Route{"/cacophony/meter", "nn", "two numbers (beats, unit)", K::meter, check_meter},
+    Route{"/cacophony/volume", "n", "one number (0..100)", K::volume, check_volume},
+    Route{"/cacophony/query", "", kNone, K::query, nullptr},
+    Route{"/cacophony/register", "s", "one string (a URL)", K::registered, check_register},
+    Route{"/klick/metro/start", "", kNone, K::start, nullptr},
+    Route{"/klick/metro/stop", "", kNone, K::stop, nullptr},
+    Route{"/klick/simple/set_tempo", "n", "one number (bpm)", K::tempo, check_tempo},
+    Route{"/klick/simple/set_meter", "nn", "two numbers (beats, unit)", K::meter,
+          check_klick_meter},
+    Route{"/klick/simple/set_pattern", "s", "one string (X, x, .)", K::pattern, check_pattern},
+    Route{"/klick/simple/tap", "", kTap, K::tap, nullptr},
+    Route{"/klick/simple/tap", "n", kTap, K::tap, check_tap},
+    Route{"/klick/config/set_volume", "n", "one number (0..1)", K::gain, check_gain},
+    Route{"/klick/quit", "", kNone, K::quit, nullptr},
+    Route{"/klick/query", "", kUrl, K::query, check_klick_query},
+    Route{"/klick/query", "s", kUrl, K::query, check_klick_query},
+    Route{"/klick/simple/query", "", kUrl, K::query, check_klick_query},
+    Route{"/klick/simple/query", "s", kUrl, K::query, check_klick_query},
+    Route{"/klick/metro/query", "", kUrl, K::query, check_klick_query},
+    Route{"/klick/metro/query", "s", kUrl, K::query, check_klick_query},
+    Route{"/klick/config/query", "", kUrl, K::query, check_klick_query},
+    Route{"/klick/config/query", "s", kUrl, K::query, check_klick_query},
+    Route{"/klick/ping", "", kUrl, K::ping, check_return_url},
+    Route{"/klick/ping", "s", kUrl, K::ping, check_return_url},
+    Route{"/klick/register_client", "", kUrl, K::registered, check_return_url},
+    Route{"/klick/register_client", "s", kUrl, K::registered, check_return_url},
+    Route{"/klick/unregister_client", "", kUrl, K::unregistered, check_return_url},
+    Route{"/klick/unregister_client", "s", kUrl, K::unregistered, check_return_url},
+};
 
 // OSC aligns arguments on 4 bytes only, less than lo_arg's 8: they are copied out, not read
 // in place.
@@ -209,17 +290,26 @@ bool read_arguments(const Route& route, std::string_view types, lo_arg** argv, R
 // Fills `command` from the message, or says why it is refused.
 std::string parse(const Limits& limits, std::string_view path, std::string_view types,
                   lo_arg** argv, Command& command) {
-  const auto route =
-      std::find_if(kRoutes.begin(), kRoutes.end(), [&](const Route& r) { return r.path == path; });
-  if (route == kRoutes.end()) return "unknown path " + std::string(path);
-  Request request{limits, {}, {}};
-  if (!read_arguments(*route, types, argv, request)) {
-    const std::string got = types.empty() ? "none" : "," + std::string(types);
-    return std::string(path) + " takes " + std::string(route->wants) + ", got " + got;
+  const auto on_path = [&](const Route& r) { return r.path == path; };
+  const auto first = std::find_if(kRoutes.begin(), kRoutes.end(), on_path);
+  if (first == kRoutes.end()) return "unknown path " + std::string(path);
+  for (auto route = first; route != kRoutes.end() && on_path(*route); ++route) {
+    Request request{limits, path, {}, {}};
+    if (!read_arguments(*route, types, argv, request)) continue;
+    command.kind = route->kind;
+    if (path.starts_with("/klick/")) command.dialect = Command::Dialect::klick;
+    return route->check != nullptr ? route->check(request, command) : std::string{};
   }
-  command.kind = route->kind;
-  return route->check != nullptr ? route->check(request, command) : std::string{};
+  const std::string got = types.empty() ? "none" : "," + std::string(types);
+  return std::string(path) + " takes " + std::string(first->wants) + ", got " + got;
 }
+
+// A registered client: ours get /cacophony/state, klick's its own messages.
+struct Client {
+  std::string url;
+  Address address;
+  Command::Dialect dialect;
+};
 
 }  // namespace
 
@@ -228,11 +318,17 @@ struct OscRemote::Impl {
   lo_server server = nullptr;
   int port = 0;
   std::vector<Command> commands;
-  std::vector<std::pair<std::string, Address>> clients;  // oldest first
+  std::vector<Client> clients;  // oldest first
 
   void send(lo_address to, const char* path, lo_message message) {
     lo_send_message_from(to, server, path, message);
     lo_message_free(message);
+  }
+
+  void send_float(lo_address to, const char* path, double value) {
+    lo_message message = lo_message_new();
+    lo_message_add_float(message, static_cast<float>(value));
+    send(to, path, message);
   }
 
   void send_state(lo_address to, const State& state) {
@@ -249,11 +345,56 @@ struct OscRemote::Impl {
     send(to, "/cacophony/state", message);
   }
 
-  void add_client(const std::string& url) {
-    const auto same = [&](const auto& client) { return client.first == url; };
-    if (std::any_of(clients.begin(), clients.end(), same)) return;
+  // What klick's /klick/simple/query tells (the speed trainer's values are 0: none runs).
+  void send_klick_simple(lo_address to, const State& state) {
+    send_float(to, "/klick/simple/tempo", state.tempo);
+    for (const char* path : {"/klick/simple/tempo_increment", "/klick/simple/tempo_start",
+                             "/klick/simple/tempo_limit"})
+      send_float(to, path, 0);
+    send_float(to, "/klick/simple/current_tempo", state.playing ? state.tempo : 0);
+    // klick's 0 beats (every beat even) is played as one unaccented beat a bar.
+    const bool even = state.beats == 1 && state.pattern == "x";
+    lo_message meter = lo_message_new();
+    lo_message_add_int32(meter, even ? 0 : state.beats);
+    lo_message_add_int32(meter, state.unit);
+    send(to, "/klick/simple/meter", meter);
+    lo_message pattern = lo_message_new();
+    lo_message_add_string(pattern, even ? "" : state.pattern.c_str());
+    send(to, "/klick/simple/pattern", pattern);
+  }
+
+  void send_klick_metro(lo_address to, const State& state) {
+    lo_message type = lo_message_new();
+    lo_message_add_string(type, "simple");
+    send(to, "/klick/metro/type", type);
+    lo_message active = lo_message_new();
+    lo_message_add_int32(active, state.playing ? 1 : 0);
+    send(to, "/klick/metro/active", active);
+  }
+
+  // klick's replies to the query at `path`; /klick/query's in klick's order.
+  void send_klick(lo_address to, const State& state, std::string_view path) {
+    const bool all = path == "/klick/query";
+    if (all || path == "/klick/config/query") send_float(to, "/klick/config/volume", state.gain);
+    if (all || path == "/klick/metro/query") send_klick_metro(to, state);
+    if (all || path == "/klick/simple/query") send_klick_simple(to, state);
+  }
+
+  std::vector<Client>::iterator find_client(const Command& command) {
+    return std::find_if(clients.begin(), clients.end(), [&](const Client& client) {
+      return client.url == command.from && client.dialect == command.dialect;
+    });
+  }
+
+  void add_client(const Command& command) {
+    if (find_client(command) != clients.end()) return;
     if (clients.size() == kMaxClients) clients.erase(clients.begin());
-    clients.emplace_back(url, udp_address(url));
+    clients.push_back(Client{command.from, udp_address(command.from), command.dialect});
+  }
+
+  void remove_client(const Command& command) {
+    const auto client = find_client(command);
+    if (client != clients.end()) clients.erase(client);
   }
 
   void refuse(lo_address sender, const std::string& why) {
@@ -274,7 +415,8 @@ struct OscRemote::Impl {
       if (sender != nullptr) impl.refuse(sender, why);
       return 0;
     }
-    if (command.kind == Command::Kind::registered) impl.add_client(command.from);
+    if (command.kind == Command::Kind::registered) impl.add_client(command);
+    if (command.kind == Command::Kind::unregistered) impl.remove_client(command);
     impl.commands.push_back(std::move(command));
     return 0;
   }
@@ -327,9 +469,24 @@ void OscRemote::send_state(const std::string& url, const State& state) {
   if (address) impl_->send_state(address.get(), state);
 }
 
+void OscRemote::send_klick_state(const std::string& url, const State& state,
+                                 const std::string& path) {
+  const Address address = udp_address(url);
+  if (address) impl_->send_klick(address.get(), state, path);
+}
+
+void OscRemote::send_pong(const std::string& url) {
+  const Address address = udp_address(url);
+  if (address) impl_->send(address.get(), "/klick/pong", lo_message_new());
+}
+
 void OscRemote::notify(const State& state) {
-  for (const auto& client : impl_->clients) {
-    if (client.second) impl_->send_state(client.second.get(), state);
+  for (const Client& client : impl_->clients) {
+    if (!client.address) continue;
+    if (client.dialect == Command::Dialect::klick)
+      impl_->send_klick(client.address.get(), state, "/klick/query");
+    else
+      impl_->send_state(client.address.get(), state);
   }
 }
 

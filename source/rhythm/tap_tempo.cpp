@@ -18,7 +18,7 @@ std::optional<TapTempo::Reading> TapTempo::tap(double seconds) {
   if (count_ > 0 && seconds - taps_[(count_ - 1) % kWindow] > kGap) count_ = 0;
   taps_[count_ % kWindow] = seconds;
   ++count_;
-  if (count_ < kMinTaps) return std::nullopt;
+  if (count_ < min_taps_) return std::nullopt;
 
   // The intervals between the last taps, oldest first.
   const std::size_t used = std::min(count_, kWindow);
