@@ -18,6 +18,7 @@
 #include "support/files.h"
 #include "support/jack_server.h"
 #include "support/onsets.h"
+#include "support/osc_client.h"
 #include "support/pty_process.h"
 
 namespace {
@@ -331,6 +332,59 @@ TEST(Keys, AMeterKeyKeepsThePatternAndNoMessageStays) {
         << late.substr(last_line);
     EXPECT_TRUE(exited_with(run.quit(), 0));
   }
+}
+
+// n in a setlist goes to the next song at the next bar boundary: every click before it is the
+// first song's (4/4 at 240, a bar every 48000 frames), every one from it on the second's (at 120),
+// and the display names the song playing.
+TEST(Keys, NGoesToTheNextSongAtTheNextBar) {
+  START_SERVER(server);
+  const std::string list = temp_path("set.txt");
+  std::ofstream(list) << "fast: 16 4/4 240\nslow: 4 4/4 120\n";
+  without_xruns([&] {
+    KeysRun run(server, {"--setlist", list});
+    EXPECT_TRUE(run.heard_within(10s)) << run.play->output();
+    std::this_thread::sleep_for(1300ms);  // in the second bar
+    const std::size_t from = run.play->output().size();
+    EXPECT_TRUE(run.play->type("n"));
+    EXPECT_TRUE(shows(*run.play, "slow:", from)) << run.play->output().substr(from);
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_TRUE(exited_with(run.quit(), 0)) << run.play->output();
+    if (run.capture.xruns() > 0) return run.capture.xruns();
+    EXPECT_NE(run.play->output().find("fast:"), std::string::npos);
+    const std::vector<std::size_t> at = run.onsets();
+    std::size_t k = 1;  // the first interval at 120: the second song's first click is k - 1
+    while (k < at.size() && at[k] - at[k - 1] == 12000) ++k;
+    EXPECT_LT(k, at.size()) << "no second song heard";
+    if (k >= at.size()) return 0;
+    const std::size_t first = k - 1;
+    EXPECT_GE(first, 4u) << "the song changed before the key";
+    EXPECT_EQ((at[first] - at[0]) % 48000, 0u) << "not on a bar boundary: click " << first;
+    EXPECT_EQ(first % 4, 0u) << "the first song's last bar was cut short";
+    for (std::size_t j = k; j < at.size(); ++j) EXPECT_EQ(at[j] - at[j - 1], 24000u) << j;
+    EXPECT_GE(at.size() - first, 3u);
+    return 0;
+  });
+}
+
+// OSC goes to a song by its name, or the previous one, as the keys do; the line names it.
+TEST(Keys, OscGoesToASongByNameAndBack) {
+  START_SERVER(server);
+  const std::string list = temp_path("osc-set.txt");
+  std::ofstream(list) << "one: 40 4/4 480\ntwo: 40 3/4 480\nthree: 40 2/4 480\n";
+  const int port = free_udp_port();
+  KeysRun run(server, {"--setlist", list, "--osc", std::to_string(port)});
+  ASSERT_TRUE(run.heard_within(10s)) << run.play->output();
+  Client osc(port);
+  std::size_t from = run.play->output().size();
+  lo_send_from(osc.target(), osc.server(), LO_TT_IMMEDIATE, "/cacophony/song", "s", "three");
+  EXPECT_TRUE(shows(*run.play, "three:", from)) << run.play->output().substr(from);
+  from = run.play->output().size();
+  osc.send("/cacophony/previous");
+  EXPECT_TRUE(shows(*run.play, "two:", from)) << run.play->output().substr(from);
+  lo_send_from(osc.target(), osc.server(), LO_TT_IMMEDIATE, "/cacophony/song", "s", "four");
+  EXPECT_EQ(osc.next_on("/cacophony/error").first, "no song 'four' in the setlist");
+  EXPECT_TRUE(exited_with(run.quit(), 0)) << run.play->output();
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ TEST_F(OscTest, EachValidMessageGivesItsCommand) {
       {"/cacophony/volume", {std::int32_t{50}}, K::volume, 50},
       {"/cacophony/volume", {75.5F}, K::volume, 75.5},
       {"/cacophony/volume", {0.0}, K::volume, 0},
+      {"/cacophony/next", {}, K::next_song},
+      {"/cacophony/previous", {}, K::previous_song},
   };
   for (const Valid& valid : cases) {
     SCOPED_TRACE(valid.path);
@@ -84,6 +86,14 @@ TEST_F(OscTest, EachValidMessageGivesItsCommand) {
   }
   linger();
   EXPECT_TRUE(replies_.empty()) << replies_.front().path << " " << replies_.front().word;
+}
+
+TEST_F(OscTest, ASongIsNamed) {
+  send("/cacophony/song", {std::string("ballad")});
+  const auto commands = until_command();
+  ASSERT_EQ(commands.size(), 1U);
+  EXPECT_EQ(commands[0].kind, Command::Kind::song);
+  EXPECT_EQ(commands[0].word, "ballad");
 }
 
 TEST_F(OscTest, AQueryIsAnsweredWithTheStateFromTheServersPort) {
@@ -150,6 +160,9 @@ TEST_F(OscTest, EachBadMessageGetsOneErrorAndNoCommand) {
       {"/cacophony/register", {std::string("garbage")}, ""},
       {"/cacophony/register", {std::string("osc.tcp://127.0.0.1:9000/")}, ""},
       {"/cacophony/register", {std::int32_t{9000}}, ""},
+      {"/cacophony/song", {std::string("")}, "a song's name is not empty"},
+      {"/cacophony/song", {}, "/cacophony/song takes one string (a song's name), got none"},
+      {"/cacophony/next", {1.0F}, ""},
   };
   for (const Bad& bad : cases) {
     SCOPED_TRACE(bad.path);

@@ -521,3 +521,36 @@ TEST(Voices, BadVoicesAreSaidWithTheirLine) {
   expect_map_error("1 120 +2 +3 +4 +5", 1, "at most 3 voices besides the beat");
   expect_map_error("1 120 +3 0.5", 1, "unknown field '0.5' after the tempo");
 }
+
+// A setlist's (and the presets') lines: NAME: words, or NAME: map FILE beside the list.
+TEST(NamedRhythms, WordsAndMapsByName) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("cacophony_named_" + std::to_string(getpid()));
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "s.map") << "1 4/4 120\n";
+  const std::vector<NamedRhythm> list = parse_named_rhythms(
+      "\xEF\xBB\xBF# set\r\nopen: 8 4/4 120 +3\r\n\r\nsong: map s.map\n", "set", folder);
+  std::filesystem::remove_all(folder);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].name, "open");
+  EXPECT_EQ(list[0].words, (std::vector<std::string>{"8", "4/4", "120", "+3"}));
+  EXPECT_EQ(list[0].line, 2);
+  EXPECT_EQ(list[1].name, "song");
+  EXPECT_EQ(list[1].map, folder / "s.map");
+  EXPECT_EQ(list[1].line, 4);
+}
+
+TEST(NamedRhythms, ErrorsNameTheListAndLine) {
+  const auto error = [](const std::string& text) {
+    return error_of([&] { parse_named_rhythms(text, "set", "/none"); });
+  };
+  EXPECT_EQ(error("a: 1 4/4 120\nb 4/4").line, 2);
+  EXPECT_EQ(error("a: 1 4/4 120\nb 4/4").problem, "a line is NAME: followed by a rhythm, got 'b'");
+  EXPECT_EQ(error("a: 1 4/4 120\na: 2 100").problem, "'a' is named on line 1 already");
+  EXPECT_EQ(error("a: 1 4/4 1200").problem,
+            "tempo '1200' must be a number of quarter notes per minute from 1 to 1000");
+  EXPECT_EQ(error("a: map").problem, "map takes one file, as in NAME: map song.txt");
+  EXPECT_EQ(error("a: map x.map").problem, "/none/x.map: no such file");
+  EXPECT_EQ(error("").line, 0);
+  EXPECT_EQ(error("@x: 1 120").problem, "label '@x' may hold only letters, digits, _, - and .");
+}

@@ -61,6 +61,7 @@ struct PlayOptions {
   ClickChoice sounds;
   std::vector<std::string> connect;
   std::vector<std::string> follow_connect;
+  std::optional<Setlist> setlist;  // what plays instead of `performance`
   bool link = false;
   bool start_stop_sync = false;
   bool quiet = false;
@@ -87,7 +88,8 @@ void link_rhythm(const RawPlay& raw, PlayOptions& o) {
   if (p.feel.delay != 0)
     throw UsageError("--link plays on the session's grid: --delay is not taken with it");
   if (!s.voices.empty())
-    throw UsageError("--link plays the session's beats: a polyrhythm's voices are not taken with it");
+    throw UsageError(
+        "--link plays the session's beats: a polyrhythm's voices are not taken with it");
   o.link_bpm = s.tempo.from;
   if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
     throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
@@ -103,8 +105,12 @@ PlayOptions play_options(const RawPlay& raw) {
   if (!raw.link && (raw.start_stop_sync || !raw.quantum.empty()))
     throw UsageError(raw.start_stop_sync ? "--start-stop-sync needs --link"
                                          : "--quantum needs --link");
+  if (raw.link && !raw.rhythm.setlist.empty())
+    throw UsageError("--link shares one steady tempo: --setlist is not taken with it");
   if (raw.link)
     link_rhythm(raw, o);
+  else if (!raw.rhythm.setlist.empty())
+    o.setlist = setlist_of(raw.rhythm);
   else
     o.performance = performance_of(raw.rhythm);
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
@@ -158,7 +164,12 @@ struct Player {
   }
 
   // The grid, kept by the rig with what it reads (the Link session).
-  sound::Grid& make_grid(const PlayOptions& o) {
+  sound::Grid& make_grid(PlayOptions& o) {
+    if (o.setlist) {
+      setlist = &rig.keep(std::make_unique<sound::SetlistGrid>(std::move(o.setlist->songs),
+                                                               o.setlist->first, rig.rate(), true));
+      return *setlist;
+    }
     const rhythm::Performance& p = o.performance;
     if (o.link) {
       session = &rig.keep(std::make_unique<link::Session>(
@@ -177,6 +188,7 @@ struct Player {
   sound::SteadyMeter* steady = nullptr;
   sound::LiveGrid* live = nullptr;
   link::Session* session = nullptr;
+  sound::SetlistGrid* setlist = nullptr;
   std::unique_ptr<remote::OscRemote> osc;
 };
 
@@ -194,7 +206,7 @@ LiveDisplay::Mode display_mode(const PlayOptions& o) {
 
 int play(Player& p, const PlayOptions& o) {
   p.rig.start(RigConnections{o.connect, o.follow_connect, true});
-  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get()};
+  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get(), p.setlist};
   const int code = play_loop(parts, display_mode(o));
   report_dropped(p.rig.sink());
   return code;

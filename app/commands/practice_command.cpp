@@ -57,12 +57,7 @@ struct RawPracticeCommand {
 
 // Where the calibration is kept: $XDG_CONFIG_HOME/cacophony/latency-ms, else ~/.config/...
 std::filesystem::path calibration_file() {
-  const char* config = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base = config && *config ? std::filesystem::path(config)
-                                     : home && *home   ? std::filesystem::path(home) / ".config"
-                                                       : std::filesystem::path(".");
-  return base / "cacophony" / "latency-ms";
+  return config_file("latency-ms");
 }
 
 // What the calibration measured beyond JACK's reported latency, in ms; 0 without one. Only a

@@ -76,7 +76,13 @@ class Progress {
 
 sound::RenderOptions render_options(const RawRender& raw) {
   sound::RenderOptions options;
-  options.performance = performance_of(raw.rhythm, {.ending = RhythmRules::Ending::required});
+  if (raw.rhythm.setlist.empty()) {
+    options.performance = performance_of(raw.rhythm, {.ending = RhythmRules::Ending::required});
+  } else {
+    Setlist set = setlist_of(raw.rhythm);
+    options.songs = std::move(set.songs);
+    options.first_song = set.first;
+  }
   options.rate = parse_rate(raw.rate);
   options.out = raw.out;
   options.stop = &stop_signals();

@@ -18,8 +18,17 @@ constexpr const char* kFixedBar = "the rhythm sets the bar (a map, a ramp or --l
 }  // namespace
 
 LiveControl::LiveControl(sound::Engine& engine, sound::LiveGrid* grid, link::Session* session,
-                         sound::SteadyMeter* steady)
-    : engine_(engine), grid_(grid), session_(session), steady_(steady) {}
+                         sound::SteadyMeter* steady, sound::SetlistGrid* setlist)
+    : setlist_(setlist), engine_(engine), grid_(grid), session_(session), steady_(steady) {}
+
+std::string LiveControl::step_song(int step) {
+  if (!setlist_) return "no setlist (--setlist FILE)";
+  const auto song = static_cast<long>(setlist_->playing()) + step;
+  if (song < 0) return "the first song plays";
+  if (song >= static_cast<long>(setlist_->songs())) return "the last song plays";
+  setlist_->ask(static_cast<std::size_t>(song));
+  return {};
+}
 
 double LiveControl::min_tempo() const {
   return session_ ? link::kMinBpm : rhythm::Tempo::kMin;
@@ -158,6 +167,16 @@ std::string LiveControl::tap_with(rhythm::TapTempo& taps, double seconds) {
   tapped_ = taps.tap(seconds);
   if (!tapped_) return {};
   return set_tempo(std::clamp(std::round(tapped_->bpm * 10) / 10, min_tempo(), max_tempo()));
+}
+
+std::string LiveControl::go_to_song(const std::string& name) {
+  if (!setlist_) return "no setlist (--setlist FILE)";
+  for (std::size_t song = 0; song < setlist_->songs(); ++song)
+    if (setlist_->name(song) == name) {
+      setlist_->ask(song);
+      return {};
+    }
+  return fmt::format("no song '{}' in the setlist", name);
 }
 
 LiveStatus LiveControl::status() const {

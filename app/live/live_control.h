@@ -15,6 +15,7 @@
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter.h"
+#include "cacophony/sound/setlist_grid.h"
 
 namespace cacophony::cli {
 
@@ -33,9 +34,10 @@ struct LiveStatus {
 
 class LiveControl {
  public:
-  // Any of `grid`, `session` and `steady` may be null: what they change is then refused.
+  // Any of `grid`, `session`, `steady` and `setlist` may be null: what they change is then
+  // refused.
   LiveControl(sound::Engine& engine, sound::LiveGrid* grid, link::Session* session,
-              sound::SteadyMeter* steady);
+              sound::SteadyMeter* steady, sound::SetlistGrid* setlist = nullptr);
 
   double min_tempo() const;
   double max_tempo() const;
@@ -62,10 +64,15 @@ class LiveControl {
   std::string tap(double seconds);
   // A tap of klick's: from the second on, the tapped tempo is set.
   std::string klick_tap(double seconds);
+  // A setlist's next or previous song (`step` +1 or -1), from the next bar.
+  std::string step_song(int step);
+  // A setlist's song by its name, from the next bar.
+  std::string go_to_song(const std::string& name);
   LiveStatus status() const;
 
  private:
   std::string tap_with(rhythm::TapTempo& taps, double seconds);
+  sound::SetlistGrid* setlist_ = nullptr;
   int klick_beats() const;
 
   sound::Engine& engine_;

@@ -62,6 +62,7 @@ std::string live_line(const sound::BeatEvent& e, const LiveStatus& s, const std:
   const sound::Onset& o = e.onset;
   std::string line = fmt::format("{:>7}  {}  {} bpm", place_of(o), bar_text(o),
                                  tempo_text(s.tempo > 0 ? s.tempo : o.tempo));
+  if (o.song) line += "  " + *o.song + ":";
   if (o.count_in_bar > 0)
     line += "  count-in";
   else if (o.section)

@@ -158,6 +158,12 @@ void LiveInput::run_key(char c) {
     case 'm':
       control_.toggle_mute();
       break;
+    case 'n':
+      say(control_.step_song(1));
+      break;
+    case 'p':
+      say(control_.step_song(-1));
+      break;
     case 'q':
       quit_ = true;
       break;

@@ -2,7 +2,8 @@
 // LiveInput: what the player types while `play` runs, read from stdin without blocking.
 //
 // - On a terminal (keys): Up/Down ±10 bpm, Right/Left ±1 bpm, 1-9 beats per bar, s the next
-//   subdivision, Space stop/start, t tap tempo, +/= and - volume, m mute, q or Esc quit.
+//   subdivision, Space stop/start, t tap tempo, +/= and - volume, m mute, n and p a setlist's
+//   next and previous song, q or Esc quit.
 // - Otherwise (lines): a tempo and Enter, `start` or `stop`, as `play --link` has always taken
 //   them; a tempo is a number as the options take it (read_number in options.h: 120, 92.5, not
 //   0x10 or inf). A line over 256 bytes is refused unread; a refused line is shown with its bytes

@@ -65,6 +65,12 @@ std::string apply(LiveControl& control, const remote::Command& c) {
       return control.set_gain(c.value);
     case Kind::pattern:
       return control.set_pattern(c.word);
+    case Kind::song:
+      return control.go_to_song(c.word);
+    case Kind::next_song:
+      return control.step_song(1);
+    case Kind::previous_song:
+      return control.step_song(-1);
     case Kind::query:  // what is answered, not changed: Loop::answer
     case Kind::registered:
     case Kind::unregistered:
@@ -80,7 +86,7 @@ class Loop {
  public:
   Loop(const PlayParts& parts, LiveDisplay::Mode mode)
       : parts_(parts),
-        control_(parts.rig.engine(), parts.live, parts.session, parts.steady),
+        control_(parts.rig.engine(), parts.live, parts.session, parts.steady, parts.setlist),
         input_(control_, terminal_.active()),
         display_(mode, parts.session != nullptr) {
     if (parts.session && mode == LiveDisplay::Mode::beats) console_.emplace(*parts.session);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include <charconv>
 
 namespace cacophony::cli {
@@ -80,6 +82,15 @@ std::vector<const Scenario*> parse_scenarios(const std::vector<std::string>& ids
     chosen.push_back(s);
   }
   return chosen;
+}
+
+std::filesystem::path config_file(const std::string& name) {
+  const char* config = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path base = config && *config ? std::filesystem::path(config)
+                                     : home && *home   ? std::filesystem::path(home) / ".config"
+                                                       : std::filesystem::path(".");
+  return base / "cacophony" / name;
 }
 
 std::string parse_client_name(const std::string& text) {

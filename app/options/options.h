@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,9 @@ runtime::TimeMode parse_time(const std::string& text);
 // The time modes' names (runtime::kTimeModes), `between` each two and `last` before the last:
 // time_words("|", "|") is "real|threads|simulated".
 std::string time_words(std::string_view between, std::string_view last);
+// $XDG_CONFIG_HOME/cacophony/NAME, else ~/.config/cacophony/NAME, else ./cacophony/NAME.
+std::filesystem::path config_file(const std::string& name);
+
 // A JACK client name (-n, --name): 1..kMaxClientName bytes, no ':' (it splits a port's name).
 inline constexpr std::size_t kMaxClientName = 63;
 std::string parse_client_name(const std::string& text);

@@ -26,7 +26,18 @@ UsageError worded(const rhythm::RhythmError& e) {
   return UsageError(fmt::format("{}:{}: {}", e.source, e.line, e.problem));
 }
 
-// The rhythm itself, from exactly one of: words, --map, --bpm.
+// The preset `name` (@name), from the presets file.
+rhythm::Performance preset(const std::string& name) {
+  const std::filesystem::path file = config_file("presets");
+  if (!std::filesystem::exists(file))
+    throw UsageError(fmt::format("no preset '{}': there is no {} (--save-preset NAME makes one)",
+                                 name, file.string()));
+  for (const rhythm::NamedRhythm& named : rhythm::read_named_rhythms(file))
+    if (named.name == name) return rhythm::performance_of(named);
+  throw UsageError(fmt::format("no preset '{}' in {}", name, file.string()));
+}
+
+// The rhythm itself, from exactly one of: words (or @preset), --map, --bpm.
 rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
   const int given = !raw.words.empty() + !raw.map.empty() + !raw.bpm.empty();
   if (given > 1)
@@ -37,6 +48,8 @@ rhythm::Performance base_rhythm(const RawRhythm& raw, double fallback_bpm) {
     if (raw.from.empty()) return map;  // moved, not copied: a map may hold millions of sections
     return rhythm::start_at(map, raw.from, raw.map);
   }
+  if (raw.words.size() == 1 && raw.words.front().starts_with('@'))
+    return preset(raw.words.front().substr(1));
   if (!raw.words.empty()) return rhythm::parse_words(raw.words);
   double bpm = fallback_bpm;
   if (!raw.bpm.empty()) bpm = parse_real("--bpm", raw.bpm, rhythm::Tempo::kMin, rhythm::kMaxTempo);
@@ -139,6 +152,11 @@ void add_playing(CLI::App& cmd, RawRhythm& raw, bool live) {
                           : "Follow a loudness instead: simulated (seeded random) or file:PATH (a "
                             "recording's momentary loudness)"),
       live ? "simulated|file:PATH|jack" : "simulated|file:PATH");
+  takes_file(cmd.add_option("--setlist", raw.setlist,
+                            "Play a setlist's songs one after another (a line each, NAME: RHYTHM "
+                            "or NAME: map FILE); keys n and p go to the next and previous song "
+                            "at the next bar"));
+  cmd.add_option("--song", raw.song, "With --setlist: start at this song (default: the first)");
   cmd.add_flag("-e,--no-accents", raw.no_accents,
                "Play every accent as a normal beat (klick's -e)");
   cmd.add_flag("-E,--all-accents", raw.all_accents,
@@ -239,6 +257,7 @@ sound::ClickSounds click_sounds(const ClickChoice& choice, int rate) {
 
 void declare_inputs(const RawRhythm& raw) {
   if (!raw.map.empty()) declare_input("--map", raw.map);
+  if (!raw.setlist.empty()) declare_input("--setlist", raw.setlist);
   std::string_view sounds = raw.sounds;
   while (!sounds.empty()) {
     const std::size_t comma = std::min(sounds.find(','), sounds.size());
@@ -249,9 +268,11 @@ void declare_inputs(const RawRhythm& raw) {
   if (raw.follow.starts_with(kFile)) declare_input("--follow", raw.follow.substr(kFile.size()));
 }
 
-rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
+namespace {
+
+// The feel and klick's switches over `p`, as the options say.
+rhythm::Performance with_feel(const RawRhythm& raw, rhythm::Performance p, RhythmRules rules) {
   try {
-    rhythm::Performance p = base_rhythm(raw, rules.fallback_bpm);
     if (!raw.beats.empty())
       p = rhythm::limit_beats(p, parse_count("--beats", raw.beats, 1, 10'000'000));
     p.feel.subdivide = static_cast<int>(parse_count("--subdivide", raw.subdivide, 1, 8));
@@ -270,6 +291,46 @@ rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
   } catch (const rhythm::RhythmError& e) {
     throw worded(e);
   }
+}
+
+}  // namespace
+
+rhythm::Performance performance_of(const RawRhythm& raw, RhythmRules rules) {
+  if (!raw.setlist.empty())
+    throw UsageError("--setlist plays songs: this command takes one rhythm");
+  if (!raw.song.empty()) throw UsageError("--song needs --setlist");
+  rhythm::Performance base;
+  try {
+    base = base_rhythm(raw, rules.fallback_bpm);
+  } catch (const rhythm::RhythmError& e) {
+    throw worded(e);
+  }
+  return with_feel(raw, std::move(base), rules);
+}
+
+Setlist setlist_of(const RawRhythm& raw) {
+  if (!raw.words.empty() || !raw.map.empty() || !raw.bpm.empty())
+    throw UsageError("give the rhythm once: as words, --map FILE, --bpm N or --setlist FILE");
+  if (!raw.beats.empty())
+    throw UsageError("--beats cuts one rhythm; a setlist's songs end by themselves");
+  std::vector<rhythm::NamedRhythm> named;
+  try {
+    named = rhythm::read_named_rhythms(raw.setlist);
+  } catch (const rhythm::RhythmError& e) {
+    throw worded(e);
+  }
+  Setlist set;
+  for (const rhythm::NamedRhythm& song : named) {
+    if (song.name == raw.song) set.first = set.songs.size();
+    rhythm::Performance p = with_feel(raw, rhythm::performance_of(song), {});
+    if (p.sections.back().beats == rhythm::kEndless)
+      throw UsageError(fmt::format("{}:{}: the song '{}' has no end: give it bars", raw.setlist,
+                                   song.line, song.name));
+    set.songs.push_back({song.name, std::move(p)});
+  }
+  if (!raw.song.empty() && set.songs[set.first].name != raw.song)
+    throw UsageError(fmt::format("--song: no song '{}' in {}", raw.song, raw.setlist));
+  return set;
 }
 
 VolumeChoice volume_of(const RawRhythm& raw, Playing playing) {

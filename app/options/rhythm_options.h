@@ -16,6 +16,7 @@
 #include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/click.h"
 #include "cacophony/sound/meter.h"
+#include "cacophony/sound/setlist_grid.h"
 #include "options/meter_option.h"
 
 namespace cacophony::cli {
@@ -39,6 +40,8 @@ struct RawRhythm {
   std::string pitch;
   bool no_accents = false;
   bool all_accents = false;
+  std::string setlist;
+  std::string song;
 };
 
 // The grammar, with examples, for the command's help.
@@ -49,6 +52,14 @@ enum class Playing { offline, live };
 
 // The commands that take a rhythm, each offered the options that mean something for it.
 enum class RhythmCommand { play, render, practice, analyze };
+
+// --setlist's songs, each with the options' feel, and the one --song names (default the first).
+// Throws UsageError: a list's errors read "FILE:LINE: what is wrong".
+struct Setlist {
+  std::vector<sound::SetlistGrid::Song> songs;
+  std::size_t first = 0;
+};
+Setlist setlist_of(const RawRhythm& raw);
 
 // Adds the options above that `which` takes to `command`.
 void add_rhythm_options(CLI::App& command, RawRhythm& raw, RhythmCommand which);

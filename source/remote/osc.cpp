@@ -152,6 +152,12 @@ std::string check_pattern(const Request& request, Command& command) {
   return {};
 }
 
+std::string check_song(const Request& request, Command& command) {
+  if (request.word.empty()) return "a song's name is not empty";
+  command.word = request.word;
+  return {};
+}
+
 std::string check_gain(const Request& request, Command& command) {
   command.value = request.numbers[0];
   return outside("volume", command.value, 0, 1);
@@ -223,6 +229,9 @@ constexpr std::array kRoutes{
     Route{"/cacophony/volume", "n", "one number (0..100)", K::volume, check_volume},
     Route{"/cacophony/query", "", kNone, K::query, nullptr},
     Route{"/cacophony/register", "s", "one string (a URL)", K::registered, check_register},
+    Route{"/cacophony/song", "s", "one string (a song's name)", K::song, check_song},
+    Route{"/cacophony/next", "", kNone, K::next_song, nullptr},
+    Route{"/cacophony/previous", "", kNone, K::previous_song, nullptr},
     Route{"/klick/metro/start", "", kNone, K::start, nullptr},
     Route{"/klick/metro/stop", "", kNone, K::stop, nullptr},
     Route{"/klick/simple/set_tempo", "n", "one number (bpm)", K::tempo, check_tempo},

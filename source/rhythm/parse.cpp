@@ -288,6 +288,17 @@ void check_text(std::string_view line, const Where& where) {
   }
 }
 
+// A line's fields, its comment left out: the line checked and cleaned as a text file's.
+Fields line_fields(std::string_view line, const Where& where) {
+  // A byte-order mark, which some editors put before UTF-8 text, is not the first field's.
+  if (where.line == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+  if (line.ends_with('\r')) line.remove_suffix(1);  // CRLF line ends
+  if (line.size() > kMaxLineBytes)
+    where.fail("the line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
+  check_text(line, where);
+  return split(line.substr(0, line.find('#')), " \t");
+}
+
 // A map read a line at a time, so a file never has to be in memory whole.
 class MapReader {
  public:
@@ -295,13 +306,7 @@ class MapReader {
 
   void add_line(std::string_view line) {
     const Where where{source_, ++number_};
-    // A byte-order mark, which some editors put before UTF-8 text, is not the first label's.
-    if (number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
-    if (line.ends_with('\r')) line.remove_suffix(1);  // CRLF line ends
-    if (line.size() > kMaxLineBytes)
-      where.fail("the line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
-    check_text(line, where);
-    Fields fields = split(line.substr(0, line.find('#')), " \t");
+    Fields fields = line_fields(line, where);
     if (fields.empty()) return;
     if (performance_.sections.size() == kMaxSections)
       where.fail("the map has more than " + std::to_string(kMaxSections) + " sections");
@@ -323,7 +328,8 @@ class MapReader {
   Performance performance_;
 };
 
-void stream_map(std::istream& in, MapReader& reader) {
+template <typename Reader>
+void stream_lines(std::istream& in, Reader& reader) {
   std::string line;
   line.reserve(kMaxLineBytes + 2);  // the limit, a CR, and the byte that exceeds them
   char chunk[4096];
@@ -341,6 +347,61 @@ void stream_map(std::istream& in, MapReader& reader) {
   }
   if (!line.empty()) reader.add_line(line);
 }
+
+// A setlist or the presets, a line at a time (NamedRhythm).
+class NamedReader {
+ public:
+  NamedReader(const std::string& source, std::filesystem::path folder)
+      : source_(source), folder_(std::move(folder)) {}
+
+  void add_line(std::string_view line) {
+    const Where where{source_, ++number_};
+    Fields fields = line_fields(line, where);
+    if (fields.empty()) return;
+    if (list_.size() == kMaxSections)
+      where.fail("the list has more than " + std::to_string(kMaxSections) + " rhythms");
+    NamedRhythm named;
+    named.line = number_;
+    if (fields.front().find(':') == std::string_view::npos)
+      where.fail("a line is NAME: followed by a rhythm, got " + shown(fields.front()));
+    named.name = take_label(fields, where);
+    for (const NamedRhythm& earlier : list_)
+      if (earlier.name == named.name)
+        where.fail(shown(named.name) + " is named on line " + std::to_string(earlier.line) +
+                   " already");
+    take_rhythm(fields, named, where);
+    list_.push_back(std::move(named));
+  }
+
+  std::vector<NamedRhythm> finish() {
+    if (list_.empty()) throw RhythmError(source_, 0, "no rhythms: only comments and blank lines");
+    return std::move(list_);
+  }
+
+ private:
+  // The words, checked, or map FILE, read.
+  void take_rhythm(const Fields& fields, NamedRhythm& named, const Where& where) const {
+    if (fields.front() == "map") {
+      if (fields.size() != 2) where.fail("map takes one file, as in NAME: map song.txt");
+      named.map = folder_ / std::filesystem::path(std::string(fields[1]));
+    } else {
+      for (const std::string_view f : fields) named.words.emplace_back(f);
+    }
+    try {
+      static_cast<void>(performance_of(named));
+    } catch (const RhythmError& e) {
+      std::string inner = e.problem;
+      if (!e.source.empty())
+        inner = e.source + (e.line > 0 ? ":" + std::to_string(e.line) : "") + ": " + inner;
+      where.fail(inner);
+    }
+  }
+
+  const std::string& source_;
+  std::filesystem::path folder_;
+  int number_ = 0;
+  std::vector<NamedRhythm> list_;
+};
 
 // Refuses what is not a regular map file before opening it, so a FIFO or a device can't block.
 void check_file(const std::filesystem::path& file, const std::string& source) {
@@ -413,9 +474,39 @@ Performance read_map(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw RhythmError(source, 0, "the file can't be opened");
   MapReader reader(source);
-  stream_map(in, reader);
+  stream_lines(in, reader);
   if (in.bad()) throw RhythmError(source, 0, "the file can't be read to its end");
   return reader.finish();
+}
+
+std::vector<NamedRhythm> parse_named_rhythms(std::string_view text, const std::string& source,
+                                             const std::filesystem::path& folder) {
+  if (text.size() > kMaxMapBytes)
+    throw RhythmError(source, 0,
+                      "the list is larger than " + std::to_string(kMaxMapBytes >> 20) + " MiB");
+  NamedReader reader(source, folder);
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    reader.add_line(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return reader.finish();
+}
+
+std::vector<NamedRhythm> read_named_rhythms(const std::filesystem::path& file) {
+  const std::string source = file.string();
+  check_file(file, source);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw RhythmError(source, 0, "the file can't be opened");
+  NamedReader reader(source, file.parent_path());
+  stream_lines(in, reader);
+  if (in.bad()) throw RhythmError(source, 0, "the file can't be read to its end");
+  return reader.finish();
+}
+
+Performance performance_of(const NamedRhythm& rhythm) {
+  if (!rhythm.map.empty()) return read_map(rhythm.map);
+  return parse_words(rhythm.words);
 }
 
 Performance start_at(const Performance& performance, std::string_view label,

@@ -344,4 +344,16 @@ std::int64_t Timeline::find_last_click() const {
   return -1;
 }
 
+std::int64_t Timeline::bar_start(std::int64_t bar) const {
+  // The last span that starts at or before the bar.
+  const auto after = std::upper_bound(spans_.begin(), spans_.end(), bar,
+                                      [](std::int64_t b, const Span& s) { return b < s.first_bar; });
+  if (after == spans_.begin()) return std::llround(frame_at(spans_.front(), 0));
+  const Span& span = *(after - 1);
+  const auto beat = static_cast<double>((bar - span.first_bar) * span.section.meter.beats);
+  if (span.section.beats != kEndless && beat >= static_cast<double>(span.section.beats))
+    return after == spans_.end() ? end_frame_ : std::llround(frame_at(*after, 0));
+  return std::llround(frame_at(span, beat));
+}
+
 }  // namespace cacophony::rhythm

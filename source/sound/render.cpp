@@ -202,10 +202,15 @@ RenderResult render(RenderOptions options, Meter& meter) {
   std::optional<Mix> recording;
   if (!options.mix.empty()) recording.emplace(options.mix, options.rate);
 
-  RhythmGrid grid(std::move(options.performance), options.rate);
+  std::unique_ptr<Grid> grid;
+  if (options.songs.empty())
+    grid = std::make_unique<RhythmGrid>(std::move(options.performance), options.rate);
+  else
+    grid = std::make_unique<SetlistGrid>(std::move(options.songs), options.first_song, options.rate,
+                                         false);
   ClickSounds sounds = options.sounds;
   if (sounds.of(ClickKind::accent).empty()) sounds = ClickSounds::synthesised(options.rate);
-  Engine engine(options.rate, grid, Engine::kEndless, std::move(sounds));
+  Engine engine(options.rate, *grid, Engine::kEndless, std::move(sounds));
   Metering metering{&meter, &engine};
   engine.set_beat_hook(on_beat, &metering);
   check_length(options, engine.total_frames(), format);

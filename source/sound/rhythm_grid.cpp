@@ -30,6 +30,12 @@ std::int64_t known(std::int64_t frame) {
 
 }  // namespace
 
+Onset onset_of(const rhythm::Event& e, std::int64_t count, std::int64_t offset) {
+  return Onset{offset + e.frame, count,          e.beat - 1, e.beats_in_bar, kind_of(e.sound),
+               e.level,          e.bar,          e.sub,      e.tempo,        e.shape,
+               e.section,        e.count_in_bar, e.voice};
+}
+
 RhythmGrid::RhythmGrid(rhythm::Performance performance, int rate)
     : timeline_(std::move(performance), rate) {}
 
@@ -37,9 +43,7 @@ bool RhythmGrid::next_before(std::int64_t end, Onset& onset) {
   if (!has_pending_) has_pending_ = timeline_.next(cursor_, pending_);
   if (!has_pending_ || pending_.frame >= end) return false;
   has_pending_ = false;
-  const rhythm::Event& e = pending_;
-  onset = Onset{e.frame, count_++, e.beat - 1, e.beats_in_bar, kind_of(e.sound), e.level, e.bar,
-                e.sub,   e.tempo,  e.shape,    e.section,      e.count_in_bar,   e.voice};
+  onset = onset_of(pending_, count_++);
   return true;
 }
 

@@ -12,6 +12,9 @@
 //   /cacophony/query          the state is sent back to the sender (send_state)
 //   /cacophony/register s     URL (osc.udp://host:port/, port 1..65535) gets the state on every
 //                             change (notify)
+//   /cacophony/song s         with a setlist: the song of that name, from the next bar
+//   /cacophony/next           with a setlist: the next song, from the next bar
+//   /cacophony/previous       with a setlist: the previous song, from the next bar
 // klick's own messages (klick 0.12.2's OSC interface), for its clients (controller scripts,
 // control surfaces), with the same effect in `play` as in klick:
 //   /klick/metro/start            start; as klick, while playing too: bar 1, beat 1 again from
@@ -99,7 +102,10 @@ struct Command {
     pattern,
     gain,
     quit,
-    ping
+    ping,
+    song,
+    next_song,
+    previous_song
   };
   // klick: one of klick's messages, whose effect (a meter, a tap) and replies are klick's.
   enum class Dialect { cacophony, klick };
@@ -109,7 +115,7 @@ struct Command {
   std::optional<double> at;  // tap: the sender's time of it, in seconds
   int beats = 0;             // meter
   int unit = 0;              // meter
-  std::string word;          // pattern: its letters; klick's query: its path
+  std::string word;          // pattern: its letters; klick's query: its path; song: its name
   std::string from;  // the sender's URL (for a query: where the state goes; for all: errors)
 };
 

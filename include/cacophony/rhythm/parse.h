@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cacophony/rhythm/rhythm.h"
 
@@ -67,6 +68,26 @@ Performance parse_map(std::string_view text, const std::string& source);
 // text (a NUL byte, or not UTF-8), a line over kMaxLineBytes, a file over kMaxMapBytes or a map
 // of more than kMaxSections sections is a RhythmError.
 Performance read_map(const std::filesystem::path& file);
+
+// A setlist, or the presets: one named rhythm a line, `NAME: RHYTHM`, with `#` comments and blank
+// lines (CRLF, a byte-order mark and the map's size limits taken as a map's). NAME is written as
+// a map's labels are, each once; RHYTHM is either the command line's words (8 4/4 120 X.x. +3),
+// checked as parse_words checks them, or `map FILE`, a tempo map, relative to `folder`, read
+// and checked. Every error is a RhythmError with the list's source and line; a map's own error
+// names the map and its line after them.
+struct NamedRhythm {
+  std::string name;
+  std::vector<std::string> words;  // empty for a map
+  std::filesystem::path map;       // empty for words
+  int line = 0;
+};
+std::vector<NamedRhythm> parse_named_rhythms(std::string_view text, const std::string& source,
+                                             const std::filesystem::path& folder);
+// Reads and parses the list at `file` (refused as read_map refuses a map file); an empty list (only
+// comments) is an error on line 0.
+std::vector<NamedRhythm> read_named_rhythms(const std::filesystem::path& file);
+// The performance a named rhythm stands for.
+Performance performance_of(const NamedRhythm& rhythm);
 
 // The performance from the first section labelled `label` on (klick's -l finds the first of
 // labels that repeat), its bars numbered as in the whole map.

@@ -183,6 +183,9 @@ class Timeline {
   std::int64_t end_frame() const { return end_frame_; }
   // The frame of the last click, or kEndless; -1 when nothing sounds at all.
   std::int64_t last_click_frame() const { return last_click_; }
+  // Where bar `bar` (as Event::bar counts, the count-in's too) starts; end_frame() for a bar past
+  // the end, the first frame for one before the start. Never locks or allocates.
+  std::int64_t bar_start(std::int64_t bar) const;
 
  private:
   // A section placed on the timeline.

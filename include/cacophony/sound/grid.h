@@ -35,8 +35,9 @@ struct Onset {
   rhythm::BarShape shape;  // its bar's accents and rests, for a display
   // Its section's name (rhythm::Event::section), owned by the grid; nullptr when none.
   const std::string* section = nullptr;
-  int count_in_bar = 0;  // in a count-in: its bar, from 1; 0 elsewhere
-  int voice = 0;         // 0: the beat; 1.. a polyrhythm's voice (ClickSounds::of)
+  int count_in_bar = 0;               // in a count-in: its bar, from 1; 0 elsewhere
+  int voice = 0;                      // 0: the beat; 1.. a polyrhythm's voice (ClickSounds::of)
+  const std::string* song = nullptr;  // a setlist's song (setlist_grid.h), owned by the grid
 };
 
 // When a block is heard, for grids that follow an outside clock. Host time is in microseconds of

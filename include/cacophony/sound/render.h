@@ -31,6 +31,7 @@
 #include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/click.h"
 #include "cacophony/sound/meter.h"
+#include "cacophony/sound/setlist_grid.h"
 
 namespace cacophony::sound {
 
@@ -44,6 +45,9 @@ struct RenderOptions {
   std::filesystem::path out;        // the output's name: its extension picks the format
   int fd = -1;                      // where the output is written, open for writing
   rhythm::Performance performance;  // must end (no endless section)
+  // A setlist instead (when not empty): its songs from `first_song` on, back to back.
+  std::vector<SetlistGrid::Song> songs;
+  std::size_t first_song = 0;
   int rate = kDefaultRate;
   ClickSounds sounds;         // at `rate`; empty: the synthesised clicks
   std::filesystem::path mix;  // a recording to sound under the clicks; empty: none

@@ -17,6 +17,9 @@
 
 namespace cacophony::sound {
 
+// The onset of a timeline's event: the `count`th the grid gives, `offset` frames later.
+Onset onset_of(const rhythm::Event& event, std::int64_t count, std::int64_t offset = 0);
+
 class RhythmGrid final : public Grid {
  public:
   // Throws std::invalid_argument for a performance the Timeline refuses (rhythm::check).

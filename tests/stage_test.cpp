@@ -1,6 +1,7 @@
-// What klick users reach for, rendered: a start delay (-d), sound sets (-s) and pitch (-w), the
-// count-in's accent, and the options a rhythm command refuses rather than ignores; and what klick
-// lacks, polyrhythms. klick itself is the oracle for -x, -e and -E (klick_oracle_test.cpp).
+// Ready for the stage, rendered: what klick users reach for (a start delay, sound sets and pitch,
+// the count-in's accent, the options a rhythm command refuses rather than ignores), and what klick
+// lacks: polyrhythms, setlists and presets. klick itself is the oracle for -x, -e and -E
+// (klick_oracle_test.cpp).
 
 #include <gtest/gtest.h>
 
@@ -175,6 +176,73 @@ TEST(Polyrhythm, ThreeAndFiveAgainstFourOnTheirExactFrames) {
   EXPECT_NEAR(std::abs(both.samples[both.onsets[3]]), 0.5f * std::abs(both.samples[both.onsets[1]]),
               1e-4)
       << "voice 2 at half the volume";
+}
+
+// A setlist renders its songs back to back, each from where the one before ended (a bar
+// boundary), on its own exact frames; --song starts at the one it names.
+TEST(Setlist, RendersTheSongsBackToBackOnTheirFrames) {
+  const Folder dir("cacophony_setlist_");
+  std::ofstream(dir / "set.txt") << "# tonight\nopener: 2 4/4 120\nwaltz: 2 3/4 180 X.x\n"
+                                    "closer: map closer.map   # a map beside the list\n";
+  std::ofstream(dir / "closer.map") << "1 4/4 240\n";
+  const Rendered set = render(dir, "--setlist " + dir.at("set.txt"));
+  std::vector<std::size_t> expected;
+  for (std::size_t i = 0; i < 8; ++i) expected.push_back(i * 24000);  // 96000 frames a bar
+  for (const std::size_t at : {0, 32000, 48000, 80000}) expected.push_back(192000 + at);  // X.x
+  for (std::size_t i = 0; i < 4; ++i) expected.push_back(288000 + i * 12000);
+  EXPECT_EQ(set.onsets, expected);
+  EXPECT_EQ(set.samples.size(), 336000u);
+  const Rendered from = render(dir, "--setlist " + dir.at("set.txt") + " --song closer");
+  EXPECT_EQ(from.onsets, (std::vector<std::size_t>{0, 12000, 24000, 36000}));
+}
+
+TEST(Setlist, ABadListIsSaidWithItsLine) {
+  const Folder dir("cacophony_setlist_");
+  const auto refused = [&](const std::string& text, const std::string& args) {
+    std::ofstream(dir / "l.txt") << text;
+    const CommandResult r =
+        run_cacophony("render --setlist " + dir.at("l.txt") + args + " --out " + dir.at("x.wav"));
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.wav"));
+    return r.out;
+  };
+  const std::string list = dir.at("l.txt");
+  EXPECT_EQ(refused("a: 2 4/4 120\nb: 2 3/4 zz\n", ""),
+            "cacophony: error: " + list +
+                ":2: tempo 'zz' must be a number of quarter notes per minute from 1 to 1000\n");
+  EXPECT_EQ(refused("a: 2 4/4 120\n\na: 1 4/4 100\n", ""),
+            "cacophony: error: " + list + ":3: 'a' is named on line 1 already\n");
+  EXPECT_EQ(refused("just 4/4 120\n", ""), "cacophony: error: " + list +
+                                               ":1: a line is NAME: followed by a rhythm, got "
+                                               "'just'\n");
+  EXPECT_EQ(refused("a: 4/4 120\n", ""),
+            "cacophony: error: " + list + ":1: the song 'a' has no end: give it bars\n");
+  EXPECT_EQ(refused("a: map gone.map\n", ""),
+            "cacophony: error: " + list + ":1: " + dir.at("gone.map") + ": no such file\n");
+  EXPECT_EQ(refused("a: 1 4/4 120\n", " --song b"),
+            "cacophony: error: --song: no song 'b' in " + list + "\n");
+  EXPECT_EQ(refused("# nothing\n", ""),
+            "cacophony: error: " + list + ": no rhythms: only comments and blank lines\n");
+}
+
+// A preset is a named rhythm in $XDG_CONFIG_HOME/cacophony/presets, played as @name.
+TEST(Presets, AtNamePlaysThePresetsRhythm) {
+  const Folder dir("cacophony_presets_");
+  std::filesystem::create_directories(dir / "config" / "cacophony");
+  std::ofstream(dir / "config" / "cacophony" / "presets")
+      << "seven: 1 7/8 160 X.xX.x.\nsong: map song.map\n";
+  std::ofstream(dir / "config" / "cacophony" / "song.map") << "1 4/4 120\n";
+  const std::string env = "XDG_CONFIG_HOME=" + dir.at("config") + " ";
+  const std::string out = dir.at("p.wav"), words = dir.at("w.wav");
+  ASSERT_EQ(run_cacophony("render @seven --out " + out, env).code, 0);
+  ASSERT_EQ(run_cacophony("render 1 7/8 160 X.xX.x. --out " + words).code, 0);
+  EXPECT_EQ(read_audio(out).samples, read_audio(words).samples);
+  ASSERT_EQ(run_cacophony("render @song --out " + out, env).code, 0);
+  EXPECT_EQ(onsets(read_audio(out).samples, 100).size(), 4u);
+  const CommandResult unknown = run_cacophony("render @nope --out " + out, env);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(unknown.out,
+            "cacophony: error: no preset 'nope' in " + dir.at("config") + "/cacophony/presets\n");
 }
 
 }  // namespace
