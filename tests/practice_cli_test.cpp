@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/command.h"
+#include "support/files.h"
 #include "support/folder.h"
 
 namespace {
@@ -52,6 +53,23 @@ TEST(AnalyzeCli, AClickTrackMeasuredAgainstItsOwnRhythmIsOnTheBeat) {
   const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("\"hits\""), std::string::npos);
   EXPECT_TRUE(fs::exists(dir / "take.html"));
+}
+
+// A polyrhythm's voices are on the grid analyze measures against, each click on its exact frame:
+// a render of 3 against 4 measured against itself has every one of them hit, on time.
+TEST(AnalyzeCli, APolyrhythmsVoicesAreMeasuredToo) {
+  Folder dir;
+  const std::string take = dir.at("poly.wav");
+  // The bar's one rests in both voices, as above: 3 beats and 2 of the voice's 3 clicks a bar.
+  ASSERT_EQ(run_cacophony("render 2 4/4 120 .xxx +3:.xx --volume 100 --out " + take).code, 0);
+  const CommandResult r = run_cacophony(
+      "analyze " + take + " 2 4/4 120 .xxx +3:.xx --start 0 --csv " + dir.at("poly.csv"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("overall: 10 hits, 0 missed, 0 extra"), std::string::npos) << r.out;
+  const std::string csv = cacophony::test_support::slurp(dir.at("poly.csv"));
+  // The voice's second click of bar 1, 2/3 of the bar's 2 s in, hit on its frame.
+  EXPECT_NE(csv.find("\n1,2,0,0.666667,no,0.666667,0.000,hit,1\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n2,3,0,3.333333,no,3.333333,0.000,hit,1\n"), std::string::npos) << csv;
 }
 
 TEST(AnalyzeCli, StartAndClickTrackAlignTheGrid) {

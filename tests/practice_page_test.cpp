@@ -101,7 +101,8 @@ TEST(PracticeJson, HoldsTheHitsMissesExtrasAndFigures) {
   EXPECT_DOUBLE_EQ(second.at("hit_ms").get<double>(), 238);
   EXPECT_EQ(data["hits"][4].at("muted"), true);
   EXPECT_EQ(data.at("missed"), json::parse(R"([{"bar":1,"beat":4,"sub":0,"time_ms":1500.0,
-      "muted":false},{"bar":2,"beat":3,"sub":0,"time_ms":3000.0,"muted":true}])"));
+      "muted":false,"voice":0},{"bar":2,"beat":3,"sub":0,"time_ms":3000.0,"muted":true,
+      "voice":0}])"));
   EXPECT_EQ(data.at("extra"), json::parse(R"([{"time_ms":1200.0},{"time_ms":2700.0}])"));
   EXPECT_EQ(data.at("grid").size(), 9u);
 

@@ -99,22 +99,23 @@ TEST(AnalyzeReport, CsvHasARowPerPositionAndPerExtraHit) {
   ASSERT_EQ(r.code, 0) << r.out;
   const std::vector<std::string> rows =
       lines_of(cacophony::test_support::slurp(dir.at("take.csv")));
-  const std::vector<std::string> expected = {"bar,beat,sub,position_s,muted,hit_s,offset_ms,status",
-                                             "1,1,0,0.000000,no,0.010000,10.000,hit",
-                                             "1,2,0,0.500000,no,,,missed",
-                                             "1,3,0,1.000000,no,1.010000,10.000,hit",
-                                             "1,4,0,1.500000,no,1.510000,10.000,hit",
-                                             "2,1,0,2.000000,yes,2.010000,10.000,hit",
-                                             "2,2,0,2.500000,yes,2.510000,10.000,hit",
-                                             ",,,,,2.750000,,extra",
-                                             "2,3,0,3.000000,yes,3.010000,10.000,hit",
-                                             "2,4,0,3.500000,yes,3.510000,10.000,hit"};
+  const std::vector<std::string> expected = {
+      "bar,beat,sub,position_s,muted,hit_s,offset_ms,status,voice",
+      "1,1,0,0.000000,no,0.010000,10.000,hit,0",
+      "1,2,0,0.500000,no,,,missed,0",
+      "1,3,0,1.000000,no,1.010000,10.000,hit,0",
+      "1,4,0,1.500000,no,1.510000,10.000,hit,0",
+      "2,1,0,2.000000,yes,2.010000,10.000,hit,0",
+      "2,2,0,2.500000,yes,2.510000,10.000,hit,0",
+      ",,,,,2.750000,,extra,",
+      "2,3,0,3.000000,yes,3.010000,10.000,hit,0",
+      "2,4,0,3.500000,yes,3.510000,10.000,hit,0"};
   ASSERT_EQ(rows.size(), expected.size()) << r.out;
   EXPECT_EQ(rows[0], expected[0]);
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const std::vector<std::string> got = fields(rows[i]), want = fields(expected[i]);
-    ASSERT_EQ(got.size(), 8u) << rows[i];
-    for (std::size_t f = 0; f < 8; ++f) {
+    ASSERT_EQ(got.size(), 9u) << rows[i];
+    for (std::size_t f = 0; f < 9; ++f) {
       // The times and offsets as the detector finds them: within 0.5 ms of the take's.
       const bool measured = (f == 5 || f == 6) && !want[f].empty();
       if (measured)
@@ -139,7 +140,8 @@ TEST(AnalyzeReport, CsvIsAnOutputLikeTheOthers) {
   const CommandResult out =
       run_cacophony("analyze " + take + " 1 4/4 120 --start 0.5 --csv - 2>/dev/null");
   EXPECT_EQ(out.code, 0) << out.out;
-  EXPECT_EQ(out.out.rfind("bar,beat,sub,position_s,muted,hit_s,offset_ms,status\n1,1,0,", 0), 0)
+  EXPECT_EQ(out.out.rfind("bar,beat,sub,position_s,muted,hit_s,offset_ms,status,voice\n1,1,0,", 0),
+            0)
       << out.out;
   for (const char* command : {"analyze", "practice"}) {
     const CommandResult help = run_cacophony(std::string(command) + " --help");
@@ -162,12 +164,12 @@ TEST(PracticeCsv, ExtrasGoWhereTheyFallAndWhatIsNotFiniteIsEmpty) {
   r.hits = {{two, 480, std::nan("")}};
   r.extra = {{-30, -30}, {500, 500}, {900, 900}};
   EXPECT_EQ(cacophony::practice_csv(r),
-            "bar,beat,sub,position_s,muted,hit_s,offset_ms,status\n"
-            ",,,,,-0.030000,,extra\n"
-            "1,1,0,0.000000,no,,,missed\n"
-            "1,2,1,0.500000,yes,0.480000,,hit\n"
-            ",,,,,0.500000,,extra\n"
-            ",,,,,0.900000,,extra\n");
+            "bar,beat,sub,position_s,muted,hit_s,offset_ms,status,voice\n"
+            ",,,,,-0.030000,,extra,\n"
+            "1,1,0,0.000000,no,,,missed,0\n"
+            "1,2,1,0.500000,yes,0.480000,,hit,0\n"
+            ",,,,,0.500000,,extra,\n"
+            ",,,,,0.900000,,extra,\n");
   r.rate = 0;
   EXPECT_THROW(cacophony::practice_csv(r), std::invalid_argument);
 }

@@ -36,9 +36,11 @@ std::vector<Position> positions(const rhythm::Performance& performance, int rate
   rhythm::Timeline::Cursor cursor;
   rhythm::Event event;
   while (timeline.next(cursor, event)) {
-    // The count-in is no player's; a polyrhythm's voices sound, and the beat is what is measured.
-    if (rhythm::counts_in(event.sound) || event.voice > 0) continue;
-    out.push_back({event.frame, event.bar, event.beat, event.sub, plan.muted(event.bar)});
+    if (rhythm::counts_in(event.sound)) continue;  // the count-in is no player's
+    // A voice's click on the beat's frame is one stroke with it: the beat's (it comes first).
+    if (event.voice > 0 && !out.empty() && out.back().frame == event.frame) continue;
+    out.push_back(
+        {event.frame, event.bar, event.beat, event.sub, plan.muted(event.bar), event.voice});
   }
   return out;
 }

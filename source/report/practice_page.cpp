@@ -39,6 +39,7 @@ json place(const Position& p, int rate) {
   return {{"bar", p.bar},
           {"beat", p.beat},
           {"sub", p.sub},
+          {"voice", p.voice},
           {"time_ms", ms(p.frame, rate)},
           {"muted", p.muted}};
 }

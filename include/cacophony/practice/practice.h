@@ -47,6 +47,7 @@ struct Position {
   int beat = 1;  // from 1
   int sub = 0;   // 0 on the beat
   bool muted = false;
+  int voice = 0;  // 0: the beat; 1.. a polyrhythm's voice, `beat` then counting its clicks
 };
 
 // A hit found in what the player played.
