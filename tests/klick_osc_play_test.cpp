@@ -209,14 +209,20 @@ void expect_x_dot_x_printed(const std::string& output) {
   }
 }
 
+// `play 4/4 240 --osc PORT`, heard by `capture`, its output in `out`.
+Process play_4_4_at_240(const JackServer& server, const Capture& capture, int port,
+                        const std::string& out) {
+  return Process({CACOPHONY_BINARY, "play", "4/4", "240", "--osc", std::to_string(port),
+                  "--connect", capture.port()},
+                 Output::file(temp_path(out)), Input::null, {server.env()});
+}
+
 TEST(KlickOscPlay, KlicksMessagesDriveAPlay) {
   START_SERVER(server);
   Capture capture(server.name());
   ASSERT_TRUE(capture.ok());
   const int port = free_udp_port();
-  Process play({CACOPHONY_BINARY, "play", "4/4", "240", "--osc", std::to_string(port), "--connect",
-                capture.port()},
-               Output::file(temp_path("klick_osc.out")), Input::null, {server.env()});
+  Process play = play_4_4_at_240(server, capture, port, "klick_osc.out");
   ASSERT_TRUE(play.wait_for_output("beat #5 ", 10s)) << play.output();
   Client client(port);
   set_klick_bar(client);
@@ -263,9 +269,7 @@ TEST(KlickOscPlay, ZeroBeatsPlayEveryBeatEven) {
   Capture capture(server.name());
   ASSERT_TRUE(capture.ok());
   const int port = free_udp_port();
-  Process play({CACOPHONY_BINARY, "play", "4/4", "240", "--osc", std::to_string(port), "--connect",
-                capture.port()},
-               Output::file(temp_path("klick_even.out")), Input::null, {server.env()});
+  Process play = play_4_4_at_240(server, capture, port, "klick_even.out");
   ASSERT_TRUE(play.wait_for_output("beat #5 ", 10s)) << play.output();
   Client client(port);
   send_ii(client, "/klick/simple/set_meter", 0, 4);

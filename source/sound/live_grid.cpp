@@ -22,6 +22,11 @@ LiveGrid::LiveGrid(const rhythm::Section& section, int subdivide, int rate)
     throw std::invalid_argument("a live grid plays one steady tempo");
   set_pattern(section.pattern);
   load_pattern(bar_pattern_);
+  shape_bar();
+}
+
+void LiveGrid::shape_bar() {
+  bar_shape_ = rhythm::shape_of(bar_beats_, [&](int b) { return bar_pattern_.at(b); });
 }
 
 // rhythm::accent_in's rule: past the pattern (a bar lengthened as it plays), normal beats; an
@@ -100,6 +105,7 @@ void LiveGrid::take_changes() {
     bar_beats_ =
         std::clamp(beats_per_bar_.load(std::memory_order_relaxed), 1, rhythm::Meter::kMaxBeats);
     load_pattern(bar_pattern_);  // half-written: the bar keeps the one it had
+    shape_bar();
   }
 }
 
@@ -142,9 +148,8 @@ bool LiveGrid::next_before(std::int64_t end, Onset& onset) {
     }
     ClickKind kind = accent == rhythm::Accent::accent ? ClickKind::accent : ClickKind::normal;
     if (sub_ > 0) kind = ClickKind::subdivision;
-    const rhythm::BarShape shape =
-        rhythm::shape_of(bar_beats_, [&](int b) { return bar_pattern_.at(b); });
-    onset = Onset{frame, beat_, in_bar_, bar_beats_, kind, 1.0f, bar_, sub_, segment_tempo_, shape};
+    onset = Onset{frame, beat_, in_bar_, bar_beats_,     kind,
+                  1.0f,  bar_,  sub_,    segment_tempo_, bar_shape_};
     step();
     return true;
   }

@@ -75,6 +75,7 @@ class LiveGrid final : public Grid {
   };
   bool load_pattern(PatternBits& bits) const;  // false: caught half-written
   void take_changes();                         // as beat_ starts
+  void shape_bar();                            // bar_shape_ from the bar's length and pattern
   void step();                                 // past the click at beat_, sub_
 
   const int rate_;
@@ -100,6 +101,7 @@ class LiveGrid final : public Grid {
   int subs_ = 1;
   int bar_beats_;
   PatternBits bar_pattern_;
+  rhythm::BarShape bar_shape_;  // for the display: once a bar, not once a click
   int in_bar_ = 0;
   std::int64_t bar_ = 1;
   std::int64_t block_first_ = 0;
