@@ -11,12 +11,15 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cacophony/link/link_grid.h"
+#include "cacophony/link/link_rhythm_grid.h"
 #include "cacophony/link/session.h"
 #include "cacophony/sound/engine.h"
 #include "support/capture_client.h"
@@ -182,6 +185,107 @@ TEST(LinkGrid, WithStartStopSyncItClicksOnlyWhileTheSessionPlaysAndStartsOnABar)
   const std::size_t stopped = onsets.size();
   player.play(2.0);
   EXPECT_EQ(player.onsets().size(), stopped) << "no beat once stopped";
+}
+
+// --- A whole rhythm on the session's beat line (LinkRhythmGrid) --------------------------------
+
+rhythm::Section section(int beats_in_bar, std::int64_t beats, rhythm::Tempo tempo) {
+  rhythm::Section s;
+  s.meter = {beats_in_bar, 4};
+  s.beats = beats;
+  s.tempo = std::move(tempo);
+  return s;
+}
+
+// A session at 120 bpm in bars of 4, alone off the network, playing `performance` on a player
+// whose clock starts now; `start_beat` is the session's beat when it started.
+struct SoloRhythm {
+  explicit SoloRhythm(const rhythm::Performance& performance)
+      : session(120, 4, false), grid(session, performance) {
+    start_beat = session.status().beat;
+    player = std::make_unique<Player>(grid, now_us(session));
+  }
+  Solo::Offline offline;
+  link::Session session;
+  link::LinkRhythmGrid grid;
+  double start_beat = 0;
+  std::unique_ptr<Player> player;
+};
+
+// The session's tempo as application threads see it, once it is `expected` (Link hands what the
+// audio thread committed over to them on a thread of its own) or after two seconds.
+double app_bpm(const link::Session& session, double expected) {
+  const auto until = std::chrono::steady_clock::now() + 2s;
+  while (session.status().bpm != expected && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
+  return session.status().bpm;
+}
+
+TEST(LinkRhythmGrid, AMapStartsOnTheNextBarAndMovesTheSessionsTempoAtEachSection) {
+  rhythm::Performance p;
+  p.sections = {section(4, 8, rhythm::Tempo::constant(120)),
+                section(4, 4, rhythm::Tempo::constant(90)),
+                section(3, 3, rhythm::Tempo::constant(150))};
+  p.feel.subdivide = 2;
+  p.feel.count_in = 1;
+  SoloRhythm solo(p);
+  solo.player->play(12.0);
+  const auto& onsets = solo.player->onsets();
+  // A bar of count-in, 16 eighths at 120, 8 at 90 and 6 at 150; each interval at the tempo of
+  // the click that begins it.
+  ASSERT_EQ(onsets.size(), 4u + 16 + 8 + 6);
+  EXPECT_TRUE(solo.grid.ended());
+  std::vector<std::int64_t> expected(4, 24000);
+  expected.resize(expected.size() + 16, 12000);
+  expected.resize(expected.size() + 8, 16000);
+  expected.resize(expected.size() + 5, 9600);
+  const auto gaps = intervals(onsets);
+  ASSERT_EQ(gaps.size(), expected.size());
+  for (std::size_t i = 0; i < gaps.size(); ++i) EXPECT_NEAR(gaps[i], expected[i], 1) << "gap " << i;
+  // The count-in's first click is on the session's next bar (beat 0 of 4), at 120 bpm.
+  const double to_bar = std::ceil(solo.start_beat / 4) * 4 - solo.start_beat;
+  EXPECT_NEAR(static_cast<double>(onsets.front().frame), to_bar * 24000, 2);
+  EXPECT_EQ(onsets.front().beat % 4, 0);
+  EXPECT_EQ(onsets[4].beat, onsets.front().beat + 4) << "the song's first bar follows";
+  EXPECT_EQ(onsets[20].tempo, 90) << "the second section's first click has moved the session";
+  EXPECT_EQ(onsets[28].tempo, 150);
+  EXPECT_EQ(onsets[28].quantum, 3) << "its bar is the map's 3/4";
+  EXPECT_DOUBLE_EQ(app_bpm(solo.session, 150), 150) << "the session keeps the map's last tempo";
+}
+
+TEST(LinkRhythmGrid, ARampMovesTheSessionAtEveryClick) {
+  rhythm::Performance p;
+  rhythm::Tempo ramp{rhythm::Tempo::Kind::ramp, 80, 160, 8, {}};
+  p.sections = {section(4, 8, ramp)};
+  SoloRhythm solo(p);
+  solo.player->play(8.0);
+  const auto& onsets = solo.player->onsets();
+  ASSERT_EQ(onsets.size(), 8u);
+  const auto gaps = intervals(onsets);
+  for (std::size_t k = 0; k < gaps.size(); ++k)
+    EXPECT_NEAR(gaps[k], 2'880'000.0 / (80 + 10.0 * static_cast<double>(k)), 1) << "beat " << k;
+  EXPECT_DOUBLE_EQ(app_bpm(solo.session, 150), 150) << "the last click's tempo on the ramp";
+}
+
+TEST(LinkRhythmGrid, APeersTempoIsFollowedUntilTheMapsNextChange) {
+  rhythm::Performance p;
+  p.sections = {section(4, 16, rhythm::Tempo::constant(120)),
+                section(4, 4, rhythm::Tempo::constant(90))};
+  SoloRhythm solo(p);
+  for (int i = 0; i < 30 && solo.player->onsets().empty(); ++i) solo.player->play(0.1);
+  ASSERT_EQ(solo.player->onsets().size(), 1u) << "the song's first click";
+  solo.session.set_tempo(100);  // as a peer would
+  let_link_settle();
+  const std::size_t before = solo.player->onsets().size();
+  solo.player->play(12.0);
+  const auto& onsets = solo.player->onsets();
+  ASSERT_EQ(onsets.size(), 20u);
+  const auto gaps = intervals(onsets, before);
+  // From the click after the change on, the first section at the peer's 100 bpm, then the map's
+  // second at 90.
+  for (std::size_t i = 0; i < gaps.size(); ++i)
+    EXPECT_NEAR(gaps[i], i < 16 - before ? 28800 : 32000, 1) << "gap " << i;
+  EXPECT_DOUBLE_EQ(app_bpm(solo.session, 90), 90);
 }
 
 // --- Peers: whole processes on one jackd --------------------------------------------------------
@@ -776,6 +880,60 @@ TEST(LinkInput, StartWhilePlayingSoundsNoSecondFirstBeat) {
     EXPECT_EQ(beats[i].link_beat, beats[i - 1].link_beat + 1) << play.output();
   play.signal(SIGINT);
   EXPECT_TRUE(exited_with(play.wait(10s), 130));
+}
+
+// Each state `cacophony link` showed: its line is rewritten in place, one state a '\r'.
+struct Watched {
+  double bpm = 0, beat = 0, phase = 0;
+};
+std::vector<Watched> watched(const std::string& out) {
+  std::vector<Watched> states;
+  std::size_t from = 0;
+  while (from < out.size()) {
+    std::size_t end = out.find_first_of("\r\n", from);
+    if (end == std::string::npos) end = out.size();
+    Watched w;
+    std::size_t peers = 0;
+    double quantum = 0;
+    if (std::sscanf(out.substr(from, end - from).c_str(),
+                    "peers %zu | %lf bpm | beat %lf | phase %lf/%lf", &peers, &w.bpm, &w.beat,
+                    &w.phase, &quantum) == 5)
+      states.push_back(w);
+    from = end + 1;
+  }
+  return states;
+}
+
+// A song map played with --link moves a second peer's tempo at each of its sections: `cacophony
+// link`, watching the session every 100 ms, sees the map's tempos in order, each first seen
+// within a beat of a bar's start (the change is set on the section's first click; the player
+// commits it a period or two before that click is heard, so just before the bar is as good).
+TEST(LinkPeers, ASongMapMovesAnotherPeersTempoAtEachSection) {
+  Namespaces ns(1, false);
+  const Namespaces* where = ns.ok() ? &ns : nullptr;
+  START_SERVER(server);
+  const std::string map = temp_path("song.map");
+  std::ofstream(map) << "a: 1 4/4 100\nb: 1 4/4 140\nc: 1 4/4 80\n";
+  std::vector<std::string> watch = {CACOPHONY_BINARY, "link", "--seconds", "16"};
+  if (where) watch = where->in(0, watch);
+  Process watcher(watch, Output::file(temp_path("song-watch.out")));
+  std::this_thread::sleep_for(1s);
+  Peer player(server, where, 0, "song-player", {"--map", map, "--count-in", "1"});
+  const int status = player.process().wait(20s);
+  EXPECT_TRUE(exited_with(status, 0)) << player.process().output();
+  watcher.signal(SIGINT);
+  watcher.wait(10s);
+  std::vector<double> tempos;
+  for (const Watched& w : watched(watcher.output())) {
+    if (!tempos.empty() && w.bpm == tempos.back()) continue;
+    tempos.push_back(w.bpm);
+    if (tempos.size() > 1) {
+      std::fprintf(stderr, "tempo %.2f first seen at phase %.3f\n", w.bpm, w.phase);
+      EXPECT_LT(std::min(w.phase, 4 - w.phase), 1.0) << "tempo " << w.bpm << " at beat " << w.beat;
+    }
+  }
+  EXPECT_EQ(tempos, (std::vector<double>{120, 100, 140, 80})) << watcher.output();
+  std::filesystem::remove(map);
 }
 
 TEST(LinkCommandLine, BadInputIsOneLineAndExitCode2) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cacophony/link/link_grid.h"
+#include "cacophony/link/link_rhythm_grid.h"
 #include "cacophony/link/session.h"
 #include "cacophony/remote/osc.h"
 #include "cacophony/rhythm/parse.h"
@@ -52,9 +53,10 @@ struct RawPlay {
 };
 
 struct PlayOptions {
-  rhythm::Performance performance;  // what plays alone
-  double link_bpm = 120;            // with --link: the tempo proposed to the session
-  std::int64_t quantum = 4;
+  rhythm::Performance performance;               // what plays alone
+  double link_bpm = 120;                         // with --link: the tempo proposed to the session
+  double quantum = 4;                            // with --link: the bar, in quarter notes
+  bool link_steady = false;                      // with --link: LinkGrid, not LinkRhythmGrid
   std::int64_t beats = sound::Engine::kEndless;  // with --link: clicks before it stops
   bool live_meter = false;                       // --follow jack
   std::unique_ptr<sound::Meter> meter;  // the others'; --follow jack's is made with the sink
@@ -70,32 +72,50 @@ struct PlayOptions {
   std::string name;
 };
 
-// With --link the session owns the tempo and the bar: one steady rhythm, its meter the quantum
-// unless --quantum says otherwise.
+// A rhythm a player may change as it plays: one steady section, no count-in, no swing.
+bool changeable(const rhythm::Performance& p) {
+  return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
+         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50 && p.feel.delay == 0 &&
+         p.sections[0].voices.empty();
+}
+
+// Every tempo of the rhythm, for Link's range.
+void check_link_tempos(const rhythm::Performance& p) {
+  for (const rhythm::Section& s : p.sections) {
+    std::vector<double> tempos = s.tempo.per_beat;
+    tempos.insert(tempos.end(), {s.tempo.from, s.tempo.to});
+    for (const double bpm : tempos)
+      if (bpm < link::kMinBpm || bpm > link::kMaxBpm)
+        throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
+                                     link::kMinBpm, link::kMaxBpm, bpm));
+  }
+}
+
+// With --link the session owns the beat line. A steady rhythm of whole quarter-note beats, never
+// ending on its own, plays the session's beats (LinkGrid: the tempo and the pattern may change as
+// it plays); any other (a map, ramps, a count-in, subdivisions, voices) plays on the session's
+// beat line from its next bar and drives its tempo (LinkRhythmGrid). A Link beat is a quarter
+// note: the quantum is the first bar's length in quarter notes unless --quantum says otherwise.
 void link_rhythm(const RawPlay& raw, PlayOptions& o) {
-  RawRhythm rhythm = raw.rhythm;
-  rhythm.beats.clear();  // counted by the engine: the session's beats have no end of their own
-  o.performance = performance_of(rhythm, {.fallback_bpm = 120});
-  const rhythm::Performance& p = o.performance;
-  const rhythm::Section& s = p.sections.front();
-  if (p.sections.size() > 1 || s.beats != rhythm::kEndless ||
-      s.tempo.kind != rhythm::Tempo::Kind::constant || !raw.rhythm.map.empty())
-    throw UsageError(
-        "--link shares one steady tempo: give a meter and a tempo, not bars, a "
-        "ramp or a map");
-  if (p.feel.count_in != rhythm::Feel::kNoCountIn || p.feel.subdivide != 1)
-    throw UsageError("--link plays whole beats: --count-in and --subdivide are not taken with it");
-  if (p.feel.delay != 0)
+  RawRhythm endless = raw.rhythm;
+  endless.beats.clear();  // a steady rhythm's beats are counted by the engine
+  o.performance = performance_of(endless, {.fallback_bpm = 120});
+  const rhythm::Section& s = o.performance.sections.front();
+  o.link_steady = raw.rhythm.map.empty() && changeable(o.performance) &&
+                  s.beats == rhythm::kEndless && o.performance.feel.subdivide == 1 &&
+                  s.meter.unit == 4;
+  if (!o.link_steady && !raw.rhythm.beats.empty())
+    o.performance = performance_of(raw.rhythm, {.fallback_bpm = 120});
+  else if (!raw.rhythm.beats.empty())
+    o.beats = parse_count("--beats", raw.rhythm.beats, 1, 10'000'000);
+  if (o.performance.feel.delay != 0)
     throw UsageError("--link plays on the session's grid: --delay is not taken with it");
-  if (!s.voices.empty())
-    throw UsageError(
-        "--link plays the session's beats: a polyrhythm's voices are not taken with it");
-  o.link_bpm = s.tempo.from;
-  if (o.link_bpm < link::kMinBpm || o.link_bpm > link::kMaxBpm)
-    throw UsageError(fmt::format("the tempo must be in [{:.0f}, {:.0f}] with --link, got {}",
-                                 link::kMinBpm, link::kMaxBpm, o.link_bpm));
-  o.quantum = raw.quantum.empty() ? s.meter.beats : parse_count("--quantum", raw.quantum, 1, 16);
-  if (!raw.rhythm.beats.empty()) o.beats = parse_count("--beats", raw.rhythm.beats, 1, 10'000'000);
+  check_link_tempos(o.performance);
+  const rhythm::Section& first = o.performance.sections.front();
+  o.link_bpm = first.tempo.per_beat.empty() ? first.tempo.from : first.tempo.per_beat.front();
+  o.quantum = raw.quantum.empty()
+                  ? first.meter.beats * first.meter.quarters()
+                  : static_cast<double>(parse_count("--quantum", raw.quantum, 1, 16));
 }
 
 // Checked in the order the errors have always come; the simulated or file meter is made here,
@@ -129,13 +149,6 @@ PlayOptions play_options(const RawPlay& raw) {
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
   return o;
-}
-
-// A rhythm a player may change as it plays: one steady section, no count-in, no swing.
-bool changeable(const rhythm::Performance& p) {
-  return p.sections.size() == 1 && p.sections[0].tempo.kind == rhythm::Tempo::Kind::constant &&
-         p.feel.count_in == rhythm::Feel::kNoCountIn && p.feel.swing == 50 && p.feel.delay == 0 &&
-         p.sections[0].voices.empty();
 }
 
 // The OSC remote, on --osc-host and --osc.
@@ -172,8 +185,9 @@ struct Player {
     }
     const rhythm::Performance& p = o.performance;
     if (o.link) {
-      session = &rig.keep(std::make_unique<link::Session>(
-          o.link_bpm, static_cast<double>(o.quantum), o.start_stop_sync));
+      session =
+          &rig.keep(std::make_unique<link::Session>(o.link_bpm, o.quantum, o.start_stop_sync));
+      if (!o.link_steady) return rig.keep(std::make_unique<link::LinkRhythmGrid>(*session, p));
       return rig.keep(std::make_unique<link::LinkGrid>(*session, p.sections.front().pattern));
     }
     if (changeable(p)) {
@@ -240,12 +254,14 @@ void add_play_command(CLI::App& app, Action& action) {
                   "JACK output port to connect to cacophony:in, repeatable (with --follow jack)")
       ->allow_extra_args(false);
   cmd->add_flag("--link", raw->link,
-                "Join (or start) an Ableton Link session: take its tempo (yours, 20..999, is "
-                "proposed when no session exists; default 120), click on its beat grid and follow "
-                "its tempo changes");
+                "Join (or start) an Ableton Link session (a Link beat is a quarter note): take "
+                "its tempo (yours, 20..999, is proposed when no session exists; default 120), "
+                "click on its beat grid and follow its tempo changes. A map, a ramp, a count-in "
+                "or subdivisions start on the session's next bar, and the map's tempo changes "
+                "move every peer");
   cmd->add_option("--quantum", raw->quantum,
-                  "With --link: beats in a bar, 1..16 (default: the meter's beats); the bar's "
-                  "first beat (phase 0) is accented");
+                  "With --link: Link beats (quarter notes) in a bar, 1..16 (default: the first "
+                  "bar's length); a steady rhythm accents the bar's first beat (phase 0)");
   cmd->add_flag("--start-stop-sync", raw->start_stop_sync,
                 "With --link: follow the session's start and stop, and start and stop it");
   cmd->add_flag("--quiet", raw->quiet, "Print nothing but errors");

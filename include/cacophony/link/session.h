@@ -51,6 +51,7 @@ class Session {
 
  private:
   friend class LinkGrid;
+  friend class LinkRhythmGrid;
   struct Link;  // ableton::Link, kept out of this header
 
   double quantum_;
