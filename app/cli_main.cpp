@@ -6,11 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "cacophony/runtime/runtime.h"
 #include "cacophony_cli.h"
 #include "commands.h"
 #include "io/output_file.h"
@@ -86,10 +88,19 @@ void say_printable(const char* kind, const std::string& message, const std::stri
   cacophony::cli::say(kind, printable(message) + after);
 }
 
+// A fiber task that never blocks or yields holds its run's one thread for good, and nothing can
+// stop it: said, and the process ends at once.
+[[noreturn]] void stuck(const std::string& message) {
+  cacophony::cli::say("failed", message);
+  std::fflush(nullptr);
+  std::_Exit(1);
+}
+
 int run(int argc, char** argv) {
   using namespace cacophony::cli;
   set_program_name(argc, argv);
   prepare_process();
+  cacophony::runtime::Runtime::set_stuck_handler(&stuck);
   const std::string& program = program_name();
   CLI::App app(
       "One metronome built fourteen ways, after \"Metronome's Cacophony\" "

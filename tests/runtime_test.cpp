@@ -370,6 +370,82 @@ TEST_P(FiberRuntimeTest, ReportsADeadlockInsteadOfHanging) {
   }
 }
 
+// Go prints every goroutine of a deadlock and what it waits on; so does the error, one task after
+// the other in order of go(), each with the line that started it.
+TEST_P(FiberRuntimeTest, ADeadlockNamesEveryBlockedTaskItsOperationAndWhereItStarted) {
+  int receive_line = 0, send_line = 0, group_line = 0, lock_line = 0, select_line = 0;
+  try {
+    run([&] {
+      Chan<int> never, full(1);
+      WaitGroup group;
+      Mutex mutex;
+      full.send(1);
+      mutex.lock();
+      group.add(1);
+      // clang-format off
+      receive_line = __LINE__; go([=]() mutable { never.recv(); });
+      send_line = __LINE__; go([=]() mutable { full.send(2); });
+      group_line = __LINE__; go([&] { group.wait(); });
+      lock_line = __LINE__; go([&] { mutex.lock(); });
+      select_line = __LINE__; go([=]() mutable { select(case_recv(never, [](std::optional<int>) {}), case_send(full, 3, [] {})); });
+      // clang-format on
+      group.wait();
+    });
+    FAIL() << "expected a deadlock error";
+  } catch (const std::runtime_error& e) {
+    const auto at = [](int line) {
+      return "(go at runtime_test.cpp:" + std::to_string(line) + ")";
+    };
+    EXPECT_EQ(std::string(e.what()),
+              "deadlock: all 6 tasks are blocked and no timer is due: task 0 (the main task) "
+              "waits on a wait group; task 1 " +
+                  at(receive_line) + " waits on a receive; task 2 " + at(send_line) +
+                  " waits on a send; task 3 " + at(group_line) + " waits on a wait group; task 4 " +
+                  at(lock_line) + " waits on a mutex; task 5 " + at(select_line) +
+                  " waits on a select");
+  }
+}
+
+[[noreturn]] void say_stuck_and_exit(const std::string& message) {
+  std::fprintf(stderr, "stuck: %s\n", message.c_str());
+  std::_Exit(3);
+}
+
+// A busy-wait without yield() holds the fibers' one thread for good: no hang in silence, but the
+// stuck-task handler told which task, once Runtime::kStuckAfter has passed.
+TEST_P(FiberRuntimeTest, ASpinWithoutYieldIsNamedNotSilent) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        Runtime::set_stuck_handler(&say_stuck_and_exit);
+        run([] {
+          go([] {
+            std::atomic<bool> never{false};
+            while (!never.load()) {
+            }
+          });
+        });
+      },
+      ::testing::ExitedWithCode(3),
+      "stuck: task 1 \\(go at runtime_test\\.cpp:[0-9]+\\) ran 2 s without blocking or "
+      "yielding: a busy-wait must call yield\\(\\)");
+}
+
+// Spinning with yield() is no stuck task: the other tasks, and time, move.
+TEST_P(FiberRuntimeTest, ASpinWithYieldRunsLongerThanTheStuckLimit) {
+  Runtime::set_stuck_handler(&say_stuck_and_exit);
+  std::atomic<bool> done{false};
+  run([&] {
+    go([&] {
+      while (!done.load()) yield();
+    });
+    sleep(Runtime::kStuckAfter + 500ms);
+    done = true;
+  });
+  Runtime::set_stuck_handler(nullptr);
+  EXPECT_TRUE(done);
+}
+
 std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {
   std::string n(name(info.param));
   n[0] = static_cast<char>(std::toupper(n[0]));

@@ -97,7 +97,7 @@ int SelectEngine::pick_ready(Scheduler& rt, const Case* cases, int n) {
 // Under `lock`; returns unlocked.
 inline int SelectEngine::wait_for_case(Scheduler& rt, std::unique_lock<RunLock>& lock,
                                        const Case* cases, Waiter* waiters, int n) {
-  Wait wait(rt.self());
+  Wait wait(rt.self(), n > 1 ? "a select" : cases[0].is_send ? "a send" : "a receive");
   for (int i = 0; i < n; ++i) {
     Waiter& w = waiters[i];
     w.wait = &wait;

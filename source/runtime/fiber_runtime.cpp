@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
+#include "watchdog.h"
 
 namespace cacophony::runtime::detail {
 namespace {
@@ -157,14 +158,19 @@ class FiberRuntime final : public Scheduler {
       start_ = read_clock(CLOCK_MONOTONIC);
       saved_slack_ = tighten_timer_slack();
     }
-    go(std::move(main));
-    schedule();
+    go(std::move(main), __builtin_FILE(), __builtin_LINE());  // task 0: "the main task"
+    {
+      Watchdog watch;
+      watchdog_ = &watch;
+      schedule();
+      watchdog_ = nullptr;
+    }
     if (real_) restore_timer_slack(saved_slack_);
     if (live_ > 0) {
-      const std::size_t blocked = live_;
+      std::string error = "deadlock: all " + std::to_string(live_) +
+                          " tasks are blocked and no timer is due: " + blocked_tasks();
       tear_down();
-      fail(std::make_exception_ptr(std::runtime_error("deadlock: all " + std::to_string(blocked) +
-                                                      " tasks are blocked and no timer is due")));
+      fail(std::make_exception_ptr(std::runtime_error(std::move(error))));
     }
     set_current(nullptr, nullptr);
     rethrow_failure();
@@ -172,11 +178,13 @@ class FiberRuntime final : public Scheduler {
 
   Time now() const override { return real_ ? read_clock(CLOCK_MONOTONIC) - start_ : now_; }
 
-  void go(std::function<void()> fn) override {
+  void go(std::function<void()> fn, const char* file, unsigned line) override {
     tasks_.push_back(std::make_unique<FiberTask>());
     FiberTask* t = tasks_.back().get();
     t->home = std::prev(tasks_.end());
     t->id = next_id_++;
+    t->started_file = file;
+    t->started_line = line;
     if (strategy_) strategy_->created(t->id);
     t->fn = std::move(fn);
     ++live_;
@@ -338,6 +346,7 @@ class FiberRuntime final : public Scheduler {
     FiberTask* last = switched_from_;
     keep_continuation(std::move(back));
     running_ = nullptr;
+    if (watchdog_) watchdog_->left();
     if (meter) {  // real time never hands over (next_without_scheduler()), so `last` is `t`
       const Duration ran = read_clock(CLOCK_THREAD_CPUTIME_ID) - cpu_before;
       t->cpu += ran;
@@ -351,6 +360,7 @@ class FiberRuntime final : public Scheduler {
   }
 
   void start_running(FiberTask* t) {
+    if (watchdog_) watchdog_->entered(t->id, t->started_file, t->started_line);
     running_ = t;
     t->state = FiberTask::State::running;
     set_current(this, t);
@@ -418,6 +428,19 @@ class FiberRuntime final : public Scheduler {
     return std::move(scheduler_fiber_);
   }
 
+  // Each blocked task, in order of go(): "task 1 (go at main.cpp:12) waits on a receive; ...".
+  std::string blocked_tasks() const {
+    std::string out;
+    for (const auto& t : tasks_) {
+      if (t->state == FiberTask::State::done) continue;
+      if (!out.empty()) out += "; ";
+      out += "task " + std::to_string(t->id) + " (" +
+             task_origin(t->id, t->started_file, t->started_line) + ") ";
+      out += t->waits_on ? std::string("waits on ") + t->waits_on : "is parked";
+    }
+    return out;
+  }
+
   // Unwinds every blocked task so that its stack is released cleanly.
   void tear_down() {
     tearing_down_ = true;
@@ -449,6 +472,7 @@ class FiberRuntime final : public Scheduler {
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t timer_order_ = 0;
   FiberTask* running_ = nullptr;
+  Watchdog* watchdog_ = nullptr;  // while schedule() runs
   bool changed_ = false;
   bool tearing_down_ = false;
 };

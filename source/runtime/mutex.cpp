@@ -14,7 +14,8 @@ void Mutex::lock() {
     locked_ = true;
     return;
   }
-  detail::wait_on(runtime_, lock, waiters_);  // unlock() hands the mutex over, still locked
+  detail::wait_on(runtime_, lock, waiters_,
+                  "a mutex");  // unlock() hands the mutex over, still locked
 }
 
 void Mutex::unlock() {

@@ -59,6 +59,10 @@ class Task {
  public:
   virtual ~Task() = default;
 
+  const char* started_file = "";  // where go() was called
+  unsigned started_line = 0;
+  const char* waits_on = nullptr;  // while blocked: "receive", "send", "select", ...
+
  private:
   friend class Scheduler;
   bool spinning_ = false;  // inside a run of yield() calls
@@ -119,8 +123,9 @@ std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed,
 
 // One blocking operation of a task: a select with its cases, or a WaitGroup or Mutex wait.
 struct Wait {
-  explicit Wait(Task& t) : task(&t) {}
+  Wait(Task& t, const char* what) : task(&t), what(what) {}
   Task* task;
+  const char* what;            // the operation, for a deadlock's error (Task::waits_on)
   std::atomic<int> fired{-1};  // the index of the case that completed; -1 until then
 };
 
@@ -142,11 +147,14 @@ void complete(Scheduler& rt, Waiter& w);
 // return up its call chain mispredicts (the CPU's return stack holds the other fiber's calls), so
 // each level less between a channel operation and the switch is time saved on every wake-up.
 inline void block(Scheduler& rt, std::unique_lock<RunLock>& lock, Wait& wait) {
+  wait.task->waits_on = wait.what;
   lock.unlock();
   while (wait.fired.load(std::memory_order_acquire) < 0) rt.park();
+  wait.task->waits_on = nullptr;
 }
 
-// Parks the calling task on `queue` until someone completes it. Under `lock`; returns unlocked.
-void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue);
+// Parks the calling task on `queue` until someone completes it; `what` names the wait (block()).
+// Under `lock`; returns unlocked.
+void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue, const char* what);
 
 }  // namespace cacophony::runtime::detail

@@ -59,7 +59,7 @@ class ThreadRuntime final : public Scheduler {
   // Also joins the threads of tasks that have ended since the last go(): a run that starts a task
   // a beat would otherwise hold a stack per task it ever started (some 30 000 exhaust the
   // kernel's memory maps). Their threads are past their function, so the joins are short.
-  void go(std::function<void()> fn) override {
+  void go(std::function<void()> fn, const char*, unsigned) override {
     join_ended();
     std::scoped_lock lock(tasks_lock_);
     start_thread(std::move(fn));

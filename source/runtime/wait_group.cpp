@@ -24,7 +24,7 @@ void WaitGroup::add(int delta) {
 void WaitGroup::wait() {
   std::unique_lock lock(runtime_.lock());
   if (count_ == 0) return;
-  detail::wait_on(runtime_, lock, waiters_);
+  detail::wait_on(runtime_, lock, waiters_, "a wait group");
 }
 
 }  // namespace cacophony::runtime

@@ -41,8 +41,8 @@ void complete(Scheduler& rt, Waiter& w) {
   rt.unpark(task);
 }
 
-void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue) {
-  Wait wait(rt.self());
+void wait_on(Scheduler& rt, std::unique_lock<RunLock>& lock, WaitQueue& queue, const char* what) {
+  Wait wait(rt.self(), what);
   Waiter waiter;
   waiter.wait = &wait;
   queue.push(&waiter);

@@ -21,20 +21,29 @@
 //   and delays every other task, timers included; a yielding task gets the thread back at once
 //   (timers that fell due run first). `busy_wait_cpu()` is the thread CPU time spent spinning,
 //   less what the other tasks ran meanwhile. A run whose tasks are all blocked with no timer
-//   pending ends in a deadlock error, as in simulated time.
+//   pending ends in a deadlock error, as in simulated time. A task that runs for kStuckAfter
+//   of real time without blocking or yielding holds the thread for good: the run is stopped
+//   through the stuck-task handler (set_stuck_handler()), as in simulated time.
 // - threads: tasks are OS threads, truly parallel, with 1 ns timer slack; no order among ready
 //   tasks. `busy_wait_cpu()` is the spinning threads' CPU time. A deadlocked run hangs.
 // - simulated: the fibers and order of real time, but time advances only when no task can run,
 //   and then jumps to the next timer. A spinning task lets time advance once nothing else can
 //   run; `busy_wait_cpu()` is the simulated time spent spinning. The same seed gives the same run.
-//   A run whose tasks are all blocked with no timer pending ends in a deadlock error.
+//   A run whose tasks are all blocked with no timer pending ends in a deadlock error. A task that
+//   runs for kStuckAfter of real time without blocking or yielding (a busy-wait without yield())
+//   never lets time advance: the run is stopped through the stuck-task handler.
+// - A deadlock error (fiber modes) names every blocked task, as Go's does: its number (0 is the
+//   main task, then in order of go()), where go() was called (file and line) and what it waits on
+//   (a receive, a send, a select, a wait group or a mutex).
 //
 // Memory ordering: whatever a task wrote before a channel operation, a done(), an unlock() or a
 // go() is visible to the task that the operation releases, or to the task go() starts.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "cacophony/runtime/time.h"
 
@@ -57,14 +66,27 @@ class Runtime {
 
   TimeMode mode() const { return mode_; }
 
+  // A fiber task (real and simulated time) that runs this long without blocking or yielding is
+  // stuck: it holds the run's one thread, so no other task, and no time, can move again.
+  static constexpr std::chrono::seconds kStuckAfter{2};
+  // Told, from a thread of the runtime's own, that a run is stuck: `message` names the task
+  // ("task 2 (go at spin.cpp:14) ran 2 s without blocking or yielding: ..."). It must not return
+  // (print and _exit, say): the stuck task can't be stopped. Without a handler (the default) a
+  // stuck run hangs, and no watching thread is started. Set it before runs start; thread-safe.
+  using StuckHandler = void (*)(const std::string& message);
+  static void set_stuck_handler(StuckHandler handler);
+
   // Runs `main` as the run's first task and waits for every task. Rethrows the first exception
   // that escaped a task. Call once.
   virtual void run(std::function<void()> main) = 0;
 
   // The time since the run started.
   virtual Time now() const = 0;
-  // Starts a task (Go's `go`).
-  virtual void go(std::function<void()> fn) = 0;
+  // Starts a task (Go's `go`). `file` and `line` (the caller's, by default: GCC's and Clang's
+  // __builtin_FILE and __builtin_LINE, as std::source_location is not in every compiler this
+  // builds with) name the task in a deadlock's error.
+  virtual void go(std::function<void()> fn, const char* file = __builtin_FILE(),
+                  unsigned line = __builtin_LINE()) = 0;
   // Blocks the calling task until `now() >= t`.
   virtual void sleep_until(Time t) = 0;
   // Lets other tasks run; the one call a busy-wait loop must make.
@@ -88,8 +110,9 @@ class Runtime {
 };
 
 // Go-style free functions over the calling task's runtime.
-inline void go(std::function<void()> fn) {
-  Runtime::current().go(std::move(fn));
+inline void go(std::function<void()> fn, const char* file = __builtin_FILE(),
+               unsigned line = __builtin_LINE()) {
+  Runtime::current().go(std::move(fn), file, line);
 }
 inline Time now() {
   return Runtime::current().now();
