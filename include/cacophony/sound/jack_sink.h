@@ -46,6 +46,8 @@
 
 namespace cacophony::sound {
 
+class MidiOut;
+
 // JACK refused a step; the caller words it.
 struct JackError : std::runtime_error {
   enum class Step {
@@ -100,6 +102,11 @@ class JackSink {
   // The server's physical playback ports ("system:playback_1", ...), maybe none.
   std::vector<std::string> playback_ports() const;
 
+  // Adds the MIDI port `midi_out` (midi_out.h): each period the callback lets `midi` write it,
+  // and passes it the clicks the engine starts (none while muted); stop() lets it send its Stop
+  // first. Before start(); `midi` must outlive the sink or stop(). Throws JackError
+  // (register_port).
+  void attach_midi(MidiOut& midi);
   // Activates the client with `engine` (which must outlive the sink or stop()) and sets its beat
   // hook; `out` plays silence until play(). Once only; throws JackError (activate) when JACK
   // refuses.
@@ -154,6 +161,7 @@ class JackSink {
   jack_port_t* in_port_ = nullptr;
   std::unique_ptr<InputRing> input_;  // with `in` only
   Engine* engine_ = nullptr;
+  MidiOut* midi_ = nullptr;
   bool active_ = false;
   bool stopped_ = false;
   bool let_go_ = true;  // stop()'s answer
