@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "cacophony/rhythm/rhythm.h"
 #include "support/capture_client.h"
 #include "support/command.h"
 #include "support/files.h"
@@ -260,6 +261,37 @@ TEST(MidiOut, ASignalSendsStopLast) {
   EXPECT_EQ(clock.front(), kStart);
   EXPECT_EQ(clock.back(), kStop);
   EXPECT_EQ(r.frames_of(kStop).size(), 1u);
+}
+
+// The clock's pulses from the timeline itself: 12 a beat of 7/8, 24 a beat of 4/4, each beat of a
+// tempo list at its own pace, every pulse computed from its section's start.
+TEST(MidiClock, TimelinePutsWholeBeatsOfPulsesInEveryMeter) {
+  namespace rhythm = cacophony::rhythm;
+  rhythm::Performance p;
+  rhythm::Section eighths;
+  eighths.beats = 7;
+  eighths.meter = {7, 8};
+  eighths.tempo = rhythm::Tempo::constant(120);
+  rhythm::Section list;
+  list.beats = 4;
+  list.tempo = {rhythm::Tempo::Kind::list, 60, 60, 0, {60, 120, 90, 240}};
+  p.sections = {eighths, list};
+  const rhythm::Timeline timeline(p, 48000);
+  std::vector<long long> expected;
+  for (long long k = 0; k < 7 * 12; ++k) expected.push_back(1000 * k);  // an eighth at 120: 0.25 s
+  long long beat_start = 84000;
+  for (const long long beat_frames : {48000, 24000, 32000, 12000}) {
+    for (long long j = 0; j < 24; ++j)
+      expected.push_back(beat_start + std::llround(static_cast<double>(j * beat_frames) / 24));
+    beat_start += beat_frames;
+  }
+  rhythm::Timeline::PulseCursor cursor;
+  std::vector<long long> pulses;
+  std::int64_t frame = 0;
+  while (pulses.size() <= expected.size() && timeline.next_pulse(cursor, frame))
+    pulses.push_back(frame);
+  EXPECT_EQ(pulses, expected);
+  EXPECT_EQ(timeline.end_frame(), beat_start);
 }
 
 TEST(MidiOut, CombinationsThatCannotWorkAreRefused) {

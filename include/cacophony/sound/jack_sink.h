@@ -23,6 +23,8 @@
 //   the engine's first period on, the callback copies its frames into a second SPSC ring of
 //   floats, dropping (and counting) what does not fit, so that input frame n came in with engine
 //   frame n going out; a JackMeter (jack_meter.h) or the practice command drains that ring.
+// - With a MidiOut attached (attach_midi()), the MIDI output port `midi_out` too, written by the
+//   same callback under the same rules (midi_out.h).
 // - Stopping never hangs on a sick server: stop() gives a stopped or wedged server a second, then
 //   leaves the client to it (see stop()).
 // - Threads: the constructor, start(), connect*(), play() and stop() are for one application
@@ -126,7 +128,9 @@ class JackSink {
   void play();
   // How long stop() waits for the server.
   static constexpr std::chrono::milliseconds kPatience{1000};
-  // Deactivates and closes the client, on a thread of its own, and waits for it up to kPatience:
+  // With MIDI attached, first lets its callback send MIDI's Stop (MidiOut::finish, up to
+  // kPatience more). Deactivates and closes the client, on a thread of its own, and waits for it
+  // up to kPatience:
   // true when done, after which no callback runs. False when the server did not answer in time
   // (stopped or wedged): the client is left to that thread, and its callback may still run on the
   // sink, the engine and the engine's grid, so none of them may ever be destroyed (the caller
