@@ -26,6 +26,7 @@
 #include "support/files.h"
 #include "support/folder.h"
 #include "support/jack_server.h"
+#include "support/osc_client.h"
 #include "support/process.h"
 
 namespace {
@@ -261,6 +262,25 @@ TEST(MidiOut, ASignalSendsStopLast) {
   EXPECT_EQ(clock.front(), kStart);
   EXPECT_EQ(clock.back(), kStop);
   EXPECT_EQ(r.frames_of(kStop).size(), 1u);
+}
+
+// With the clock, the rhythm plays as written: a tempo asked for (here by OSC, as by a key) is
+// refused with why.
+TEST(MidiOut, WithTheClockTheRhythmKeepsItsTempo) {
+  START_SERVER(server);
+  const int port = free_udp_port();
+  Process play({CACOPHONY_BINARY, "play", "--bpm", "120", "--beats", "8", "--midi-clock", "--quiet",
+                "--osc", std::to_string(port)},
+               Output::file(temp_path("midi-osc.out")), Input::null, {server.env()});
+  Client osc(port);
+  std::string why;
+  for (int attempt = 0; attempt < 5 && why.empty(); ++attempt) {  // until play listens
+    lo_send_from(osc.target(), osc.server(), LO_TT_IMMEDIATE, "/cacophony/tempo", "f", 130.0f);
+    why = osc.next_on("/cacophony/error").first;
+  }
+  EXPECT_EQ(why, "the rhythm sets the tempo (a map, a ramp or --midi-clock)");
+  const int status = play.wait(30s);
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
 }
 
 // The clock's pulses from the timeline itself: 12 a beat of 7/8, 24 a beat of 4/4, each beat of a
