@@ -28,6 +28,7 @@
 #include "support/jack_server.h"
 #include "support/osc_client.h"
 #include "support/process.h"
+#include "support/pty_process.h"
 
 namespace {
 
@@ -87,19 +88,42 @@ struct Recording {
   }
 };
 
-// `play ARGS --midi-connect` into a jack_midi_dump of its own; `during` runs while play does,
+// Whether `jack`, a client on the server, sees the port `name` within 10 s.
+bool port_appears(const Capture& jack, const std::string& name) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!jack.port_exists(name) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  return jack.port_exists(name);
+}
+
+// A jack_midi_dump -a of the test's own on `server`, its port dump:input ready once built.
+class MidiDump {
+ public:
+  MidiDump(const JackServer& server, const Capture& jack)
+      : dump_({"jack_midi_dump", "-a", "dump"}, Output::file(temp_path("midi.dump"), false),
+              Input::null, {server.env()}) {
+    EXPECT_TRUE(port_appears(jack, "dump:input")) << "jack_midi_dump did not start";
+  }
+  // What it recorded, once the last period's events have reached it.
+  std::vector<MidiEvent> stop() {
+    std::this_thread::sleep_for(100ms);
+    dump_.signal(SIGINT);
+    dump_.wait(5s);
+    return parse_dump(dump_.output());
+  }
+
+ private:
+  Process dump_;
+};
+
+// `play --quiet --midi-connect dump:input ARGS` into a MidiDump; `during` runs while play does,
 // given a client on the server (play is then left to end by itself, within 30 s).
 Recording record(const JackServer& server, std::vector<std::string> args,
                  const std::function<void(Process&, const Capture&)>& during = {}) {
   Recording r;
   Capture xruns(server.name(), "xruns");  // counts the server's xruns
   EXPECT_TRUE(xruns.ok());
-  Process dump({"jack_midi_dump", "-a", "dump"}, Output::file(temp_path("midi.dump"), false),
-               Input::null, {server.env()});
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!xruns.port_exists("dump:input") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  EXPECT_TRUE(xruns.port_exists("dump:input")) << "jack_midi_dump did not start";
+  MidiDump dump(server, xruns);
   std::vector<std::string> command = {CACOPHONY_BINARY, "play", "--quiet", "--midi-connect",
                                       "dump:input"};
   command.insert(command.end(), args.begin(), args.end());
@@ -109,10 +133,7 @@ Recording record(const JackServer& server, std::vector<std::string> args,
   if (status == -1) play.signal(SIGKILL);
   r.status = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.output = play.output();
-  std::this_thread::sleep_for(100ms);  // the last period's events reach the dump
-  dump.signal(SIGINT);
-  dump.wait(5s);
-  r.events = parse_dump(dump.output());
+  r.events = dump.stop();
   r.xruns = xruns.xruns();
   return r;
 }
@@ -249,10 +270,7 @@ TEST(MidiOut, ASignalSendsStopLast) {
   const Recording r = record_clean(server, {"--bpm", "240", "--midi-clock"},
                                    [](Process& play, const Capture& jack) {
                                      // Play starts a period or two after its ports are connected.
-                                     const auto deadline = std::chrono::steady_clock::now() + 10s;
-                                     while (!jack.port_exists("cacophony:midi_out") &&
-                                            std::chrono::steady_clock::now() < deadline)
-                                       std::this_thread::sleep_for(20ms);
+                                     EXPECT_TRUE(port_appears(jack, "cacophony:midi_out"));
                                      std::this_thread::sleep_for(1s);
                                      play.signal(SIGINT);
                                    });
@@ -262,6 +280,31 @@ TEST(MidiOut, ASignalSendsStopLast) {
   EXPECT_EQ(clock.front(), kStart);
   EXPECT_EQ(clock.back(), kStop);
   EXPECT_EQ(r.frames_of(kStop).size(), 1u);
+}
+
+// The quit key stops play as a signal does: Stop goes out last, and play exits 0.
+TEST(MidiOut, TheQuitKeySendsStopLast) {
+  START_SERVER(server);
+  const Capture jack(server.name(), "jack");
+  MidiDump dump(server, jack);
+  PtyProcess play({CACOPHONY_BINARY, "play", "--bpm", "240", "--midi-clock", "--midi-notes",
+                   "--midi-connect", "dump:input"},
+                  {server.env()});
+  ASSERT_TRUE(port_appears(jack, "cacophony:midi_out"));
+  std::this_thread::sleep_for(1s);
+  play.type("q");
+  const int status = play.wait(10s);
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << play.output();
+  Recording r;
+  r.events = dump.stop();
+  const std::vector<int> clock = r.realtime();
+  ASSERT_GE(clock.size(), 3u);
+  EXPECT_EQ(clock.front(), kStart);
+  EXPECT_EQ(clock.back(), kStop);
+  EXPECT_EQ(r.frames_of(kStop).size(), 1u);
+  // Every note-on has had its note-off by the Stop.
+  EXPECT_EQ(r.of_kind(0x90).size(), r.of_kind(0x80).size());
+  EXPECT_GE(r.frames_of(kStop).front(), r.of_kind(0x80).back().frame);
 }
 
 // With the clock, the rhythm plays as written: a tempo asked for (here by OSC, as by a key) is
