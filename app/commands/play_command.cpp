@@ -23,6 +23,7 @@
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/live_grid.h"
+#include "cacophony/sound/midi_out.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
 #include "commands.h"
@@ -31,6 +32,7 @@
 #include "io/voice.h"
 #include "live/live_rig.h"
 #include "live/play_loop.h"
+#include "options/midi_options.h"
 #include "options/options.h"
 #include "options/rhythm_options.h"
 
@@ -50,6 +52,7 @@ struct RawPlay {
   std::string osc;
   std::string osc_host;  // "" when not given
   std::string name = "cacophony";
+  RawMidi midi;
 };
 
 struct PlayOptions {
@@ -70,6 +73,7 @@ struct PlayOptions {
   int osc_port = -1;  // none
   std::string osc_host;
   std::string name;
+  MidiChoice midi;
 };
 
 // A rhythm a player may change as it plays: one steady section, no count-in, no swing.
@@ -148,6 +152,9 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
+  o.midi = midi_choice(raw.midi, raw.link                     ? "--link"
+                                 : raw.rhythm.setlist.empty() ? ""
+                                                              : "--setlist");
   return o;
 }
 
@@ -172,6 +179,7 @@ struct Player {
     sound::Grid& grid = make_grid(o);
     steady = dynamic_cast<sound::SteadyMeter*>(meter.get());
     if (o.osc_port > 0) osc = open_osc_remote(o);
+    if (o.midi.any()) attach_midi(o.midi);
     rig.make_engine(grid, o.beats, click_sounds(o.sounds, rig.rate()));
     rig.feed_volume(std::move(meter));
   }
@@ -190,12 +198,22 @@ struct Player {
       if (!o.link_steady) return rig.keep(std::make_unique<link::LinkRhythmGrid>(*session, p));
       return rig.keep(std::make_unique<link::LinkGrid>(*session, p.sections.front().pattern));
     }
-    if (changeable(p)) {
+    // The MIDI clock follows a timeline, which a grid changed as it plays has not.
+    if (changeable(p) && !o.midi.clock) {
       live =
           &rig.keep(std::make_unique<sound::LiveGrid>(p.sections[0], p.feel.subdivide, rig.rate()));
       return *live;
     }
-    return rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
+    rhythm_grid = &rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
+    return *rhythm_grid;
+  }
+
+  // The MIDI port, kept after the grid whose timeline its clock reads.
+  void attach_midi(const MidiChoice& choice) {
+    const rhythm::Timeline* timeline = rhythm_grid ? &rhythm_grid->timeline() : nullptr;
+    midi = &rig.keep(
+        std::make_unique<sound::MidiOut>(midi_settings(choice, timeline, rig.rate()), rig.rate()));
+    rig.sink().attach_midi(*midi);
   }
 
   LiveRig rig;
@@ -203,6 +221,8 @@ struct Player {
   sound::LiveGrid* live = nullptr;
   link::Session* session = nullptr;
   sound::SetlistGrid* setlist = nullptr;
+  sound::RhythmGrid* rhythm_grid = nullptr;
+  sound::MidiOut* midi = nullptr;
   std::unique_ptr<remote::OscRemote> osc;
 };
 
@@ -220,9 +240,12 @@ LiveDisplay::Mode display_mode(const PlayOptions& o) {
 
 int play(Player& p, const PlayOptions& o) {
   p.rig.start(RigConnections{o.connect, o.follow_connect, true});
+  for (const std::string& port : o.midi.connect) p.midi->connect(port);
   const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get(), p.setlist};
   const int code = play_loop(parts, display_mode(o));
   report_dropped(p.rig.sink());
+  if (p.midi && p.midi->dropped() > 0)
+    note(fmt::format("{} MIDI events not sent (too many in a period)", p.midi->dropped()));
   return code;
 }
 
@@ -245,6 +268,7 @@ void add_play_command(CLI::App& app, Action& action) {
   cmd->footer(rhythm_help("play"));
   add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::play);
   add_client_name(*cmd, raw->name);
+  add_midi_options(*cmd, raw->midi);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

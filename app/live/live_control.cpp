@@ -12,8 +12,8 @@
 namespace cacophony::cli {
 namespace {
 
-constexpr const char* kFixedTempo = "the rhythm sets the tempo (a map or a ramp)";
-constexpr const char* kFixedBar = "the rhythm sets the bar (a map, a ramp or --link)";
+constexpr const char* kFixedTempo = "the rhythm sets the tempo (a map, a ramp or --midi-clock)";
+constexpr const char* kFixedBar = "the rhythm sets the bar (a map, a ramp, --link or --midi-clock)";
 
 }  // namespace
 
@@ -113,7 +113,7 @@ std::string LiveControl::set_playing(bool playing) {
     grid_->set_playing(playing);
     return {};
   }
-  if (!session_) return "the rhythm plays to its end (a map or a ramp)";
+  if (!session_) return "the rhythm plays to its end (a map, a ramp or --midi-clock)";
   stopped_ = !playing;  // linked without sync: this peer alone falls silent
   engine_.set_muted(stopped_);
   return {};

@@ -346,14 +346,27 @@ std::int64_t Timeline::find_last_click() const {
 
 std::int64_t Timeline::bar_start(std::int64_t bar) const {
   // The last span that starts at or before the bar.
-  const auto after = std::upper_bound(spans_.begin(), spans_.end(), bar,
-                                      [](std::int64_t b, const Span& s) { return b < s.first_bar; });
+  const auto after =
+      std::upper_bound(spans_.begin(), spans_.end(), bar,
+                       [](std::int64_t b, const Span& s) { return b < s.first_bar; });
   if (after == spans_.begin()) return std::llround(frame_at(spans_.front(), 0));
   const Span& span = *(after - 1);
   const auto beat = static_cast<double>((bar - span.first_bar) * span.section.meter.beats);
   if (span.section.beats != kEndless && beat >= static_cast<double>(span.section.beats))
     return after == spans_.end() ? end_frame_ : std::llround(frame_at(*after, 0));
   return std::llround(frame_at(span, beat));
+}
+
+bool Timeline::next_pulse(PulseCursor& cursor, std::int64_t& frame) const {
+  for (; cursor.section < spans_.size(); ++cursor.section, cursor.pulse = 0) {
+    const Span& span = spans_[cursor.section];
+    const std::int64_t per_beat = 4 * kPulsesPerQuarter / span.section.meter.unit;
+    if (span.section.beats != kEndless && cursor.pulse / per_beat >= span.section.beats) continue;
+    frame = std::llround(frame_at(span, static_cast<double>(cursor.pulse) / per_beat));
+    ++cursor.pulse;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace cacophony::rhythm

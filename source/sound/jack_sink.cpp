@@ -7,6 +7,8 @@
 #include <future>
 #include <thread>
 
+#include "cacophony/sound/midi_out.h"
+
 namespace cacophony::sound {
 namespace {
 
@@ -86,6 +88,12 @@ std::vector<std::string> JackSink::playback_ports() const {
   return names;
 }
 
+void JackSink::attach_midi(MidiOut& midi) {
+  if (active_) throw std::logic_error("JackSink::attach_midi: after start");
+  midi.open(client_);
+  midi_ = &midi;
+}
+
 void JackSink::start(Engine& engine) {
   if (engine_) throw std::logic_error("JackSink::start: already started");
   engine_ = &engine;
@@ -131,6 +139,8 @@ bool JackSink::stop() {
   stopped_ = true;
   // A server that went away has nothing to deactivate; its client is closed all the same.
   const bool deactivate = active_ && !server_gone();
+  // MIDI's Stop goes out in a period of its own, before the client stops having periods.
+  if (midi_ && deactivate) midi_->finish(kPatience);
   let_go_ = returns_within(kPatience, [client = client_, deactivate] {
     if (deactivate) jack_deactivate(client);
     jack_client_close(client);
@@ -149,6 +159,7 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
        static_cast<std::int32_t>(now - sink->play_from_.load(std::memory_order_relaxed)) < 0);
   if (waiting || sink->finished_.load(std::memory_order_relaxed)) {
     std::fill(out, out + frames, 0.0f);
+    if (sink->midi_) sink->midi_->process(frames, !waiting);
     return 0;
   }
   // Input is taken from the engine's first period on, so input frame n is heard with engine
@@ -165,6 +176,7 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   // Only a grid that follows an outside clock needs to know when the period is heard.
   engine->process(out, frames,
                   engine->grid().follows_clock() ? sink->block_time(frames) : BlockTime{});
+  if (sink->midi_) sink->midi_->process(frames, true);
   sink->beats_started_.store(engine->beats_started(), std::memory_order_release);
   if (engine->finished()) sink->finished_.store(true, std::memory_order_release);
   return 0;
@@ -204,6 +216,7 @@ void JackSink::on_beat(void* self, std::int64_t count, const Onset& onset) {
   // callback has published the beat.
   event.volume = std::clamp(sink->engine_->volume(), kMinVolume, kMaxVolume);
   event.jack_frame = sink->block_jack_frame_ + static_cast<jack_nframes_t>(offset);
+  if (sink->midi_ && !sink->engine_->muted()) sink->midi_->note(onset);
   if (!sink->events_.push(event)) sink->dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 

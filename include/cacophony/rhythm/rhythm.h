@@ -187,6 +187,20 @@ class Timeline {
   // the end, the first frame for one before the start. Never locks or allocates.
   std::int64_t bar_start(std::int64_t bar) const;
 
+  // MIDI clock: 24 pulses a quarter note from the first beat (the count-in's included) to
+  // end_frame(). A beat of meter n/d is 96 / d pulses, a whole number for every d, so pulse k of a
+  // section sits at x = k * d / 96 and its frame is round(rate * (section_start + t(x))), as a
+  // click there would be: exact at every tempo, ramps and lists included; nothing is summed pulse
+  // by pulse.
+  static constexpr int kPulsesPerQuarter = 24;
+  struct PulseCursor {
+    std::size_t section = 0;
+    std::int64_t pulse = 0;  // in the section
+  };
+  // The frame of the pulse at `cursor` into `frame`, moving the cursor past it; false past the
+  // end. Never locks or allocates.
+  bool next_pulse(PulseCursor& cursor, std::int64_t& frame) const;
+
  private:
   // A section placed on the timeline.
   struct Span {

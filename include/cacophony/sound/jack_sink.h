@@ -23,6 +23,8 @@
 //   the engine's first period on, the callback copies its frames into a second SPSC ring of
 //   floats, dropping (and counting) what does not fit, so that input frame n came in with engine
 //   frame n going out; a JackMeter (jack_meter.h) or the practice command drains that ring.
+// - With a MidiOut attached (attach_midi()), the MIDI output port `midi_out` too, written by the
+//   same callback under the same rules (midi_out.h).
 // - Stopping never hangs on a sick server: stop() gives a stopped or wedged server a second, then
 //   leaves the client to it (see stop()).
 // - Threads: the constructor, start(), connect*(), play() and stop() are for one application
@@ -45,6 +47,8 @@
 #include "cacophony/sound/spsc_ring.h"
 
 namespace cacophony::sound {
+
+class MidiOut;
 
 // JACK refused a step; the caller words it.
 struct JackError : std::runtime_error {
@@ -100,6 +104,11 @@ class JackSink {
   // The server's physical playback ports ("system:playback_1", ...), maybe none.
   std::vector<std::string> playback_ports() const;
 
+  // Adds the MIDI port `midi_out` (midi_out.h): each period the callback lets `midi` write it,
+  // and passes it the clicks the engine starts (none while muted); stop() lets it send its Stop
+  // first. Before start(); `midi` must outlive the sink or stop(). Throws JackError
+  // (register_port).
+  void attach_midi(MidiOut& midi);
   // Activates the client with `engine` (which must outlive the sink or stop()) and sets its beat
   // hook; `out` plays silence until play(). Once only; throws JackError (activate) when JACK
   // refuses.
@@ -119,7 +128,9 @@ class JackSink {
   void play();
   // How long stop() waits for the server.
   static constexpr std::chrono::milliseconds kPatience{1000};
-  // Deactivates and closes the client, on a thread of its own, and waits for it up to kPatience:
+  // With MIDI attached, first lets its callback send MIDI's Stop (MidiOut::finish, up to
+  // kPatience more). Deactivates and closes the client, on a thread of its own, and waits for it
+  // up to kPatience:
   // true when done, after which no callback runs. False when the server did not answer in time
   // (stopped or wedged): the client is left to that thread, and its callback may still run on the
   // sink, the engine and the engine's grid, so none of them may ever be destroyed (the caller
@@ -154,6 +165,7 @@ class JackSink {
   jack_port_t* in_port_ = nullptr;
   std::unique_ptr<InputRing> input_;  // with `in` only
   Engine* engine_ = nullptr;
+  MidiOut* midi_ = nullptr;
   bool active_ = false;
   bool stopped_ = false;
   bool let_go_ = true;  // stop()'s answer
