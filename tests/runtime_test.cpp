@@ -446,6 +446,39 @@ TEST_P(FiberRuntimeTest, ASpinWithYieldRunsLongerThanTheStuckLimit) {
   EXPECT_TRUE(done);
 }
 
+// Go's TestPseudoRandomSend: a select blocked on two sends to one channel pairs with a receiver
+// that comes later by a random case, not always the first (Go 1.19: 49 and 60 ones in 100).
+TEST_P(RuntimeTest, ABlockedSelectWithTwoCasesOnOneChannelPairsARandomOne) {
+  constexpr int kSends = 100;
+  int ones = 0;
+  run([&] {
+    Chan<int> c;
+    Chan<int> done;
+    go([&, c, done]() mutable {
+      for (int i = 0; i < kSends; ++i) {
+        yield();
+        ones += *c.recv();
+      }
+      done.send(0);
+    });
+    for (int i = 0; i < kSends; ++i) select(case_send(c, 1, [] {}), case_send(c, 0, [] {}));
+    done.recv();
+  });
+  EXPECT_GT(ones, kSends / 10);
+  EXPECT_LT(ones, kSends * 9 / 10);
+}
+
+// A task in yield() is not blocked: with nothing else to run, it runs on (no deadlock).
+TEST_P(RuntimeTest, YieldWithNothingElseToRunIsNoDeadlock) {
+  int after = 0;
+  run([&] {
+    yield();
+    yield();
+    after = 1;
+  });
+  EXPECT_EQ(after, 1);
+}
+
 std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {
   std::string n(name(info.param));
   n[0] = static_cast<char>(std::toupper(n[0]));
@@ -459,6 +492,49 @@ INSTANTIATE_TEST_SUITE_P(FiberModes, FiberRuntimeTest,
                          ::testing::Values(TimeMode::real, TimeMode::simulated), mode_name);
 
 // --- one mode only ---
+
+// Go clamps a sleep past the end of time; now() + d would wrap into the past and return at once.
+TEST(SimulatedRuntime, ASleepPastTheEndOfTimeLastsUntilThen) {
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  Time woke{0};
+  rt->run([&] {
+    sleep(std::chrono::milliseconds(1));
+    sleep(Duration::max());
+    woke = now();
+  });
+  EXPECT_EQ(woke, Time::max());
+}
+
+// Each stack is two of the process's memory maps (the stack and its guard page), which
+// vm.max_map_count bounds (65530 by default): a run that asks for more tasks than that allows
+// fails with why, it does not crash.
+TEST(SimulatedRuntime, MoreTasksThanTheKernelMapsFailWithWhyNotACrash) {
+  constexpr int kTasks = 40'000;
+  long limit = 0;
+  if (FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+    if (std::fscanf(f, "%ld", &limit) != 1) limit = 0;
+    std::fclose(f);
+  }
+  ASSERT_GT(limit, 0);
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  std::string error;
+  try {
+    rt->run([] {
+      Chan<int> never;
+      for (int i = 0; i < kTasks; ++i) go([=]() mutable { never.recv(); });
+      never.close();
+    });
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  if (limit > 2L * kTasks + 1000) {
+    EXPECT_EQ(error, "") << "vm.max_map_count " << limit << " holds every stack";
+  } else {
+    // mmap or mprotect, whichever reaches the limit first (a new map may merge with its neighbour)
+    EXPECT_EQ(error.rfind("cannot start a task: the kernel refused its stack (m", 0), 0u) << error;
+    EXPECT_NE(error.find(": Cannot allocate memory) with "), std::string::npos) << error;
+  }
+}
 
 // The process's virtual memory, in KiB (VmSize in /proc/self/status).
 long vm_size_kib() {

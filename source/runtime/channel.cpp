@@ -1,6 +1,8 @@
 #include "cacophony/runtime/channel.h"
 
+#include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "scheduler.h"
@@ -71,6 +73,7 @@ void ChannelCore::complete_receive(void* value) {
 // select's machinery, a friend of ChannelCore: run() for any select, one() for a single case.
 struct SelectEngine {
   static int pick_ready(Scheduler& rt, const Case* cases, int n);
+  static void queue_order(Scheduler& rt, const Case* cases, int n, int* order);
   // Inlined for the reason block() is (scheduler.h).
   [[gnu::always_inline]] static inline int wait_for_case(Scheduler& rt,
                                                          std::unique_lock<RunLock>& lock,
@@ -93,12 +96,32 @@ int SelectEngine::pick_ready(Scheduler& rt, const Case* cases, int n) {
   return k == 1 ? ready[0] : ready[rt.random_below(k)];
 }
 
+// The order in which a blocked select queues its cases, into `order`. A partner that comes later
+// takes the first waiter in its channel's queue, so two cases on one channel would always pair
+// the first; Go queues a blocked select's cases in random order, and so does this, drawing only
+// then (a select over distinct channels draws nothing, so its runs replay as before).
+void SelectEngine::queue_order(Scheduler& rt, const Case* cases, int n, int* order) {
+  bool shared = false;
+  for (int i = 0; i < n; ++i) {
+    order[i] = i;
+    for (int j = 0; j < i; ++j) shared = shared || cases[i].channel == cases[j].channel;
+  }
+  if (!shared) return;
+  for (int i = n - 1; i > 0; --i)
+    std::swap(order[i], order[rt.random_below(static_cast<std::uint64_t>(i) + 1)]);
+}
+
 // Queues `waiters[i]` for case i, parks until one of them is completed, and returns its index.
 // Under `lock`; returns unlocked.
 inline int SelectEngine::wait_for_case(Scheduler& rt, std::unique_lock<RunLock>& lock,
                                        const Case* cases, Waiter* waiters, int n) {
   Wait wait(rt.self(), n > 1 ? "a select" : cases[0].is_send ? "a send" : "a receive");
-  for (int i = 0; i < n; ++i) {
+  int few[4];
+  std::vector<int> more(n > 4 ? n : 0);
+  int* order = n > 4 ? more.data() : few;
+  queue_order(rt, cases, n, order);
+  for (int k = 0; k < n; ++k) {
+    const int i = order[k];
     Waiter& w = waiters[i];
     w.wait = &wait;
     w.index = i;

@@ -17,6 +17,11 @@ inline Duration read_clock(clockid_t id) {
   return Duration(ts.tv_sec * kNanosPerSecond + ts.tv_nsec);
 }
 
+// `a + b` for non-negative b, held at the end of time instead of wrapping into the past.
+inline Duration saturating_add(Duration a, Duration b) {
+  return b > Duration::max() - a ? Duration::max() : a + b;
+}
+
 inline timespec to_timespec(Duration d) {
   return {static_cast<time_t>(d.count() / kNanosPerSecond),
           static_cast<long>(d.count() % kNanosPerSecond)};

@@ -12,9 +12,11 @@
 #include <algorithm>
 #include <boost/context/fiber.hpp>
 #include <cerrno>
+#include <cstring>
 #include <list>
 #include <queue>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "cacophony/runtime/schedule.h"
@@ -43,8 +45,15 @@ class StackPool {
     if (free_.empty()) {
       base = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (base == MAP_FAILED) throw std::bad_alloc();
-      mprotect(base, 4096, PROT_NONE);
+      if (base == MAP_FAILED) refused("mmap");
+      // Without its guard page a stack that overflows would write over its neighbour's.
+      if (mprotect(base, 4096, PROT_NONE) != 0) {
+        const int error = errno;
+        munmap(base, kSize);
+        errno = error;
+        refused("mprotect");
+      }
+      ++mapped_;
     } else {
       base = free_.back();
       free_.pop_back();
@@ -54,6 +63,15 @@ class StackPool {
     sc.size = kSize;
     sc.sp = static_cast<char*>(base) + kSize;
     return sc;
+  }
+
+  // A stack the kernel would not map: the task is not started, and the run fails with why.
+  [[noreturn]] void refused(const char* call) const {
+    throw std::runtime_error(std::string("cannot start a task: the kernel refused its stack (") +
+                             call + ": " + std::strerror(errno) + ") with " +
+                             std::to_string(mapped_) +
+                             " stacks mapped; each takes two of the process's memory maps, "
+                             "which vm.max_map_count bounds");
   }
 
   // The stack handed out last, for the sanitizers.
@@ -68,6 +86,7 @@ class StackPool {
  private:
   std::vector<void*> free_;
   void* last_base_ = nullptr;
+  std::size_t mapped_ = 0;
 };
 
 struct PooledStack {
@@ -178,9 +197,14 @@ class FiberRuntime final : public Scheduler {
 
   Time now() const override { return real_ ? read_clock(CLOCK_MONOTONIC) - start_ : now_; }
 
+  // The stack first: when the kernel refuses one, nothing of the task is left behind.
   void go(std::function<void()> fn, const char* file, unsigned line) override {
-    tasks_.push_back(std::make_unique<FiberTask>());
-    FiberTask* t = tasks_.back().get();
+    auto task = std::make_unique<FiberTask>();
+    FiberTask* t = task.get();
+    t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
+                          [this, t](ctx::fiber&& caller) { return enter(t, std::move(caller)); });
+    fiber_switch::create(t->context, stacks_.last_base(), StackPool::kSize);
+    tasks_.push_back(std::move(task));
     t->home = std::prev(tasks_.end());
     t->id = next_id_++;
     t->started_file = file;
@@ -188,9 +212,6 @@ class FiberRuntime final : public Scheduler {
     if (strategy_) strategy_->created(t->id);
     t->fn = std::move(fn);
     ++live_;
-    t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
-                          [this, t](ctx::fiber&& caller) { return enter(t, std::move(caller)); });
-    fiber_switch::create(t->context, stacks_.last_base(), StackPool::kSize);
     make_runnable(t);
   }
 
@@ -245,7 +266,9 @@ class FiberRuntime final : public Scheduler {
 
  private:
   // Run what can run; when nothing can, let spinning tasks look again (simulated: only if
-  // anything changed since they last looked), else move the clock to the next timer.
+  // anything changed since they last looked), else move the clock to the next timer. A yielding
+  // task is not blocked: with no timer left it runs again (Go's Gosched alone spins, it is no
+  // deadlock); the run ends when no task can run, yield or wake.
   void schedule() {
     for (;;) {
       while (!runnable_.empty()) resume(next_runnable());
@@ -255,7 +278,7 @@ class FiberRuntime final : public Scheduler {
         continue;
       }
       if (!runnable_.empty()) continue;
-      if (!fire_next_timers()) return;
+      if (!fire_next_timers() && yielding_.empty()) return;
       requeue_yielding();
     }
   }
@@ -283,7 +306,7 @@ class FiberRuntime final : public Scheduler {
       fire_timers_due_by(now_);
       return true;
     }
-    const timespec at = to_timespec(start_ + timers_.top().due);
+    const timespec at = to_timespec(saturating_add(start_, timers_.top().due));
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
     }
     fire_timers_due_by(now());
@@ -428,11 +451,16 @@ class FiberRuntime final : public Scheduler {
     return std::move(scheduler_fiber_);
   }
 
-  // Each blocked task, in order of go(): "task 1 (go at main.cpp:12) waits on a receive; ...".
+  // Each blocked task, in order of go(): "task 1 (go at main.cpp:12) waits on a receive; ...",
+  // the first kNamedBlocked of them (a deadlock of thousands stays one readable line).
+  static constexpr std::size_t kNamedBlocked = 8;
   std::string blocked_tasks() const {
     std::string out;
+    std::size_t named = 0;
     for (const auto& t : tasks_) {
       if (t->state == FiberTask::State::done) continue;
+      if (named++ == kNamedBlocked)
+        return out + "; and " + std::to_string(live_ - kNamedBlocked) + " more";
       if (!out.empty()) out += "; ";
       out += "task " + std::to_string(t->id) + " (" +
              task_origin(t->id, t->started_file, t->started_line) + ") ";

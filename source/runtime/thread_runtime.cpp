@@ -80,7 +80,7 @@ class ThreadRuntime final : public Scheduler {
     auto& t = static_cast<RealTask&>(self());
     stop_spinning(t);
     if (take_token(t)) return true;
-    const timespec ts = to_timespec(start_ + deadline);
+    const timespec ts = to_timespec(saturating_add(start_, deadline));
     return sleep_for_token(t, &ts);
   }
 

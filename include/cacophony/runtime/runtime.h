@@ -29,7 +29,8 @@
 // - simulated: the fibers and order of real time, but time advances only when no task can run,
 //   and then jumps to the next timer. A spinning task lets time advance once nothing else can
 //   run; `busy_wait_cpu()` is the simulated time spent spinning. The same seed gives the same run.
-//   A run whose tasks are all blocked with no timer pending ends in a deadlock error. A task that
+//   A run whose tasks are all blocked with no timer pending ends in a deadlock error; a task in
+//   yield() is not blocked, so with nothing else to run it runs again. A task that
 //   runs for kStuckAfter of real time without blocking or yielding (a busy-wait without yield())
 //   never lets time advance: the run is stopped through the stuck-task handler.
 // - A deadlock error (fiber modes) names every blocked task, as Go's does: its number (0 is the
@@ -117,9 +118,12 @@ inline void go(std::function<void()> fn, const char* file = __builtin_FILE(),
 inline Time now() {
   return Runtime::current().now();
 }
+// A sleep past the end of time lasts until then (Go clamps it too), rather than wrapping into the
+// past and returning at once.
 inline void sleep(Duration d) {
   auto& rt = Runtime::current();
-  rt.sleep_until(rt.now() + d);
+  const Time now = rt.now();
+  rt.sleep_until(d > Time::max() - now ? Time::max() : now + d);
 }
 inline void sleep_until(Time t) {
   Runtime::current().sleep_until(t);
