@@ -26,6 +26,7 @@
 #include "support/files.h"
 #include "support/folder.h"
 #include "support/jack_server.h"
+#include "support/midi_dump.h"
 #include "support/osc_client.h"
 #include "support/process.h"
 #include "support/pty_process.h"
@@ -38,28 +39,6 @@ using namespace std::chrono_literals;
 constexpr int kClock = 0xF8;
 constexpr int kStart = 0xFA;
 constexpr int kStop = 0xFC;
-
-struct MidiEvent {
-  long long frame = 0;
-  std::vector<int> bytes;
-};
-
-// jack_midi_dump -a's lines: "  24576: 99 4c 70 note on (channel 9): ...".
-std::vector<MidiEvent> parse_dump(const std::string& text) {
-  std::vector<MidiEvent> events;
-  for (const std::string& line : lines(text)) {
-    std::istringstream in(line);
-    MidiEvent e;
-    char colon = 0;
-    if (!(in >> e.frame >> colon) || colon != ':') continue;
-    std::string token;
-    while (in >> token && token.size() <= 2 &&
-           token.find_first_not_of("0123456789abcdef") == std::string::npos)
-      e.bytes.push_back(std::stoi(token, nullptr, 16));
-    events.push_back(e);
-  }
-  return events;
-}
 
 struct Recording {
   std::vector<MidiEvent> events;
@@ -86,34 +65,6 @@ struct Recording {
       if (!e.bytes.empty() && e.bytes[0] >= 0xF8) found.push_back(e.bytes[0]);
     return found;
   }
-};
-
-// Whether `jack`, a client on the server, sees the port `name` within 10 s.
-bool port_appears(const Capture& jack, const std::string& name) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!jack.port_exists(name) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  return jack.port_exists(name);
-}
-
-// A jack_midi_dump -a of the test's own on `server`, its port dump:input ready once built.
-class MidiDump {
- public:
-  MidiDump(const JackServer& server, const Capture& jack)
-      : dump_({"jack_midi_dump", "-a", "dump"}, Output::file(temp_path("midi.dump"), false),
-              Input::null, {server.env()}) {
-    EXPECT_TRUE(port_appears(jack, "dump:input")) << "jack_midi_dump did not start";
-  }
-  // What it recorded, once the last period's events have reached it.
-  std::vector<MidiEvent> stop() {
-    std::this_thread::sleep_for(100ms);
-    dump_.signal(SIGINT);
-    dump_.wait(5s);
-    return parse_dump(dump_.output());
-  }
-
- private:
-  Process dump_;
 };
 
 // `play --quiet --midi-connect dump:input ARGS` into a MidiDump; `during` runs while play does,

@@ -23,6 +23,7 @@
 #include "cacophony/sound/jack_meter.h"
 #include "cacophony/sound/jack_sink.h"
 #include "cacophony/sound/live_grid.h"
+#include "cacophony/sound/midi_clock_grid.h"
 #include "cacophony/sound/midi_out.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
@@ -122,6 +123,21 @@ void link_rhythm(const RawPlay& raw, PlayOptions& o) {
                   : static_cast<double>(parse_count("--quantum", raw.quantum, 1, 16));
 }
 
+// With --follow-midi-clock the clock owns the tempo and the song's place: the rhythm gives only
+// its bar (a meter, the bar's first beat accented) and its subdivisions, on the clock's pulses.
+void clock_rhythm(const RawPlay& raw, PlayOptions& o) {
+  const rhythm::Performance& p = o.performance;
+  const rhythm::Section& s = p.sections.front();
+  if (!raw.rhythm.map.empty() || !changeable(p) || p.feel.swing != 50 || !s.pattern.empty())
+    throw UsageError(
+        "--follow-midi-clock plays the clock's beats in a steady bar: give a meter and "
+        "--subdivide, not a map, a ramp, a count-in, swing, a pattern or voices");
+  if (sound::MidiClockGrid::kPulsesPerQuarter % p.feel.subdivide != 0)
+    throw UsageError(fmt::format(
+        "--follow-midi-clock clicks on the clock's pulses: --subdivide must divide 24, got {}",
+        p.feel.subdivide));
+}
+
 // Checked in the order the errors have always come; the simulated or file meter is made here,
 // so a recording it can't use is reported before JACK is asked for anything.
 PlayOptions play_options(const RawPlay& raw) {
@@ -136,7 +152,9 @@ PlayOptions play_options(const RawPlay& raw) {
   else if (!raw.rhythm.setlist.empty())
     o.setlist = setlist_of(raw.rhythm);
   else
-    o.performance = performance_of(raw.rhythm);
+    // Following a clock, the tempo is the clock's: a meter alone will do.
+    o.performance =
+        performance_of(raw.rhythm, {.fallback_bpm = raw.midi.follow_clock.empty() ? 0.0 : 120.0});
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
   if (!o.live_meter) o.meter = make_volume_meter(volume);
@@ -155,6 +173,7 @@ PlayOptions play_options(const RawPlay& raw) {
   o.midi = midi_choice(raw.midi, raw.link                     ? "--link"
                                  : raw.rhythm.setlist.empty() ? ""
                                                               : "--setlist");
+  if (!o.midi.follow_clock.empty()) clock_rhythm(raw, o);
   return o;
 }
 
@@ -192,6 +211,12 @@ struct Player {
       return *setlist;
     }
     const rhythm::Performance& p = o.performance;
+    if (!o.midi.follow_clock.empty()) {
+      clock = &rig.keep(std::make_unique<sound::MidiClockGrid>(
+          rig.rate(), p.sections[0].meter.beats, p.feel.subdivide));
+      rig.sink().attach_clock_in(*clock);
+      return *clock;
+    }
     if (o.link) {
       session =
           &rig.keep(std::make_unique<link::Session>(o.link_bpm, o.quantum, o.start_stop_sync));
@@ -223,6 +248,7 @@ struct Player {
   sound::SetlistGrid* setlist = nullptr;
   sound::RhythmGrid* rhythm_grid = nullptr;
   sound::MidiOut* midi = nullptr;
+  sound::MidiClockGrid* clock = nullptr;  // with --follow-midi-clock
   std::unique_ptr<remote::OscRemote> osc;
 };
 
@@ -241,7 +267,8 @@ LiveDisplay::Mode display_mode(const PlayOptions& o) {
 int play(Player& p, const PlayOptions& o) {
   p.rig.start(RigConnections{o.connect, o.follow_connect, true});
   for (const std::string& port : o.midi.connect) p.midi->connect(port);
-  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get(), p.setlist};
+  if (p.clock) p.clock->connect(o.midi.follow_clock);
+  const PlayParts parts{p.rig, p.live, p.session, p.steady, p.osc.get(), p.setlist, p.clock};
   const int code = play_loop(parts, display_mode(o));
   report_dropped(p.rig.sink());
   if (p.midi && p.midi->dropped() > 0)

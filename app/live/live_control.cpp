@@ -196,6 +196,11 @@ LiveStatus LiveControl::status() const {
     s.playing = session_->start_stop_sync() ? link.playing : !stopped_;
     s.peers = link.peers;
   }
+  if (clock_) {
+    s.tempo = clock_->bpm();
+    s.clock_locked = clock_->locked();
+    s.clock_locked_after = clock_->locked_after();
+  }
   s.muted = engine_.muted() && !stopped_;
   if (steady_) s.volume = steady_->get();
   s.tap = tapped_;

@@ -15,6 +15,7 @@
 #include "cacophony/sound/engine.h"
 #include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter.h"
+#include "cacophony/sound/midi_clock_grid.h"
 #include "cacophony/sound/setlist_grid.h"
 
 namespace cacophony::cli {
@@ -29,7 +30,9 @@ struct LiveStatus {
   std::optional<int> volume;  // steady volume; none when followed
   std::optional<rhythm::TapTempo::Reading> tap;
   std::size_t peers = 0;
-  std::string pattern;  // X, x and . a beat; empty: the bar's first beat accented
+  std::string pattern;               // X, x and . a beat; empty: the bar's first beat accented
+  std::optional<bool> clock_locked;  // following a MIDI clock: whether it is locked
+  int clock_locked_after = 0;        // and after how many pulses
 };
 
 class LiveControl {
@@ -38,6 +41,8 @@ class LiveControl {
   // refused.
   LiveControl(sound::Engine& engine, sound::LiveGrid* grid, link::Session* session,
               sound::SteadyMeter* steady, sound::SetlistGrid* setlist = nullptr);
+  // Following a MIDI clock: the status says its tempo and whether it is locked.
+  void follow_clock(const sound::MidiClockGrid* clock) { clock_ = clock; }
 
   double min_tempo() const;
   double max_tempo() const;
@@ -79,6 +84,7 @@ class LiveControl {
   sound::LiveGrid* grid_;
   link::Session* session_;
   sound::SteadyMeter* steady_;
+  const sound::MidiClockGrid* clock_ = nullptr;
   rhythm::TapTempo taps_;
   rhythm::TapTempo klick_taps_{2};
   std::optional<rhythm::TapTempo::Reading> tapped_;

@@ -70,6 +70,7 @@ std::string live_line(const sound::BeatEvent& e, const LiveStatus& s, const std:
   if (s.tap) line += fmt::format("  tap {:.1f} ±{:.1f}%", s.tap->bpm, s.tap->spread_percent);
   line += volume_text(e, s);
   if (s.subdivide > 1) line += fmt::format("  sub {}", s.subdivide);
+  if (s.clock_locked) line += *s.clock_locked ? "  clock locked" : "  clock unlocked";
   if (s.muted) line += "  muted";
   if (!s.playing) line += "  stopped";
   if (link)

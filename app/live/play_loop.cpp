@@ -90,6 +90,7 @@ class Loop {
         input_(control_, terminal_.active()),
         display_(mode, parts.session != nullptr) {
     if (parts.session && mode == LiveDisplay::Mode::beats) console_.emplace(*parts.session);
+    control_.follow_clock(parts.clock);
   }
 
   void join() {
@@ -104,6 +105,8 @@ class Loop {
 
  private:
   void poll_osc(const LiveStatus& status);
+  // In beats mode, a line each time a followed MIDI clock locks or loses its lock.
+  void say_clock(const LiveStatus& status);
   // Replies to a query or a ping; a quit ends the loop.
   void answer(const remote::Command& c);
   // When to look again at the latest, given the time and the next tick.
@@ -120,6 +123,7 @@ class Loop {
   std::optional<LinkConsole> console_;
   sound::BeatEvent last_;
   std::optional<remote::State> told_;
+  std::optional<bool> clock_said_;
   bool quit_ = false;  // /klick/quit came
 };
 
@@ -133,6 +137,18 @@ void Loop::answer(const remote::Command& c) {
     parts_.osc->send_klick_state(c.from, state, c.word);
   else
     parts_.osc->send_state(c.from, state);
+}
+
+void Loop::say_clock(const LiveStatus& status) {
+  if (!status.clock_locked || display_.mode() != LiveDisplay::Mode::beats) return;
+  if (clock_said_ == status.clock_locked) return;
+  if (*status.clock_locked)
+    std::printf("clock: locked at %.2f bpm after %d pulses\n", status.tempo,
+                status.clock_locked_after);
+  else if (clock_said_)
+    std::printf("clock: lock lost\n");
+  std::fflush(stdout);
+  clock_said_ = status.clock_locked;
 }
 
 void Loop::poll_osc(const LiveStatus& status) {
@@ -179,6 +195,7 @@ int Loop::run() {
   while (true) {
     const LiveStatus status = control_.status();
     while (parts_.rig.sink().pop(last_)) display_.click(last_, status, input_.message());
+    say_clock(status);
     // Keys are read at once (a tap's time is when it is read); lines, as ever, every 50 ms.
     const auto now = std::chrono::steady_clock::now();
     const bool tick = now >= next_tick;

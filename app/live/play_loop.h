@@ -9,6 +9,7 @@
 #include "cacophony/remote/osc.h"
 #include "cacophony/sound/live_grid.h"
 #include "cacophony/sound/meter.h"
+#include "cacophony/sound/midi_clock_grid.h"
 #include "cacophony/sound/setlist_grid.h"
 #include "live/live_display.h"
 #include "live/live_rig.h"
@@ -16,12 +17,13 @@
 namespace cacophony::cli {
 
 struct PlayParts {
-  LiveRig& rig;                           // started, not yet playing
-  sound::LiveGrid* live = nullptr;        // the grid, when a player may change it
-  link::Session* session = nullptr;       // with --link
-  sound::SteadyMeter* steady = nullptr;   // the volume, when it is steady
-  remote::OscRemote* osc = nullptr;       // with --osc
-  sound::SetlistGrid* setlist = nullptr;  // with --setlist
+  LiveRig& rig;                                 // started, not yet playing
+  sound::LiveGrid* live = nullptr;              // the grid, when a player may change it
+  link::Session* session = nullptr;             // with --link
+  sound::SteadyMeter* steady = nullptr;         // the volume, when it is steady
+  remote::OscRemote* osc = nullptr;             // with --osc
+  sound::SetlistGrid* setlist = nullptr;        // with --setlist
+  const sound::MidiClockGrid* clock = nullptr;  // with --follow-midi-clock
 };
 
 // Plays and stops the rig at the end (LiveRig::stop, which abandons it on a server that does not

@@ -50,12 +50,22 @@ void add_midi_options(CLI::App& cmd, RawMidi& raw) {
   cmd.add_option("--midi-connect", raw.connect,
                  "JACK MIDI input port to connect NAME:midi_out to, repeatable (default: none)")
       ->allow_extra_args(false);
+  cmd.add_option("--follow-midi-clock", raw.follow_clock,
+                 "Click on the MIDI clock that this JACK MIDI output port sends (connected to "
+                 "NAME:midi_in): its tempo, its Start, Stop, Continue and Song Position Pointer; "
+                 "the meter and --subdivide (a divisor of 24) are yours");
 }
 
 MidiChoice midi_choice(const RawMidi& raw, const std::string& clockless) {
   if (raw.clock && !clockless.empty())
     throw UsageError(fmt::format(
         "--midi-clock follows the rhythm's own timeline: {} is not taken with it", clockless));
+  if (!raw.follow_clock.empty() && !clockless.empty())
+    throw UsageError(fmt::format(
+        "--follow-midi-clock takes the tempo from the clock: {} is not taken with it", clockless));
+  if (!raw.follow_clock.empty() && raw.clock)
+    throw UsageError(
+        "--follow-midi-clock and --midi-clock: one clock at a time (a clock in is not passed on)");
   MidiChoice choice;
   choice.clock = raw.clock;
   choice.notes = raw.notes;
@@ -73,6 +83,7 @@ MidiChoice midi_choice(const RawMidi& raw, const std::string& clockless) {
   if (!raw.channel.empty())
     choice.channel = static_cast<int>(parse_count("--midi-channel", raw.channel, 1, 16));
   choice.connect = raw.connect;
+  choice.follow_clock = raw.follow_clock;
   return choice;
 }
 

@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "cacophony/sound/midi_clock_grid.h"
 #include "cacophony/sound/midi_out.h"
 
 namespace cacophony::sound {
@@ -94,6 +95,12 @@ void JackSink::attach_midi(MidiOut& midi) {
   midi_ = &midi;
 }
 
+void JackSink::attach_clock_in(MidiClockGrid& clock) {
+  if (active_) throw std::logic_error("JackSink::attach_clock_in: after start");
+  clock.open(client_);
+  clock_in_ = &clock;
+}
+
 void JackSink::start(Engine& engine) {
   if (engine_) throw std::logic_error("JackSink::start: already started");
   engine_ = &engine;
@@ -173,6 +180,7 @@ int JackSink::on_process(jack_nframes_t frames, void* self) {
   }
   sink->block_start_ = engine->position();
   sink->block_jack_frame_ = now;
+  if (sink->clock_in_) sink->clock_in_->take(frames);
   // Only a grid that follows an outside clock needs to know when the period is heard.
   engine->process(out, frames,
                   engine->grid().follows_clock() ? sink->block_time(frames) : BlockTime{});

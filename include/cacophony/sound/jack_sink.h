@@ -49,6 +49,7 @@
 namespace cacophony::sound {
 
 class MidiOut;
+class MidiClockGrid;
 
 // JACK refused a step; the caller words it.
 struct JackError : std::runtime_error {
@@ -109,6 +110,10 @@ class JackSink {
   // first. Before start(); `midi` must outlive the sink or stop(). Throws JackError
   // (register_port).
   void attach_midi(MidiOut& midi);
+  // Adds the MIDI input port `midi_in` for `clock` (midi_clock_grid.h), the engine's grid: each
+  // playing period the callback hands it the port's events before the engine asks it for clicks.
+  // Before start(); throws JackError (register_port).
+  void attach_clock_in(MidiClockGrid& clock);
   // Activates the client with `engine` (which must outlive the sink or stop()) and sets its beat
   // hook; `out` plays silence until play(). Once only; throws JackError (activate) when JACK
   // refuses.
@@ -166,6 +171,7 @@ class JackSink {
   std::unique_ptr<InputRing> input_;  // with `in` only
   Engine* engine_ = nullptr;
   MidiOut* midi_ = nullptr;
+  MidiClockGrid* clock_in_ = nullptr;
   bool active_ = false;
   bool stopped_ = false;
   bool let_go_ = true;  // stop()'s answer
