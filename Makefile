@@ -50,6 +50,7 @@ bench: build
 	./build/bench/cacophony_onset_bench
 	bench/render_vs_klick
 	bench/play_vs_klick
+	bench/midi_clock_vs_jack_midi_clock
 
 # The README's pictures: the report page, taken by the page test in Chromium, and play's live
 # display, through a pseudo-terminal.
