@@ -12,6 +12,7 @@
 #include "cacophony/runtime/channel.h"
 #include "cacophony/runtime/mutex.h"
 #include "cacophony/runtime/ticker.h"
+#include "cacophony/runtime/timer.h"
 #include "cacophony/runtime/wait_group.h"
 
 namespace cacophony::runtime {
@@ -477,6 +478,57 @@ TEST_P(RuntimeTest, YieldWithNothingElseToRunIsNoDeadlock) {
     after = 1;
   });
   EXPECT_EQ(after, 1);
+}
+
+// Go's time.After and Timer (its TestAfter, TestAfterStop, TestReset, re-expressed): a timer fires
+// once, d after it was made or reset; a stopped one never fires; stop() and reset() say whether
+// it was pending. Simulated, the times are exact.
+TEST_P(RuntimeTest, TimersFireOnceAfterTheirDurationStopAndReset) {
+  run([&] {
+    const Time start = now();
+    const Time fired = *after(30ms).recv();
+    EXPECT_GE(fired - start, 30ms);
+    if (simulated()) {
+      EXPECT_EQ(fired - start, 30ms);
+    }
+
+    // Real time: margins a loaded machine keeps (a stop 100 ms before the fire).
+    Timer stopped(100ms);
+    EXPECT_TRUE(stopped.stop()) << "pending";
+    EXPECT_FALSE(stopped.stop()) << "already stopped";
+    sleep(150ms);
+    EXPECT_FALSE(stopped.c.try_recv()) << "a stopped timer never fires";
+
+    Timer reset(200ms);
+    const Time armed = now();
+    sleep(10ms);
+    EXPECT_TRUE(reset.reset(50ms)) << "still pending";
+    const Time at = *reset.c.recv();
+    EXPECT_GE(at - armed, 60ms);
+    if (simulated()) {
+      EXPECT_EQ(at - armed, 60ms);
+    }
+    EXPECT_FALSE(reset.stop()) << "it fired";
+    EXPECT_FALSE(reset.reset(5ms)) << "fired, so not pending";
+    EXPECT_TRUE(reset.c.recv()) << "a fired timer that is reset fires again";
+  });
+}
+
+TEST_P(RuntimeTest, AfterFuncRunsItsFunctionOnceUnlessStopped) {
+  int ran = 0, never = 0;
+  run([&] {
+    Chan<int> done(1);
+    Timer t(15ms, [&ran, done]() mutable {
+      ++ran;
+      done.send(1);
+    });
+    Timer cancelled(100ms, [&never] { ++never; });
+    EXPECT_TRUE(cancelled.stop());
+    done.recv();
+    sleep(150ms);
+  });
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(never, 0);
 }
 
 std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {
