@@ -480,6 +480,48 @@ TEST_P(RuntimeTest, YieldWithNothingElseToRunIsNoDeadlock) {
   EXPECT_EQ(after, 1);
 }
 
+// Go's nil channel: a select never chooses its case; closing it panics (throws); a default alone
+// runs. (From Go's test/chan/select3.go and nonblock.go.)
+TEST_P(RuntimeTest, ANilChannelsCaseIsNeverChosenAndADefaultAloneRuns) {
+  run([] {
+    Chan<int> nil = Chan<int>::nil(), ready(1);
+    EXPECT_TRUE(nil.is_nil());
+    EXPECT_EQ(nil.len(), 0u);
+    EXPECT_EQ(nil.capacity(), 0u);
+    for (int i = 0; i < 20; ++i) {
+      ready.send(i);
+      EXPECT_EQ(select(case_recv(nil, [](std::optional<int>) {}),
+                       case_recv(ready, [](std::optional<int>) {})),
+                1);
+    }
+    EXPECT_EQ(select(case_send(nil, 1, [] {}), default_case([] {})), -1);
+    EXPECT_FALSE(nil.try_recv());
+    EXPECT_FALSE(nil.try_send(1));
+    int ran = 0;
+    EXPECT_EQ(select(default_case([&] { ++ran; })), -1);
+    EXPECT_EQ(ran, 1);
+    EXPECT_THROW(nil.close(), std::logic_error);
+  });
+}
+
+// A receive on a nil channel and `select {}` block for good: with nothing else to run, the run is
+// a deadlock, and its error says what each task waits on.
+TEST_P(FiberRuntimeTest, ANilReceiveAndSelectForeverBlockForGood) {
+  try {
+    run([] {
+      go([] { select_forever(); });
+      Chan<int>::nil().recv();
+    });
+    FAIL() << "expected a deadlock error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("task 0 (the main task) waits on a receive on a nil channel"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("waits on a select with no cases"), std::string::npos) << what;
+  }
+}
+
 // Go's time.After and Timer (its TestAfter, TestAfterStop, TestReset, re-expressed): a timer fires
 // once, d after it was made or reset; a stopped one never fires; stop() and reset() say whether
 // it was pending. Simulated, the times are exact.

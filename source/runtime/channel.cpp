@@ -1,5 +1,6 @@
 #include "cacophony/runtime/channel.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <utility>
@@ -80,7 +81,8 @@ struct SelectEngine {
                                                          const Case* cases, Waiter* waiters, int n);
   static int run(Case* cases, int n, bool has_default);
   template <bool kSend, bool kDefault>
-  static int one(ChannelCore& channel, void* value);
+  static int one(ChannelCore* nil_or_channel, void* value);
+  [[noreturn]] static void forever(const char* what);
 };
 
 // One ready case, chosen uniformly from the run's generator when several are; -1 when none is.
@@ -91,7 +93,7 @@ int SelectEngine::pick_ready(Scheduler& rt, const Case* cases, int n) {
   int* ready = n > 4 ? more.data() : few;
   int k = 0;
   for (int i = 0; i < n; ++i)
-    if (cases[i].channel->ready(cases[i].is_send)) ready[k++] = i;
+    if (cases[i].channel && cases[i].channel->ready(cases[i].is_send)) ready[k++] = i;
   if (k == 0) return -1;
   return k == 1 ? ready[0] : ready[rt.random_below(k)];
 }
@@ -126,6 +128,7 @@ inline int SelectEngine::wait_for_case(Scheduler& rt, std::unique_lock<RunLock>&
     w.wait = &wait;
     w.index = i;
     w.value = cases[i].value;
+    if (!cases[i].channel) continue;  // a nil channel's case is never chosen
     ChannelCore& c = *cases[i].channel;
     (cases[i].is_send ? c.senders_ : c.receivers_).push(&w);
   }
@@ -153,7 +156,8 @@ inline int SelectEngine::wait_for_case(Scheduler& rt, std::unique_lock<RunLock>&
 }
 
 int SelectEngine::run(Case* cases, int n, bool has_default) {
-  Scheduler& rt = cases[0].channel->runtime_;
+  const Case* live = std::find_if(cases, cases + n, [](const Case& c) { return c.channel; });
+  Scheduler& rt = live != cases + n ? live->channel->runtime_ : Scheduler::current();
   std::unique_lock lock(rt.lock());
   const int chosen = pick_ready(rt, cases, n);
   if (chosen >= 0) {
@@ -172,7 +176,12 @@ int SelectEngine::run(Case* cases, int n, bool has_default) {
 // As run() for one case, with no list of ready cases, one waiter rather than four to zero, and
 // the kind of case known.
 template <bool kSend, bool kDefault>
-int SelectEngine::one(ChannelCore& channel, void* value) {
+int SelectEngine::one(ChannelCore* nil_or_channel, void* value) {
+  if (!nil_or_channel)
+    return kDefault
+               ? -1
+               : (forever(kSend ? "a send on a nil channel" : "a receive on a nil channel"), 0);
+  ChannelCore& channel = *nil_or_channel;
   Scheduler& rt = channel.runtime_;
   std::unique_lock lock(rt.lock());
   if (channel.ready(kSend)) {
@@ -188,13 +197,22 @@ int SelectEngine::one(ChannelCore& channel, void* value) {
   return wait_for_case(rt, lock, &c, &waiter, 1);
 }
 
+// Blocks the calling task for good (until a deadlocked run is torn down), waiting on `what`.
+void SelectEngine::forever(const char* what) {
+  Scheduler& rt = Scheduler::current();
+  std::unique_lock lock(rt.lock());
+  Wait wait(rt.self(), what);
+  block(rt, lock, wait);  // no waiter is queued, so nothing fires it: it leaves only by teardown
+  __builtin_unreachable();
+}
+
 int select(Case* cases, int n, bool has_default) {
   return SelectEngine::run(cases, n, has_default);
 }
 
 template <bool kSend, bool kDefault>
 int select_one(ChannelCore* channel, void* value) {
-  return SelectEngine::one<kSend, kDefault>(*channel, value);
+  return SelectEngine::one<kSend, kDefault>(channel, value);
 }
 template int select_one<true, false>(ChannelCore*, void*);
 template int select_one<false, false>(ChannelCore*, void*);
@@ -202,3 +220,11 @@ template int select_one<true, true>(ChannelCore*, void*);
 template int select_one<false, true>(ChannelCore*, void*);
 
 }  // namespace cacophony::runtime::detail
+
+namespace cacophony::runtime {
+
+void select_forever() {
+  detail::SelectEngine::forever("a select with no cases");
+}
+
+}  // namespace cacophony::runtime

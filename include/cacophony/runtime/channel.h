@@ -10,7 +10,10 @@
 // - close() is a broadcast: receivers get what is still buffered, then std::nullopt at once;
 //   range-for ends. Sending on or closing a closed channel throws std::logic_error (Go panics).
 // - select() completes exactly one ready case, chosen uniformly at random (from the run's seeded
-//   generator) when several are ready; with default_case it never blocks.
+//   generator) when several are ready; with default_case it never blocks. A select of a default
+//   case alone runs it; select_forever() is Go's `select {}`: the task blocks for good.
+// - Chan<T>::nil() is Go's nil channel: a send or a receive on it blocks for good, a select never
+//   chooses its case, closing it throws std::logic_error; its len() and capacity() are 0.
 // Memory ordering: a completed send happens-before the matching receive returns, and close()
 // happens-before every receive that returns std::nullopt because of it.
 
@@ -117,6 +120,9 @@ class Chan {
  public:
   // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
   explicit Chan(std::size_t capacity = 0) : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
+  // Go's nil channel (`var c chan T`): never ready.
+  static Chan nil() { return Chan(nullptr); }
+  bool is_nil() const { return core_ == nullptr; }
 
   void send(T value) { detail::select_one<true, false>(core_.get(), &value); }
   // The next value, or std::nullopt once the channel is closed and drained.
@@ -133,9 +139,12 @@ class Chan {
     detail::select_one<false, true>(core_.get(), &out);
     return out;
   }
-  void close() { core_->close(); }
-  std::size_t capacity() const { return core_->capacity(); }
-  std::size_t len() const { return core_->len(); }
+  void close() {
+    if (!core_) throw std::logic_error("close of nil channel");
+    core_->close();
+  }
+  std::size_t capacity() const { return core_ ? core_->capacity() : 0; }
+  std::size_t len() const { return core_ ? core_->len() : 0; }
 
   // Range-for over the channel: ends when it is closed and drained.
   class iterator {
@@ -158,6 +167,7 @@ class Chan {
 
  private:
   friend struct detail::ChanAccess;
+  explicit Chan(std::nullptr_t) {}
   std::shared_ptr<detail::Channel<T>> core_;
 };
 
@@ -224,14 +234,10 @@ void run_case(DefaultCase<F>& c) {
 }
 }  // namespace detail
 
-// Go's select. Returns the index of the case that ran among the channel cases (in order), or -1
-// when the default case ran.
-template <class... Cases>
-int select(Cases&&... cases) {
-  constexpr int n = (0 + ... + (detail::is_default<std::decay_t<Cases>>::value ? 0 : 1));
-  constexpr bool has_default = (sizeof...(Cases) - n) > 0;
-  static_assert(sizeof...(Cases) - n <= 1, "a select has at most one default case");
-  static_assert(n > 0, "a select needs a channel case");
+namespace detail {
+// select()'s work over n > 0 channel cases.
+template <int n, bool has_default, class... Cases>
+int run_select(Cases&... cases) {
   detail::Case engine_cases[n];
   int i = 0;
   (
@@ -260,5 +266,26 @@ int select(Cases&&... cases) {
       ...);
   return fired;
 }
+}  // namespace detail
+
+// Go's select. Returns the index of the case that ran among the channel cases (in order), or -1
+// when the default case ran.
+template <class... Cases>
+int select(Cases&&... cases) {
+  constexpr int n = (0 + ... + (detail::is_default<std::decay_t<Cases>>::value ? 0 : 1));
+  constexpr bool has_default = (sizeof...(Cases) - n) > 0;
+  static_assert(sizeof...(Cases) - n <= 1, "a select has at most one default case");
+  static_assert(n > 0 || has_default, "a select needs a case (select_forever() is Go's select {})");
+  if constexpr (n == 0) {
+    (detail::run_case(cases), ...);  // the default case alone: nothing to wait for
+    return -1;
+  } else {
+    return detail::run_select<n, has_default>(cases...);
+  }
+}
+
+// Go's `select {}`: blocks the calling task for good. A run whose tasks are all blocked so ends in
+// a deadlock error (fiber clocks), as Go's does.
+[[noreturn]] void select_forever();
 
 }  // namespace cacophony::runtime
