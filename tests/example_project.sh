@@ -63,3 +63,17 @@ grep -q '(<code>my_metronome explore</code>)' <<<"$page" &&
 if grep -qiE 'cacophony (run|explore|list)' <<<"$page"; then
   echo "my_metronome's explore page tells the reader to run cacophony"; exit 1
 fi
+# README's "Your own metronome" compiles as shown: its C++ blocks, put together, are the whole
+# program (the example's CMakeLists.txt builds them) and run as the fifteenth.
+mkdir "$work/readme"
+cp "$source/examples/my_metronome/CMakeLists.txt" "$work/readme/"
+awk '/^## Your own metronome/ { on = 1; next } /^## / { on = 0 }
+     on && /^```cpp$/ { code = 1; next } code && /^```$/ { code = 0; next } on && code' \
+  "$source/README.md" >"$work/readme/my_metronome.cpp"
+cmake -S "$work/readme" -B "$work/readme-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  "${flags[@]}" >"$work/readme.log" && cmake --build "$work/readme-build" >>"$work/readme.log" ||
+  { echo "README's snippets do not build as shown:"; cat "$work/readme/my_metronome.cpp" \
+    "$work/readme.log"; exit 1; }
+readme_ran=$("$work/readme-build/my_metronome" run my_metronome --time simulated)
+grep -q '^ *15 *my_metronome .*beats 15/15' <<<"$readme_ran" ||
+  { echo "README's metronome did not run: $readme_ran"; exit 1; }
