@@ -26,6 +26,7 @@
 #include "cacophony/sound/midi_out.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
+#include "cacophony/sound/transport_grid.h"
 #include "commands.h"
 #include "io/signals.h"
 #include "io/sound_errors.h"
@@ -35,6 +36,7 @@
 #include "options/midi_options.h"
 #include "options/options.h"
 #include "options/rhythm_options.h"
+#include "options/transport_options.h"
 
 namespace cacophony::cli {
 namespace {
@@ -53,6 +55,7 @@ struct RawPlay {
   std::string osc_host;  // "" when not given
   std::string name = "cacophony";
   RawMidi midi;
+  RawTransport transport;
 };
 
 struct PlayOptions {
@@ -74,6 +77,7 @@ struct PlayOptions {
   std::string osc_host;
   std::string name;
   MidiChoice midi;
+  TransportMode transport = TransportMode::none;
 };
 
 // A rhythm a player may change as it plays: one steady section, no count-in, no swing.
@@ -131,11 +135,12 @@ PlayOptions play_options(const RawPlay& raw) {
                                          : "--quantum needs --link");
   if (raw.link && !raw.rhythm.setlist.empty())
     throw UsageError("--link shares one steady tempo: --setlist is not taken with it");
+  o.transport = transport_choice(raw.transport, raw.rhythm, raw.link);
   if (raw.link)
     link_rhythm(raw, o);
   else if (!raw.rhythm.setlist.empty())
     o.setlist = setlist_of(raw.rhythm);
-  else
+  else if (o.transport != TransportMode::follow)  // following, the master's beats play
     o.performance = performance_of(raw.rhythm);
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
@@ -152,9 +157,10 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
-  o.midi = midi_choice(raw.midi, raw.link                     ? "--link"
-                                 : raw.rhythm.setlist.empty() ? ""
-                                                              : "--setlist");
+  o.midi = midi_choice(raw.midi, raw.link                               ? "--link"
+                                 : !raw.rhythm.setlist.empty()          ? "--setlist"
+                                 : o.transport == TransportMode::follow ? "--transport follow"
+                                                                        : "");
   return o;
 }
 
@@ -191,6 +197,9 @@ struct Player {
                                                                o.setlist->first, rig.rate(), true));
       return *setlist;
     }
+    if (o.transport == TransportMode::follow)
+      return rig.keep(
+          std::make_unique<sound::TransportGrid>(sound::read_jack_transport, rig.sink().client()));
     const rhythm::Performance& p = o.performance;
     if (o.link) {
       session =
@@ -269,6 +278,7 @@ void add_play_command(CLI::App& app, Action& action) {
   add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::play);
   add_client_name(*cmd, raw->name);
   add_midi_options(*cmd, raw->midi);
+  add_transport_options(*cmd, raw->transport);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

@@ -1,0 +1,267 @@
+// JACK transport: `play --transport follow` (-j) with Debian's jack_transport as the timebase
+// master, recorded by a capture client of the test's own beside a client that logs the transport
+// each period; and the options' refusals.
+//
+// jack_transport publishes BBT as its timebase callback computes it: at a new position (a start, a
+// relocation) or a tempo change, ticks = trunc(frame / (rate * 60) * bpm * 1920) from the
+// transport frame; every other period adds period * 1920 * bpm / (rate * 60) ticks, truncated.
+// At 93.75 and 187.5 bpm that is 64 and 128 ticks a period, and a tick 16 and 8 frames, so every
+// beat the master publishes begins on a whole frame, which the test computes from what it told
+// the master and from where each change took effect (the log's periods).
+
+#include <gtest/gtest.h>
+#include <jack/jack.h>
+#include <jack/transport.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/capture_client.h"
+#include "support/command.h"
+#include "support/files.h"
+#include "support/jack_server.h"
+#include "support/onsets.h"
+#include "support/process.h"
+
+namespace {
+
+using namespace cacophony::test_support;
+
+constexpr double kTicksPerBeat = 1920;  // jack_transport's
+
+// A client that keeps the transport as every period saw it (up to 40 s), and relocates it as a
+// DAW's loop does: a position holding nothing but the frame.
+class TransportLog {
+ public:
+  struct Period {
+    jack_nframes_t time = 0;  // the server's frame time of the period's first frame
+    jack_transport_state_t state = JackTransportStopped;
+    jack_position_t position{};
+  };
+
+  explicit TransportLog(const std::string& server) : periods_(kPeriods) {
+    jack_status_t status{};
+    client_ = jack_client_open("transport-log",
+                               static_cast<jack_options_t>(JackNoStartServer | JackServerName),
+                               &status, server.c_str());
+    if (!client_) return;
+    jack_set_process_callback(client_, on_process, this);
+    active_ = jack_activate(client_) == 0;
+  }
+  ~TransportLog() {
+    if (!client_) return;
+    stop();
+    jack_client_close(client_);
+  }
+  TransportLog(const TransportLog&) = delete;
+  TransportLog& operator=(const TransportLog&) = delete;
+
+  bool ok() const { return client_ && active_; }
+  void stop() {
+    if (active_) jack_deactivate(client_);
+    active_ = false;
+  }
+  void locate(jack_nframes_t frame) {
+    jack_position_t position{};
+    position.frame = frame;
+    jack_transport_reposition(client_, &position);
+  }
+  // After stop().
+  std::vector<Period> periods() const {
+    return {periods_.begin(), periods_.begin() + static_cast<std::ptrdiff_t>(count_.load())};
+  }
+
+ private:
+  static constexpr std::size_t kPeriods = 40 * kRate / kPeriod;
+  static int on_process(jack_nframes_t, void* self) {
+    auto* log = static_cast<TransportLog*>(self);
+    const std::size_t n = log->count_.load(std::memory_order_relaxed);
+    if (n >= log->periods_.size()) return 0;
+    Period& p = log->periods_[n];
+    p.time = jack_last_frame_time(log->client_);
+    p.state = jack_transport_query(log->client_, &p.position);
+    log->count_.store(n + 1, std::memory_order_release);
+    return 0;
+  }
+
+  jack_client_t* client_ = nullptr;
+  bool active_ = false;
+  std::vector<Period> periods_;
+  std::atomic<std::size_t> count_{0};
+};
+
+// A beat the master published: where it begins on the server's frame clock, and its place.
+struct Beat {
+  jack_nframes_t time = 0;
+  std::int64_t bar = 0;
+  int beat = 0;
+};
+
+// jack_transport's ticks from frame 0 at a new position or tempo (its own arithmetic, in double).
+std::int64_t master_ticks_at(jack_nframes_t frame, double bpm) {
+  const double minutes = frame / (static_cast<double>(kRate) * 60.0);
+  return static_cast<std::int64_t>(minutes * bpm * kTicksPerBeat);
+}
+
+// The beats the master published in the periods `log` saw rolling. `told` holds the tempos the
+// test gave it, in order: each period's must be the current one or the next.
+std::vector<Beat> published_beats(const std::vector<TransportLog::Period>& log,
+                                  const std::vector<double>& told) {
+  std::vector<Beat> beats;
+  std::size_t tempo = 0;
+  std::int64_t ticks = 0;  // from frame 0, at the period's start
+  const TransportLog::Period* before = nullptr;
+  for (const TransportLog::Period& p : log) {
+    if (p.state != JackTransportRolling) {
+      before = nullptr;
+      continue;
+    }
+    const double bpm = p.position.beats_per_minute;
+    const bool changed = bpm != told[tempo];
+    if (changed) ++tempo;
+    EXPECT_TRUE(tempo < told.size() && bpm == told[tempo]) << "period at " << p.time;
+    if (tempo >= told.size()) return beats;
+    const auto per_period = static_cast<std::int64_t>(kPeriod * kTicksPerBeat * bpm / (kRate * 60));
+    const bool jumped = !before || p.position.frame != before->position.frame + kPeriod;
+    ticks = jumped || changed ? master_ticks_at(p.position.frame, bpm) : ticks + per_period;
+    // What we compute is what the master published.
+    EXPECT_EQ(p.position.tick, ticks % 1920) << "period at " << p.time;
+    EXPECT_EQ(p.position.beat, ticks / 1920 % 4 + 1) << "period at " << p.time;
+    const double frames_per_tick = kRate * 60.0 / (bpm * kTicksPerBeat);
+    for (std::int64_t b = (ticks + 1919) / 1920;; ++b) {
+      const double offset = static_cast<double>(b * 1920 - ticks) * frames_per_tick;
+      if (offset >= kPeriod) break;
+      beats.push_back(
+          {p.time + static_cast<jack_nframes_t>(offset), b / 4 + 1, static_cast<int>(b % 4 + 1)});
+    }
+    before = &p;
+  }
+  return beats;
+}
+
+Process start_play(const JackServer& server, const std::vector<std::string>& args,
+                   const std::string& what) {
+  std::vector<std::string> command = {CACOPHONY_BINARY, "play"};
+  command.insert(command.end(), args.begin(), args.end());
+  return Process(command, Output::file(temp_path(what), false), Input::null, {server.env()});
+}
+
+// Waits up to `limit` for `check`.
+template <typename Check>
+bool within(std::chrono::milliseconds limit, Check check) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!check()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// One run of `play -j` under jack_transport: rolls at 93.75 bpm, changes to 187.5, jumps ahead
+// twice and loops back while rolling, stops, locates and rolls again. Counts the capture's xruns
+// into `xruns`; when there were none, every click must be on a beat the master published, and
+// every beat it published clicked, in its bar and beat.
+void follow_run(const JackServer& server, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  Process master({"jack_transport"}, Output::file(temp_path("jack_transport.out")), Input::pipe,
+                 {server.env()});
+  ASSERT_TRUE(master.type("master\ntempo 93.75\n"));
+  Process play = start_play(server, {"-j", "--connect", capture.port()}, "follow.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
+  std::this_thread::sleep_for(500ms);  // playing from the next period or two
+  const auto roll = [](std::chrono::milliseconds how_long) {
+    std::this_thread::sleep_for(how_long);
+  };
+  master.type("play\n");
+  roll(2000ms);
+  master.type("tempo 187.5\n");
+  roll(1500ms);
+  log.locate(200000);  // ahead
+  roll(1200ms);
+  log.locate(400016);  // ahead again, where the master truncates 50001.99.. ticks to 50001
+  roll(1200ms);
+  log.locate(100000);  // a loop back
+  roll(1200ms);
+  master.type("stop\n");
+  roll(300ms);
+  master.type("locate 500000\n");
+  roll(300ms);
+  master.type("play\n");
+  roll(1500ms);
+  master.type("stop\n");
+  roll(300ms);
+  play.signal(SIGINT);
+  const int status = play.wait(10s);
+  capture.stop();
+  log.stop();
+  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 130) << play.output();
+  EXPECT_FALSE(capture.overflowed());
+  xruns = capture.xruns();
+  if (xruns > 0) {
+    std::printf("%d xrun(s): run discarded\n", xruns);
+    return;
+  }
+  const std::vector<Beat> expected = published_beats(log.periods(), {93.75, 187.5});
+  std::vector<jack_nframes_t> heard;
+  for (const std::size_t at : onsets(capture.samples(), 100))
+    heard.push_back(capture.jack_frame(at));
+  ASSERT_GE(expected.size(), 20u);
+  std::printf("%zu beats published, %zu heard\n", expected.size(), heard.size());
+  ASSERT_EQ(heard.size(), expected.size());
+  const std::vector<std::string> printed = lines(play.output());
+  ASSERT_EQ(printed.size(), expected.size()) << play.output();
+  for (std::size_t n = 0; n < expected.size(); ++n) {
+    EXPECT_EQ(heard[n], expected[n].time) << "click " << n;
+    const std::string place =
+        std::to_string(expected[n].bar) + "." + std::to_string(expected[n].beat) + " at ";
+    EXPECT_TRUE(printed[n].starts_with(place)) << printed[n] << " (" << place << ")";
+  }
+}
+
+TEST(Transport, FollowClicksOnEveryBeatTheMasterPublishesOnItsFrame) {
+  START_SERVER(server);
+  int xruns = -1;
+  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
+    follow_run(server, xruns);
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+}
+
+// One line and exit code 2, before JACK is asked for anything.
+void refused(const std::string& args, const std::string& message) {
+  const CommandResult r = run_cacophony(args);
+  EXPECT_EQ(r.code, 2) << args;
+  EXPECT_EQ(r.out, "cacophony: error: " + message + "\n") << args;
+}
+
+TEST(Transport, BadCombinationsGetOneLineAndExitCodeTwo) {
+  const std::string no_rhythm =
+      "--transport follow clicks on the timebase master's bars and beats: give no rhythm (words, "
+      "--map, --bpm, --beats, --setlist or its feel) with it";
+  refused("play -j 4/4 120", no_rhythm);
+  refused("play --transport follow --map song.txt", no_rhythm);
+  refused("play -j --bpm 100", no_rhythm);
+  refused("play -j --subdivide 2", no_rhythm);
+  refused("play -j --link", "--transport and --link each set the beat: give one");
+  refused("play -j --transport follow", "-j is --transport follow: give one");
+  refused("play --transport lead", "--transport takes follow, got 'lead'");
+  refused("play -j --midi-clock",
+          "--midi-clock follows the rhythm's own timeline: --transport follow is not taken with "
+          "it");
+  refused("render -j 4 4/4 120 --out x.wav",
+          "The following argument was not expected: -j (see cacophony --help)");
+  refused("render --transport follow 4 4/4 120 --out x.wav",
+          "The following argument was not expected: --transport (see cacophony --help)");
+}
+
+}  // namespace
