@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -237,6 +238,196 @@ TEST(Transport, FollowClicksOnEveryBeatTheMasterPublishesOnItsFrame) {
   EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
 }
 
+// A click of our rhythm: its frame on the rhythm's (and so the transport's) timeline, its place.
+struct Click {
+  std::int64_t frame = 0;
+  std::int64_t bar = 0;
+  int beat = 0;
+};
+
+// Where our clicks must be heard: each rhythm click in a period the log saw rolling, that many
+// frames after the period's start as the click is after the period's transport frame.
+std::vector<Beat> on_transport(const std::vector<TransportLog::Period>& log,
+                               const std::vector<Click>& rhythm) {
+  std::vector<Beat> beats;
+  for (const TransportLog::Period& p : log) {
+    if (p.state != JackTransportRolling) continue;
+    const std::int64_t from = p.position.frame;
+    for (const Click& c : rhythm)
+      if (c.frame >= from && c.frame < from + kPeriod)
+        beats.push_back({p.time + static_cast<jack_nframes_t>(c.frame - from), c.bar, c.beat});
+  }
+  return beats;
+}
+
+// What `play` printed and the capture heard, click by click, against `expected`.
+void expect_heard(const Capture& capture, const Process& play, const std::vector<Beat>& expected) {
+  std::vector<jack_nframes_t> heard;
+  for (const std::size_t at : onsets(capture.samples(), 100))
+    heard.push_back(capture.jack_frame(at));
+  ASSERT_EQ(heard.size(), expected.size());
+  const std::vector<std::string> printed = lines(play.output());
+  ASSERT_EQ(printed.size(), expected.size()) << play.output();
+  for (std::size_t n = 0; n < expected.size(); ++n) {
+    EXPECT_EQ(heard[n], expected[n].time) << "click " << n;
+    const std::string place =
+        std::to_string(expected[n].bar) + "." + std::to_string(expected[n].beat) + " at ";
+    EXPECT_TRUE(printed[n].starts_with(place)) << printed[n] << " (" << place << ")";
+  }
+}
+
+// Stops `play` with SIGINT and the recorders; false (with a failure) unless it exited with 130.
+bool stop_all(Process& play, Capture& capture, TransportLog& log) {
+  play.signal(SIGINT);
+  const int status = play.wait(10s);
+  capture.stop();
+  log.stop();
+  EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 130) << play.output();
+  EXPECT_FALSE(capture.overflowed());
+  return !::testing::Test::HasFailure();
+}
+
+// -t: `4/4 150` (19200 frames a beat) rolled, relocated while rolling, stopped, located while
+// stopped and rolled again by jack_transport, no master publishing: every click where the rhythm
+// puts it on the transport's frames, none while stopped.
+void sync_run(const JackServer& server, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  Process roller({"jack_transport"}, Output::file(temp_path("sync_transport.out")), Input::pipe,
+                 {server.env()});
+  Process play = start_play(server, {"-t", "4/4", "150", "--connect", capture.port()}, "sync.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
+  std::this_thread::sleep_for(500ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1500ms);
+  log.locate(100000);
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  roller.type("locate 30000\n");
+  std::this_thread::sleep_for(300ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  if (!stop_all(play, capture, log)) return;
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  std::vector<Click> rhythm;
+  for (std::int64_t k = 0; k < 200; ++k) rhythm.push_back({k * 19200, k / 4 + 1, int(k % 4 + 1)});
+  const std::vector<Beat> expected = on_transport(log.periods(), rhythm);
+  ASSERT_GE(expected.size(), 7u);
+  expect_heard(capture, play, expected);
+}
+
+TEST(Transport, SyncPlaysTheRhythmOnTheTransportsFrames) {
+  START_SERVER(server);
+  int xruns = -1;
+  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
+    sync_run(server, xruns);
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+}
+
+// The map `2 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
+// before its end at 249600.
+Click map_place(std::int64_t frame, int& tick) {
+  const bool first = frame < 192000;
+  const std::int64_t beat_frames = first ? 24000 : 9600;
+  const std::int64_t in = first ? frame : frame - 192000;
+  const std::int64_t beat = in / beat_frames;
+  const int per_bar = first ? 4 : 3;
+  tick = static_cast<int>((in % beat_frames) * 1920 / beat_frames);
+  return {frame, (first ? 1 : 3) + beat / per_bar, static_cast<int>(beat % per_bar + 1)};
+}
+
+// Every line jack_showtime printed while rolling inside the map: its BBT, the map's place at its
+// frame (the tick may be one less, from the place's floating point). Returns the lines checked.
+int check_showtime(const std::string& output) {
+  int checked = 0;
+  for (const std::string& line : lines(output)) {
+    long frame = 0, frame_time = 0;
+    long long usecs = 0;
+    char state[16] = {};
+    int bar = 0, beat = 0, tick = 0;
+    if (std::sscanf(line.c_str(),
+                    "frame = %ld frame_time = %ld usecs = %lld state: %15s BBT: %d|%d|%d", &frame,
+                    &frame_time, &usecs, state, &bar, &beat, &tick) != 7 ||
+        std::string(state) != "Rolling" || frame >= 249600)
+      continue;
+    int want = 0;
+    const Click place = map_place(frame, want);
+    EXPECT_EQ(bar, place.bar) << line;
+    EXPECT_EQ(beat, place.beat) << line;
+    EXPECT_TRUE(tick == want || tick == want - 1) << line << " (tick " << want << ")";
+    ++checked;
+  }
+  return checked;
+}
+
+// The log's BBT, tempo and meter in every rolling period inside the map.
+void check_published(const std::vector<TransportLog::Period>& log) {
+  for (const TransportLog::Period& p : log) {
+    if (p.state != JackTransportRolling || p.position.frame >= 249600) continue;
+    const bool first = p.position.frame < 192000;
+    EXPECT_EQ(p.position.valid & JackPositionBBT, JackPositionBBT);
+    EXPECT_EQ(p.position.beats_per_minute, first ? 120 : 300) << p.position.frame;
+    EXPECT_EQ(p.position.beats_per_bar, first ? 4 : 3) << p.position.frame;
+    EXPECT_EQ(p.position.beat_type, first ? 4 : 8) << p.position.frame;
+    EXPECT_EQ(p.position.ticks_per_beat, 1920);
+    int tick = 0;
+    const Click place = map_place(p.position.frame, tick);
+    EXPECT_EQ(p.position.bar, place.bar) << p.position.frame;
+    EXPECT_EQ(p.position.beat, place.beat) << p.position.frame;
+  }
+}
+
+// -T with a map of a tempo and a meter change, rolled by jack_transport: jack_showtime shows our
+// bar, beat and tick, the transport our tempo and meter, and the clicks are on the map's frames.
+void master_run(const JackServer& server, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  const std::string map = temp_path("master.map");
+  std::ofstream(map) << "2 4/4 120\n2 3/8 150\n";
+  Process play =
+      start_play(server, {"-T", "--map", map, "--connect", capture.port()}, "master.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
+  std::this_thread::sleep_for(500ms);
+  Process roller({"jack_transport"}, Output::file(temp_path("master_transport.out")), Input::pipe,
+                 {server.env()});
+  // jack_showtime prints without pause; 6 s of it is a few MB.
+  Process showtime({"timeout", "6", "jack_showtime"},
+                   Output::file(temp_path("showtime.out"), false), Input::null, {server.env()});
+  std::this_thread::sleep_for(300ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(5500ms);
+  roller.type("stop\n");
+  showtime.wait(5s);
+  if (!stop_all(play, capture, log)) return;
+  EXPECT_GT(check_showtime(showtime.output()), 1000);
+  check_published(log.periods());
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  std::vector<Click> rhythm;
+  for (std::int64_t k = 0; k < 8; ++k) rhythm.push_back({k * 24000, k / 4 + 1, int(k % 4 + 1)});
+  for (std::int64_t k = 0; k < 6; ++k)
+    rhythm.push_back({192000 + k * 9600, 3 + k / 3, int(k % 3 + 1)});
+  expect_heard(capture, play, on_transport(log.periods(), rhythm));
+}
+
+TEST(Transport, MasterPublishesTheMapsBarBeatTempoAndMeter) {
+  START_SERVER(server);
+  int xruns = -1;
+  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
+    master_run(server, xruns);
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+}
+
 // One line and exit code 2, before JACK is asked for anything.
 void refused(const std::string& args, const std::string& message) {
   const CommandResult r = run_cacophony(args);
@@ -253,13 +444,22 @@ TEST(Transport, BadCombinationsGetOneLineAndExitCodeTwo) {
   refused("play -j --bpm 100", no_rhythm);
   refused("play -j --subdivide 2", no_rhythm);
   refused("play -j --link", "--transport and --link each set the beat: give one");
-  refused("play -j --transport follow", "-j is --transport follow: give one");
-  refused("play --transport lead", "--transport takes follow, got 'lead'");
+  refused("play -j --transport follow", "--transport follow and -j: give one transport mode");
+  refused("play -t -T 4/4 120", "-t and -T: give one transport mode");
+  refused("play --transport lead", "--transport takes follow, sync or master, got 'lead'");
+  refused("play -T --link 4/4 120", "--transport and --link each set the beat: give one");
+  refused("play -t --setlist songs.txt",
+          "--transport sync plays one rhythm: --setlist is not taken with it");
+  refused("play --transport master --setlist songs.txt",
+          "--transport master plays one rhythm: --setlist is not taken with it");
   refused("play -j --midi-clock",
-          "--midi-clock follows the rhythm's own timeline: --transport follow is not taken with "
-          "it");
+          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
+  refused("play -T 4/4 120 --midi-clock",
+          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
   refused("render -j 4 4/4 120 --out x.wav",
           "The following argument was not expected: -j (see cacophony --help)");
+  refused("render -T 4 4/4 120 --out x.wav",
+          "The following argument was not expected: -T (see cacophony --help)");
   refused("render --transport follow 4 4/4 120 --out x.wav",
           "The following argument was not expected: --transport (see cacophony --help)");
 }

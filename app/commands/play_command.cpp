@@ -157,10 +157,10 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
-  o.midi = midi_choice(raw.midi, raw.link                               ? "--link"
-                                 : !raw.rhythm.setlist.empty()          ? "--setlist"
-                                 : o.transport == TransportMode::follow ? "--transport follow"
-                                                                        : "");
+  o.midi = midi_choice(raw.midi, raw.link                             ? "--link"
+                                 : !raw.rhythm.setlist.empty()        ? "--setlist"
+                                 : o.transport != TransportMode::none ? "--transport"
+                                                                      : "");
   return o;
 }
 
@@ -197,9 +197,7 @@ struct Player {
                                                                o.setlist->first, rig.rate(), true));
       return *setlist;
     }
-    if (o.transport == TransportMode::follow)
-      return rig.keep(
-          std::make_unique<sound::TransportGrid>(sound::read_jack_transport, rig.sink().client()));
+    if (o.transport != TransportMode::none) return transport_grid(o);
     const rhythm::Performance& p = o.performance;
     if (o.link) {
       session =
@@ -215,6 +213,19 @@ struct Player {
     }
     rhythm_grid = &rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
     return *rhythm_grid;
+  }
+
+  // With --transport: the master's beats, or the rhythm on the transport's frames (publishing its
+  // place as the timebase master with master).
+  sound::Grid& transport_grid(const PlayOptions& o) {
+    jack_client_t* client = rig.sink().client();
+    if (o.transport == TransportMode::follow)
+      return rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
+    auto& grid = rig.keep(std::make_unique<sound::TransportRhythmGrid>(
+        sound::read_jack_transport, client, o.performance, rig.rate()));
+    if (o.transport == TransportMode::master)
+      sound::become_timebase_master(client, grid.timeline());
+    return grid;
   }
 
   // The MIDI port, kept after the grid whose timeline its clock reads.

@@ -4,6 +4,10 @@
 #include <jack/transport.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "cacophony/sound/rhythm_grid.h"
 
 namespace cacophony::sound {
 
@@ -47,7 +51,8 @@ void TransportGrid::begin_block(std::int64_t first_frame, const BlockTime&) {
   first_beat_ = -at_.tick / at_.ticks_per_beat * beat_frames_;
   next_ = 0;
   // Where the transport has not moved as the engine has, it jumped: the beat last clicked is
-  // another's.
+  // another's. (JACK2 passes through Starting on a relocation, which clears it too; a server
+  // need not.)
   if (clicked_ && at_.frame - clicked_transport_ != first_frame - clicked_engine_) clicked_ = false;
 }
 
@@ -84,6 +89,66 @@ bool TransportGrid::next_before(std::int64_t end, Onset& onset) {
     onset.shape.accents = 1;
     return true;
   }
+}
+
+TransportRhythmGrid::TransportRhythmGrid(TransportGrid::Reader read, void* context,
+                                         rhythm::Performance performance, int rate)
+    : read_(read), context_(context), timeline_(std::move(performance), rate) {}
+
+void TransportRhythmGrid::begin_block(std::int64_t first_frame, const BlockTime&) {
+  const TransportPosition at = read_(context_);
+  // A transport that has not moved as the engine has was relocated (JACK2 passes through
+  // Starting then, which rewinds too; a server need not).
+  const bool moved = at.frame - transport_frame_ != first_frame - first_frame_;
+  rolling_ = at.rolling;
+  if (!rolling_ || moved) located_ = false;
+  first_frame_ = first_frame;
+  transport_frame_ = at.frame;
+  if (!rolling_ || located_) return;
+  cursor_ = {};
+  has_pending_ = false;
+  while (timeline_.next(cursor_, pending_))
+    if (pending_.frame >= at.frame) {
+      has_pending_ = true;
+      break;
+    }
+  located_ = true;
+}
+
+bool TransportRhythmGrid::next_before(std::int64_t end, Onset& onset) {
+  if (!rolling_) return false;
+  if (!has_pending_) has_pending_ = timeline_.next(cursor_, pending_);
+  if (!has_pending_) return false;  // past the rhythm's end: silent until a relocation
+  const std::int64_t offset = first_frame_ - transport_frame_;
+  if (pending_.frame + offset >= end) return false;
+  onset = onset_of(pending_, count_++, offset);
+  has_pending_ = false;
+  return true;
+}
+
+namespace {
+
+constexpr double kTicksPerBeat = 1920;
+
+void publish(jack_transport_state_t, jack_nframes_t, jack_position_t* pos, int, void* timeline) {
+  const rhythm::Timeline::Place place =
+      static_cast<const rhythm::Timeline*>(timeline)->place_at(pos->frame);
+  pos->valid = JackPositionBBT;
+  pos->bar = static_cast<std::int32_t>(place.bar);
+  pos->beat = place.beat;
+  pos->tick = static_cast<std::int32_t>(place.fraction * kTicksPerBeat);
+  pos->beats_per_bar = static_cast<float>(place.meter.beats);
+  pos->beat_type = static_cast<float>(place.meter.unit);
+  pos->ticks_per_beat = kTicksPerBeat;
+  pos->beats_per_minute = place.tempo / place.meter.quarters();
+  pos->bar_start_tick = 0;
+}
+
+}  // namespace
+
+void become_timebase_master(jack_client_t* client, const rhythm::Timeline& timeline) {
+  if (jack_set_timebase_callback(client, 0, publish, const_cast<rhythm::Timeline*>(&timeline)) != 0)
+    throw std::runtime_error("JACK refused to make us the timebase master");
 }
 
 }  // namespace cacophony::sound

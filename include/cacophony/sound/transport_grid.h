@@ -25,8 +25,11 @@
 // callback) only: they never lock, allocate or do I/O (jack_transport_query is real-time safe).
 // The reader must outlive the grid.
 
+#include <jack/jack.h>
+
 #include <cstdint>
 
+#include "cacophony/rhythm/rhythm.h"
 #include "cacophony/sound/grid.h"
 
 namespace cacophony::sound {
@@ -78,6 +81,47 @@ class TransportGrid final : public Grid {
   std::int64_t clicked_transport_ = 0;
   std::int64_t count_ = 0;
 };
+
+// TransportRhythmGrid: `play --transport sync` and `master`. Our rhythm, on the transport's
+// frames: the rhythm's frame is the transport's, so it plays while the transport rolls, is silent
+// while it stops, and a relocation (or a start) moves it to the transport's frame. Each period
+// its clicks fall where the rhythm's timeline puts them, counted from the period's transport
+// frame (RhythmGrid's onsets otherwise). A relocation seeks the timeline from its start: time in
+// the audio thread that grows with the clicks before the new frame (no lock, no allocation).
+// Thread safety as TransportGrid's.
+class TransportRhythmGrid final : public Grid {
+ public:
+  // Throws std::invalid_argument for a performance the Timeline refuses (rhythm::check).
+  TransportRhythmGrid(TransportGrid::Reader read, void* context, rhythm::Performance performance,
+                      int rate);
+
+  const rhythm::Timeline& timeline() const { return timeline_; }
+
+  bool follows_clock() const override { return false; }
+  void begin_block(std::int64_t first_frame, const BlockTime& time) override;
+  bool next_before(std::int64_t end, Onset& onset) override;
+  std::int64_t planned_onset(std::int64_t) const override { return kUnknown; }
+
+ private:
+  TransportGrid::Reader read_;
+  void* context_;
+  rhythm::Timeline timeline_;
+  rhythm::Timeline::Cursor cursor_;
+  rhythm::Event pending_;
+  bool has_pending_ = false;
+  bool rolling_ = false;
+  bool located_ = false;  // the cursor is at the transport's frame
+  std::int64_t first_frame_ = 0;
+  std::int64_t transport_frame_ = 0;  // this period's
+  std::int64_t count_ = 0;
+};
+
+// Makes the client `client` JACK's timebase master (jack_set_timebase_callback, unconditionally):
+// each period its BBT is `timeline`'s place at the transport frame (Timeline::place_at): bar,
+// beat, tick (1920 a beat), the beats per minute of the bar's beat (quarter notes per minute * d
+// / 4), the meter n/d. `timeline` must outlive the client. Throws std::runtime_error when JACK
+// refuses. The callback never locks, allocates or does I/O.
+void become_timebase_master(jack_client_t* client, const rhythm::Timeline& timeline);
 
 // The transport of the JACK client `client` (a jack_client_t*, as `context`), for TransportGrid.
 TransportPosition read_jack_transport(void* client);
