@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "cacophony/rhythm/parse.h"
+#include "cacophony/rhythm/rhythm.h"
 #include "support/capture_client.h"
 #include "support/command.h"
 #include "support/files.h"
@@ -426,6 +428,34 @@ TEST(Transport, MasterPublishesTheMapsBarBeatTempoAndMeter) {
     if (::testing::Test::HasFailure()) return;
   }
   EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+}
+
+// What master publishes, offline: at each click of a ramp, a tempo list and a 7/8 bar the place
+// is that click's bar and beat at the start of the beat, and a frame before it the beat before,
+// nearly done; the tempo is the click's.
+TEST(Transport, ThePlaceAtAFrameIsTheClicksOnRampsListsAndMeters) {
+  using cacophony::rhythm::Timeline;
+  const std::string map = temp_path("place.map");
+  std::ofstream(map) << "2 4/4 60-180\n1 3/4 100,140,90\n1 7/8 200\n";
+  const Timeline timeline(cacophony::rhythm::read_map(map), kRate);
+  Timeline::Cursor cursor;
+  cacophony::rhythm::Event e;
+  int clicks = 0;
+  while (timeline.next(cursor, e)) {
+    const Timeline::Place at = timeline.place_at(e.frame);
+    EXPECT_EQ(at.bar, e.bar) << e.frame;
+    EXPECT_EQ(at.beat, e.beat) << e.frame;
+    EXPECT_EQ(at.meter.beats, e.beats_in_bar) << e.frame;
+    EXPECT_LT(at.fraction, 0.01) << e.frame;
+    EXPECT_NEAR(at.tempo, e.tempo, 0.5) << e.frame;
+    if (clicks++ == 0) continue;
+    const Timeline::Place before = timeline.place_at(e.frame - 1);
+    EXPECT_EQ(before.beat, e.beat == 1 ? before.meter.beats : e.beat - 1) << e.frame;
+    EXPECT_GT(before.fraction, 0.99) << e.frame;
+  }
+  EXPECT_EQ(clicks, 8 + 3 + 7);
+  EXPECT_TRUE(timeline.place_at(timeline.end_frame()).ended);
+  EXPECT_EQ(timeline.place_at(timeline.end_frame()).meter.unit, 8);
 }
 
 // One line and exit code 2, before JACK is asked for anything.

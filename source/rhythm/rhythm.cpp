@@ -383,6 +383,10 @@ Timeline::Place Timeline::place_at(std::int64_t frame) const {
   if (after == spans_.begin()) ++after;
   const Span& span = *(after - 1);
   double x = position_in(span, std::max(seconds - span.start, 0.0L));
+  // A click sounds on its beat's nearest frame, which may be up to half a frame early: that frame
+  // is the beat's first.
+  const double rounded = position_in(span, std::max(seconds + 0.5L / rate_ - span.start, 0.0L));
+  if (std::floor(rounded) > std::floor(x)) x = std::floor(rounded);
   Place place;
   place.ended = span.section.beats != kEndless && x >= static_cast<double>(span.section.beats);
   if (place.ended) x = std::nextafter(x, 0.0);

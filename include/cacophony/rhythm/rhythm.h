@@ -194,8 +194,9 @@ class Timeline {
   // by pulse.
   // Where frame `frame` falls in the rhythm: its bar and beat (the count-in's bars <= 0), how far
   // into the beat (0..1), the tempo there (quarter notes per minute) and the bar's meter; before
-  // the first beat, the first; past the end, the end (`ended`). Exact on ramps and lists (the
-  // inverse of the clicks' time formula, by bisection). Never locks or allocates.
+  // the first beat, the first; past the end, the end (`ended`). A click's frame is its beat's
+  // first. Exact on ramps and lists (the inverse of the clicks' time formula, by bisection).
+  // Never locks or allocates.
   struct Place {
     std::int64_t bar = 1;
     int beat = 1;
