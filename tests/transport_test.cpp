@@ -1,6 +1,7 @@
 // JACK transport: `play --transport follow` (-j) with Debian's jack_transport as the timebase
-// master, recorded by a capture client of the test's own beside a client that logs the transport
-// each period; and the options' refusals.
+// master, `sync` (-t) rolled by it, `master` (-T) read back with jack_showtime; each recorded by a
+// capture client of the test's own beside a client that logs the transport each period. And the
+// place master publishes, offline, and the options' refusals.
 //
 // jack_transport publishes BBT as its timebase callback computes it: at a new position (a start, a
 // relocation) or a tempo change, ticks = trunc(frame / (rate * 60) * bpm * 1920) from the
@@ -167,77 +168,15 @@ bool within(std::chrono::milliseconds limit, Check check) {
   return true;
 }
 
-// One run of `play -j` under jack_transport: rolls at 93.75 bpm, changes to 187.5, jumps ahead
-// twice and loops back while rolling, stops, locates and rolls again. Counts the capture's xruns
-// into `xruns`; when there were none, every click must be on a beat the master published, and
-// every beat it published clicked, in its bar and beat.
-void follow_run(const JackServer& server, int& xruns) {
-  Capture capture(server.name());
-  TransportLog log(server.name());
-  ASSERT_TRUE(capture.ok() && log.ok());
-  Process master({"jack_transport"}, Output::file(temp_path("jack_transport.out")), Input::pipe,
-                 {server.env()});
-  ASSERT_TRUE(master.type("master\ntempo 93.75\n"));
-  Process play = start_play(server, {"-j", "--connect", capture.port()}, "follow.out");
-  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
-  std::this_thread::sleep_for(500ms);  // playing from the next period or two
-  const auto roll = [](std::chrono::milliseconds how_long) {
-    std::this_thread::sleep_for(how_long);
-  };
-  master.type("play\n");
-  roll(2000ms);
-  master.type("tempo 187.5\n");
-  roll(1500ms);
-  log.locate(200000);  // ahead
-  roll(1200ms);
-  log.locate(400016);  // ahead again, where the master truncates 50001.99.. ticks to 50001
-  roll(1200ms);
-  log.locate(100000);  // a loop back
-  roll(1200ms);
-  master.type("stop\n");
-  roll(300ms);
-  master.type("locate 500000\n");
-  roll(300ms);
-  master.type("play\n");
-  roll(1500ms);
-  master.type("stop\n");
-  roll(300ms);
-  play.signal(SIGINT);
-  const int status = play.wait(10s);
-  capture.stop();
-  log.stop();
-  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 130) << play.output();
-  EXPECT_FALSE(capture.overflowed());
-  xruns = capture.xruns();
-  if (xruns > 0) {
-    std::printf("%d xrun(s): run discarded\n", xruns);
-    return;
-  }
-  const std::vector<Beat> expected = published_beats(log.periods(), {93.75, 187.5});
-  std::vector<jack_nframes_t> heard;
-  for (const std::size_t at : onsets(capture.samples(), 100))
-    heard.push_back(capture.jack_frame(at));
-  ASSERT_GE(expected.size(), 20u);
-  std::printf("%zu beats published, %zu heard\n", expected.size(), heard.size());
-  ASSERT_EQ(heard.size(), expected.size());
-  const std::vector<std::string> printed = lines(play.output());
-  ASSERT_EQ(printed.size(), expected.size()) << play.output();
-  for (std::size_t n = 0; n < expected.size(); ++n) {
-    EXPECT_EQ(heard[n], expected[n].time) << "click " << n;
-    const std::string place =
-        std::to_string(expected[n].bar) + "." + std::to_string(expected[n].beat) + " at ";
-    EXPECT_TRUE(printed[n].starts_with(place)) << printed[n] << " (" << place << ")";
-  }
-}
-
-TEST(Transport, FollowClicksOnEveryBeatTheMasterPublishesOnItsFrame) {
-  START_SERVER(server);
+// Runs `run` until a run without an xrun, five at most: a loaded machine gives even an idle
+// dummy server an xrun every few seconds, and a run that had one proves nothing either way.
+void until_clean(const JackServer& server, void (*run)(const JackServer&, int&)) {
   int xruns = -1;
-  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
-    follow_run(server, xruns);
+  for (int attempt = 0; attempt < 5 && xruns != 0; ++attempt) {
+    run(server, xruns);
     if (::testing::Test::HasFailure()) return;
   }
-  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+  EXPECT_EQ(xruns, 0) << "five runs, each with an xrun";
 }
 
 // A click of our rhythm: its frame on the rhythm's (and so the transport's) timeline, its place.
@@ -289,6 +228,54 @@ bool stop_all(Process& play, Capture& capture, TransportLog& log) {
   return !::testing::Test::HasFailure();
 }
 
+// One run of `play -j` under jack_transport: rolls at 93.75 bpm, changes to 187.5, jumps ahead
+// twice and loops back while rolling, stops, locates and rolls again. Counts the capture's xruns
+// into `xruns`; when there were none, every click must be on a beat the master published, and
+// every beat it published clicked, in its bar and beat.
+void follow_run(const JackServer& server, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  Process master({"jack_transport"}, Output::file(temp_path("jack_transport.out")), Input::pipe,
+                 {server.env()});
+  ASSERT_TRUE(master.type("master\ntempo 93.75\n"));
+  Process play = start_play(server, {"-j", "--connect", capture.port()}, "follow.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
+  std::this_thread::sleep_for(500ms);  // playing from the next period or two
+  const auto roll = [](std::chrono::milliseconds how_long) {
+    std::this_thread::sleep_for(how_long);
+  };
+  master.type("play\n");
+  roll(1400ms);
+  master.type("tempo 187.5\n");
+  roll(800ms);
+  log.locate(200000);  // ahead
+  roll(800ms);
+  log.locate(400016);  // ahead again, where the master truncates 50001.99.. ticks to 50001
+  roll(800ms);
+  log.locate(100000);  // a loop back
+  roll(800ms);
+  master.type("stop\n");
+  roll(300ms);
+  master.type("locate 500000\n");
+  roll(300ms);
+  master.type("play\n");
+  roll(800ms);
+  master.type("stop\n");
+  roll(300ms);
+  if (!stop_all(play, capture, log)) return;
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  const std::vector<Beat> expected = published_beats(log.periods(), {93.75, 187.5});
+  ASSERT_GE(expected.size(), 12u);
+  expect_heard(capture, play, expected);
+}
+
+TEST(Transport, FollowClicksOnEveryBeatTheMasterPublishesOnItsFrame) {
+  START_SERVER(server);
+  until_clean(server, follow_run);
+}
+
 // -t: `4/4 150` (19200 frames a beat) rolled, relocated while rolling, stopped, located while
 // stopped and rolled again by jack_transport, no master publishing: every click where the rhythm
 // puts it on the transport's frames, none while stopped.
@@ -325,24 +312,20 @@ void sync_run(const JackServer& server, int& xruns) {
 
 TEST(Transport, SyncPlaysTheRhythmOnTheTransportsFrames) {
   START_SERVER(server);
-  int xruns = -1;
-  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
-    sync_run(server, xruns);
-    if (::testing::Test::HasFailure()) return;
-  }
-  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+  until_clean(server, sync_run);
 }
 
-// The map `2 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
-// before its end at 249600.
+// The map `1 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
+// before its end at kMapEnd.
+constexpr std::int64_t kMapEnd = 96000 + 6 * 9600;
 Click map_place(std::int64_t frame, int& tick) {
-  const bool first = frame < 192000;
+  const bool first = frame < 96000;
   const std::int64_t beat_frames = first ? 24000 : 9600;
-  const std::int64_t in = first ? frame : frame - 192000;
+  const std::int64_t in = first ? frame : frame - 96000;
   const std::int64_t beat = in / beat_frames;
   const int per_bar = first ? 4 : 3;
   tick = static_cast<int>((in % beat_frames) * 1920 / beat_frames);
-  return {frame, (first ? 1 : 3) + beat / per_bar, static_cast<int>(beat % per_bar + 1)};
+  return {frame, (first ? 1 : 2) + beat / per_bar, static_cast<int>(beat % per_bar + 1)};
 }
 
 // Every line jack_showtime printed while rolling inside the map: its BBT, the map's place at its
@@ -357,7 +340,7 @@ int check_showtime(const std::string& output) {
     if (std::sscanf(line.c_str(),
                     "frame = %ld frame_time = %ld usecs = %lld state: %15s BBT: %d|%d|%d", &frame,
                     &frame_time, &usecs, state, &bar, &beat, &tick) != 7 ||
-        std::string(state) != "Rolling" || frame >= 249600)
+        std::string(state) != "Rolling" || frame >= kMapEnd)
       continue;
     int want = 0;
     const Click place = map_place(frame, want);
@@ -372,8 +355,8 @@ int check_showtime(const std::string& output) {
 // The log's BBT, tempo and meter in every rolling period inside the map.
 void check_published(const std::vector<TransportLog::Period>& log) {
   for (const TransportLog::Period& p : log) {
-    if (p.state != JackTransportRolling || p.position.frame >= 249600) continue;
-    const bool first = p.position.frame < 192000;
+    if (p.state != JackTransportRolling || p.position.frame >= kMapEnd) continue;
+    const bool first = p.position.frame < 96000;
     EXPECT_EQ(p.position.valid & JackPositionBBT, JackPositionBBT);
     EXPECT_EQ(p.position.beats_per_minute, first ? 120 : 300) << p.position.frame;
     EXPECT_EQ(p.position.beats_per_bar, first ? 4 : 3) << p.position.frame;
@@ -393,41 +376,39 @@ void master_run(const JackServer& server, int& xruns) {
   TransportLog log(server.name());
   ASSERT_TRUE(capture.ok() && log.ok());
   const std::string map = temp_path("master.map");
-  std::ofstream(map) << "2 4/4 120\n2 3/8 150\n";
+  std::ofstream(map) << "1 4/4 120\n2 3/8 150\n";
   Process play =
       start_play(server, {"-T", "--map", map, "--connect", capture.port()}, "master.out");
   ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:out"); }));
   std::this_thread::sleep_for(500ms);
   Process roller({"jack_transport"}, Output::file(temp_path("master_transport.out")), Input::pipe,
                  {server.env()});
-  // jack_showtime prints without pause; 6 s of it is a few MB.
-  Process showtime({"timeout", "6", "jack_showtime"},
+  // jack_showtime prints without pause: 4 s of it is a few MB. SIGINT lets it flush.
+  Process showtime({"timeout", "-s", "INT", "4", "jack_showtime"},
                    Output::file(temp_path("showtime.out"), false), Input::null, {server.env()});
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(showtime.wait_for_output("frame = ", 5s));
   roller.type("play\n");
-  std::this_thread::sleep_for(5500ms);
+  std::this_thread::sleep_for(3500ms);
   roller.type("stop\n");
   showtime.wait(5s);
   if (!stop_all(play, capture, log)) return;
-  EXPECT_GT(check_showtime(showtime.output()), 1000);
-  check_published(log.periods());
+  // A period whose timebase callback came late shows the frame moved and the BBT not yet: only
+  // a run without an xrun is held to what we publish.
   xruns = capture.xruns();
   if (xruns > 0) return;
+  const std::string shown = showtime.output();
+  EXPECT_GT(check_showtime(shown), 300) << shown.substr(0, 300);
+  check_published(log.periods());
   std::vector<Click> rhythm;
-  for (std::int64_t k = 0; k < 8; ++k) rhythm.push_back({k * 24000, k / 4 + 1, int(k % 4 + 1)});
+  for (std::int64_t k = 0; k < 4; ++k) rhythm.push_back({k * 24000, 1, int(k + 1)});
   for (std::int64_t k = 0; k < 6; ++k)
-    rhythm.push_back({192000 + k * 9600, 3 + k / 3, int(k % 3 + 1)});
+    rhythm.push_back({96000 + k * 9600, 2 + k / 3, int(k % 3 + 1)});
   expect_heard(capture, play, on_transport(log.periods(), rhythm));
 }
 
 TEST(Transport, MasterPublishesTheMapsBarBeatTempoAndMeter) {
   START_SERVER(server);
-  int xruns = -1;
-  for (int attempt = 0; attempt < 3 && xruns != 0; ++attempt) {
-    master_run(server, xruns);
-    if (::testing::Test::HasFailure()) return;
-  }
-  EXPECT_EQ(xruns, 0) << "three runs, each with an xrun";
+  until_clean(server, master_run);
 }
 
 // What master publishes, offline: at each click of a ramp, a tempo list and a 7/8 bar the place
