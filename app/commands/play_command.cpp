@@ -27,6 +27,7 @@
 #include "cacophony/sound/midi_out.h"
 #include "cacophony/sound/rhythm_grid.h"
 #include "cacophony/sound/samples.h"
+#include "cacophony/sound/transport_grid.h"
 #include "commands.h"
 #include "io/signals.h"
 #include "io/sound_errors.h"
@@ -36,6 +37,7 @@
 #include "options/midi_options.h"
 #include "options/options.h"
 #include "options/rhythm_options.h"
+#include "options/transport_options.h"
 
 namespace cacophony::cli {
 namespace {
@@ -54,6 +56,7 @@ struct RawPlay {
   std::string osc_host;  // "" when not given
   std::string name = "cacophony";
   RawMidi midi;
+  RawTransport transport;
 };
 
 struct PlayOptions {
@@ -75,6 +78,7 @@ struct PlayOptions {
   std::string osc_host;
   std::string name;
   MidiChoice midi;
+  TransportMode transport = TransportMode::none;
 };
 
 // A rhythm a player may change as it plays: one steady section, no count-in, no swing.
@@ -147,12 +151,13 @@ PlayOptions play_options(const RawPlay& raw) {
                                          : "--quantum needs --link");
   if (raw.link && !raw.rhythm.setlist.empty())
     throw UsageError("--link shares one steady tempo: --setlist is not taken with it");
+  o.transport = transport_choice(raw.transport, raw.rhythm, raw.link);
   if (raw.link)
     link_rhythm(raw, o);
   else if (!raw.rhythm.setlist.empty())
     o.setlist = setlist_of(raw.rhythm);
-  else
-    // Following a clock, the tempo is the clock's: a meter alone will do.
+  else if (o.transport != TransportMode::follow)  // following, the master's beats play
+    // Following a MIDI clock, the tempo is the clock's: a meter alone will do.
     o.performance =
         performance_of(raw.rhythm, {.fallback_bpm = raw.midi.follow_clock.empty() ? 0.0 : 120.0});
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
@@ -170,9 +175,10 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
-  o.midi = midi_choice(raw.midi, raw.link                     ? "--link"
-                                 : raw.rhythm.setlist.empty() ? ""
-                                                              : "--setlist");
+  o.midi = midi_choice(raw.midi, raw.link                             ? "--link"
+                                 : !raw.rhythm.setlist.empty()        ? "--setlist"
+                                 : o.transport != TransportMode::none ? "--transport"
+                                                                      : "");
   if (!o.midi.follow_clock.empty()) clock_rhythm(raw, o);
   return o;
 }
@@ -210,6 +216,7 @@ struct Player {
                                                                o.setlist->first, rig.rate(), true));
       return *setlist;
     }
+    if (o.transport != TransportMode::none) return transport_grid(o);
     const rhythm::Performance& p = o.performance;
     if (!o.midi.follow_clock.empty()) {
       clock = &rig.keep(std::make_unique<sound::MidiClockGrid>(
@@ -231,6 +238,19 @@ struct Player {
     }
     rhythm_grid = &rig.keep(std::make_unique<sound::RhythmGrid>(p, rig.rate()));
     return *rhythm_grid;
+  }
+
+  // With --transport: the master's beats, or the rhythm on the transport's frames (publishing its
+  // place as the timebase master with master).
+  sound::Grid& transport_grid(const PlayOptions& o) {
+    jack_client_t* client = rig.sink().client();
+    if (o.transport == TransportMode::follow)
+      return rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
+    auto& grid = rig.keep(std::make_unique<sound::TransportRhythmGrid>(
+        sound::read_jack_transport, client, o.performance, rig.rate()));
+    if (o.transport == TransportMode::master)
+      sound::become_timebase_master(client, grid.timeline());
+    return grid;
   }
 
   // The MIDI port, kept after the grid whose timeline its clock reads.
@@ -296,6 +316,7 @@ void add_play_command(CLI::App& app, Action& action) {
   add_rhythm_options(*cmd, raw->rhythm, RhythmCommand::play);
   add_client_name(*cmd, raw->name);
   add_midi_options(*cmd, raw->midi);
+  add_transport_options(*cmd, raw->transport);
   // One port an occurrence: a list would swallow the rhythm's words after it.
   cmd->add_option("--connect", raw->connect,
                   "JACK input port to connect to, repeatable (default: the system's playback "

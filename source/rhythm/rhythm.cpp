@@ -357,6 +357,48 @@ std::int64_t Timeline::bar_start(std::int64_t bar) const {
   return std::llround(frame_at(span, beat));
 }
 
+double Timeline::position_in(const Span& span, long double seconds) {
+  const bool ends = span.section.beats != kEndless;
+  const Tempo& t = span.section.tempo;
+  if (t.kind == Tempo::Kind::constant || (t.kind == Tempo::Kind::ramp && t.from == t.to)) {
+    const long double x = seconds * t.from / (60.0L * span.quarters);
+    return static_cast<double>(ends ? std::min<long double>(x, span.section.beats) : x);
+  }
+  double lo = 0;
+  double hi = ends ? static_cast<double>(span.section.beats) : 1;
+  while (!ends && span.seconds_at(hi) < seconds && hi < 1e15) hi *= 2;
+  if (span.seconds_at(hi) <= seconds) return hi;
+  for (int i = 0; i < 80 && hi - lo > 1e-12 * std::max(1.0, hi); ++i) {
+    const double mid = (lo + hi) / 2;
+    (span.seconds_at(mid) <= seconds ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+Timeline::Place Timeline::place_at(std::int64_t frame) const {
+  const long double seconds = static_cast<long double>(frame) / rate_;
+  // The last span that starts at or before `seconds`.
+  auto after = std::upper_bound(spans_.begin(), spans_.end(), seconds,
+                                [](long double t, const Span& s) { return t < s.start; });
+  if (after == spans_.begin()) ++after;
+  const Span& span = *(after - 1);
+  double x = position_in(span, std::max(seconds - span.start, 0.0L));
+  // A click sounds on its beat's nearest frame, which may be up to half a frame early: that frame
+  // is the beat's first.
+  const double rounded = position_in(span, std::max(seconds + 0.5L / rate_ - span.start, 0.0L));
+  if (std::floor(rounded) > std::floor(x)) x = std::floor(rounded);
+  Place place;
+  place.ended = span.section.beats != kEndless && x >= static_cast<double>(span.section.beats);
+  if (place.ended) x = std::nextafter(x, 0.0);
+  const auto beat = static_cast<std::int64_t>(std::floor(x));
+  place.meter = span.section.meter;
+  place.bar = span.first_bar + beat / place.meter.beats;
+  place.beat = static_cast<int>(beat % place.meter.beats) + 1;
+  place.fraction = x - static_cast<double>(beat);
+  place.tempo = span.tempo_at(x);
+  return place;
+}
+
 bool Timeline::next_pulse(PulseCursor& cursor, std::int64_t& frame) const {
   for (; cursor.section < spans_.size(); ++cursor.section, cursor.pulse = 0) {
     const Span& span = spans_[cursor.section];

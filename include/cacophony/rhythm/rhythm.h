@@ -192,6 +192,21 @@ class Timeline {
   // section sits at x = k * d / 96 and its frame is round(rate * (section_start + t(x))), as a
   // click there would be: exact at every tempo, ramps and lists included; nothing is summed pulse
   // by pulse.
+  // Where frame `frame` falls in the rhythm: its bar and beat (the count-in's bars <= 0), how far
+  // into the beat (0..1), the tempo there (quarter notes per minute) and the bar's meter; before
+  // the first beat, the first; past the end, the end (`ended`). A click's frame is its beat's
+  // first. Exact on ramps and lists (the inverse of the clicks' time formula, by bisection).
+  // Never locks or allocates.
+  struct Place {
+    std::int64_t bar = 1;
+    int beat = 1;
+    double fraction = 0;
+    double tempo = 120;
+    Meter meter;
+    bool ended = false;
+  };
+  Place place_at(std::int64_t frame) const;
+
   static constexpr int kPulsesPerQuarter = 24;
   struct PulseCursor {
     std::size_t section = 0;
@@ -221,6 +236,9 @@ class Timeline {
   };
 
   long double frame_at(const Span& span, double x) const;
+  // The beat position in `span` at `seconds` from its start (>= 0), up to `beats` for a span
+  // that ends.
+  static double position_in(const Span& span, long double seconds);
   double sub_position(int sub) const;
   bool fill(const Span& span, const Cursor& cursor, Event& event) const;
   bool next_beat(const Span& span, Cursor& cursor, Event& event) const;

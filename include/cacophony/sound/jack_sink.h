@@ -100,6 +100,8 @@ class JackSink {
   JackSink& operator=(const JackSink&) = delete;
 
   int rate() const;
+  // The client, for what reads its transport (transport_grid.h); real-time safe.
+  jack_client_t* client() const { return client_; }
   // The full name of `out`, e.g. "cacophony:out".
   std::string port_name() const;
   // The server's physical playback ports ("system:playback_1", ...), maybe none.
