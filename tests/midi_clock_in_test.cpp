@@ -83,14 +83,7 @@ Heard follow_once(const JackServer& server, std::chrono::seconds before_stop,
 
 Heard follow(const JackServer& server, std::chrono::seconds before_stop,
              std::chrono::seconds after) {
-  Heard h;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    h = follow_once(server, before_stop, after);
-    if (h.xruns == 0) break;
-    std::printf("%d xrun(s): run discarded\n", h.xruns);
-  }
-  EXPECT_EQ(h.xruns, 0) << "three runs, each with an xrun";
-  return h;
+  return first_without_xruns(3, [&] { return follow_once(server, before_stop, after); });
 }
 
 // Every click on a beat of the clock (every 24th pulse from the Start, the pause's pulses counted

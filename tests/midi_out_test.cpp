@@ -93,14 +93,7 @@ Recording record(const JackServer& server, std::vector<std::string> args,
 // server an xrun every few seconds.
 Recording record_clean(const JackServer& server, const std::vector<std::string>& args,
                        const std::function<void(Process&, const Capture&)>& during = {}) {
-  Recording r;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    r = record(server, args, during);
-    if (r.xruns == 0) break;
-    std::printf("%d xrun(s): run discarded\n", r.xruns);
-  }
-  EXPECT_EQ(r.xruns, 0) << "five runs, each with an xrun";
-  return r;
+  return first_without_xruns(5, [&] { return record(server, args, during); });
 }
 
 // The clock as a whole: Start first, Stop last, `pulses` pulses between.
