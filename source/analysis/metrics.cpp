@@ -244,7 +244,7 @@ std::string summary_line(const Metrics& m) {
   return fmt::format(
       "{:2} {:<56} beats {:>2}/{:<2} lost {:<2} skipped {:<2} duplicate {:<2} beyond {:<2} "
       "disorder {:<2} interval {}/{}/{} ms  lag {}..{} ms  "
-      "onset p99 {} us  stale {:<2} overlaps {:<2} busy {:.1f} ms  return {} ms",
+      "onset p99 {} us  stale {:<2} overlap {:<2}  busy {:.1f} ms  return {} ms",
       m.order, m.id, m.beats_performed - m.beats_after_return, m.beats_expected, m.lost_beats,
       m.skipped_beats, m.duplicate_beats, m.beyond_beats, m.out_of_order, f(m.interval_ms.min, 2),
       f(m.interval_ms.mean, 2), f(m.interval_ms.max, 2), f(m.lag_ms.first, 2), f(m.lag_ms.max, 2),
