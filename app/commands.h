@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace cacophony::cli {
 
@@ -14,6 +15,10 @@ extern const char* const kExitCodes;
 
 // The check of an output's name (--json, --report, --trace): "" would mean none, silently.
 extern const CLI::Validator kOutputName;
+
+// What each anomaly counted in a run's figures and explore's classes is (analysis/metrics.h's
+// kAnomalies), for the footers of --help.
+std::string anomalies_help();
 
 // `run ID...` and, on `app` itself, the main job (all fourteen) with the same options.
 void add_run_commands(CLI::App& app, Action& action);

@@ -170,9 +170,10 @@ TEST(Cli, RunWritesTheFiguresAsJson) {
   EXPECT_EQ(json[0]["id"], "async_naive");
   EXPECT_EQ(json[1]["order"], 5);
   for (const char* key :
-       {"id", "order", "beats_expected", "beats_performed", "beats_after_return", "out_of_order",
-        "interval_ms", "lag_ms", "onset_error_us", "stale_volume_beats", "overlapping_measurements",
-        "measurements", "busy_wait_cpu_ms", "return_ms"})
+       {"id", "order", "beats_expected", "beats_performed", "beats_after_return", "lost_beats",
+        "skipped_beats", "duplicate_beats", "beyond_beats", "out_of_order", "interval_ms", "lag_ms",
+        "onset_error_us", "stale_volume_beats", "overlapping_measurements", "measurements",
+        "busy_wait_cpu_ms", "return_ms"})
     EXPECT_TRUE(json[0].contains(key)) << key;
   EXPECT_EQ(json[1]["lag_ms"]["first"], 15.0);
   std::filesystem::remove(path);

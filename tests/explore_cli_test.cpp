@@ -36,7 +36,7 @@ TEST(ExploreCli, JsonHoldsEveryClassAndReplayReproducesTheFirst) {
   EXPECT_EQ(naive.at("id"), "async_naive");
   EXPECT_EQ(naive.at("strategy"), "random");
   EXPECT_EQ(naive.at("schedules"), 300);
-  ASSERT_EQ(naive.at("outcomes").size(), 7u);
+  ASSERT_EQ(naive.at("outcomes").size(), 10u);
   std::string first;
   for (const auto& o : naive.at("outcomes")) {
     EXPECT_TRUE(o.contains("class") && o.contains("count") && o.contains("first_schedule"));

@@ -154,10 +154,12 @@ void add_explore_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "explore",
       "Run scenarios under many schedules in simulated time and say what happened across them: "
-      "every outcome (lost, disorder, stale, overlap, deadlock, threw, clean) with its count and "
-      "the first schedule that gave it (run ID --replay SCHEDULE draws it). Ctrl-C or SIGTERM "
+      "every outcome class (a run is in an anomaly's class when it has at least one of it; "
+      "deadlock, threw and clean besides) with its count and the first schedule that gave it "
+      "(run ID --replay SCHEDULE draws it). Ctrl-C or SIGTERM "
       "stops it between two schedules: what was explored so far is printed and written, marked "
       "interrupted, and it exits with 130");
+  cmd->footer(anomalies_help());
   takes_scenarios(cmd->add_option("id", raw->ids, "Scenario ids"))->required();
   cmd->add_option("--schedules", raw->schedules, "How many schedules, 1..10000000")
       ->capture_default_str();

@@ -182,10 +182,17 @@ const CLI::Validator kOutputName(
     },
     "");
 
+std::string anomalies_help() {
+  std::string out = "The anomalies counted (N: the beats expected, numbered 0..N-1):\n";
+  for (const Anomaly& a : kAnomalies) out += fmt::format("  {:<10} {}\n", a.name, a.definition);
+  return out;
+}
+
 void add_run_commands(CLI::App& app, Action& action) {
   // The options live as long as the parsers that fill them and the actions that read them.
   auto all = std::make_shared<RawOptions>();
   add_options(app, *all);
+  app.footer(anomalies_help());
   app.add_flag("--no-report", all->no_report,
                std::string("Don't write the report page (by default ") + kDefaultReport + ")");
   action = [all] {
@@ -202,6 +209,7 @@ void add_run_commands(CLI::App& app, Action& action) {
       "run", fmt::format("Run the named scenarios (see `{} list`)", program_name()));
   takes_scenarios(run->add_option("id", some->ids, "Scenario ids"))->required();
   add_options(*run, *some);
+  run->footer(anomalies_help());
   run->add_option("--replay", some->replay,
                   fmt::format("Run exactly this schedule (printed by `{} explore`), in simulated "
                               "time; its seed replaces --seed",

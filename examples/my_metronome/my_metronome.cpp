@@ -3,7 +3,8 @@
 //
 // The idea: measure the volume on a task of its own, ahead of the beat, and hand it over on a
 // buffered channel, so that the beat never waits for the meter. The beats keep their tempo; the
-// volume they play is the one measured a beat before (stale by one).
+// volume they play was measured a beat ahead, each one fresh. The channel carries Volume, not
+// int, so that the lab can follow each measurement to the beat that plays it.
 
 #include <cacophony/cli.h>
 #include <cacophony/runtime/channel.h>
@@ -17,14 +18,14 @@ using namespace cacophony::runtime;
 
 Metronome measure_ahead(VolumeMeter meter, int beats) {
   return [=](Bpm bpm, const BeatPerformer& perform) {
-    Chan<int> volumes(1);  // one measurement waiting, at most
+    Chan<Volume> volumes(1);  // one measurement waiting, at most
     go([=]() mutable {
       for (int count = 0; count < beats; ++count) volumes.send(meter());
       volumes.close();
     });
     Time next = now();
     for (int count = 0; count < beats; ++count) {
-      const int volume = *volumes.recv();
+      const Volume volume = *volumes.recv();
       perform(count, volume);
       next += bpm.interval();
       sleep_until(next);

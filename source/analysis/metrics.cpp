@@ -32,15 +32,37 @@ int chart_number(const Scenario& s) {
 using Beat = Measurer::Beat;
 using Span = Measurer::Span;
 
+// Which numbers 0..N-1 were played, and how often, from the beats in time order.
+void measure_numbers(const std::vector<Beat>& beats, int expected, Metrics& m) {
+  enum Played : unsigned char { never, after_return, heard };
+  std::vector<Played> played(static_cast<std::size_t>(std::max(expected, 0)), never);
+  for (const Beat& b : beats) {
+    if (b.number < 0 || b.number >= expected) {
+      ++m.beyond_beats;
+      continue;
+    }
+    Played& p = played[static_cast<std::size_t>(b.number)];
+    if (p != never) ++m.duplicate_beats;
+    if (!b.after_end) p = heard;
+    if (p == never) p = after_return;
+  }
+  m.skipped_beats = static_cast<int>(std::count(played.begin(), played.end(), never));
+  m.lost_beats =
+      std::max(expected, 0) - static_cast<int>(std::count(played.begin(), played.end(), heard));
+}
+
 // Order, lag, intervals and stale volumes, from the beats in time order.
 void measure_beats(const std::vector<Beat>& beats, Bpm bpm, Metrics& m) {
   int highest = -1;
+  int newest_measurement = -1;  // the latest-ended measurement a beat has played so far
   double interval_sum = 0;
   for (std::size_t i = 0; i < beats.size(); ++i) {
     const Beat& b = beats[i];
     if (b.after_end) ++m.beats_after_return;
     if (b.number < highest) ++m.out_of_order;
     highest = std::max(highest, b.number);
+    if (b.measurement >= 0 && b.measurement <= newest_measurement) ++m.stale_volume_beats;
+    newest_measurement = std::max(newest_measurement, b.measurement);
 
     const double lag = ms(b.at - bpm.beat_time(b.number));
     if (i == 0) m.lag_ms.first = lag;
@@ -52,7 +74,6 @@ void measure_beats(const std::vector<Beat>& beats, Bpm bpm, Metrics& m) {
       interval_sum += gap;
       m.interval_ms.min = std::min(m.interval_ms.min.value_or(gap), gap);
       m.interval_ms.max = std::max(m.interval_ms.max.value_or(gap), gap);
-      if (b.volume == beats[i - 1].volume) ++m.stale_volume_beats;
     }
   }
   if (beats.size() > 1) m.interval_ms.mean = interval_sum / static_cast<double>(beats.size() - 1);
@@ -110,7 +131,8 @@ Measurer::Measurer(const Scenario& scenario, const RunOptions& options)
 }
 
 void Measurer::add(const Event& e) {
-  if (e.category == Category::beat) beats_.push_back({e.at, e.number, e.volume, e.after_end});
+  if (e.category == Category::beat)
+    beats_.push_back({e.at, e.number, e.volume, e.measurement, e.after_end});
   if (e.category == Category::volume) measurements_.push_back({e.at, e.duration});
   if (e.category == Category::end && !return_ms_) return_ms_ = ms(e.at);
 }
@@ -129,6 +151,7 @@ Metrics Measurer::finish(runtime::Duration busy_wait_cpu) {
     std::stable_sort(beats_.begin(), beats_.end(), by_time);
   m.beats_performed = static_cast<int>(beats_.size());
   m.measurements = static_cast<int>(measurements_.size());
+  measure_numbers(beats_, options_.beats, m);
   measure_beats(beats_, options_.bpm, m);
   measure_onsets(beats_, options_.bpm, m);
   m.overlapping_measurements = overlaps(measurements_);
@@ -171,6 +194,10 @@ nlohmann::json to_json(const Metrics& m) {
       {"beats_expected", m.beats_expected},
       {"beats_performed", m.beats_performed},
       {"beats_after_return", m.beats_after_return},
+      {"lost_beats", m.lost_beats},
+      {"skipped_beats", m.skipped_beats},
+      {"duplicate_beats", m.duplicate_beats},
+      {"beyond_beats", m.beyond_beats},
       {"out_of_order", m.out_of_order},
       {"interval_ms",
        {{"min", opt(m.interval_ms.min)},
@@ -190,19 +217,39 @@ nlohmann::json to_json(const Metrics& m) {
   };
 }
 
+int count(const Metrics& m, AnomalyKind kind) {
+  switch (kind) {
+    case AnomalyKind::lost:
+      return m.lost_beats;
+    case AnomalyKind::skipped:
+      return m.skipped_beats;
+    case AnomalyKind::duplicate:
+      return m.duplicate_beats;
+    case AnomalyKind::beyond:
+      return m.beyond_beats;
+    case AnomalyKind::disorder:
+      return m.out_of_order;
+    case AnomalyKind::stale:
+      return m.stale_volume_beats;
+    case AnomalyKind::overlap:
+      return m.overlapping_measurements;
+  }
+  return 0;
+}
+
 std::string summary_line(const Metrics& m) {
   auto f = [](const std::optional<double>& v, int digits) {
     return v ? fmt::format("{:.{}f}", *v, digits) : std::string("-");
   };
   return fmt::format(
-      "{:2} {:<56} beats {:>2}/{:<2} lost {:<2} disorder {:<2} interval {}/{}/{} ms  lag {}..{} ms "
-      " "
-      "onset p99 {} us  stale {:<2} overlaps {:<2} busy {:.1f} ms  return {} ms",
-      m.order, m.id, m.beats_performed - m.beats_after_return, m.beats_expected,
-      m.beats_expected - (m.beats_performed - m.beats_after_return), m.out_of_order,
-      f(m.interval_ms.min, 2), f(m.interval_ms.mean, 2), f(m.interval_ms.max, 2),
-      f(m.lag_ms.first, 2), f(m.lag_ms.max, 2), f(m.onset_error_us.p99, 0), m.stale_volume_beats,
-      m.overlapping_measurements, m.busy_wait_cpu_ms, f(m.return_ms, 2));
+      "{:2} {:<56} beats {:>2}/{:<2} lost {:<2} skipped {:<2} duplicate {:<2} beyond {:<2} "
+      "disorder {:<2} interval {}/{}/{} ms  lag {}..{} ms  "
+      "onset p99 {} us  stale {:<2} overlap {:<2}  busy {:.1f} ms  return {} ms",
+      m.order, m.id, m.beats_performed - m.beats_after_return, m.beats_expected, m.lost_beats,
+      m.skipped_beats, m.duplicate_beats, m.beyond_beats, m.out_of_order, f(m.interval_ms.min, 2),
+      f(m.interval_ms.mean, 2), f(m.interval_ms.max, 2), f(m.lag_ms.first, 2), f(m.lag_ms.max, 2),
+      f(m.onset_error_us.p99, 0), m.stale_volume_beats, m.overlapping_measurements,
+      m.busy_wait_cpu_ms, f(m.return_ms, 2));
 }
 
 }  // namespace cacophony

@@ -12,19 +12,20 @@ namespace {
 
 using runtime::Schedule;
 
-// A run's figures that explore gathers, by name.
-constexpr std::array<std::string_view, 5> kMetricNames{
-    "lost_beats", "out_of_order", "stale_volume_beats", "overlapping_measurements", "lag_max_ms"};
+// A run's figures that explore gathers, by name: the anomalies' counts, in kAnomalies' order,
+// then the largest lag.
+constexpr std::array<std::string_view, 8> kMetricNames{
+    "lost_beats",   "skipped_beats",      "duplicate_beats",          "beyond_beats",
+    "out_of_order", "stale_volume_beats", "overlapping_measurements", "lag_max_ms"};
 
-// Beats the listener never heard: not performed, or performed after the metronome returned.
-int lost_beats(const Metrics& m) {
-  return m.beats_expected - (m.beats_performed - m.beats_after_return);
-}
+constexpr std::size_t kAnomalyCount = kAnomalies.size();
 
 std::array<double, kMetricNames.size()> figures_of(const Metrics& m) {
-  return {static_cast<double>(lost_beats(m)), static_cast<double>(m.out_of_order),
-          static_cast<double>(m.stale_volume_beats),
-          static_cast<double>(m.overlapping_measurements), m.lag_ms.max.value_or(0)};
+  std::array<double, kMetricNames.size()> out{};
+  for (std::size_t k = 0; k < kAnomalyCount; ++k)
+    out[k] = static_cast<double>(count(m, static_cast<AnomalyKind>(k)));
+  out.back() = m.lag_ms.max.value_or(0);
+  return out;
 }
 
 // What one run under `strategy` came to: its outcome classes and, unless it failed, its figures.
@@ -39,10 +40,8 @@ Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& s
   Tried t;
   try {
     const Metrics m = measure(run_scenario(scenario, options));
-    t.in[static_cast<std::size_t>(Outcome::lost)] = lost_beats(m) > 0;
-    t.in[static_cast<std::size_t>(Outcome::disorder)] = m.out_of_order > 0;
-    t.in[static_cast<std::size_t>(Outcome::stale)] = m.stale_volume_beats > 0;
-    t.in[static_cast<std::size_t>(Outcome::overlap)] = m.overlapping_measurements > 0;
+    for (std::size_t k = 0; k < kAnomalyCount; ++k)
+      t.in[k] = count(m, static_cast<AnomalyKind>(k)) > 0;
     t.figures = figures_of(m);
   } catch (const std::runtime_error& e) {
     const bool deadlock = std::string_view(e.what()).starts_with("deadlock");
@@ -75,7 +74,17 @@ std::vector<MetricRange> ranges(std::vector<std::array<double, kMetricNames.size
   return out;
 }
 
+// The outcome classes begin with the anomalies, in the same order.
+static_assert(static_cast<std::size_t>(Outcome::overlap) + 1 == kAnomalyCount);
+static_assert(static_cast<std::size_t>(AnomalyKind::overlap) + 1 == kAnomalyCount);
+
 }  // namespace
+
+std::string_view meaning(Outcome o) {
+  const auto c = static_cast<std::size_t>(o);
+  if (c < kAnomalyCount) return kAnomalies[c].definition;
+  return o == Outcome::deadlock ? kDeadlockMeans : o == Outcome::threw ? kThrewMeans : kCleanMeans;
+}
 
 Exploration explore(const Scenario& scenario, const ExploreOptions& o,
                     const std::function<void(std::size_t)>& progress,
@@ -120,9 +129,9 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& o,
 std::optional<Outcome> representative(const Exploration& x) {
   std::optional<Outcome> best;
   std::size_t most = 0;
-  for (Outcome o : {Outcome::lost, Outcome::disorder, Outcome::stale, Outcome::overlap}) {
-    const std::size_t n = x.outcomes[static_cast<std::size_t>(o)].count;
-    if (n > most) best = o, most = n;
+  for (std::size_t k = 0; k < kAnomalyCount; ++k) {
+    const std::size_t n = x.outcomes[k].count;
+    if (n > most) best = static_cast<Outcome>(k), most = n;
   }
   if (!best && x.outcomes[static_cast<std::size_t>(Outcome::clean)].count > 0)
     best = Outcome::clean;

@@ -10,13 +10,14 @@ VolumeMeter simulated_volume_meter(runtime::Duration baseline, DelaySimulator de
     const runtime::Duration took = delay(baseline);
     runtime::sleep(took);
     const int volume = static_cast<int>(runtime::Runtime::current().random_below(101));
-    tracker.measurement(volume, took);
-    return volume;
+    return Volume(volume, tracker.measurement(volume, took));
   };
 }
 
 BeatPerformer tracking_performer(Tracker& tracker, Label label) {
-  return [&tracker, label](int count, int volume) { tracker.beat(count, volume, label); };
+  return [&tracker, label](int count, Volume volume) {
+    tracker.beat(count, volume.value, label, volume.measurement);
+  };
 }
 
 }  // namespace cacophony

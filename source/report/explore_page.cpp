@@ -23,15 +23,23 @@ using html::fill;
 using nlohmann::json;
 using report_parts::ChartParts;
 
-// What each class means, for the tables' headers.
-constexpr std::array<std::string_view, kOutcomeNames.size()> kOutcomeHints{
-    "a beat not performed, or performed after the metronome returned",
-    "a beat out of order",
-    "a beat played a volume measured for another",
-    "volume measurements at the same time",
-    "every task blocked",
-    "an exception escaped",
-    "none of the above"};
+// What class `c` means, for the tables' headers.
+std::string hint(std::size_t c) {
+  return html_escape(meaning(static_cast<Outcome>(c)));
+}
+
+// "<b>lost</b> (a beat number ...), ..., or <b>clean</b> (none of the above)": every class with
+// what it means, for the text above the table.
+std::string classes_text() {
+  std::string out;
+  for (std::size_t c = 0; c < kOutcomeNames.size(); ++c)
+    out += fmt::format("{}<b>{}</b> ({})",
+                       c == 0                          ? ""
+                       : c + 1 == kOutcomeNames.size() ? ", or "
+                                                       : ", ",
+                       kOutcomeNames[c], hint(c));
+  return out;
+}
 
 bool anomaly(std::size_t c) {
   return c != static_cast<std::size_t>(Outcome::clean);
@@ -103,8 +111,8 @@ std::string outcome_rows(const Exploration& x, const ReplayCommand& replay_comma
     out += fmt::format(
         "<tr class=\"{}\" data-class=\"{}\"><th title=\"{}\">{}</th><td>{}/{}</td><td>{}</td>"
         "<td class=\"bar\"><span style=\"width: {}\"></span></td><td>{}</td><td>{}</td></tr>\n",
-        kind, kOutcomeNames[c], kOutcomeHints[c], kOutcomeNames[c], o.count, x.schedules, pct, pct,
-        first, command);
+        kind, kOutcomeNames[c], hint(c), kOutcomeNames[c], o.count, x.schedules, pct, pct, first,
+        command);
   }
   return out;
 }
@@ -163,7 +171,7 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
                             const ExploreOptions& o, const std::string& explore_command) {
   std::string heads;
   for (std::size_t c = 0; c < kOutcomeNames.size(); ++c)
-    heads += fmt::format("<th title=\"{}\">{}</th>", kOutcomeHints[c], kOutcomeNames[c]);
+    heads += fmt::format("<th title=\"{}\">{}</th>", hint(c), kOutcomeNames[c]);
   const std::string seeds =
       o.strategy == runtime::Schedule::Kind::dfs
           ? fmt::format("every interleaving of one run, seed <b>{}</b>", o.run.seed)
@@ -175,6 +183,7 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
                                               {"strategy", html_escape(strategy_name(o))},
                                               {"schedules", schedules_text(o.schedules)},
                                               {"seeds", seeds},
+                                              {"classes", classes_text()},
                                               {"outcome_heads", heads},
                                               {"rows", summary_rows(explored, drawn)}});
 }

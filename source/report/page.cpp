@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <limits>
 #include <stdexcept>
@@ -71,10 +72,6 @@ std::string ms(const std::optional<double>& value, int digits = 2) {
   return value ? fmt::format("{:.{}f} ms", *value, digits) : std::string("–");
 }
 
-int lost(const Metrics& m) {
-  return m.beats_expected - (m.beats_performed - m.beats_after_return);
-}
-
 struct Window {
   double start = std::numeric_limits<double>::infinity();
   double end = -std::numeric_limits<double>::infinity();
@@ -125,48 +122,58 @@ json chart_data(const Run& run, Window& window, std::size_t& cut) {
 }
 
 // Which of a run's figures the page marks bad: one verdict each, for the chart's figures and the
-// summary table alike. A lag over 1 ms and busy-waiting over 0.05 ms count; any other anomaly does.
+// summary table alike. Any anomaly counts (analysis/metrics.h's kAnomalies, in their order); a lag
+// over 1 ms and busy-waiting over 0.05 ms do.
 struct Bad {
-  bool lost, out_of_order, lag, stale, overlaps, busy_wait;
+  std::array<bool, kAnomalies.size()> anomaly;
+  bool lag, busy_wait;
 };
 Bad bad(const Metrics& m) {
-  return {lost(m) > 0,
-          m.out_of_order > 0,
-          m.lag_ms.max && *m.lag_ms.max > 1.0,
-          m.stale_volume_beats > 0,
-          m.overlapping_measurements > 0,
-          m.busy_wait_cpu_ms > 0.05};
+  Bad is{};
+  for (std::size_t k = 0; k < kAnomalies.size(); ++k)
+    is.anomaly[k] = count(m, static_cast<AnomalyKind>(k)) > 0;
+  is.lag = m.lag_ms.max && *m.lag_ms.max > 1.0;
+  is.busy_wait = m.busy_wait_cpu_ms > 0.05;
+  return is;
 }
+
+constexpr std::string_view kLagHint = "the largest delay of a beat behind its ideal time";
+constexpr std::string_view kBusyHint = "time spent spinning instead of sleeping";
 
 std::string figures(const Run& run, const Metrics& m) {
   const Bad is = bad(m);
   struct Figure {
-    std::string name, value, hint;
+    std::string name, value;
+    std::string_view hint;
     bool bad;
   };
-  const std::vector<Figure> list = {
-      {"lost", std::to_string(lost(m)), "beats expected but not performed before the return",
-       is.lost},
-      {"out of order", std::to_string(m.out_of_order),
-       "beats whose count is lower than one performed before them", is.out_of_order},
-      {"lag", ms(m.lag_ms.max), "the largest delay of a beat behind its ideal time", is.lag},
-      {"stale", std::to_string(m.stale_volume_beats),
-       "beats that reuse the volume of the beat before them", is.stale},
-      {"overlaps", std::to_string(m.overlapping_measurements),
-       "pairs of volume measurements running at the same time", is.overlaps},
-      {"busy-wait CPU", fmt::format("{:.1f} ms", m.busy_wait_cpu_ms),
-       "time spent spinning instead of sleeping", is.busy_wait},
-      {"performed", fmt::format("{}/{}", m.beats_performed, m.beats_expected),
-       "beats performed (also after the return) / beats expected", false},
-      {"returned at", ms(m.return_ms), "when the metronome returned", false},
-      {"delay", std::string(name(run.delay)), "the measurement-time simulator used", false},
-  };
+  std::vector<Figure> list;
+  for (std::size_t k = 0; k < kAnomalies.size(); ++k)
+    list.push_back({std::string(kAnomalies[k].name),
+                    std::to_string(count(m, static_cast<AnomalyKind>(k))), kAnomalies[k].definition,
+                    is.anomaly[k]});
+  list.push_back({"lag", ms(m.lag_ms.max), kLagHint, is.lag});
+  list.push_back(
+      {"busy-wait CPU", fmt::format("{:.1f} ms", m.busy_wait_cpu_ms), kBusyHint, is.busy_wait});
+  list.push_back({"performed", fmt::format("{}/{}", m.beats_performed, m.beats_expected),
+                  "beats performed (also after the return) / beats expected", false});
+  list.push_back({"returned at", ms(m.return_ms), "when the metronome returned", false});
+  list.push_back(
+      {"delay", std::string(name(run.delay)), "the measurement-time simulator used", false});
   std::string out = "<ul class=\"figures\">";
   for (const Figure& f : list)
     out += fmt::format("<li class=\"{}\" title=\"{}\"><span>{}</span> <b>{}</b></li>",
                        f.bad ? "bad" : "ok", html_escape(f.hint), html_escape(f.name),
                        html_escape(f.value));
   out += "</ul>\n";
+  return out;
+}
+
+// The summary table's heads for the anomalies, each titled with its definition.
+std::string anomaly_heads() {
+  std::string out;
+  for (const Anomaly& a : kAnomalies)
+    out += fmt::format("<th title=\"{}\">{}</th>\n", html_escape(a.definition), a.name);
   return out;
 }
 
@@ -177,7 +184,9 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
     const std::string id = html_escape(charts[i].run->scenario->id);
     out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td>", i + 1, id, id);
     if (!charts[i].metrics) {
-      out += "<td colspan=\"8\" class=\"none\">no run ended: nothing drawn</td></tr>\n";
+      out +=
+          fmt::format("<td colspan=\"{}\" class=\"none\">no run ended: nothing drawn</td></tr>\n",
+                      kAnomalies.size() + 4);
       continue;
     }
     const Metrics& m = *charts[i].metrics;
@@ -186,13 +195,11 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
       return fmt::format("<td class=\"{}\">{}</td>", bad ? "bad" : "ok", value);
     };
     out += fmt::format("<td>{}/{}</td>", m.beats_performed, m.beats_expected);
-    out += cell(lost(m), is.lost);
-    out += cell(m.out_of_order, is.out_of_order);
+    for (std::size_t k = 0; k < kAnomalies.size(); ++k)
+      out += cell(count(m, static_cast<AnomalyKind>(k)), is.anomaly[k]);
     out += cell(ms(m.lag_ms.max), is.lag);
     out +=
         cell(m.onset_error_us.p99 ? fmt::format("{:.0f} µs", *m.onset_error_us.p99) : "–", false);
-    out += cell(m.stale_volume_beats, is.stale);
-    out += cell(m.overlapping_measurements, is.overlaps);
     out += cell(fmt::format("{:.1f} ms", m.busy_wait_cpu_ms), is.busy_wait);
     out += "</tr>\n";
   }
@@ -253,6 +260,7 @@ std::string page(const std::vector<ChartParts>& charts, const RunOptions& option
                {"delay", html_escape(delay)},
                {"exploration", parts.exploration},
                {"summary_title", html_escape(parts.summary_title)},
+               {"anomaly_heads", anomaly_heads()},
                {"summary_rows", summary_rows(charts)},
                {"charts", charts_html},
                {"data", script_json(data)},

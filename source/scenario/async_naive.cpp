@@ -16,7 +16,7 @@ static Metronome asynchronous_but_naive(VolumeMeter meter, int beats) {
     Ticker ticker(bpm.interval());  // stopped on return
     for (int count = 0; count < beats; ++count) {
       go([=] {
-        const int volume = meter();
+        const Volume volume = meter();
         perform(count, volume);
       });
       ticker.c.recv();

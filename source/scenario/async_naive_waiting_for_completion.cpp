@@ -18,7 +18,7 @@ static Metronome asynchronous_still_naive_with_wait_group(VolumeMeter meter, int
     for (int count = 0; count < beats; ++count) {
       group.add(1);
       go([=, &group] {
-        const int volume = meter();
+        const Volume volume = meter();
         perform(count, volume);
         group.done();
       });

@@ -25,11 +25,11 @@ static Metronome asynchronous_with_atomic(VolumeMeter meter, int beats) {
     // Sequentially consistent, like Go's sync/atomic. The measuring task touches them last when
     // it stores `terminated`, and this function waits for that before they go out of scope.
     std::atomic<std::int32_t> stage{need_volume};
-    std::atomic<std::int32_t> volume{-1};
+    std::atomic<Volume> volume{-1};
 
     go([&, meter] {
       while (stage.load() != need_termination) {
-        const int measured = meter();
+        const Volume measured = meter();
         if (volume.exchange(measured) == -1) stage.store(first_volume_provided);
       }
       stage.store(terminated);

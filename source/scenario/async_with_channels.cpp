@@ -15,7 +15,7 @@ static Metronome asynchronous_with_channels(VolumeMeter meter, int beats) {
     // on to be receiving.
     Chan<bool> volume_requests(1);
     // No room needed: the loop below receives promptly.
-    Chan<int> volume_responses;
+    Chan<Volume> volume_responses;
 
     // Measures once per request, answers, and closes the responses when requests end.
     go([=]() mutable {
@@ -29,7 +29,7 @@ static Metronome asynchronous_with_channels(VolumeMeter meter, int beats) {
     volume_requests.send(true);  // the first volume tells us when to start the ticker
     volume_requests.send(true);  // and the next one is on its way meanwhile
 
-    int volume = *volume_responses.recv();
+    Volume volume = *volume_responses.recv();
 
     Ticker ticker(bpm.interval());  // stopped on return
     perform(0, volume);             // the first beat, at once
@@ -42,7 +42,7 @@ static Metronome asynchronous_with_channels(VolumeMeter meter, int beats) {
                          ++count;
                        }),
              case_recv(volume_responses,
-                       [&](std::optional<int> fresh) {
+                       [&](std::optional<Volume> fresh) {
                          volume = *fresh;
                          volume_requests.send(true);
                        }),

@@ -63,9 +63,9 @@ Chan<timing> timing_service(Duration interval, Chan<ready> start_timing,
 
 // Unlike the original, the first value is put in the channel before `ready` is closed, so the
 // first beat can never find it empty.
-std::pair<Chan<int>, Chan<ready>> volume_measuring_service(VolumeMeter meter,
-                                                           Chan<terminate> termination) {
-  Chan<int> channel(5);
+std::pair<Chan<Volume>, Chan<ready>> volume_measuring_service(VolumeMeter meter,
+                                                              Chan<terminate> termination) {
+  Chan<Volume> channel(5);
   Chan<ready> ready_channel;
   go([=]() mutable {
     channel.send(meter());
@@ -79,11 +79,11 @@ std::pair<Chan<int>, Chan<ready>> volume_measuring_service(VolumeMeter meter,
 
 // The newest value waiting in `channel`, or `fallback` if none is. Stops at close, where the
 // original would spin forever.
-int most_recent_message(Chan<int>& channel, int fallback) {
-  int most_recent = fallback;
+Volume most_recent_message(Chan<Volume>& channel, Volume fallback) {
+  Volume most_recent = fallback;
   for (bool more = true; more;) {
     select(case_recv(channel,
-                     [&](std::optional<int> v) {
+                     [&](std::optional<Volume> v) {
                        if (v)
                          most_recent = *v;
                        else
@@ -95,11 +95,11 @@ int most_recent_message(Chan<int>& channel, int fallback) {
 }
 
 Chan<complete> beat_performing_service(BeatPerformer perform, Chan<int> counts,
-                                       Chan<timing> timing_channel, Chan<int> volume_channel,
+                                       Chan<timing> timing_channel, Chan<Volume> volume_channel,
                                        Chan<terminate> termination) {
   Chan<complete> channel;
   go([=]() mutable {
-    int volume = 0;
+    Volume volume = 0;
     for (int count : counts) {
       timing_channel.recv();
       volume = most_recent_message(volume_channel, volume);

@@ -29,7 +29,7 @@ class SharedState {
     std::scoped_lock lock(mutex_);
     return volume_ != -1;
   }
-  void new_volume_measurement(int volume) {
+  void new_volume_measurement(Volume volume) {
     std::scoped_lock lock(mutex_);
     volume_ = volume;
   }
@@ -41,14 +41,14 @@ class SharedState {
     std::scoped_lock lock(mutex_);
     return measuring_finished_;
   }
-  int latest_volume() {
+  Volume latest_volume() {
     std::scoped_lock lock(mutex_);
     return volume_;
   }
 
  private:
   Mutex mutex_;
-  int volume_ = -1;
+  Volume volume_ = -1;
   bool termination_requested_ = false;
   bool measuring_finished_ = false;
 };

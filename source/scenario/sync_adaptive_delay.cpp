@@ -13,7 +13,7 @@ Metronome synchronous_adaptive_delay(VolumeMeter meter, int beats) {
   return [=](Bpm bpm, const BeatPerformer& perform) {
     for (int count = 0; count < beats; ++count) {
       const Time started = now();
-      const int volume = meter();
+      const Volume volume = meter();
       perform(count, volume);
       const Duration remaining = bpm.interval() - (now() - started);
       if (remaining > Duration::zero()) sleep(remaining);

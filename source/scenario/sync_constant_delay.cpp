@@ -10,7 +10,7 @@ using namespace runtime;
 static Metronome synchronous_constant_delay(VolumeMeter meter, int beats) {
   return [=](Bpm bpm, const BeatPerformer& perform) {
     for (int count = 0; count < beats; ++count) {
-      const int volume = meter();
+      const Volume volume = meter();
       perform(count, volume);
       sleep(bpm.interval());
     }

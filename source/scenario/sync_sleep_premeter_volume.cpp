@@ -9,7 +9,7 @@ using namespace runtime;
 
 static Metronome synchronous_sleep_with_pre_meter(VolumeMeter meter, int beats) {
   return [=](Bpm bpm, const BeatPerformer& perform) {
-    const int volume = meter();
+    const Volume volume = meter();
     for (int count = 0; count < beats; ++count) {
       perform(count, volume);
       sleep(bpm.interval());

@@ -15,7 +15,7 @@ static Metronome synchronous_ticker(VolumeMeter meter, int beats) {
     int count = 0;
     for (auto tick : ticker.c) {
       (void)tick;
-      const int volume = meter();
+      const Volume volume = meter();
       perform(count, volume);
       ++count;
       if (count == beats) break;

@@ -13,7 +13,7 @@ Metronome synchronous_ticker_fire_immediately(VolumeMeter meter, int beats) {
   return [=](Bpm bpm, const BeatPerformer& perform) {
     Ticker ticker(bpm.interval());  // stopped on return
     for (int count = 0; count < beats; ++count) {
-      const int volume = meter();
+      const Volume volume = meter();
       ticker.c.recv();
       perform(count, volume);
     }

@@ -51,20 +51,20 @@ void Tracker::ghosts(Bpm bpm, int beats) {
     record(Category::ghost, bpm.beat_time(n), {}, n, -1, Label::io, false);
 }
 
-void Tracker::measurement(int volume, runtime::Duration took) {
-  record(Category::volume, {}, took, -1, volume, Label::io, true);
+int Tracker::measurement(int volume, runtime::Duration took) {
+  return record(Category::volume, {}, took, -1, volume, Label::io, true);
 }
 
-void Tracker::beat(int count, int volume, Label label) {
-  record(Category::beat, {}, {}, count, volume, label, true);
+void Tracker::beat(int count, int volume, Label label, int measurement) {
+  record(Category::beat, {}, {}, count, volume, label, true, measurement);
 }
 
 void Tracker::end() {
   record(Category::end, {}, {}, -1, -1, Label::io, true);
 }
 
-void Tracker::record(Category category, runtime::Time at, runtime::Duration duration, int number,
-                     int volume, Label label, bool stamp) {
+int Tracker::record(Category category, runtime::Time at, runtime::Duration duration, int number,
+                    int volume, Label label, bool stamp, int measurement) {
   const auto lock = guard();
   // Written field by field where it is kept: an Event built on the stack and then copied whole
   // stalled on store forwarding, a good part of a simulated run's recording.
@@ -77,8 +77,11 @@ void Tracker::record(Category category, runtime::Time at, runtime::Duration dura
   e.volume = volume;
   e.label = label;
   e.after_end = ended_;
+  // Numbered under the lock, so that numbering order and recording order agree.
+  e.measurement = category == Category::volume ? measurements_++ : measurement;
   if (category == Category::end) ended_ = true;
   for (auto& observer : observers_) observer(e);
+  return e.measurement;
 }
 
 std::vector<Event> Tracker::events() const {

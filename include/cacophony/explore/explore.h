@@ -9,11 +9,11 @@
 //   the interleaving and the timing vary. dfs keeps the run's seed and walks every interleaving
 //   of that one run in order, until `schedules` or none is left. Either way the schedule's string
 //   carries both seeds (or the path), so it alone replays the run.
-// - A run's outcome classes: lost (a beat not performed, or performed after the metronome
-//   returned, as the run's summary counts it), disorder (a beat out of
-//   order), stale (a beat played a volume measured for another), overlap (measurements at once),
-//   deadlock (the runtime found every task blocked), threw (another exception escaped), clean
-//   (none of these). A run may be in several classes at once (not clean and another).
+// - A run's outcome classes: one per anomaly (analysis/metrics.h's kAnomalies: lost, skipped,
+//   duplicate, beyond, disorder, stale, overlap), which a run is in when its summary counts at
+//   least one of it; deadlock (the runtime found every task blocked), threw (another exception
+//   escaped), clean (none of these). A run may be in several classes at once (not clean and
+//   another).
 // - The first schedule of each class replays it exactly: replay_run().
 
 #include <array>
@@ -26,14 +26,34 @@
 #include <string_view>
 #include <vector>
 
+#include "cacophony/analysis/metrics.h"
 #include "cacophony/harness/harness.h"
 #include "cacophony/runtime/schedule.h"
 
 namespace cacophony {
 
-enum class Outcome { lost, disorder, stale, overlap, deadlock, threw, clean };
-inline constexpr std::array<std::string_view, 7> kOutcomeNames{
-    "lost", "disorder", "stale", "overlap", "deadlock", "threw", "clean"};
+// The anomalies first, in kAnomalies' order.
+enum class Outcome {
+  lost,
+  skipped,
+  duplicate,
+  beyond,
+  disorder,
+  stale,
+  overlap,
+  deadlock,
+  threw,
+  clean
+};
+inline constexpr std::array<std::string_view, 10> kOutcomeNames{
+    "lost",  "skipped", "duplicate", "beyond", "disorder",
+    "stale", "overlap", "deadlock",  "threw",  "clean"};
+// What the classes that are no anomaly mean.
+inline constexpr std::string_view kDeadlockMeans = "every task blocked";
+inline constexpr std::string_view kThrewMeans = "an exception escaped";
+inline constexpr std::string_view kCleanMeans = "none of the above";
+// What a class means: an anomaly's definition, or one of the above.
+std::string_view meaning(Outcome o);
 
 struct ExploreOptions {
   runtime::Schedule::Kind strategy = runtime::Schedule::Kind::random;
@@ -64,8 +84,8 @@ struct Exploration {
 };
 
 // The class whose first schedule a single run of `x` is best shown by: the anomaly met in the
-// most schedules among those whose runs end (lost, disorder, stale, overlap; the first of them in
-// kOutcomeNames on a tie), else clean; none when every schedule deadlocked or threw (no run to
+// most schedules among those whose runs end (lost ... overlap; the first of them in kOutcomeNames
+// on a tie), else clean; none when every schedule deadlocked or threw (no run to
 // show).
 std::optional<Outcome> representative(const Exploration& x);
 

@@ -9,12 +9,14 @@
 namespace cacophony {
 
 // Each call: sleeps for delay(baseline) to pretend the measurement takes time, draws a volume
-// uniform in 0..100 from the run's seeded generator, records the measurement, returns the volume.
+// uniform in 0..100 from the run's seeded generator, records the measurement, returns the volume
+// with the measurement's number.
 // The returned meter shares `tracker`, which must outlive every call.
 VolumeMeter simulated_volume_meter(runtime::Duration baseline, DelaySimulator delay,
                                    Tracker& tracker);
 
-// Records each beat, labelled by `label` (I/O by parity, or the count).
+// Records each beat, labelled by `label` (I/O by parity, or the count), with the number of the
+// measurement it plays.
 BeatPerformer tracking_performer(Tracker& tracker, Label label);
 
 }  // namespace cacophony

@@ -19,6 +19,9 @@ enum class Label { io, count };
 
 struct Event {
   Category category;
+  // A measurement's number (from 0, in recording order), or the one a beat played; -1: none, or
+  // unknown (a beat given a plain int). Here, where it fills the padding: an Event stays 40 bytes.
+  int measurement = -1;
   runtime::Time at{0};            // start: a ranged event is back-dated to its start
   runtime::Duration duration{0};  // non-zero for measurements
   int number = -1;                // the beat or ghost count

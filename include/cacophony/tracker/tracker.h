@@ -35,8 +35,10 @@ class Tracker {
 
   // The ideal beats 0..beats-1 at their exact times (the ghost row).
   void ghosts(Bpm bpm, int beats);
-  void measurement(int volume, runtime::Duration took);
-  void beat(int count, int volume, Label label);
+  // Returns the measurement's number: 0 for the run's first, then 1, 2... in recording order.
+  int measurement(int volume, runtime::Duration took);
+  // `measurement`: the number of the measurement the beat plays, -1 when unknown.
+  void beat(int count, int volume, Label label, int measurement = -1);
   // The metronome has returned: stamps the red line.
   void end();
 
@@ -48,9 +50,10 @@ class Tracker {
 
  private:
   // Records an event of these fields; with `stamp` it is dated now, back-dated by its duration,
-  // else at `at`.
-  void record(Category category, runtime::Time at, runtime::Duration duration, int number,
-              int volume, Label label, bool stamp);
+  // else at `at`. A measurement is numbered here (its `measurement` argument ignored). Returns
+  // the event's `measurement`.
+  int record(Category category, runtime::Time at, runtime::Duration duration, int number,
+             int volume, Label label, bool stamp, int measurement = -1);
   // Holds the lock, unless one thread makes every call: a simulated run records a few events per
   // beat, and the lock was a twentieth of its time.
   std::unique_lock<std::mutex> guard() const;
@@ -60,6 +63,7 @@ class Tracker {
   const bool keep_;
   const bool one_thread_;
   bool ended_ = false;
+  int measurements_ = 0;  // recorded so far
   std::vector<Event> events_;
   Event unkept_{};  // the event being recorded when `keep_` is false
   std::vector<Observer> observers_;
