@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -55,6 +56,20 @@ void refuse_empty_values(CLI::App& app) {
     if (option->get_expected_max() > 0) option->check(kNotEmpty);
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
     refuse_empty_values(*command);
+}
+
+// --help and --version go out a line at a time, each flushed as a command's lines are, so that a
+// failed write keeps its reason for finish_standard_output().
+int print_exit_text(const CLI::App& app, const CLI::ParseError& e) {
+  std::ostringstream text;
+  const int code = app.exit(e, text, text);
+  std::istringstream lines(text.str());
+  for (std::string line; std::getline(lines, line);) {
+    line += '\n';
+    std::fputs(line.c_str(), stdout);
+    if (!cacophony::cli::flush(stdout)) break;
+  }
+  return code;
 }
 
 constexpr std::size_t kMaxWord = 200;   // bytes of one word (an argument, a path) echoed
@@ -128,7 +143,7 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
     return action();
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
+    if (e.get_exit_code() == 0) return print_exit_text(app, e);
     say_printable("error", e.what(), " (see " + program + " --help)");
     return 2;
   } catch (const Interrupted&) {
