@@ -30,11 +30,11 @@ namespace {
 constexpr double kHopMs = 1;      // the detection's grain: refinement finds the attack to a sample
 constexpr double kLowHz = 150;    // rumble, hum's fundamental and a kick's body lie below
 constexpr double kHighHz = 2000;  // sticks, beaters and hats lie above; shells' bodies below
-constexpr int kBands = 3;
+constexpr int kBands = 4;
 // How long each band's level is averaged: in the low band a whole cycle of 50 Hz hum (20 ms), so
 // hum reads as a steady level, not as a rise each half cycle; shorter above, to keep the rise
 // sharp where noise is broadband and so averages out quickly.
-constexpr std::array<double, kBands> kSmoothMs = {20, 4, 2};
+constexpr std::array<double, kBands> kSmoothMs = {20, 4, 2, 2};
 
 // The floor: a band's quiet level, learnt from its recent past. Its first kLearnMs (the count-in
 // or the silence before the first stroke) are heard before anything in them is decided; then it
@@ -124,6 +124,68 @@ class Biquad {
  private:
   double b0_, b1_, b2_, a1_, a2_;
   double z1_ = 0, z2_ = 0;
+};
+
+// The coefficients (a[0] = 1) of an order-`order` linear predictor fitted to x[from, to) by the
+// autocorrelation method (Levinson-Durbin); empty when the stretch cannot be fitted.
+template <typename Signal>
+std::vector<double> predictor(const Signal& x, std::size_t from, std::size_t to,
+                              std::size_t order) {
+  if (to - from <= 2 * order) return {};
+  std::vector<double> r(order + 1, 0.0);
+  for (std::size_t k = 0; k <= order; ++k)
+    for (std::size_t i = from + k; i < to; ++i) r[k] += x[i] * x[i - k];
+  if (r[0] <= 0) return {};
+  r[0] *= 1 + 1e-9;  // a little white noise keeps the fit stable on a pure tone
+  std::vector<double> a(order + 1, 0.0), prev;
+  a[0] = 1;
+  double error = r[0];
+  for (std::size_t m = 1; m <= order; ++m) {
+    double acc = r[m];
+    for (std::size_t k = 1; k < m; ++k) acc += a[k] * r[m - k];
+    const double refl = -acc / error;
+    prev = a;
+    for (std::size_t k = 1; k < m; ++k) a[k] = prev[k] + refl * prev[m - k];
+    a[m] = refl;
+    error *= 1 - refl * refl;
+    if (error <= 0) return {};
+  }
+  return a;
+}
+
+// Above kLowHz, what a predictor fitted to the last kWhitenFitMs could not foretell, refitted every
+// kWhitenEveryMs: a hat, a cymbal or a string still ringing is foretold, so a stroke over it
+// stands out here where its level alone rises too little (an open hat over the last one's wash).
+constexpr std::size_t kWhitenOrder = 24;
+constexpr double kWhitenFitMs = 20;
+constexpr double kWhitenEveryMs = 5;
+// Its band: until its first fit and a rise's time after, its level rises out of the silence
+// before the signal, and says nothing of what was foretold; the other bands see a stroke there.
+constexpr int kWhitened = 3;
+
+class Whitener {
+ public:
+  explicit Whitener(int rate)
+      : fit_(static_cast<std::size_t>(rate * kWhitenFitMs / 1000)),
+        every_(std::max<std::size_t>(1, static_cast<std::size_t>(rate * kWhitenEveryMs / 1000))) {}
+  double operator()(double x) {
+    past_.push_back(x);
+    const std::size_t n = past_.size() - 1;
+    double e = x;
+    if (!a_.empty())
+      for (std::size_t k = 1; k <= kWhitenOrder; ++k) e += a_[k] * past_[n - k];
+    if (++since_ >= every_ && past_.size() > fit_) {
+      since_ = 0;
+      a_ = predictor(past_, past_.size() - fit_, past_.size(), kWhitenOrder);
+    }
+    if (past_.size() > 4 * fit_) past_.erase(past_.begin(), past_.end() - fit_);
+    return e;
+  }
+
+ private:
+  std::size_t fit_, every_, since_ = 0;
+  std::vector<double> past_;
+  std::vector<double> a_;
 };
 
 // A stroke a band reported at `frame`, started after `after`.
@@ -319,6 +381,7 @@ struct OnsetDetector::Impl {
   std::int64_t hop;
   std::int64_t learn_hops, floor_hops, floor_every;
   Biquad low, high_pass, high_pass2, mid, high;
+  Whitener whiten;
   std::vector<Band> bands;
   std::vector<float> scratch;
   std::array<double, kBands> hop_energy{};
@@ -343,7 +406,8 @@ struct OnsetDetector::Impl {
         high_pass(kLowHz, r, true),
         high_pass2(kLowHz, r, true),
         mid(kHighHz, r, false),
-        high(kHighHz, r, true) {
+        high(kHighHz, r, true),
+        whiten(r) {
     const auto rise = static_cast<std::size_t>(ms_frames(kRiseMs, r) / hop);
     for (const double smooth : kSmoothMs)
       bands.emplace_back(
@@ -388,7 +452,7 @@ void OnsetDetector::Impl::take(const float* samples, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const double x = samples[i];
     const double hp = high_pass2(high_pass(x));
-    const double bands_now[kBands] = {low(x), mid(hp), high(hp)};
+    const double bands_now[kBands] = {low(x), mid(hp), high(hp), whiten(hp)};
     for (int b = 0; b < kBands; ++b) hop_energy[b] += bands_now[b] * bands_now[b];
     history.push_back(samples[i]);
     if (++in_hop == hop) measure_hop();
@@ -417,7 +481,8 @@ void OnsetDetector::Impl::decide(const std::array<double, kBands>& levels) {
     for (Band& band : bands) band.learn(scratch);
   ++decided;
   for (int b = 0; b < kBands; ++b)
-    if (bands[b].decide(levels[b], kReleaseDbPerMs * kHopMs))
+    if (bands[b].decide(levels[b], kReleaseDbPerMs * kHopMs) &&
+        (b != kWhitened || decided * hop > ms_frames(kWhitenFitMs + kRiseMs, rate)))
       coarse.push_back({decided * hop, decided * hop - lag(b)});
 }
 
@@ -441,24 +506,8 @@ std::vector<double> envelope(const std::vector<double>& x, std::int64_t w) {
 // not: open hats and rides over their own tails were missed on the corpus's tuning half).
 std::vector<double> residual(const std::vector<double>& x, std::size_t from, std::size_t to) {
   constexpr std::size_t kOrder = 96;
-  if (to - from <= 2 * kOrder) return x;
-  std::array<double, kOrder + 1> r{};
-  for (std::size_t k = 0; k <= kOrder; ++k)
-    for (std::size_t i = from + k; i < to; ++i) r[k] += x[i] * x[i - k];
-  if (r[0] <= 0) return x;
-  r[0] *= 1 + 1e-9;  // a little white noise keeps the fit stable on a pure tone
-  std::array<double, kOrder + 1> a{1.0};
-  double error = r[0];
-  for (std::size_t m = 1; m <= kOrder; ++m) {
-    double acc = r[m];
-    for (std::size_t k = 1; k < m; ++k) acc += a[k] * r[m - k];
-    const double refl = -acc / error;
-    std::array<double, kOrder + 1> prev = a;
-    for (std::size_t k = 1; k < m; ++k) a[k] = prev[k] + refl * prev[m - k];
-    a[m] = refl;
-    error *= 1 - refl * refl;
-    if (error <= 0) return x;
-  }
+  const std::vector<double> a = predictor(x, from, to, kOrder);
+  if (a.empty()) return x;
   std::vector<double> e(x.size(), 0.0);
   for (std::size_t i = kOrder; i < x.size(); ++i) {
     double v = x[i];
