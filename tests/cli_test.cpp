@@ -146,10 +146,10 @@ TEST(Cli, ErrorsEchoLittleAndNoControlBytes) {
   EXPECT_NE(control.out.find("a\\x1b[31mb\\x0dc"), std::string::npos) << control.out;
 }
 
-TEST(Cli, ListShowsTheFourteenIds) {
+TEST(Cli, ListShowsTheFourteenChartsAndThePostsFour) {
   const Result r = cacophony("list");
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(lines(r.out), 14);
+  EXPECT_EQ(lines(r.out), 18);
   EXPECT_NE(r.out.find("async_with_channels_services"), std::string::npos);
 }
 

@@ -21,7 +21,7 @@ cmake --build "$work/build" >"$work/build.log" || { cat "$work/build.log"; exit 
 listed=$("$work/build/my_metronome" list)
 ran=$("$work/build/my_metronome" run my_metronome --time simulated)
 printf '%s\n%s\n' "$listed" "$ran"
-grep -q '^ *15 *my_metronome' <<<"$listed" || { echo "list has no my_metronome 15th"; exit 1; }
+grep -q '^ *19 *my_metronome' <<<"$listed" || { echo "list has no my_metronome 19th"; exit 1; }
 grep -q 'my_metronome' <<<"$ran" || { echo "run did not run my_metronome"; exit 1; }
 # A program of one's own speaks and completes under its own name.
 completion=$("$work/build/my_metronome" completion bash)
@@ -75,5 +75,5 @@ cmake -S "$work/readme" -B "$work/readme-build" -G Ninja -DCMAKE_PREFIX_PATH="$w
   { echo "README's snippets do not build as shown:"; cat "$work/readme/my_metronome.cpp" \
     "$work/readme.log"; exit 1; }
 readme_ran=$("$work/readme-build/my_metronome" run my_metronome --time simulated)
-grep -q '^ *15 *my_metronome .*beats 15/15' <<<"$readme_ran" ||
+grep -q '^ *19 *my_metronome .*beats 15/15' <<<"$readme_ran" ||
   { echo "README's metronome did not run: $readme_ran"; exit 1; }

@@ -429,7 +429,7 @@ TEST_F(ReportCli, TheMainJobWritesTheReportByDefault) {
   const Result r = cacophony("--time simulated", folder);
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("wrote cacophony-report.html"), std::string::npos) << r.out;
-  EXPECT_EQ(count(slurp(folder / "cacophony-report.html"), "<details class=\"chart\""), 14u);
+  EXPECT_EQ(count(slurp(folder / "cacophony-report.html"), "<details class=\"chart\""), 18u);
 }
 
 TEST_F(ReportCli, NoReportSkipsIt) {

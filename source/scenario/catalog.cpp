@@ -1,4 +1,4 @@
-// The charts, in the original's order.
+// The charts, in the original's order, then the post's own examples (its "Goroutines" section).
 
 #include <stdexcept>
 #include <string>
@@ -21,6 +21,10 @@ extern const Scenario async_with_atomic;
 extern const Scenario async_with_mutex;
 extern const Scenario async_with_channels;
 extern const Scenario async_with_channels_services;
+extern const Scenario bedtime_sequence;
+extern const Scenario bedtime_go;
+extern const Scenario bedtime_go_pause;
+extern const Scenario go_loop_variable;
 }  // namespace cacophony::scenario
 
 namespace cacophony {
@@ -44,6 +48,10 @@ std::vector<const Scenario*>& catalog() {
       &async_with_mutex,
       &async_with_channels,
       &async_with_channels_services,
+      &bedtime_sequence,
+      &bedtime_go,
+      &bedtime_go_pause,
+      &go_loop_variable,
   };
   return all;
 }

@@ -62,10 +62,10 @@ async function beatPositions(page, id) {
 test('every chart draws its ideal beats, measurements and beats', async () => {
   const page = await open();
   const ids = await page.$$eval('details.chart', (all) => all.map((d) => d.id));
-  assert.equal(ids.length, 14);
+  assert.equal(ids.length, 18);  // the fourteen charts, then the post's four examples
   assert.equal(await page.locator('details.chart[open]').count(), 0, 'charts start collapsed');
   await page.click('#expand-all');
-  assert.equal(await page.locator('details.chart[open]').count(), 14);
+  assert.equal(await page.locator('details.chart[open]').count(), 18);
   for (const id of ids) {
     const chart = page.locator(`details#${id}`);
     await drawn(page, id);

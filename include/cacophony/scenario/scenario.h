@@ -40,9 +40,11 @@ struct Scenario {
   MetronomeFactory metronome;
 };
 
-// All fourteen, in the original's chart order, then those added with add_scenario().
+// The original's fourteen, in its chart order; then the post's four examples (charts 15-18:
+// the bedtime steps in sequence, with go, with go and a pause, and the loop-variable bug); then
+// those added with add_scenario().
 std::span<const Scenario* const> scenarios();
-// Adds a metronome of one's own after the fourteen (examples/my_metronome shows one): the run,
+// Adds a metronome of one's own after the eighteen (examples/my_metronome shows one): the run,
 // list and report commands then take it like the others. Call before any run, from one thread;
 // `scenario` must outlive the program's use of it. Throws std::invalid_argument for an id that
 // is taken or empty.
