@@ -16,10 +16,12 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -31,6 +33,7 @@
 #include "support/command.h"
 #include "support/files.h"
 #include "support/jack_server.h"
+#include "support/midi_dump.h"
 #include "support/onsets.h"
 #include "support/process.h"
 
@@ -315,6 +318,114 @@ TEST(Transport, SyncPlaysTheRhythmOnTheTransportsFrames) {
   until_clean(server, sync_run);
 }
 
+// MIDI clock messages (all but the pulses), and the pulses' frames, as a run under transport sent
+// them.
+struct ClockMessage {
+  long long frame = 0;
+  std::vector<int> bytes;
+};
+struct ClockRecording {
+  std::vector<ClockMessage> messages;
+  std::vector<long long> pulses;
+};
+
+ClockRecording clock_of(const std::vector<MidiEvent>& events) {
+  ClockRecording r;
+  for (const MidiEvent& e : events) {
+    if (e.bytes.empty() || (e.bytes[0] != 0xF2 && e.bytes[0] < 0xF8)) continue;
+    if (e.bytes[0] == 0xF8)
+      r.pulses.push_back(e.frame);
+    else
+      r.messages.push_back({e.frame, e.bytes});
+  }
+  return r;
+}
+
+// What the clock of `4/4 120` (a pulse every 1000 frames, a 16th every 6000) must send in the
+// periods `log` saw: on each start of rolling or jump while rolling, at the period's first frame,
+// Stop if it was rolling, then Start from frame 0 or Song Position Pointer (the first 16th at or
+// after the transport frame) and Continue; the pulses from that 16th on, each on its frame; Stop
+// when it stops.
+ClockRecording expected_clock(const std::vector<TransportLog::Period>& log) {
+  ClockRecording r;
+  const TransportLog::Period* before = nullptr;
+  long long from_pulse = 0;
+  for (const TransportLog::Period& p : log) {
+    const long long frame = p.position.frame;
+    const bool rolling = p.state == JackTransportRolling;
+    const bool jumped = rolling && before && frame != before->position.frame + kPeriod;
+    if ((before && !rolling) || jumped) r.messages.push_back({p.time, {0xFC}});
+    if (rolling && (!before || jumped)) {
+      const long long sixteenth = (frame + 5999) / 6000;
+      from_pulse = sixteenth * 6;
+      if (sixteenth == 0) {
+        r.messages.push_back({p.time, {0xFA}});
+      } else {
+        r.messages.push_back({p.time, {0xF2, int(sixteenth & 0x7F), int(sixteenth >> 7)}});
+        r.messages.push_back({p.time, {0xFB}});
+      }
+    }
+    before = rolling ? &p : nullptr;
+    if (!rolling) continue;
+    for (long long k = std::max(from_pulse, (frame + 999) / 1000); k * 1000 < frame + kPeriod; ++k)
+      r.pulses.push_back(p.time + (k * 1000 - frame));
+  }
+  return r;
+}
+
+// -t --midi-clock: `4/4 120` rolled from the start, relocated while rolling, stopped, located
+// while stopped and rolled on by jack_transport, recorded by jack_midi_dump -a: Start, Stop, Song
+// Position Pointer and Continue where expected_clock puts them, every pulse on its frame.
+void sync_clock_run(const JackServer& server, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  MidiDump dump(server, capture);
+  Process roller({"jack_transport"}, Output::file(temp_path("clock_transport.out")), Input::pipe,
+                 {server.env()});
+  Process play = start_play(server,
+                            {"-t", "4/4", "120", "--midi-clock", "--midi-connect", "dump:input",
+                             "--connect", capture.port()},
+                            "sync_clock.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:midi_out"); }));
+  std::this_thread::sleep_for(500ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1000ms);
+  log.locate(100500);  // between pulses: on from the next 16th, pulse 102
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  roller.type("locate 30000\n");  // on a 16th: pulse 30, Song Position 5
+  std::this_thread::sleep_for(300ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  if (!stop_all(play, capture, log)) return;
+  const ClockRecording sent = clock_of(dump.stop());
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  const ClockRecording expected = expected_clock(log.periods());
+  ASSERT_EQ(expected.messages.size(), 8u);  // Start, then a Stop, Position and Continue each jump
+  EXPECT_EQ(expected.messages[2].bytes, (std::vector<int>{0xF2, 17, 0}));
+  EXPECT_EQ(expected.messages[5].bytes, (std::vector<int>{0xF2, 5, 0}));
+  ASSERT_EQ(sent.messages.size(), expected.messages.size());
+  // jack_midi_dump counts the server's frames from its own start: the Start ties the two clocks.
+  const long long dump_start = sent.messages[0].frame - expected.messages[0].frame;
+  for (std::size_t m = 0; m < sent.messages.size(); ++m) {
+    EXPECT_EQ(sent.messages[m].bytes, expected.messages[m].bytes) << "message " << m;
+    EXPECT_EQ(sent.messages[m].frame - dump_start, expected.messages[m].frame) << "message " << m;
+  }
+  ASSERT_EQ(sent.pulses.size(), expected.pulses.size());
+  for (std::size_t k = 0; k < sent.pulses.size(); ++k)
+    ASSERT_LE(std::llabs(sent.pulses[k] - dump_start - expected.pulses[k]), 1) << "pulse " << k;
+}
+
+TEST(Transport, SyncSendsTheMidiClockOnTheTransportsFrames) {
+  START_SERVER(server);
+  until_clean(server, sync_clock_run);
+}
+
 // The map `1 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
 // before its end at kMapEnd.
 constexpr std::int64_t kMapEnd = 96000 + 6 * 9600;
@@ -464,9 +575,8 @@ TEST(Transport, BadCombinationsGetOneLineAndExitCodeTwo) {
   refused("play --transport master --setlist songs.txt",
           "--transport master plays one rhythm: --setlist is not taken with it");
   refused("play -j --midi-clock",
-          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
-  refused("play -T 4/4 120 --midi-clock",
-          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
+          "--midi-clock follows the rhythm's own timeline: --transport follow is not taken with "
+          "it");
   refused("render -j 4 4/4 120 --out x.wav",
           "The following argument was not expected: -j (see cacophony --help)");
   refused("render -T 4 4/4 120 --out x.wav",

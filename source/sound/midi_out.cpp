@@ -14,8 +14,13 @@ namespace {
 
 constexpr std::uint8_t kClock = 0xF8;
 constexpr std::uint8_t kStart = 0xFA;
+constexpr std::uint8_t kContinue = 0xFB;
 constexpr std::uint8_t kStop = 0xFC;
-enum Order { note_off, start, pulse, note_on, stop };
+constexpr std::uint8_t kSongPosition = 0xF2;
+constexpr std::int64_t kPulsesPerSixteenth = 6;
+constexpr std::int64_t kMaxSongPosition = 0x3FFF;  // 14 bits
+// At one frame, in this order.
+enum Order { note_off, halt, position, start, pulse, note_on, stop };
 
 MidiSettings::Key key_of(ClickKind kind) {
   switch (kind) {
@@ -99,7 +104,10 @@ void MidiOut::process(jack_nframes_t frames, bool rolling) {
   if (asked) {
     stop_now(first);
   } else {
-    clock(first, end);
+    if (settings_.transport)
+      transport_clock(first, end);
+    else
+      clock(first, end);
     notes(first, end);
   }
   click_count_ = 0;
@@ -138,6 +146,54 @@ void MidiOut::clock(std::int64_t first, std::int64_t end) {
     add(at(last), stop, {kStop});
     clock_ended_ = true;
   }
+}
+
+void MidiOut::transport_clock(std::int64_t first, std::int64_t end) {
+  if (!settings_.clock) return;
+  const TransportPosition at = settings_.transport(settings_.transport_context);
+  const bool resumed = at.rolling && (!rolling_ || at.frame != transport_next_);
+  if (started_ && (!at.rolling || resumed)) {
+    add(first, at.rolling ? halt : stop, {kStop});
+    started_ = false;
+  }
+  rolling_ = at.rolling;
+  transport_next_ = at.frame + (at.rolling ? end - first : 0);
+  if (resumed) resume(first, at.frame);
+  if (!started_) return;  // past the timeline's end
+  const std::int64_t shift = settings_.clock_shift + first - at.frame;
+  const auto at_frame = [&](std::int64_t frame) { return std::max(frame + shift, first); };
+  while (has_pulse_ && at_frame(pulse_) < end) {
+    add(at_frame(pulse_), pulse, {kClock});
+    has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+    ++pulse_number_;
+  }
+  const std::int64_t last = settings_.clock->end_frame();
+  if (!has_pulse_ && last != rhythm::kEndless && at_frame(last) < end) {
+    add(at_frame(last), stop, {kStop});
+    started_ = false;
+  }
+}
+
+void MidiOut::resume(std::int64_t first, std::int64_t transport_frame) {
+  // A seek from the start, as TransportRhythmGrid's: no allocation, time with the pulses before.
+  cursor_ = {};
+  pulse_number_ = 0;
+  has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+  while (has_pulse_ && (pulse_ < transport_frame || pulse_number_ % kPulsesPerSixteenth != 0)) {
+    has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+    ++pulse_number_;
+  }
+  if (!has_pulse_) return;
+  started_ = true;
+  if (pulse_number_ == 0) {
+    add(first, start, {kStart});
+    return;
+  }
+  const std::int64_t sixteenth = std::min(pulse_number_ / kPulsesPerSixteenth, kMaxSongPosition);
+  add(first, position,
+      {kSongPosition, static_cast<std::uint8_t>(sixteenth & 0x7F),
+       static_cast<std::uint8_t>(sixteenth >> 7)});
+  add(first, start, {kContinue});
 }
 
 void MidiOut::notes(std::int64_t first, std::int64_t end) {
