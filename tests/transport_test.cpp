@@ -373,10 +373,11 @@ ClockRecording expected_clock(const std::vector<TransportLog::Period>& log) {
   return r;
 }
 
-// -t --midi-clock: `4/4 120` rolled from the start, relocated while rolling, stopped, located
-// while stopped and rolled on by jack_transport, recorded by jack_midi_dump -a: Start, Stop, Song
-// Position Pointer and Continue where expected_clock puts them, every pulse on its frame.
-void sync_clock_run(const JackServer& server, int& xruns) {
+// `mode` (-t or -T) --midi-clock: `4/4 120` rolled from the start, relocated while rolling,
+// stopped, located while stopped and rolled on by jack_transport, recorded by jack_midi_dump -a:
+// Start, Stop, Song Position Pointer and Continue where expected_clock puts them, every pulse on
+// its frame.
+void clock_run(const JackServer& server, const std::string& mode, int& xruns) {
   Capture capture(server.name());
   TransportLog log(server.name());
   ASSERT_TRUE(capture.ok() && log.ok());
@@ -384,7 +385,7 @@ void sync_clock_run(const JackServer& server, int& xruns) {
   Process roller({"jack_transport"}, Output::file(temp_path("clock_transport.out")), Input::pipe,
                  {server.env()});
   Process play = start_play(server,
-                            {"-t", "4/4", "120", "--midi-clock", "--midi-connect", "dump:input",
+                            {mode, "4/4", "120", "--midi-clock", "--midi-connect", "dump:input",
                              "--connect", capture.port()},
                             "sync_clock.out");
   ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:midi_out"); }));
@@ -421,9 +422,21 @@ void sync_clock_run(const JackServer& server, int& xruns) {
     ASSERT_LE(std::llabs(sent.pulses[k] - dump_start - expected.pulses[k]), 1) << "pulse " << k;
 }
 
+void sync_clock_run(const JackServer& server, int& xruns) {
+  clock_run(server, "-t", xruns);
+}
+void master_clock_run(const JackServer& server, int& xruns) {
+  clock_run(server, "-T", xruns);
+}
+
 TEST(Transport, SyncSendsTheMidiClockOnTheTransportsFrames) {
   START_SERVER(server);
   until_clean(server, sync_clock_run);
+}
+
+TEST(Transport, MasterSendsTheMidiClockOnTheTransportsFrames) {
+  START_SERVER(server);
+  until_clean(server, master_clock_run);
 }
 
 // The map `1 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
