@@ -196,11 +196,10 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
-  // Under transport sync or master the clock follows the rhythm on the transport's frames.
-  o.midi = midi_choice(raw.midi, raw.link                               ? "--link"
-                                 : !raw.rhythm.setlist.empty()          ? "--setlist"
-                                 : o.transport == TransportMode::follow ? "--transport follow"
-                                                                        : "");
+  // Under transport the clock follows the rhythm on the transport's frames, or the master's BBT.
+  o.midi = midi_choice(raw.midi, raw.link                      ? "--link"
+                                 : !raw.rhythm.setlist.empty() ? "--setlist"
+                                                               : "");
   if (!o.midi.follow_clock.empty()) clock_rhythm(raw, o);
   return o;
 }
@@ -266,8 +265,11 @@ struct Player {
   // place as the timebase master with master).
   sound::Grid& transport_grid(const PlayOptions& o) {
     jack_client_t* client = rig.sink().client();
-    if (o.transport == TransportMode::follow)
-      return rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
+    if (o.transport == TransportMode::follow) {
+      transport_follow =
+          &rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
+      return *transport_follow;
+    }
     transport_rhythm = &rig.keep(std::make_unique<sound::TransportRhythmGrid>(
         sound::read_jack_transport, client, o.performance, rig.rate()));
     if (o.transport == TransportMode::master)
@@ -276,16 +278,17 @@ struct Player {
   }
 
   // The MIDI port, kept after the grid whose timeline its clock reads (on the transport's frames
-  // under transport).
+  // under transport; following a master, its clock is on the master's bars and beats).
   void attach_midi(const MidiChoice& choice) {
     const rhythm::Timeline* timeline = rhythm_grid        ? &rhythm_grid->timeline()
                                        : transport_rhythm ? &transport_rhythm->timeline()
                                                           : nullptr;
     sound::MidiSettings settings = midi_settings(choice, timeline, rig.rate());
-    if (transport_rhythm) {
+    if (transport_rhythm || transport_follow) {
       settings.transport = sound::read_jack_transport;
       settings.transport_context = rig.sink().client();
     }
+    settings.clock_on_bbt = transport_follow && choice.clock;
     midi = &rig.keep(std::make_unique<sound::MidiOut>(settings, rig.rate()));
     rig.sink().attach_midi(*midi);
   }
@@ -297,6 +300,7 @@ struct Player {
   sound::SetlistGrid* setlist = nullptr;
   sound::RhythmGrid* rhythm_grid = nullptr;
   sound::TransportRhythmGrid* transport_rhythm = nullptr;  // with --transport sync or master
+  sound::TransportGrid* transport_follow = nullptr;        // with --transport follow
   sound::MidiOut* midi = nullptr;
   sound::MidiClockGrid* clock = nullptr;  // with --follow-midi-clock
   std::unique_ptr<remote::OscRemote> osc;

@@ -149,6 +149,10 @@ void MidiOut::clock(std::int64_t first, std::int64_t end) {
 }
 
 void MidiOut::transport_clock(std::int64_t first, std::int64_t end) {
+  if (settings_.clock_on_bbt) {
+    bbt_clock(first, end);
+    return;
+  }
   if (!settings_.clock) return;
   const TransportPosition at = settings_.transport(settings_.transport_context);
   const bool resumed = at.rolling && (!rolling_ || at.frame != transport_next_);
@@ -174,6 +178,53 @@ void MidiOut::transport_clock(std::int64_t first, std::int64_t end) {
   }
 }
 
+void MidiOut::bbt_clock(std::int64_t first, std::int64_t end) {
+  const TransportPosition at = settings_.transport(settings_.transport_context);
+  const bool playing = at.rolling && TransportGrid::usable(at);
+  const bool resumed = playing && (!rolling_ || at.frame != transport_next_);
+  if (started_ && (!playing || resumed)) {
+    add(first, playing ? halt : stop, {kStop});
+    started_ = false;
+  }
+  rolling_ = playing;
+  transport_next_ = at.frame + (at.rolling ? end - first : 0);
+  if (!playing) return;
+  // The song's place in pulses at the period's first frame, from the master's bar, beat and tick;
+  // a beat of n/d is 96 / d pulses.
+  const double per_beat = 96.0 / (at.beat_type > 0 ? at.beat_type : 4);
+  const double beats =
+      (at.bar - 1) * std::floor(at.beats_per_bar) + (at.beat - 1) + at.tick / at.ticks_per_beat;
+  const double place = beats * per_beat;
+  const double pulse_frames = at.rate * 60.0 / at.beats_per_minute / per_beat;
+  auto next = static_cast<std::int64_t>(std::ceil(place));
+  if (resumed) {
+    next = (next + kPulsesPerSixteenth - 1) / kPulsesPerSixteenth * kPulsesPerSixteenth;
+    announce(first, next);
+  } else {
+    next = std::max(next, pulse_number_);  // a pulse a master's rounding puts in two periods
+  }
+  for (;; ++next) {
+    const double offset = (static_cast<double>(next) - place) * pulse_frames;
+    const auto frame = first + static_cast<std::int64_t>(std::floor(offset + 0.5));
+    if (frame + settings_.clock_shift >= end) break;
+    add(std::max(frame + settings_.clock_shift, first), pulse, {kClock});
+  }
+  pulse_number_ = next;
+}
+
+void MidiOut::announce(std::int64_t first, std::int64_t pulse_number) {
+  started_ = true;
+  if (pulse_number == 0) {
+    add(first, start, {kStart});
+    return;
+  }
+  const std::int64_t sixteenth = std::min(pulse_number / kPulsesPerSixteenth, kMaxSongPosition);
+  add(first, position,
+      {kSongPosition, static_cast<std::uint8_t>(sixteenth & 0x7F),
+       static_cast<std::uint8_t>(sixteenth >> 7)});
+  add(first, start, {kContinue});
+}
+
 void MidiOut::resume(std::int64_t first, std::int64_t transport_frame) {
   // A seek from the start, as TransportRhythmGrid's: no allocation, time with the pulses before.
   cursor_ = {};
@@ -183,17 +234,7 @@ void MidiOut::resume(std::int64_t first, std::int64_t transport_frame) {
     has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
     ++pulse_number_;
   }
-  if (!has_pulse_) return;
-  started_ = true;
-  if (pulse_number_ == 0) {
-    add(first, start, {kStart});
-    return;
-  }
-  const std::int64_t sixteenth = std::min(pulse_number_ / kPulsesPerSixteenth, kMaxSongPosition);
-  add(first, position,
-      {kSongPosition, static_cast<std::uint8_t>(sixteenth & 0x7F),
-       static_cast<std::uint8_t>(sixteenth >> 7)});
-  add(first, start, {kContinue});
+  if (has_pulse_) announce(first, pulse_number_);
 }
 
 void MidiOut::notes(std::int64_t first, std::int64_t end) {

@@ -22,6 +22,14 @@
 //   Song Position Pointer s (0xF2, 14 bits), then Continue (0xFB); both on the period's first
 //   frame, the pulses on their own. A relocation while rolling sends Stop first, on that frame
 //   too, since receivers take a position only while stopped; the transport stopping sends Stop.
+// - With `clock_on_bbt` (play --transport follow) there is no timeline: the pulses are placed on
+//   what the timebase master publishes each period, as TransportGrid places its beats: the song's
+//   place in pulses at the period's first frame is ((bar - 1) * beats_per_bar + beat - 1 +
+//   tick / ticks_per_beat) * 96 / beat_type, and pulse n falls (n - place) pulse lengths (at the
+//   master's tempo) after that frame, rounded to the nearest frame. Start, Song Position Pointer,
+//   Continue and Stop as under transport above, rolling meaning rolling with a usable BBT. The
+//   place counts every bar as the current meter's (a song with meter changes gets Song Position
+//   Pointers as if it had none).
 // - Notes: each click the engine starts (note(), from the sink's beat hook) is a note-on on
 //   `channel` at its frame, its key and velocity by its kind (accent, beat, subdivision,
 //   count-in), the velocity times the click's level (its section's volume), 1..127; a click at
@@ -63,6 +71,9 @@ struct MidiSettings {
   // With the clock on JACK transport: what reads it (real-time safe), and its context.
   TransportGrid::Reader transport = nullptr;
   void* transport_context = nullptr;
+  // With the clock on the bars, beats and tempo a timebase master publishes (play --transport
+  // follow), not on a timeline.
+  bool clock_on_bbt = false;
   bool notes = false;
   std::array<int, 4> keys = kDefaultKeys;  // by Key, each 0..127
   int channel = 10;                        // 1..16
@@ -115,6 +126,8 @@ class MidiOut {
   void clock(std::int64_t first, std::int64_t end);
   void transport_clock(std::int64_t first, std::int64_t end);
   void resume(std::int64_t first, std::int64_t transport_frame);
+  void bbt_clock(std::int64_t first, std::int64_t end);
+  void announce(std::int64_t first, std::int64_t pulse_number);
   void notes(std::int64_t first, std::int64_t end);
   void stop_now(std::int64_t first);
   void write(void* buffer, std::int64_t first);
