@@ -16,10 +16,12 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -31,6 +33,7 @@
 #include "support/command.h"
 #include "support/files.h"
 #include "support/jack_server.h"
+#include "support/midi_dump.h"
 #include "support/onsets.h"
 #include "support/process.h"
 
@@ -315,6 +318,153 @@ TEST(Transport, SyncPlaysTheRhythmOnTheTransportsFrames) {
   until_clean(server, sync_run);
 }
 
+// MIDI clock messages (all but the pulses), and the pulses' frames, as a run under transport sent
+// them.
+struct ClockMessage {
+  long long frame = 0;
+  std::vector<int> bytes;
+};
+struct ClockRecording {
+  std::vector<ClockMessage> messages;
+  std::vector<long long> pulses;
+};
+
+ClockRecording clock_of(const std::vector<MidiEvent>& events) {
+  ClockRecording r;
+  for (const MidiEvent& e : events) {
+    if (e.bytes.empty() || (e.bytes[0] != 0xF2 && e.bytes[0] < 0xF8)) continue;
+    if (e.bytes[0] == 0xF8)
+      r.pulses.push_back(e.frame);
+    else
+      r.messages.push_back({e.frame, e.bytes});
+  }
+  return r;
+}
+
+// Where a clock is, in `unit`s: the transport frame, or following a master the ticks it
+// publishes from the song's top (4 beats a bar), in frames_per_unit frames each.
+struct ClockUnit {
+  bool ticks = false;
+  long long per_pulse = 0;
+  long long frames = 1;
+};
+long long position_of(const TransportLog::Period& p, const ClockUnit& unit) {
+  if (!unit.ticks) return p.position.frame;
+  return ((p.position.bar - 1) * 4LL + p.position.beat - 1) * 1920 + std::llround(p.position.tick);
+}
+
+// What a clock of a pulse every `unit.per_pulse` units from 0 must send in the periods `log` saw:
+// on each start of rolling or jump while rolling, at the period's first frame, Stop if it was
+// rolling, then Start from 0 or Song Position Pointer (the first 16th at or after the position)
+// and Continue; the pulses from that 16th on, each on its frame; Stop when it stops.
+ClockRecording expected_clock(const std::vector<TransportLog::Period>& log, const ClockUnit& unit) {
+  ClockRecording r;
+  const TransportLog::Period* before = nullptr;
+  long long from_pulse = 0;
+  for (const TransportLog::Period& p : log) {
+    const long long at = position_of(p, unit);
+    const bool rolling = p.state == JackTransportRolling;
+    const bool jumped = rolling && before && p.position.frame != before->position.frame + kPeriod;
+    if ((before && !rolling) || jumped) r.messages.push_back({p.time, {0xFC}});
+    if (rolling && (!before || jumped)) {
+      const long long sixteenth = (at + 6 * unit.per_pulse - 1) / (6 * unit.per_pulse);
+      from_pulse = sixteenth * 6;
+      if (sixteenth == 0) {
+        r.messages.push_back({p.time, {0xFA}});
+      } else {
+        r.messages.push_back({p.time, {0xF2, int(sixteenth & 0x7F), int(sixteenth >> 7)}});
+        r.messages.push_back({p.time, {0xFB}});
+      }
+    }
+    before = rolling ? &p : nullptr;
+    if (!rolling) continue;
+    for (long long k = std::max(from_pulse, (at + unit.per_pulse - 1) / unit.per_pulse);
+         (k * unit.per_pulse - at) * unit.frames < kPeriod; ++k)
+      r.pulses.push_back(p.time + (k * unit.per_pulse - at) * unit.frames);
+  }
+  return r;
+}
+
+// `play ARGS --midi-clock` rolled from the start, relocated while rolling, stopped, located
+// while stopped and rolled on by jack_transport (told `master` first), recorded by jack_midi_dump
+// -a: Start, Stop, Song Position Pointer (`positions`, after each jump) and Continue where
+// expected_clock puts them, every pulse within 1 frame of its own.
+void clock_run(const JackServer& server, const std::vector<std::string>& args, const char* master,
+               const ClockUnit& unit, std::pair<int, int> positions, int& xruns) {
+  Capture capture(server.name());
+  TransportLog log(server.name());
+  ASSERT_TRUE(capture.ok() && log.ok());
+  MidiDump dump(server, capture);
+  Process roller({"jack_transport"}, Output::file(temp_path("clock_transport.out")), Input::pipe,
+                 {server.env()});
+  std::vector<std::string> command = args;
+  command.insert(command.end(),
+                 {"--midi-clock", "--midi-connect", "dump:input", "--connect", capture.port()});
+  Process play = start_play(server, command, "clock.out");
+  ASSERT_TRUE(within(10s, [&] { return capture.port_exists("cacophony:midi_out"); }));
+  std::this_thread::sleep_for(500ms);
+  if (*master) roller.type(master);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1000ms);
+  log.locate(100500);  // between pulses: on from the next 16th
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  roller.type("locate 30000\n");
+  std::this_thread::sleep_for(300ms);
+  roller.type("play\n");
+  std::this_thread::sleep_for(1000ms);
+  roller.type("stop\n");
+  std::this_thread::sleep_for(300ms);
+  if (!stop_all(play, capture, log)) return;
+  const ClockRecording sent = clock_of(dump.stop());
+  xruns = capture.xruns();
+  if (xruns > 0) return;
+  const ClockRecording expected = expected_clock(log.periods(), unit);
+  ASSERT_EQ(expected.messages.size(), 8u);  // Start, then a Stop, Position and Continue each jump
+  EXPECT_EQ(expected.messages[2].bytes, (std::vector<int>{0xF2, positions.first, 0}));
+  EXPECT_EQ(expected.messages[5].bytes, (std::vector<int>{0xF2, positions.second, 0}));
+  ASSERT_EQ(sent.messages.size(), expected.messages.size());
+  // jack_midi_dump counts the server's frames from its own start: the Start ties the two clocks.
+  const long long dump_start = sent.messages[0].frame - expected.messages[0].frame;
+  for (std::size_t m = 0; m < sent.messages.size(); ++m) {
+    EXPECT_EQ(sent.messages[m].bytes, expected.messages[m].bytes) << "message " << m;
+    EXPECT_EQ(sent.messages[m].frame - dump_start, expected.messages[m].frame) << "message " << m;
+  }
+  ASSERT_EQ(sent.pulses.size(), expected.pulses.size());
+  for (std::size_t k = 0; k < sent.pulses.size(); ++k)
+    ASSERT_LE(std::llabs(sent.pulses[k] - dump_start - expected.pulses[k]), 1) << "pulse " << k;
+}
+
+// 4/4 120: a pulse every 1000 frames; 100500 goes on from pulse 102 (Song Position 17), 30000
+// from pulse 30 (5).
+void sync_clock_run(const JackServer& server, int& xruns) {
+  clock_run(server, {"-t", "4/4", "120"}, "", {false, 1000, 1}, {17, 5}, xruns);
+}
+void master_clock_run(const JackServer& server, int& xruns) {
+  clock_run(server, {"-T", "4/4", "120"}, "", {false, 1000, 1}, {17, 5}, xruns);
+}
+// Following jack_transport as the master at 93.75 bpm: a pulse is 80 of its ticks, a tick 16
+// frames; 100500 (tick 6281) goes on from pulse 84 (Song Position 14), 30000 from pulse 24 (4).
+void follow_clock_run(const JackServer& server, int& xruns) {
+  clock_run(server, {"-j"}, "master\ntempo 93.75\n", {true, 80, 16}, {14, 4}, xruns);
+}
+
+TEST(Transport, SyncSendsTheMidiClockOnTheTransportsFrames) {
+  START_SERVER(server);
+  until_clean(server, sync_clock_run);
+}
+
+TEST(Transport, MasterSendsTheMidiClockOnTheTransportsFrames) {
+  START_SERVER(server);
+  until_clean(server, master_clock_run);
+}
+
+TEST(Transport, FollowSendsTheMidiClockOnTheMastersBeats) {
+  START_SERVER(server);
+  until_clean(server, follow_clock_run);
+}
+
 // The map `1 4/4 120` then `2 3/8 150`: where frame `frame` is in it (bar, beat, tick of 1920),
 // before its end at kMapEnd.
 constexpr std::int64_t kMapEnd = 96000 + 6 * 9600;
@@ -463,10 +613,6 @@ TEST(Transport, BadCombinationsGetOneLineAndExitCodeTwo) {
           "--transport sync plays one rhythm: --setlist is not taken with it");
   refused("play --transport master --setlist songs.txt",
           "--transport master plays one rhythm: --setlist is not taken with it");
-  refused("play -j --midi-clock",
-          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
-  refused("play -T 4/4 120 --midi-clock",
-          "--midi-clock follows the rhythm's own timeline: --transport is not taken with it");
   refused("render -j 4 4/4 120 --out x.wav",
           "The following argument was not expected: -j (see cacophony --help)");
   refused("render -T 4 4/4 120 --out x.wav",

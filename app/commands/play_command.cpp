@@ -6,9 +6,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,6 +145,20 @@ void clock_rhythm(const RawPlay& raw, PlayOptions& o) {
         p.feel.subdivide));
 }
 
+// Following a MIDI clock the tempo is the clock's, so the words may stop at the meter (`3/4`, `4
+// 3/4`): a tempo, never used, is put after it for the parser, which wants one.
+RawRhythm with_clock_tempo(RawRhythm raw) {
+  const auto meter = std::find_if(raw.words.begin(), raw.words.end(), [](const std::string& w) {
+    return w.find('/') != std::string::npos &&
+           w.find_first_not_of("0123456789/") == std::string::npos;
+  });
+  if (meter == raw.words.end()) return raw;
+  const auto after = std::next(meter);
+  if (after == raw.words.end() || !std::isdigit(static_cast<unsigned char>(after->front())))
+    raw.words.insert(after, "120");
+  return raw;
+}
+
 // Checked in the order the errors have always come; the simulated or file meter is made here,
 // so a recording it can't use is reported before JACK is asked for anything.
 PlayOptions play_options(const RawPlay& raw) {
@@ -152,14 +169,18 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.link && !raw.rhythm.setlist.empty())
     throw UsageError("--link shares one steady tempo: --setlist is not taken with it");
   o.transport = transport_choice(raw.transport, raw.rhythm, raw.link);
+  if (!raw.midi.follow_clock.empty() && o.transport != TransportMode::none)
+    throw UsageError(
+        "--follow-midi-clock takes the tempo from the clock: --transport is not taken with it");
   if (raw.link)
     link_rhythm(raw, o);
   else if (!raw.rhythm.setlist.empty())
     o.setlist = setlist_of(raw.rhythm);
-  else if (o.transport != TransportMode::follow)  // following, the master's beats play
+  else if (!raw.midi.follow_clock.empty())
     // Following a MIDI clock, the tempo is the clock's: a meter alone will do.
-    o.performance =
-        performance_of(raw.rhythm, {.fallback_bpm = raw.midi.follow_clock.empty() ? 0.0 : 120.0});
+    o.performance = performance_of(with_clock_tempo(raw.rhythm), {.fallback_bpm = 120});
+  else if (o.transport != TransportMode::follow)  // following, the master's beats play
+    o.performance = performance_of(raw.rhythm);
   const VolumeChoice volume = volume_of(raw.rhythm, Playing::live);
   o.live_meter = volume.follow && volume.followed.kind == MeterChoice::Kind::jack;
   if (!o.live_meter) o.meter = make_volume_meter(volume);
@@ -175,10 +196,10 @@ PlayOptions play_options(const RawPlay& raw) {
   if (raw.osc.empty() && !raw.osc_host.empty()) throw UsageError("--osc-host needs --osc");
   o.osc_host = raw.osc_host.empty() ? kOscHost : raw.osc_host;
   o.name = parse_client_name(raw.name);
-  o.midi = midi_choice(raw.midi, raw.link                             ? "--link"
-                                 : !raw.rhythm.setlist.empty()        ? "--setlist"
-                                 : o.transport != TransportMode::none ? "--transport"
-                                                                      : "");
+  // Under transport the clock follows the rhythm on the transport's frames, or the master's BBT.
+  o.midi = midi_choice(raw.midi, raw.link                      ? "--link"
+                                 : !raw.rhythm.setlist.empty() ? "--setlist"
+                                                               : "");
   if (!o.midi.follow_clock.empty()) clock_rhythm(raw, o);
   return o;
 }
@@ -244,20 +265,31 @@ struct Player {
   // place as the timebase master with master).
   sound::Grid& transport_grid(const PlayOptions& o) {
     jack_client_t* client = rig.sink().client();
-    if (o.transport == TransportMode::follow)
-      return rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
-    auto& grid = rig.keep(std::make_unique<sound::TransportRhythmGrid>(
+    if (o.transport == TransportMode::follow) {
+      transport_follow =
+          &rig.keep(std::make_unique<sound::TransportGrid>(sound::read_jack_transport, client));
+      return *transport_follow;
+    }
+    transport_rhythm = &rig.keep(std::make_unique<sound::TransportRhythmGrid>(
         sound::read_jack_transport, client, o.performance, rig.rate()));
     if (o.transport == TransportMode::master)
-      sound::become_timebase_master(client, grid.timeline());
-    return grid;
+      sound::become_timebase_master(client, transport_rhythm->timeline());
+    return *transport_rhythm;
   }
 
-  // The MIDI port, kept after the grid whose timeline its clock reads.
+  // The MIDI port, kept after the grid whose timeline its clock reads (on the transport's frames
+  // under transport; following a master, its clock is on the master's bars and beats).
   void attach_midi(const MidiChoice& choice) {
-    const rhythm::Timeline* timeline = rhythm_grid ? &rhythm_grid->timeline() : nullptr;
-    midi = &rig.keep(
-        std::make_unique<sound::MidiOut>(midi_settings(choice, timeline, rig.rate()), rig.rate()));
+    const rhythm::Timeline* timeline = rhythm_grid        ? &rhythm_grid->timeline()
+                                       : transport_rhythm ? &transport_rhythm->timeline()
+                                                          : nullptr;
+    sound::MidiSettings settings = midi_settings(choice, timeline, rig.rate());
+    if (transport_rhythm || transport_follow) {
+      settings.transport = sound::read_jack_transport;
+      settings.transport_context = rig.sink().client();
+    }
+    settings.clock_on_bbt = transport_follow && choice.clock;
+    midi = &rig.keep(std::make_unique<sound::MidiOut>(settings, rig.rate()));
     rig.sink().attach_midi(*midi);
   }
 
@@ -267,6 +299,8 @@ struct Player {
   link::Session* session = nullptr;
   sound::SetlistGrid* setlist = nullptr;
   sound::RhythmGrid* rhythm_grid = nullptr;
+  sound::TransportRhythmGrid* transport_rhythm = nullptr;  // with --transport sync or master
+  sound::TransportGrid* transport_follow = nullptr;        // with --transport follow
   sound::MidiOut* midi = nullptr;
   sound::MidiClockGrid* clock = nullptr;  // with --follow-midi-clock
   std::unique_ptr<remote::OscRemote> osc;

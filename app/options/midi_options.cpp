@@ -34,8 +34,11 @@ void add_midi_options(CLI::App& cmd, RawMidi& raw) {
   cmd.add_flag("--midi-clock", raw.clock,
                "Send MIDI clock on the JACK MIDI port NAME:midi_out: 24 pulses a quarter note on "
                "the rhythm's tempo, ramps and maps included, each on its own frame; Start with "
-               "the first pulse, Stop at the end or when play stops. The rhythm then plays as "
-               "written (keys do not change its tempo or bar)");
+               "the first pulse, Stop at the end or when play stops. With --transport, on the "
+               "transport's frames (follow: on the master's bars, beats and tempo): Start when "
+               "it rolls from 0, Song Position Pointer and Continue when it rolls from elsewhere "
+               "or relocates, Stop when it stops. The rhythm then plays as written (keys do not "
+               "change its tempo or bar)");
   cmd.add_option("--midi-clock-offset", raw.clock_offset,
                  "With --midi-clock: move the clock by this many ms, -100..100, negative earlier "
                  "(for a receiver that lags; what would fall before the start goes at the start)");

@@ -14,8 +14,13 @@ namespace {
 
 constexpr std::uint8_t kClock = 0xF8;
 constexpr std::uint8_t kStart = 0xFA;
+constexpr std::uint8_t kContinue = 0xFB;
 constexpr std::uint8_t kStop = 0xFC;
-enum Order { note_off, start, pulse, note_on, stop };
+constexpr std::uint8_t kSongPosition = 0xF2;
+constexpr std::int64_t kPulsesPerSixteenth = 6;
+constexpr std::int64_t kMaxSongPosition = 0x3FFF;  // 14 bits
+// At one frame, in this order.
+enum Order { note_off, halt, position, start, pulse, note_on, stop };
 
 MidiSettings::Key key_of(ClickKind kind) {
   switch (kind) {
@@ -99,7 +104,10 @@ void MidiOut::process(jack_nframes_t frames, bool rolling) {
   if (asked) {
     stop_now(first);
   } else {
-    clock(first, end);
+    if (settings_.transport)
+      transport_clock(first, end);
+    else
+      clock(first, end);
     notes(first, end);
   }
   click_count_ = 0;
@@ -138,6 +146,95 @@ void MidiOut::clock(std::int64_t first, std::int64_t end) {
     add(at(last), stop, {kStop});
     clock_ended_ = true;
   }
+}
+
+void MidiOut::transport_clock(std::int64_t first, std::int64_t end) {
+  if (settings_.clock_on_bbt) {
+    bbt_clock(first, end);
+    return;
+  }
+  if (!settings_.clock) return;
+  const TransportPosition at = settings_.transport(settings_.transport_context);
+  const bool resumed = at.rolling && (!rolling_ || at.frame != transport_next_);
+  if (started_ && (!at.rolling || resumed)) {
+    add(first, at.rolling ? halt : stop, {kStop});
+    started_ = false;
+  }
+  rolling_ = at.rolling;
+  transport_next_ = at.frame + (at.rolling ? end - first : 0);
+  if (resumed) resume(first, at.frame);
+  if (!started_) return;  // past the timeline's end
+  const std::int64_t shift = settings_.clock_shift + first - at.frame;
+  const auto at_frame = [&](std::int64_t frame) { return std::max(frame + shift, first); };
+  while (has_pulse_ && at_frame(pulse_) < end) {
+    add(at_frame(pulse_), pulse, {kClock});
+    has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+    ++pulse_number_;
+  }
+  const std::int64_t last = settings_.clock->end_frame();
+  if (!has_pulse_ && last != rhythm::kEndless && at_frame(last) < end) {
+    add(at_frame(last), stop, {kStop});
+    started_ = false;
+  }
+}
+
+void MidiOut::bbt_clock(std::int64_t first, std::int64_t end) {
+  const TransportPosition at = settings_.transport(settings_.transport_context);
+  const bool playing = at.rolling && TransportGrid::usable(at);
+  const bool resumed = playing && (!rolling_ || at.frame != transport_next_);
+  if (started_ && (!playing || resumed)) {
+    add(first, playing ? halt : stop, {kStop});
+    started_ = false;
+  }
+  rolling_ = playing;
+  transport_next_ = at.frame + (at.rolling ? end - first : 0);
+  if (!playing) return;
+  // The song's place in pulses at the period's first frame, from the master's bar, beat and tick;
+  // a beat of n/d is 96 / d pulses.
+  const double per_beat = 96.0 / (at.beat_type > 0 ? at.beat_type : 4);
+  const double beats =
+      (at.bar - 1) * std::floor(at.beats_per_bar) + (at.beat - 1) + at.tick / at.ticks_per_beat;
+  const double place = beats * per_beat;
+  const double pulse_frames = at.rate * 60.0 / at.beats_per_minute / per_beat;
+  auto next = static_cast<std::int64_t>(std::ceil(place));
+  if (resumed) {
+    next = (next + kPulsesPerSixteenth - 1) / kPulsesPerSixteenth * kPulsesPerSixteenth;
+    announce(first, next);
+  } else {
+    next = std::max(next, pulse_number_);  // a pulse a master's rounding puts in two periods
+  }
+  for (;; ++next) {
+    const double offset = (static_cast<double>(next) - place) * pulse_frames;
+    const auto frame = first + static_cast<std::int64_t>(std::floor(offset + 0.5));
+    if (frame + settings_.clock_shift >= end) break;
+    add(std::max(frame + settings_.clock_shift, first), pulse, {kClock});
+  }
+  pulse_number_ = next;
+}
+
+void MidiOut::announce(std::int64_t first, std::int64_t pulse_number) {
+  started_ = true;
+  if (pulse_number == 0) {
+    add(first, start, {kStart});
+    return;
+  }
+  const std::int64_t sixteenth = std::min(pulse_number / kPulsesPerSixteenth, kMaxSongPosition);
+  add(first, position,
+      {kSongPosition, static_cast<std::uint8_t>(sixteenth & 0x7F),
+       static_cast<std::uint8_t>(sixteenth >> 7)});
+  add(first, start, {kContinue});
+}
+
+void MidiOut::resume(std::int64_t first, std::int64_t transport_frame) {
+  // A seek from the start, as TransportRhythmGrid's: no allocation, time with the pulses before.
+  cursor_ = {};
+  pulse_number_ = 0;
+  has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+  while (has_pulse_ && (pulse_ < transport_frame || pulse_number_ % kPulsesPerSixteenth != 0)) {
+    has_pulse_ = settings_.clock->next_pulse(cursor_, pulse_);
+    ++pulse_number_;
+  }
+  if (has_pulse_) announce(first, pulse_number_);
 }
 
 void MidiOut::notes(std::int64_t first, std::int64_t end) {
