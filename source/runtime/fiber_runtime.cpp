@@ -292,7 +292,8 @@ class FiberRuntime final : public Scheduler {
 
   // A go() is a choice point too, as in Go, where the new task may run before its spawner goes
   // on: the strategy picks among the running task (index 0: it goes on, as FIFO does) and the
-  // ready ones. Simulated time only (explore's); a task passed over is ready again first.
+  // ready ones, the new task among them. Simulated time only (explore's); a running task passed
+  // over is the first ready one again.
   void offer_switch() {
     FiberTask* t = running_;
     if (!strategy_ || real_ || tearing_down_ || !t || runnable_.empty()) return;

@@ -4,9 +4,9 @@
 // any one of them replayed.
 //
 // - A choice is made whenever two or more tasks are ready; with one there is nothing to choose.
-//   FIFO (the default, no Strategy) always takes the longest-ready task. go() is a choice point
-//   as well when another task is ready (simulated time): its spawner goes on (index 0, FIFO's
-//   choice) or a ready task (the new one among them) runs first, as Go allows.
+//   FIFO (the default, no Strategy) always takes the longest-ready task. Every go() is a choice
+//   point as well (simulated time): its spawner goes on (index 0, FIFO's choice) or a ready task,
+//   the new one among them, runs first, as Go allows.
 // - random: each choice uniform, from a seeded generator.
 // - pct: Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): each task gets a
 //   random priority as it is created, and the highest-priority ready task runs; at depth-1 random
