@@ -159,7 +159,7 @@ TEST(Explore, DfsOnOrderRunsEveryScheduleAndCountsTheDistinctOrders) {
 TEST(Explore, TheRepresentativeIsTheCommonestAnomalyThenClean) {
   Exploration x;
   const auto set = [&x](Outcome o, std::size_t n) {
-    x.outcomes[static_cast<std::size_t>(o)] = {n, n ? "random:1:1" : ""};
+    x.outcomes[static_cast<std::size_t>(o)] = {n, n ? "random:1:1" : "", ""};
   };
   EXPECT_FALSE(representative(x).has_value());
   set(Outcome::deadlock, 9);

@@ -380,7 +380,8 @@ TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
   stuck.schedules = 6;
   stuck.exhausted = true;
   stuck.distinct_orders = 5;
-  stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1"};
+  stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1",
+                                                                 "deadlock: <all> blocked"};
   ASSERT_FALSE(representative(stuck).has_value());
   const std::string page = explore_page({{stuck, std::nullopt, {}}}, options, commands());
   EXPECT_NE(page.find("nothing is drawn"), std::string::npos);
@@ -389,6 +390,10 @@ TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
                       "points a run – (min/median/max)"),
             std::string::npos);
   EXPECT_EQ(page_data(page).at("charts")[0].at("exploration").at("distinct_orders"), 5);
+  EXPECT_NE(page.find("<div class=\"error\">deadlock: &lt;all&gt; blocked</div>"),
+            std::string::npos);
+  const json deadlock = page_data(page).at("charts")[0].at("exploration").at("outcomes")[7];
+  EXPECT_EQ(deadlock.at("first_error"), "deadlock: <all> blocked");
   EXPECT_TRUE(page_data(page).at("charts")[0].at("items").empty());
   EXPECT_TRUE(page_data(page).at("charts")[0].at("exploration").at("shown").is_null());
   // A run where none can be, none where one must be, and one of another scenario.

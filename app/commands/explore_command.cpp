@@ -79,8 +79,9 @@ void print_verdict(FILE* log, const Exploration& x) {
   for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
     const OutcomeCount& o = x.outcomes[c];
     if (o.count == 0) continue;
-    std::fprintf(log, "%s: %s in %zu/%zu schedules (first: %s)\n", id.c_str(),
-                 std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str());
+    std::fprintf(log, "%s: %s in %zu/%zu schedules (first: %s)%s%s\n", id.c_str(),
+                 std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str(),
+                 o.what.empty() ? "" : ": ", o.what.c_str());
   }
   std::string figures;
   for (const MetricRange& m : x.metrics)
@@ -95,10 +96,13 @@ void print_verdict(FILE* log, const Exploration& x) {
 nlohmann::json to_json(const Exploration& x) {
   nlohmann::json outcomes = nlohmann::json::array();
   for (std::size_t c = 0; c < x.outcomes.size(); ++c)
-    outcomes.push_back({{"class", kOutcomeNames[c]},
-                        {"count", x.outcomes[c].count},
-                        {"first_schedule", x.outcomes[c].count ? nlohmann::json(x.outcomes[c].first)
-                                                               : nlohmann::json(nullptr)}});
+    outcomes.push_back(
+        {{"class", kOutcomeNames[c]},
+         {"count", x.outcomes[c].count},
+         {"first_schedule",
+          x.outcomes[c].count ? nlohmann::json(x.outcomes[c].first) : nlohmann::json(nullptr)},
+         {"first_error", x.outcomes[c].what.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(x.outcomes[c].what)}});
   nlohmann::json metrics = nlohmann::json::object();
   for (const MetricRange& m : x.metrics)
     metrics[m.name] = {{"min", m.min}, {"median", m.median}, {"max", m.max}};

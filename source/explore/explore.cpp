@@ -35,6 +35,7 @@ struct Tried {
   std::array<bool, kOutcomeNames.size()> in{};
   std::optional<std::array<double, kMetricNames.size()>> figures;
   std::uint64_t order = 0;  // the tasks' order, hashed (Strategy::order())
+  std::string what;         // the exception's text, when one escaped
 };
 
 Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& strategy) {
@@ -49,8 +50,10 @@ Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& s
   } catch (const std::runtime_error& e) {
     const bool deadlock = std::string_view(e.what()).starts_with("deadlock");
     t.in[static_cast<std::size_t>(deadlock ? Outcome::deadlock : Outcome::threw)] = true;
-  } catch (const std::exception&) {
+    t.what = e.what();
+  } catch (const std::exception& e) {
     t.in[static_cast<std::size_t>(Outcome::threw)] = true;
+    t.what = e.what();
   }
   t.in[static_cast<std::size_t>(Outcome::clean)] =
       std::none_of(t.in.begin(), t.in.end() - 1, [](bool b) { return b; });
@@ -150,7 +153,10 @@ Exploration explore(const Scenario& scenario, const ExploreOptions& o,
     const Tried t = try_run(scenario, run, strategy);
     if (!seeded) schedule.path = dfs.choices();
     for (std::size_t c = 0; c < t.in.size(); ++c)
-      if (t.in[c] && x.outcomes[c].count++ == 0) x.outcomes[c].first = schedule.to_string();
+      if (t.in[c] && x.outcomes[c].count++ == 0) {
+        x.outcomes[c].first = schedule.to_string();
+        x.outcomes[c].what = t.what;
+      }
     if (t.figures) figures.push_back(*t.figures);
     orders.insert(t.order);
     ++x.schedules;

@@ -96,7 +96,8 @@ json exploration_data(const Exploration& x, std::optional<Outcome> drawn) {
     outcomes.push_back(
         {{"class", kOutcomeNames[c]},
          {"count", x.outcomes[c].count},
-         {"first_schedule", x.outcomes[c].count ? json(x.outcomes[c].first) : json(nullptr)}});
+         {"first_schedule", x.outcomes[c].count ? json(x.outcomes[c].first) : json(nullptr)},
+         {"first_error", x.outcomes[c].what.empty() ? json(nullptr) : json(x.outcomes[c].what)}});
   json shown_data = nullptr;
   if (drawn) {
     const auto c = static_cast<std::size_t>(*drawn);
@@ -115,8 +116,9 @@ std::string outcome_rows(const Exploration& x, const ReplayCommand& replay_comma
     const OutcomeCount& o = x.outcomes[c];
     const std::string pct = share(o.count, x.schedules);
     const char* kind = o.count == 0 ? "none" : anomaly(c) ? "bad" : "ok";
-    const std::string first =
+    std::string first =
         o.count ? fmt::format("<code>{}</code>", html_escape(o.first)) : std::string("–");
+    if (!o.what.empty()) first += fmt::format("<div class=\"error\">{}</div>", html_escape(o.what));
     const std::string command = o.count
                                     ? fmt::format("<code class=\"command\">{}</code>",
                                                   html_escape(replay_command(*x.scenario, o.first)))

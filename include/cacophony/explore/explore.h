@@ -77,6 +77,7 @@ struct ExploreOptions {
 struct OutcomeCount {
   std::size_t count = 0;
   std::string first;  // the first schedule in this class, empty when none
+  std::string what;   // deadlock and threw: the first schedule's exception text
 };
 
 struct MetricRange {
