@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,21 @@ const Scenario kTwoWorkers{"two_workers", kWords,        Delay::random, Label::c
 const Scenario kOlderAfterNewer{"older_after_newer", kWords, Delay::short_,
                                 Label::count,        false,  "older_after_newer",
                                 older_after_newer};
+// A metronome of one's own that throws its own check's failure, and one that waits forever.
+Metronome own_check(VolumeMeter, int) {
+  return [](Bpm, const BeatPerformer&) { throw std::runtime_error("my own check failed"); };
+}
+Metronome waits_forever(VolumeMeter, int) {
+  return [](Bpm, const BeatPerformer&) {
+    WaitGroup wg;
+    wg.add(1);
+    wg.wait();
+  };
+}
+const Scenario kOwnCheck{"own_check", kWords,      Delay::short_, Label::count,
+                         false,       "own_check", own_check};
+const Scenario kWaitsForever{"waits_forever", kWords,          Delay::short_, Label::count,
+                             false,           "waits_forever", waits_forever};
 const Scenario kPlainInts{"plain_ints", kWords,       Delay::short_, Label::count,
                           false,        "plain_ints", plain_ints};
 
@@ -170,9 +186,22 @@ TEST(Anomaly, ExploreClassesTheLoopVariableBugInEverySchedule) {
 TEST(Anomaly, ExploreNeverGivesTheRaceANegativeFigure) {
   const Exploration x = explore(kTwoWorkers, schedules(300, 6));
   EXPECT_EQ(in(x, Outcome::duplicate), 300u);
-  ASSERT_EQ(x.metrics.size(), kAnomalies.size() + 1);
+  ASSERT_EQ(x.metrics.size(), kAnomalies.size() + 2);  // and lag_max_ms, choice_points
   for (const MetricRange& r : x.metrics) EXPECT_GE(r.min, 0) << r.name;
   EXPECT_EQ(x.metrics[0].name, "lost_beats");
+}
+
+TEST(Anomaly, ExploreKeepsEachFailingClassesFirstExceptionText) {
+  const Exploration threw = explore(kOwnCheck, schedules(3, 2));
+  const OutcomeCount& t = threw.outcomes[static_cast<std::size_t>(Outcome::threw)];
+  EXPECT_EQ(t.count, 3u);
+  EXPECT_EQ(t.what, "my own check failed");
+  const Exploration stuck = explore(kWaitsForever, schedules(3, 2));
+  const OutcomeCount& d = stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)];
+  EXPECT_EQ(d.count, 3u);
+  EXPECT_TRUE(d.what.starts_with("deadlock: all 1 tasks are blocked")) << d.what;
+  EXPECT_NE(d.what.find("waits on "), std::string::npos) << d.what;
+  EXPECT_TRUE(stuck.outcomes[static_cast<std::size_t>(Outcome::lost)].what.empty());
 }
 
 TEST(Anomaly, NumbersAreCountedOncePerPlayAndLostOnlyWhenUnheard) {

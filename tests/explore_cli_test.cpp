@@ -166,4 +166,51 @@ TEST(ExploreCli, BadInputIsOneLineAndExitCode2) {
   }
 }
 
+TEST(ExploreCli, VaryOrderSaysItsOrdersAndDfsSaysWhenItRanThemAll) {
+  Folder dir;
+  const CommandResult order =
+      run_cacophony("explore async_naive --vary order --schedules 200 --json " + dir.at("o.json"));
+  ASSERT_EQ(order.code, 0) << order.out;
+  EXPECT_NE(order.out.find("200 schedules (random, vary order), 199 distinct task orders;"),
+            std::string::npos)
+      << order.out;
+  std::ifstream in(dir / "o.json");
+  const nlohmann::json x = nlohmann::json::parse(in).at(0);
+  EXPECT_EQ(x.at("vary"), "order");
+  EXPECT_EQ(x.at("distinct_orders"), 199);
+  EXPECT_EQ(x.at("metrics").at("choice_points").at("min"), 16);
+  const CommandResult all =
+      run_cacophony("explore async_naive --vary order --strategy dfs --beats 3");
+  EXPECT_NE(all.out.find("32 schedules (dfs, vary order), all 28 orders;"), std::string::npos)
+      << all.out;
+  const CommandResult bound =
+      run_cacophony("explore async_naive --vary order --strategy dfs --schedules 10");
+  EXPECT_NE(bound.out.find("(stopped at the bound of 10 schedules)"), std::string::npos)
+      << bound.out;
+  const CommandResult bad = run_cacophony("explore async_naive --vary tempo");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+}
+
+TEST(ExploreCli, TheMainJobSaysHowOftenEachAnomalyOccurs) {
+  Folder dir;
+  const CommandResult r = run_cacophony("run async_naive sync_ticker --time simulated --json " +
+                                        dir.at("r.json") + " --report " + dir.at("r.html"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  // At the default seed the one run shows no disorder; the hundred schedules do.
+  EXPECT_NE(r.out.find("disorder 0 "), std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find("   how often, 100 schedules: lost 74/100  disorder 93/100  overlap 100/100\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("   how often, 100 schedules: clean in every one\n"), std::string::npos)
+      << r.out;
+  std::ifstream in(dir / "r.json");
+  const nlohmann::json figures = nlohmann::json::parse(in);
+  EXPECT_EQ(figures.at(0).at("how_often").at("disorder"), 93);
+  EXPECT_EQ(figures.at(0).at("how_often").at("schedules"), 100);
+  const std::string page = slurp(dir / "r.html");
+  EXPECT_NE(page.find("data-class=\"disorder\""), std::string::npos);
+  EXPECT_NE(page.find("disorder 93/100 (93%)"), std::string::npos);
+}
+
 }  // namespace

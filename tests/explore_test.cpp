@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "cacophony/analysis/metrics.h"
 #include "cacophony/explore/explore.h"
 #include "cacophony/runtime/runtime.h"
@@ -100,10 +103,63 @@ TEST(Explore, DfsStopsWhenEverySchedulesIsRun) {
   EXPECT_GT(x.schedules, 1u);
 }
 
+const MetricRange& figure(const Exploration& x, std::string_view name) {
+  for (const MetricRange& m : x.metrics)
+    if (m.name == name) return m;
+  throw std::out_of_range(std::string(name));
+}
+
+ExploreOptions varying(Vary vary, Schedule::Kind strategy, std::size_t schedules, int beats) {
+  ExploreOptions o;
+  o.vary = vary;
+  o.strategy = strategy;
+  o.schedules = schedules;
+  o.run.beats = beats;
+  return o;
+}
+
+TEST(Explore, VaryOrderHoldsTheDelaysAndReachesManyTaskOrders) {
+  const Exploration x =
+      explore(*find_scenario("async_naive"), varying(Vary::order, Schedule::Kind::random, 200, 15));
+  // Every run measured the same delays: its largest lag is one figure.
+  EXPECT_EQ(figure(x, "lag_max_ms").min, figure(x, "lag_max_ms").max);
+  EXPECT_GE(figure(x, "choice_points").min, 15);  // a go() per beat at least
+  EXPECT_GT(x.distinct_orders, 100u);
+  const auto first = Schedule::parse(x.outcomes[static_cast<std::size_t>(Outcome::lost)].first);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->run_seed, 1u);
+  // The schedule alone replays the run, bit for bit.
+  RunOptions r;
+  r.beats = 15;
+  EXPECT_EQ(measure(replay_run(*find_scenario("async_naive"), *first, r)).lag_ms.max,
+            figure(x, "lag_max_ms").max);
+}
+
+TEST(Explore, VaryTimingRunsFifoWithTheRunsSeedVarying) {
+  const Exploration x =
+      explore(*find_scenario("async_naive"), varying(Vary::timing, Schedule::Kind::pct, 200, 15));
+  EXPECT_EQ(x.strategy, "fifo");
+  EXPECT_LT(figure(x, "lag_max_ms").min, figure(x, "lag_max_ms").max);
+  EXPECT_GT(count(x, Outcome::disorder), 0u);
+  EXPECT_EQ(x.outcomes[static_cast<std::size_t>(Outcome::disorder)].first, "dfs:2:");
+}
+
+TEST(Explore, DfsOnOrderRunsEveryScheduleAndCountsTheDistinctOrders) {
+  const Exploration all =
+      explore(*find_scenario("async_naive"), varying(Vary::order, Schedule::Kind::dfs, 1000, 3));
+  EXPECT_TRUE(all.exhausted);
+  EXPECT_EQ(all.schedules, 32u);
+  EXPECT_EQ(all.distinct_orders, 28u);  // some choices differ but run the tasks alike
+  const Exploration bound =
+      explore(*find_scenario("async_naive"), varying(Vary::order, Schedule::Kind::dfs, 10, 3));
+  EXPECT_FALSE(bound.exhausted);
+  EXPECT_EQ(bound.schedules, 10u);
+}
+
 TEST(Explore, TheRepresentativeIsTheCommonestAnomalyThenClean) {
   Exploration x;
   const auto set = [&x](Outcome o, std::size_t n) {
-    x.outcomes[static_cast<std::size_t>(o)] = {n, n ? "random:1:1" : ""};
+    x.outcomes[static_cast<std::size_t>(o)] = {n, n ? "random:1:1" : "", ""};
   };
   EXPECT_FALSE(representative(x).has_value());
   set(Outcome::deadlock, 9);

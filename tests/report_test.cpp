@@ -379,12 +379,21 @@ TEST(ExplorePage, AChartWithNoRunToDrawSaysSoAndMismatchesAreRejected) {
   stuck.strategy = "dfs";
   stuck.schedules = 6;
   stuck.exhausted = true;
-  stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1"};
+  stuck.distinct_orders = 5;
+  stuck.outcomes[static_cast<std::size_t>(Outcome::deadlock)] = {6, "dfs:1:0.1",
+                                                                 "deadlock: <all> blocked"};
   ASSERT_FALSE(representative(stuck).has_value());
   const std::string page = explore_page({{stuck, std::nullopt, {}}}, options, commands());
   EXPECT_NE(page.find("nothing is drawn"), std::string::npos);
   EXPECT_NE(page.find("6 (all)"), std::string::npos);
-  EXPECT_NE(page.find("every interleaving"), std::string::npos);
+  EXPECT_NE(page.find("(dfs, vary both, all 5 orders): <b>5</b> distinct task orders; choice "
+                      "points a run – (min/median/max)"),
+            std::string::npos);
+  EXPECT_EQ(page_data(page).at("charts")[0].at("exploration").at("distinct_orders"), 5);
+  EXPECT_NE(page.find("<div class=\"error\">deadlock: &lt;all&gt; blocked</div>"),
+            std::string::npos);
+  const json deadlock = page_data(page).at("charts")[0].at("exploration").at("outcomes")[7];
+  EXPECT_EQ(deadlock.at("first_error"), "deadlock: <all> blocked");
   EXPECT_TRUE(page_data(page).at("charts")[0].at("items").empty());
   EXPECT_TRUE(page_data(page).at("charts")[0].at("exploration").at("shown").is_null());
   // A run where none can be, none where one must be, and one of another scenario.

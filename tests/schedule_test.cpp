@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cacophony/runtime/runtime.h"
@@ -94,19 +95,45 @@ TEST(Schedule, DfsEnumeratesEveryOrderOfThreeTasksInTheRuntime) {
   DfsStrategy dfs;
   std::set<std::string> orders;
   std::vector<std::vector<std::uint32_t>> paths;
+  std::vector<std::string> each;
   int runs = 0;
   do {
-    orders.insert(program(dfs));
+    each.push_back(program(dfs));
+    orders.insert(each.back());
     paths.push_back(dfs.choices());
     ++runs;
   } while (dfs.advance() && runs < 100);
-  EXPECT_EQ(runs, 6);
+  // Each go() is a choice point besides the wait: the spawner goes on, or a ready task runs.
+  EXPECT_EQ(runs, 48);
   EXPECT_EQ(orders, (std::set<std::string>{"abc", "acb", "bac", "bca", "cab", "cba"}));
-  Schedule last;
-  last.kind = Schedule::Kind::dfs;
-  last.path = paths.back();
-  auto again = replay(last);
-  EXPECT_EQ(program(*again), "cba");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    Schedule s;
+    s.kind = Schedule::Kind::dfs;
+    s.path = paths[i];
+    auto again = replay(s);
+    EXPECT_EQ(program(*again), each[i]) << i;
+  }
+}
+
+TEST(Schedule, ASpawnedTaskMayRunBeforeItsSpawnerGoesOn) {
+  // What the spawner sees right after go(): FIFO goes on first; another schedule runs the task.
+  const auto program = [](Strategy& strategy) {
+    bool ran = false;
+    bool seen = false;
+    auto rt = Runtime::create(TimeMode::simulated, 1, strategy);
+    rt->run([&] {
+      go([&ran] { ran = true; });
+      seen = ran;
+    });
+    return std::pair{seen, strategy.choices().size()};
+  };
+  DfsStrategy dfs;
+  std::set<bool> seen;
+  do seen.insert(program(dfs).first);
+  while (dfs.advance());
+  EXPECT_EQ(seen, (std::set<bool>{false, true}));
+  auto fifo = replay(Schedule{Schedule::Kind::dfs, 1, 0, 3, {}});
+  EXPECT_EQ(program(*fifo), (std::pair<bool, std::size_t>{false, 1}));  // the go() alone
 }
 
 TEST(Schedule, AStrategyNeedsAFiberRuntime) {

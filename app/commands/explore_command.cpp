@@ -29,6 +29,7 @@ struct RawExplore {
   std::vector<std::string> ids;
   std::string schedules = "1000";
   std::string strategy = "random";
+  std::string vary = "both";
   std::string depth = "3";
   std::string seed = "1";
   std::string beats = "15";
@@ -44,9 +45,16 @@ runtime::Schedule::Kind parse_strategy(const std::string& text) {
   throw UsageError(fmt::format("--strategy must be random, pct or dfs, got '{}'", text));
 }
 
+Vary parse_vary(const std::string& text) {
+  for (std::size_t k = 0; k < kVaryNames.size(); ++k)
+    if (text == kVaryNames[k]) return static_cast<Vary>(k);
+  throw UsageError(fmt::format("--vary must be order, timing or both, got '{}'", text));
+}
+
 ExploreOptions explore_options(const RawExplore& raw) {
   ExploreOptions o;
   o.strategy = parse_strategy(raw.strategy);
+  o.vary = parse_vary(raw.vary);
   o.schedules = static_cast<std::size_t>(parse_count("--schedules", raw.schedules, 1, 10'000'000));
   o.depth = static_cast<int>(parse_count("--depth", raw.depth, 1, 100));
   o.seed = parse_seed(raw.seed);
@@ -56,39 +64,56 @@ ExploreOptions explore_options(const RawExplore& raw) {
   return o;
 }
 
+// "7 distinct task orders", and for dfs whether that is all of them: "all 7 orders" once it ran
+// out of schedules to try, "stopped at the bound of 1000 schedules" before.
+std::string orders_reached(const Exploration& x) {
+  std::string out = fmt::format("{} distinct task orders", x.distinct_orders);
+  if (x.strategy != "dfs") return out;
+  if (x.exhausted) return fmt::format("all {} orders", x.distinct_orders);
+  return out + fmt::format(" (stopped at the bound of {} schedules)", x.schedules);
+}
+
 // "async_naive: lost beats in 6312/10000 schedules (first: random:5:5)", one line per class seen.
 void print_verdict(FILE* log, const Exploration& x) {
   const std::string id(x.scenario->id);
   for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
     const OutcomeCount& o = x.outcomes[c];
     if (o.count == 0) continue;
-    std::fprintf(log, "%s: %s in %zu/%zu schedules (first: %s)\n", id.c_str(),
-                 std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str());
+    std::fprintf(log, "%s: %s in %zu/%zu schedules (first: %s)%s%s\n", id.c_str(),
+                 std::string(kOutcomeNames[c]).c_str(), o.count, x.schedules, o.first.c_str(),
+                 o.what.empty() ? "" : ": ", o.what.c_str());
   }
   std::string figures;
   for (const MetricRange& m : x.metrics)
     figures += fmt::format("  {} {:g}/{:g}/{:g}", m.name, m.min, m.median, m.max);
-  std::fprintf(log, "%s: %zu schedules (%s%s); min/median/max:%s\n", id.c_str(), x.schedules,
-               x.strategy.c_str(),
-               x.interrupted ? ", interrupted"
-               : x.exhausted ? ", all of them"
-                             : "",
-               figures.c_str());
+  std::fprintf(log, "%s: %zu schedules (%s, vary %s%s), %s; min/median/max:%s\n", id.c_str(),
+               x.schedules, x.strategy.c_str(),
+               std::string(kVaryNames[static_cast<std::size_t>(x.vary)]).c_str(),
+               x.interrupted ? ", interrupted" : "", orders_reached(x).c_str(), figures.c_str());
   flush(log);
 }
 
 nlohmann::json to_json(const Exploration& x) {
   nlohmann::json outcomes = nlohmann::json::array();
   for (std::size_t c = 0; c < x.outcomes.size(); ++c)
-    outcomes.push_back({{"class", kOutcomeNames[c]},
-                        {"count", x.outcomes[c].count},
-                        {"first_schedule", x.outcomes[c].count ? nlohmann::json(x.outcomes[c].first)
-                                                               : nlohmann::json(nullptr)}});
+    outcomes.push_back(
+        {{"class", kOutcomeNames[c]},
+         {"count", x.outcomes[c].count},
+         {"first_schedule",
+          x.outcomes[c].count ? nlohmann::json(x.outcomes[c].first) : nlohmann::json(nullptr)},
+         {"first_error", x.outcomes[c].what.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(x.outcomes[c].what)}});
   nlohmann::json metrics = nlohmann::json::object();
   for (const MetricRange& m : x.metrics)
     metrics[m.name] = {{"min", m.min}, {"median", m.median}, {"max", m.max}};
-  return {{"id", x.scenario->id},     {"strategy", x.strategy},       {"schedules", x.schedules},
-          {"exhausted", x.exhausted}, {"interrupted", x.interrupted}, {"outcomes", outcomes},
+  return {{"id", x.scenario->id},
+          {"strategy", x.strategy},
+          {"vary", kVaryNames[static_cast<std::size_t>(x.vary)]},
+          {"schedules", x.schedules},
+          {"distinct_orders", x.distinct_orders},
+          {"exhausted", x.exhausted},
+          {"interrupted", x.interrupted},
+          {"outcomes", outcomes},
           {"metrics", metrics}};
 }
 
@@ -166,6 +191,13 @@ void add_explore_command(CLI::App& app, Action& action) {
   takes_one_of(
       cmd->add_option("--strategy", raw->strategy, "random, pct or dfs (bounded exhaustive)"),
       "random|pct|dfs")
+      ->capture_default_str();
+  takes_one_of(cmd->add_option("--vary", raw->vary,
+                               "What varies between schedules: order (the run's seed, so its "
+                               "delays and volumes, held; only the task order varies), timing "
+                               "(the run's seed varies, under FIFO) or both; dfs walks the orders "
+                               "of one run unless timing"),
+               "order|timing|both")
       ->capture_default_str();
   cmd->add_option("--depth", raw->depth, "PCT's bug depth, 1..100")->capture_default_str();
   cmd->add_option("--seed", raw->seed, "First seed of the schedules' and the runs' draws")

@@ -105,13 +105,14 @@ struct Results {
   nlohmann::json figures = nlohmann::json::array();
   std::vector<Run> runs;
   std::vector<Metrics> metrics;
+  std::vector<std::optional<Exploration>> often;  // how_often() of each run
 };
 
 void write_results(const OutputFiles& outputs, const RunOptions& options, const Results& results) {
   if (OutputFile* json = outputs.get(Output::json))
     outputs.finish(*json, results.figures.dump(2) + "\n");
   if (OutputFile* report = outputs.get(Output::report))
-    outputs.finish(*report, report_page(results.runs, results.metrics, options));
+    outputs.finish(*report, report_page(results.runs, results.metrics, options, results.often));
   if (OutputFile* trace = outputs.get(Output::trace)) {
     // Written as it is made: a long trace never sits in memory whole.
     write_chrome_trace(results.runs, [trace](std::string_view piece) { trace->write(piece); });
@@ -135,6 +136,43 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
   options.time = runtime::TimeMode::simulated;
   options.seed = schedule->run_seed;
   return schedule;
+}
+
+// How often each anomaly occurs, beside a run's own figures: the scenario explored over
+// kHowOftenSchedules schedules (random order and timing, seeds --seed + i), in simulated time,
+// at the run's beats and tempo. Runs longer than kHowOftenBeats are not explored: the main job
+// stays within seconds.
+constexpr std::size_t kHowOftenSchedules = 100;
+constexpr int kHowOftenBeats = 1000;
+
+std::optional<Exploration> how_often(const Scenario& s, const RunOptions& options) {
+  if (options.beats > kHowOftenBeats) return std::nullopt;
+  ExploreOptions o;
+  o.schedules = kHowOftenSchedules;
+  o.seed = options.seed;
+  o.run = options;
+  o.run.strategy = nullptr;
+  return explore(s, o, {}, stop_requested);
+}
+
+// {"schedules": 100, "lost": 69, ...}: every class's count.
+nlohmann::json how_often_json(const Exploration& x) {
+  nlohmann::json out = {{"schedules", x.schedules}};
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c) out[kOutcomeNames[c]] = x.outcomes[c].count;
+  return out;
+}
+
+// "   how often, 100 schedules: lost 74/100  disorder 93/100  overlap 100/100": every class met
+// but clean.
+std::string how_often_line(const Exploration& x) {
+  std::string met;
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
+    if (x.outcomes[c].count == 0 || static_cast<Outcome>(c) == Outcome::clean) continue;
+    met += fmt::format("{}{} {}/{}", met.empty() ? "" : "  ", kOutcomeNames[c], x.outcomes[c].count,
+                       x.schedules);
+  }
+  return fmt::format("   how often, {} schedules: {}", x.schedules,
+                     met.empty() ? "clean in every one" : met);
 }
 
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
@@ -162,11 +200,15 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
     options.strategy = nullptr;
     const Metrics& m = measured.metrics;
     std::fprintf(outputs.log(), "%s\n", summary_line(m).c_str());
+    const std::optional<Exploration> often = how_often(*s, options);
+    if (often) std::fprintf(outputs.log(), "%s\n", how_often_line(*often).c_str());
     flush(outputs.log());
     results.figures.push_back(to_json(m));
+    if (often) results.figures.back()["how_often"] = how_often_json(*often);
     if (keep_runs) {
       results.runs.push_back(std::move(measured.run));
       results.metrics.push_back(m);
+      results.often.push_back(often);
     }
   }
   write_results(outputs, options, results);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "cacophony/analysis/metrics.h"
 
@@ -13,10 +14,11 @@ namespace {
 using runtime::Schedule;
 
 // A run's figures that explore gathers, by name: the anomalies' counts, in kAnomalies' order,
-// then the largest lag.
-constexpr std::array<std::string_view, 8> kMetricNames{
+// then the largest lag and the run's choice points.
+constexpr std::array<std::string_view, 9> kMetricNames{
     "lost_beats",   "skipped_beats",      "duplicate_beats",          "beyond_beats",
-    "out_of_order", "stale_volume_beats", "overlapping_measurements", "lag_max_ms"};
+    "out_of_order", "stale_volume_beats", "overlapping_measurements", "lag_max_ms",
+    "choice_points"};
 
 constexpr std::size_t kAnomalyCount = kAnomalies.size();
 
@@ -24,7 +26,7 @@ std::array<double, kMetricNames.size()> figures_of(const Metrics& m) {
   std::array<double, kMetricNames.size()> out{};
   for (std::size_t k = 0; k < kAnomalyCount; ++k)
     out[k] = static_cast<double>(count(m, static_cast<AnomalyKind>(k)));
-  out.back() = m.lag_ms.max.value_or(0);
+  out[kAnomalyCount] = m.lag_ms.max.value_or(0);
   return out;
 }
 
@@ -32,6 +34,8 @@ std::array<double, kMetricNames.size()> figures_of(const Metrics& m) {
 struct Tried {
   std::array<bool, kOutcomeNames.size()> in{};
   std::optional<std::array<double, kMetricNames.size()>> figures;
+  std::uint64_t order = 0;  // the tasks' order, hashed (Strategy::order())
+  std::string what;         // the exception's text, when one escaped
 };
 
 Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& strategy) {
@@ -46,17 +50,26 @@ Tried try_run(const Scenario& scenario, RunOptions options, runtime::Strategy& s
   } catch (const std::runtime_error& e) {
     const bool deadlock = std::string_view(e.what()).starts_with("deadlock");
     t.in[static_cast<std::size_t>(deadlock ? Outcome::deadlock : Outcome::threw)] = true;
-  } catch (const std::exception&) {
+    t.what = e.what();
+  } catch (const std::exception& e) {
     t.in[static_cast<std::size_t>(Outcome::threw)] = true;
+    t.what = e.what();
   }
   t.in[static_cast<std::size_t>(Outcome::clean)] =
       std::none_of(t.in.begin(), t.in.end() - 1, [](bool b) { return b; });
+  if (t.figures) t.figures->back() = static_cast<double>(strategy.choices().size());
+  t.order = strategy.order();
   return t;
 }
 
 // How many choices a FIFO run makes: pct spreads its change points over them.
+// The schedule of a FIFO run: dfs' first option at every choice.
+Schedule fifo_schedule(std::uint64_t run_seed) {
+  return {Schedule::Kind::dfs, run_seed, 0, 0, {}};
+}
+
 std::size_t fifo_steps(const Scenario& scenario, const RunOptions& options) {
-  auto fifo = runtime::replay(Schedule{Schedule::Kind::dfs, options.seed, 0, 0, {}});
+  auto fifo = runtime::replay(fifo_schedule(options.seed));
   try_run(scenario, options, *fifo);
   return std::max<std::size_t>(fifo->choices().size(), 1);
 }
@@ -86,42 +99,74 @@ std::string_view meaning(Outcome o) {
   return o == Outcome::deadlock ? kDeadlockMeans : o == Outcome::threw ? kThrewMeans : kCleanMeans;
 }
 
+namespace {
+
+// The strategy of schedule `i` and its schedule (`schedule`'s seeds set), or nullptr for dfs'
+// own, which walks the interleavings of one run.
+std::unique_ptr<runtime::Strategy> next_strategy(const ExploreOptions& o, std::size_t i,
+                                                 std::size_t steps, Schedule& schedule) {
+  schedule.seed = o.seed + i;
+  // order holds the run's draws; dfs walks the interleavings of one run whatever `vary` says.
+  if (o.vary != Vary::order && o.strategy != Schedule::Kind::dfs)
+    schedule.run_seed = o.run.seed + i;
+  if (o.vary == Vary::timing) {
+    schedule = fifo_schedule(o.run.seed + i);
+    return runtime::replay(schedule);
+  }
+  if (o.strategy == Schedule::Kind::random) return runtime::random_strategy(schedule.seed);
+  if (o.strategy == Schedule::Kind::pct)
+    return runtime::pct_strategy(schedule.seed, o.depth, steps);
+  return nullptr;
+}
+
+// "random", "pct3", "dfs", or "fifo" when only the timing varies.
+std::string strategy_name(const ExploreOptions& o, const Schedule& schedule) {
+  if (o.vary == Vary::timing) return "fifo";
+  const std::string text = schedule.to_string();
+  return text.substr(0, text.find(':'));
+}
+
+}  // namespace
+
 Exploration explore(const Scenario& scenario, const ExploreOptions& o,
                     const std::function<void(std::size_t)>& progress,
                     const std::function<bool()>& stop) {
   Exploration x;
   x.scenario = &scenario;
+  x.vary = o.vary;
   Schedule schedule{o.strategy, o.run.seed, 0, o.depth, {}};
-  x.strategy = schedule.to_string().substr(0, schedule.to_string().find(':'));
+  x.strategy = strategy_name(o, schedule);
+  const bool walks = o.strategy == Schedule::Kind::dfs && o.vary != Vary::timing;
   const std::size_t steps = o.strategy == Schedule::Kind::pct ? fifo_steps(scenario, o.run) : 0;
   runtime::DfsStrategy dfs;
   std::vector<std::array<double, kMetricNames.size()>> figures;
+  std::unordered_set<std::uint64_t> orders;
   RunOptions run = o.run;
   for (std::size_t i = 0; i < o.schedules; ++i) {
     if (stop && stop()) {
       x.interrupted = true;
       break;
     }
-    schedule.seed = o.seed + i;
-    // dfs walks the interleavings of one run; random and pct draw the run's delays afresh too.
-    if (o.strategy != Schedule::Kind::dfs) run.seed = schedule.run_seed = o.run.seed + i;
-    std::unique_ptr<runtime::Strategy> seeded;
-    if (o.strategy == Schedule::Kind::random) seeded = runtime::random_strategy(schedule.seed);
-    if (o.strategy == Schedule::Kind::pct)
-      seeded = runtime::pct_strategy(schedule.seed, o.depth, steps);
+    const std::unique_ptr<runtime::Strategy> seeded = next_strategy(o, i, steps, schedule);
+    run.seed = schedule.run_seed;
     runtime::Strategy& strategy = seeded ? *seeded : dfs;
     const Tried t = try_run(scenario, run, strategy);
     if (!seeded) schedule.path = dfs.choices();
     for (std::size_t c = 0; c < t.in.size(); ++c)
-      if (t.in[c] && x.outcomes[c].count++ == 0) x.outcomes[c].first = schedule.to_string();
+      if (t.in[c] && x.outcomes[c].count++ == 0) {
+        x.outcomes[c].first = schedule.to_string();
+        x.outcomes[c].what = t.what;
+      }
     if (t.figures) figures.push_back(*t.figures);
+    orders.insert(t.order);
     ++x.schedules;
     if (progress) progress(x.schedules);
-    if (!seeded && !dfs.advance()) {
+    if (walks && !dfs.advance()) {
       x.exhausted = true;
       break;
     }
   }
+  x.distinct_orders = orders.size();
   x.metrics = ranges(figures);
   return x;
 }

@@ -56,6 +56,17 @@ std::string share(std::size_t count, std::size_t schedules) {
       schedules ? 100.0 * static_cast<double>(count) / static_cast<double>(schedules) : 0.0);
 }
 
+std::string_view vary_name(Vary v) {
+  return kVaryNames[static_cast<std::size_t>(v)];
+}
+
+// "0/15/16": a run's choice points, min/median/max; "–" when no run ended.
+std::string choice_points(const Exploration& x) {
+  for (const MetricRange& m : x.metrics)
+    if (m.name == "choice_points") return fmt::format("{:g}/{:g}/{:g}", m.min, m.median, m.max);
+  return "–";
+}
+
 std::string strategy_name(const ExploreOptions& o) {
   switch (o.strategy) {
     case runtime::Schedule::Kind::pct:
@@ -85,14 +96,17 @@ json exploration_data(const Exploration& x, std::optional<Outcome> drawn) {
     outcomes.push_back(
         {{"class", kOutcomeNames[c]},
          {"count", x.outcomes[c].count},
-         {"first_schedule", x.outcomes[c].count ? json(x.outcomes[c].first) : json(nullptr)}});
+         {"first_schedule", x.outcomes[c].count ? json(x.outcomes[c].first) : json(nullptr)},
+         {"first_error", x.outcomes[c].what.empty() ? json(nullptr) : json(x.outcomes[c].what)}});
   json shown_data = nullptr;
   if (drawn) {
     const auto c = static_cast<std::size_t>(*drawn);
     shown_data = {{"class", kOutcomeNames[c]}, {"schedule", x.outcomes[c].first}};
   }
-  return {{"strategy", x.strategy},       {"schedules", x.schedules}, {"exhausted", x.exhausted},
-          {"interrupted", x.interrupted}, {"shown", shown_data},      {"outcomes", outcomes}};
+  return {{"strategy", x.strategy},   {"vary", vary_name(x.vary)},
+          {"schedules", x.schedules}, {"distinct_orders", x.distinct_orders},
+          {"exhausted", x.exhausted}, {"interrupted", x.interrupted},
+          {"shown", shown_data},      {"outcomes", outcomes}};
 }
 
 // One row per class for a chart's table of explored.html.
@@ -102,8 +116,9 @@ std::string outcome_rows(const Exploration& x, const ReplayCommand& replay_comma
     const OutcomeCount& o = x.outcomes[c];
     const std::string pct = share(o.count, x.schedules);
     const char* kind = o.count == 0 ? "none" : anomaly(c) ? "bad" : "ok";
-    const std::string first =
+    std::string first =
         o.count ? fmt::format("<code>{}</code>", html_escape(o.first)) : std::string("–");
+    if (!o.what.empty()) first += fmt::format("<div class=\"error\">{}</div>", html_escape(o.what));
     const std::string command = o.count
                                     ? fmt::format("<code class=\"command\">{}</code>",
                                                   html_escape(replay_command(*x.scenario, o.first)))
@@ -129,13 +144,17 @@ std::string explored_section(const Exploration& x, std::optional<Outcome> drawn,
         anomaly(c) ? "the anomaly met in the most schedules" : "as no anomaly occurred");
   }
   const bool dfs = x.strategy == "dfs";
-  const char* exhausted = x.interrupted ? ", interrupted"
-                          : !dfs        ? ""
-                          : x.exhausted ? ", every interleaving"
-                                        : ", not exhausted";
+  const std::string exhausted =
+      x.interrupted ? ", interrupted"
+      : !dfs        ? ""
+      : x.exhausted ? fmt::format(", all {} orders", x.distinct_orders)
+                    : fmt::format(", stopped at the bound of {}", schedules_text(x.schedules));
   return fill(report_assets::explored_html(), {{"schedules", schedules_text(x.schedules)},
                                                {"strategy", html_escape(x.strategy)},
+                                               {"vary", std::string(vary_name(x.vary))},
                                                {"exhausted", exhausted},
+                                               {"orders", std::to_string(x.distinct_orders)},
+                                               {"points", choice_points(x)},
                                                {"shown", said},
                                                {"rows", outcome_rows(x, replay_command)}});
 }
@@ -147,11 +166,12 @@ std::string summary_rows(const std::vector<ExploredScenario>& explored,
   for (std::size_t i = 0; i < explored.size(); ++i) {
     const Exploration& x = explored[i].exploration;
     const std::string id = html_escape(x.scenario->id);
-    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}{}</td>", i + 1, id, id,
-                       x.schedules,
+    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}{}</td><td>{}</td>",
+                       i + 1, id, id, x.schedules,
                        x.interrupted ? " (interrupted)"
                        : x.exhausted ? " (all)"
-                                     : "");
+                                     : "",
+                       x.distinct_orders);
     for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
       const std::size_t n = x.outcomes[c].count;
       out +=
@@ -165,6 +185,27 @@ std::string summary_rows(const std::vector<ExploredScenario>& explored,
   return out;
 }
 
+// What each schedule varies, in words.
+std::string seeds_text(const ExploreOptions& o) {
+  if (o.vary == Vary::timing)
+    return fmt::format(
+        "vary <b>timing</b>: FIFO order, schedule <i>i</i>'s delays and volumes from seed "
+        "<b>{}</b> + <i>i</i>",
+        o.run.seed);
+  if (o.strategy == runtime::Schedule::Kind::dfs)
+    return fmt::format("every task order of one run, delays and volumes from seed <b>{}</b>",
+                       o.run.seed);
+  if (o.vary == Vary::order)
+    return fmt::format(
+        "vary <b>order</b>: schedule <i>i</i> draws its choices from seed <b>{}</b> + <i>i</i>; "
+        "every run's delays and volumes from seed <b>{}</b>",
+        o.seed, o.run.seed);
+  return fmt::format(
+      "vary <b>both</b>: schedule <i>i</i> draws its choices from seed <b>{}</b> + <i>i</i>, its "
+      "run's delays and volumes from seed <b>{}</b> + <i>i</i>",
+      o.seed, o.run.seed);
+}
+
 // The part above the charts: explore.html, filled.
 std::string explore_section(const std::vector<ExploredScenario>& explored,
                             const std::vector<std::optional<Outcome>>& drawn,
@@ -172,13 +213,7 @@ std::string explore_section(const std::vector<ExploredScenario>& explored,
   std::string heads;
   for (std::size_t c = 0; c < kOutcomeNames.size(); ++c)
     heads += fmt::format("<th title=\"{}\">{}</th>", hint(c), kOutcomeNames[c]);
-  const std::string seeds =
-      o.strategy == runtime::Schedule::Kind::dfs
-          ? fmt::format("every interleaving of one run, seed <b>{}</b>", o.run.seed)
-          : fmt::format(
-                "schedule <i>i</i> draws its choices from seed <b>{}</b> + <i>i</i>, its "
-                "run's delays and volumes from seed <b>{}</b> + <i>i</i>",
-                o.seed, o.run.seed);
+  const std::string seeds = seeds_text(o);
   return fill(report_assets::explore_html(), {{"explore_command", html_escape(explore_command)},
                                               {"strategy", html_escape(strategy_name(o))},
                                               {"schedules", schedules_text(o.schedules)},

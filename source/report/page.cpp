@@ -275,13 +275,43 @@ std::string html_escape(std::string_view text) {
       text, {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}});
 }
 
+namespace {
+
+// One run's "how often" line: every class met, with its count and share of the schedules.
+std::string how_often_html(const Exploration& x) {
+  std::string classes;
+  for (std::size_t c = 0; c < x.outcomes.size(); ++c) {
+    const std::size_t n = x.outcomes[c].count;
+    if (n == 0) continue;
+    const bool bad = static_cast<Outcome>(c) != Outcome::clean;
+    classes +=
+        fmt::format(" <span class=\"{}\" data-class=\"{}\" title=\"{}\">{} {}/{} ({:.0f}%)</span>",
+                    bad ? "bad" : "ok", kOutcomeNames[c],
+                    html_escape(meaning(static_cast<Outcome>(c))), kOutcomeNames[c], n, x.schedules,
+                    100.0 * static_cast<double>(n) /
+                        static_cast<double>(std::max<std::size_t>(x.schedules, 1)));
+  }
+  return fmt::format(
+      "<p class=\"how-often\">How often, over <b>{}</b> schedules of this scenario (random task "
+      "order and timing, in simulated time; <code>explore</code> gives more):{}</p>\n",
+      x.schedules, classes);
+}
+
+}  // namespace
+
 std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>& metrics,
-                        const RunOptions& options) {
-  if (runs.size() != metrics.size())
+                        const RunOptions& options,
+                        const std::vector<std::optional<Exploration>>& often) {
+  if (runs.size() != metrics.size() || (!often.empty() && often.size() != runs.size()))
     throw std::invalid_argument(
-        fmt::format("report_page: {} runs but {} sets of metrics", runs.size(), metrics.size()));
+        fmt::format("report_page: {} runs but {} sets of metrics, {} of how often", runs.size(),
+                    metrics.size(), often.size()));
   std::vector<ChartParts> charts;
-  for (std::size_t i = 0; i < runs.size(); ++i) charts.push_back({&runs[i], &metrics[i], {}, {}});
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    charts.push_back({&runs[i],
+                      &metrics[i],
+                      often.empty() || !often[i] ? std::string() : how_often_html(*often[i]),
+                      {}});
   return report_parts::page(charts, options, {"All scenarios side by side", ""});
 }
 

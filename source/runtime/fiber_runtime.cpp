@@ -126,6 +126,12 @@ class ReadyQueue {
     if (size_ == slots_.size()) grow();
     slots_[(head_ + size_++) & mask_] = t;
   }
+  void push_front(FiberTask* t) {
+    if (size_ == slots_.size()) grow();
+    head_ = (head_ - 1) & mask_;
+    slots_[head_] = t;
+    ++size_;
+  }
   // Removes and returns the i-th task; the others keep their order.
   FiberTask* take(std::size_t i) {
     FiberTask* t = (*this)[i];
@@ -213,6 +219,7 @@ class FiberRuntime final : public Scheduler {
     t->fn = std::move(fn);
     ++live_;
     make_runnable(t);
+    offer_switch();
   }
 
   void park() override {
@@ -281,6 +288,23 @@ class FiberRuntime final : public Scheduler {
       if (!fire_next_timers() && yielding_.empty()) return;
       requeue_yielding();
     }
+  }
+
+  // A go() is a choice point too, as in Go, where the new task may run before its spawner goes
+  // on: the strategy picks among the running task (index 0: it goes on, as FIFO does) and the
+  // ready ones, the new task among them. Simulated time only (explore's); a running task passed
+  // over is the first ready one again.
+  void offer_switch() {
+    FiberTask* t = running_;
+    if (!strategy_ || real_ || tearing_down_ || !t || runnable_.empty()) return;
+    ready_ids_.assign(1, t->id);
+    for (std::size_t i = 0; i < runnable_.size(); ++i) ready_ids_.push_back(runnable_[i]->id);
+    const std::size_t index = std::min(strategy_->choose(ready_ids_), runnable_.size());
+    if (index == 0) return;
+    FiberTask* next = runnable_.take(index - 1);
+    t->state = FiberTask::State::runnable;
+    runnable_.push_front(t);
+    switch_to(t, next);
   }
 
   // The ready task to run next: the longest-ready one, or the strategy's choice when two or more
@@ -384,6 +408,7 @@ class FiberRuntime final : public Scheduler {
 
   void start_running(FiberTask* t) {
     if (watchdog_) watchdog_->entered(t->id, t->started_file, t->started_line);
+    if (strategy_) strategy_->ran(t->id);
     running_ = t;
     t->state = FiberTask::State::running;
     set_current(this, t);
@@ -407,7 +432,11 @@ class FiberRuntime final : public Scheduler {
   // Task -> the next ready task, or the scheduler; returns when the task is resumed again.
   // Inlined into its callers for the reason block() is (scheduler.h).
   [[gnu::always_inline]] inline void suspend(FiberTask* t) {
-    FiberTask* next = next_without_scheduler();
+    switch_to(t, next_without_scheduler());
+  }
+
+  // Task `t` -> `next`, or the scheduler when nullptr; returns when `t` is resumed again.
+  [[gnu::always_inline]] inline void switch_to(FiberTask* t, FiberTask* next) {
     if (next == t) {  // its own timer was the next one due
       start_running(t);
       return;

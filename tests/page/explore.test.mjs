@@ -67,8 +67,11 @@ test('every chart shows how often each outcome occurred, as the JSON says', asyn
     const chart = page.locator(`details#${x.id}`);
     await page.locator(`details#${x.id}[data-ready]`).waitFor({ state: 'attached' });
     assert.equal(await chart.locator('.vis-item.vis-box.ghost').count(), BEATS, `${x.id}: ghosts`);
+    const points = x.metrics.choice_points;
     assert.match(await chart.locator('.explored').innerText(),
-                 new RegExp(`^Across ${x.schedules} schedules \\(random\\): ` +
+                 new RegExp(`^Across ${x.schedules} schedules \\(random, vary both\\): ` +
+                            `${x.distinct_orders} distinct task orders; choice points a run ` +
+                            `${points.min}/${points.median}/${points.max} \\(min/median/max\\); ` +
                             'the chart draws schedule \\S+, the first with \\w+'));
     for (const o of x.outcomes) {
       const row = chart.locator(`table.outcomes tr[data-class="${o.class}"]`);

@@ -5,10 +5,15 @@
 //
 // Guarantees
 // - Runs are in simulated time. random and pct: schedule i draws its choices from seed
-//   options.seed + i and the run's own draws (delays, volumes) from options.run.seed + i, so both
-//   the interleaving and the timing vary. dfs keeps the run's seed and walks every interleaving
-//   of that one run in order, until `schedules` or none is left. Either way the schedule's string
-//   carries both seeds (or the path), so it alone replays the run.
+//   options.seed + i; with vary both, the run's own draws (delays, volumes) come from
+//   options.run.seed + i, so both the interleaving and the timing vary; with vary order, from
+//   options.run.seed always. vary timing runs FIFO (no choice varied) with options.run.seed + i,
+//   whatever the strategy. dfs (vary order or both) keeps the run's seed and walks every
+//   interleaving of that one run in order, until `schedules` or none is left (exhausted). The
+//   schedule's string carries both seeds (or the path), so it alone replays the run.
+// - Each run's choice points (runtime/schedule.h) are among its figures ("choice_points"), and
+//   the exploration counts the distinct orders its runs' tasks ran in (a hash of each run's
+//   order of task switches).
 // - A run's outcome classes: one per anomaly (analysis/metrics.h's kAnomalies: lost, skipped,
 //   duplicate, beyond, disorder, stale, overlap), which a run is in when its summary counts at
 //   least one of it; deadlock (the runtime found every task blocked), threw (another exception
@@ -55,8 +60,14 @@ inline constexpr std::string_view kCleanMeans = "none of the above";
 // What a class means: an anomaly's definition, or one of the above.
 std::string_view meaning(Outcome o);
 
+// What varies from one schedule to the next: the task order only (the run's seed held), the
+// timing only (the run's seed, under FIFO), or both.
+enum class Vary { order, timing, both };
+inline constexpr std::array<std::string_view, 3> kVaryNames{"order", "timing", "both"};
+
 struct ExploreOptions {
   runtime::Schedule::Kind strategy = runtime::Schedule::Kind::random;
+  Vary vary = Vary::both;
   int depth = 3;                 // pct
   std::size_t schedules = 1000;  // at most, for dfs
   std::uint64_t seed = 1;        // of the strategy's draws
@@ -66,6 +77,7 @@ struct ExploreOptions {
 struct OutcomeCount {
   std::size_t count = 0;
   std::string first;  // the first schedule in this class, empty when none
+  std::string what;   // deadlock and threw: the first schedule's exception text
 };
 
 struct MetricRange {
@@ -75,8 +87,10 @@ struct MetricRange {
 
 struct Exploration {
   const Scenario* scenario = nullptr;
-  std::string strategy;  // "random", "pct3", "dfs"
+  std::string strategy;  // "random", "pct3", "dfs", "fifo" (vary timing)
+  Vary vary = Vary::both;
   std::size_t schedules = 0;
+  std::size_t distinct_orders = 0;  // how many different orders the tasks ran in
   std::array<OutcomeCount, kOutcomeNames.size()> outcomes;
   std::vector<MetricRange> metrics;
   bool exhausted = false;    // dfs: every schedule was run

@@ -24,8 +24,11 @@ namespace cacophony {
 
 inline constexpr std::size_t kMaxChartEvents = 20'000;
 
+// `often`, when given (one per run, or none), puts beside each run's figures how often each
+// outcome class occurred when its scenario was explored: count and share of the schedules.
 std::string report_page(const std::vector<Run>& runs, const std::vector<Metrics>& metrics,
-                        const RunOptions& options);
+                        const RunOptions& options,
+                        const std::vector<std::optional<Exploration>>& often = {});
 
 // The explore page: the same page, with a chart per explored scenario (in the given order), each
 // drawing one run, and above it how often each outcome class occurred across the schedules.

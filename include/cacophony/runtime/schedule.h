@@ -4,7 +4,9 @@
 // any one of them replayed.
 //
 // - A choice is made whenever two or more tasks are ready; with one there is nothing to choose.
-//   FIFO (the default, no Strategy) always takes the longest-ready task.
+//   FIFO (the default, no Strategy) always takes the longest-ready task. Every go() is a choice
+//   point as well (simulated time): its spawner goes on (index 0, FIFO's choice) or a ready task,
+//   the new one among them, runs first, as Go allows.
 // - random: each choice uniform, from a seeded generator.
 // - pct: Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): each task gets a
 //   random priority as it is created, and the highest-priority ready task runs; at depth-1 random
@@ -41,18 +43,28 @@ class Strategy {
   virtual void created(std::uint64_t /*task*/) {}
   // The ready tasks' ids in FIFO order (at least two): the index of the one to run.
   virtual std::size_t choose(std::span<const std::uint64_t> ready) = 0;
-  // The choices made in the run so far, as indices.
+  // The choices made in the run so far, as indices: the run's choice points.
   const std::vector<std::uint32_t>& choices() const { return choices_; }
+  // Task `task` runs (is resumed); the runtime tells every switch.
+  void ran(std::uint64_t task) { order_ = (order_ ^ task) * 0x100000001b3ULL; }
+  // The order the run's tasks ran in, hashed (FNV-1a over their ids): runs with equal hashes
+  // ran their tasks in the same order.
+  std::uint64_t order() const { return order_; }
 
  protected:
   std::size_t record(std::size_t index) {
     choices_.push_back(static_cast<std::uint32_t>(index));
     return index;
   }
-  void forget() { choices_.clear(); }
+  void forget() {
+    choices_.clear();
+    order_ = kOrderBasis;
+  }
 
  private:
+  static constexpr std::uint64_t kOrderBasis = 0xcbf29ce484222325ULL;
   std::vector<std::uint32_t> choices_;
+  std::uint64_t order_ = kOrderBasis;
 };
 
 struct Schedule {
