@@ -69,6 +69,6 @@ dpkg-deb -x "$dev" "$root"
 cmake -S "$source/examples/my_metronome" -B "$work/example" -G Ninja -DCMAKE_PREFIX_PATH="$root/usr" \
   >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not configure"; }
 cmake --build "$work/example" >"$work/example.log" 2>&1 || { cat "$work/example.log"; fail "the example does not build"; }
-"$work/example/my_metronome" run my_metronome --time simulated | grep '^15 my_metronome .*beats 15/15' >/dev/null ||
+"$work/example/my_metronome" run my_metronome --time simulated | grep '^19 my_metronome .*beats 15/15' >/dev/null ||
   fail "the example built against cacophony-dev does not run its metronome"
 echo "ok: examples/my_metronome builds against the unpacked cacophony-dev and runs"
