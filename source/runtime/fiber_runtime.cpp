@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
+#include "stack_guard.h"
 #include "stack_pool.h"
 #include "watchdog.h"
 
@@ -104,6 +105,7 @@ class FiberRuntime final : public Scheduler {
   }
 
   void run(std::function<void()> main) override {
+    stack_guard::watch_this_thread();
     set_current(this, nullptr);
     if (strategy_) strategy_->begin();
     if (real_) {
@@ -420,7 +422,7 @@ class FiberRuntime final : public Scheduler {
   unsigned long saved_slack_ = 0;
   int spinners_waiting_ = 0;  // tasks suspended in yield()
   Duration metered_cpu_{0};   // the sum of every task's `cpu`
-  StackPool stacks_;
+  StackPool stacks_{Runtime::stack_size()};
   fiber_switch::Context scheduler_;
   ctx::fiber scheduler_fiber_;          // the scheduler's continuation while a task runs
   FiberTask* switched_from_ = nullptr;  // the last context to switch away; nullptr: scheduler
