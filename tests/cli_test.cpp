@@ -33,6 +33,8 @@ TEST(Cli, BadValuesGetOneLineAndExitCodeTwo) {
   const std::string bpm_word = "--bpm: bpm must be a whole number in (0, 6000], got ";
   const std::string beats = "--beats must be a whole number in [1, 10000000], got ";
   const std::string help = " (see cacophony --help)";
+  const std::string stack =
+      "--stack-size must be 16k..1024m (bytes, or k or m for KiB or MiB), got ";
   // Each bad input, and what is said after "cacophony: error: ".
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--bpm 0", bpm_range + "0"},
@@ -52,6 +54,10 @@ TEST(Cli, BadValuesGetOneLineAndExitCodeTwo) {
       {"run", "id is required" + help},
       {"run no_such_scenario", "unknown scenario 'no_such_scenario' (see cacophony list)"},
       {"run async_naive --bpm 0", bpm_range + "0"},
+      {"--stack-size 16383", stack + "'16383'"},
+      {"run async_naive --stack-size 2g", stack + "'2g'"},
+      {"--stack-size 1025m", stack + "'1025m'"},
+      {"--stack-size 64q", stack + "'64q'"},
       {"frobnicate", "The following argument was not expected: frobnicate" + help}};
   for (const auto& [args, said] : cases) {
     // In simulated time, should one of them be taken after all; --time warp is its own case.

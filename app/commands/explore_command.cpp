@@ -21,6 +21,7 @@
 #include "io/voice.h"
 #include "options/command_model.h"
 #include "options/options.h"
+#include "options/stack_size_option.h"
 
 namespace cacophony::cli {
 namespace {
@@ -36,6 +37,7 @@ struct RawExplore {
   std::string bpm = "6000";
   std::string json;
   std::string report;
+  std::string stack_size;
 };
 
 runtime::Schedule::Kind parse_strategy(const std::string& text) {
@@ -141,6 +143,7 @@ ExploredScenario explored(const Exploration& x, const ExploreOptions& options) {
 // scenarios not begun left out.
 int explore_command(const RawExplore& raw) {
   const ExploreOptions options = explore_options(raw);
+  use_stack_size(raw.stack_size);
   const std::vector<const Scenario*> chosen = parse_scenarios(raw.ids);
   // Opened before the exploration starts, so that a bad path costs no work.
   const OutputFiles outputs({{Output::json, &raw.json}, {Output::report, &raw.report}});
@@ -213,6 +216,7 @@ void add_explore_command(CLI::App& app, Action& action) {
                  "every outcome's count, share and first schedule with the `run --replay` line "
                  "that draws it again"))
       ->check(kOutputName);
+  add_stack_size_option(*cmd, raw->stack_size);
   cmd->callback([raw, &action] { action = [raw] { return explore_command(*raw); }; });
 }
 

@@ -20,6 +20,7 @@
 #include "io/voice.h"
 #include "options/command_model.h"
 #include "options/options.h"
+#include "options/stack_size_option.h"
 
 namespace cacophony::cli {
 namespace {
@@ -35,6 +36,7 @@ struct RawOptions {
   std::string json;
   std::string report;
   std::string trace;
+  std::string stack_size;  // "" when not given: the runtime's default
   bool no_report = false;
   bool verbose = false;
 };
@@ -64,6 +66,7 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   takes_file(cmd.add_option("--trace", raw.trace,
                             "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
       ->check(kOutputName);
+  add_stack_size_option(cmd, raw.stack_size);
   cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
 }
 
@@ -177,6 +180,7 @@ std::string how_often_line(const Exploration& x) {
 
 int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& chosen) {
   RunOptions options = run_options(raw);
+  use_stack_size(raw.stack_size);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(

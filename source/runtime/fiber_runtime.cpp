@@ -7,12 +7,9 @@
 // the scheduler's loop runs only at the start, when a task ends, and when a spinner or the end of
 // the run needs it. The order of tasks, the clock and every strategy choice are the same.
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <boost/context/fiber.hpp>
 #include <cerrno>
-#include <cstring>
 #include <list>
 #include <queue>
 #include <stdexcept>
@@ -23,77 +20,14 @@
 #include "clock.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
+#include "stack_guard.h"
+#include "stack_pool.h"
 #include "watchdog.h"
 
 namespace cacophony::runtime::detail {
 namespace {
 
 namespace ctx = boost::context;
-
-// Fiber stacks are mapped once, committed lazily by the kernel, and reused, so starting a task
-// costs no system call. The lowest page is a guard.
-class StackPool {
- public:
-  static constexpr std::size_t kSize = 256 * 1024;
-
-  ~StackPool() {
-    for (void* s : free_) munmap(s, kSize);
-  }
-
-  ctx::stack_context allocate() {
-    void* base;
-    if (free_.empty()) {
-      base = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (base == MAP_FAILED) refused("mmap");
-      // Without its guard page a stack that overflows would write over its neighbour's.
-      if (mprotect(base, 4096, PROT_NONE) != 0) {
-        const int error = errno;
-        munmap(base, kSize);
-        errno = error;
-        refused("mprotect");
-      }
-      ++mapped_;
-    } else {
-      base = free_.back();
-      free_.pop_back();
-    }
-    last_base_ = base;
-    ctx::stack_context sc;
-    sc.size = kSize;
-    sc.sp = static_cast<char*>(base) + kSize;
-    return sc;
-  }
-
-  // A stack the kernel would not map: the task is not started, and the run fails with why.
-  [[noreturn]] void refused(const char* call) const {
-    throw std::runtime_error(std::string("cannot start a task: the kernel refused its stack (") +
-                             call + ": " + std::strerror(errno) + ") with " +
-                             std::to_string(mapped_) +
-                             " stacks mapped; each takes two of the process's memory maps, "
-                             "which vm.max_map_count bounds");
-  }
-
-  // The stack handed out last, for the sanitizers.
-  void* last_base() const { return last_base_; }
-
-  void deallocate(ctx::stack_context& sc) {
-    void* base = static_cast<char*>(sc.sp) - sc.size;
-    fiber_switch::unpoison_stack(base, sc.size);
-    free_.push_back(base);
-  }
-
- private:
-  std::vector<void*> free_;
-  void* last_base_ = nullptr;
-  std::size_t mapped_ = 0;
-};
-
-struct PooledStack {
-  StackPool* pool;
-  ctx::stack_context allocate() { return pool->allocate(); }
-  void deallocate(ctx::stack_context& sc) { pool->deallocate(sc); }
-};
 
 // Thrown into parked tasks when a deadlocked run is torn down; never escapes the runtime.
 struct Teardown {};
@@ -177,6 +111,7 @@ class FiberRuntime final : public Scheduler {
   }
 
   void run(std::function<void()> main) override {
+    stack_guard::watch_this_thread();
     set_current(this, nullptr);
     if (strategy_) strategy_->begin();
     if (real_) {
@@ -207,9 +142,10 @@ class FiberRuntime final : public Scheduler {
   void go(std::function<void()> fn, const char* file, unsigned line) override {
     auto task = std::make_unique<FiberTask>();
     FiberTask* t = task.get();
-    t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
+    ctx::stack_context stack;
+    t->fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_, &stack},
                           [this, t](ctx::fiber&& caller) { return enter(t, std::move(caller)); });
-    fiber_switch::create(t->context, stacks_.last_base(), StackPool::kSize);
+    fiber_switch::create(t->context, static_cast<char*>(stack.sp) - stack.size, stack.size);
     tasks_.push_back(std::move(task));
     t->home = std::prev(tasks_.end());
     t->id = next_id_++;
@@ -515,7 +451,7 @@ class FiberRuntime final : public Scheduler {
   unsigned long saved_slack_ = 0;
   int spinners_waiting_ = 0;  // tasks suspended in yield()
   Duration metered_cpu_{0};   // the sum of every task's `cpu`
-  StackPool stacks_;
+  StackPool stacks_{Runtime::stack_size()};
   fiber_switch::Context scheduler_;
   ctx::fiber scheduler_fiber_;          // the scheduler's continuation while a task runs
   FiberTask* switched_from_ = nullptr;  // the last context to switch away; nullptr: scheduler

@@ -37,10 +37,29 @@
 //   main task, then in order of go()), where go() was called (file and line) and what it waits on
 //   (a receive, a send, a select, a wait group or a mutex).
 //
+// Task stacks (real and simulated time): each fiber task runs on a stack of stack_size() bytes
+// (set_stack_size(); 64 KiB by default) that never grows. The size is address space, not memory:
+// stacks are reserved in bulk and the kernel commits a page only when a task first touches it, so
+// a parked task holds about the page its park runs on, and a million parked tasks fit a stock
+// machine. 64 KiB rather than more: the runtime's own paths, formatting and exceptions use a few
+// KiB, and smaller slots pack more stacks into each page table.
+// - Overflow: below every stack lies a 16 KiB guard that no access passes. Code that links the
+//   runtime is built with -fstack-clash-protection, so a frame larger than a page touches each of
+//   its pages in order and meets the guard before anything beyond it; a frame from code built
+//   without it still meets the guard unless it is over 16 KiB. The guard's fault (SIGSEGV) is
+//   told from any other by its address, on an alternate signal stack of the thread's own; the
+//   process then writes one line (set_overflow_message()) and exits with code 1. A task can't
+//   write over another task's stack, and the run doesn't go on with a stack it has lost. Other
+//   faults go to the handler that was there before (the kernel's, by default).
+// - Guards live in the page tables (MADV_GUARD_INSTALL, Linux 6.13). An older kernel gets an
+//   mprotect'ed mapping per guard instead, and vm.max_map_count then bounds a run to about 32,000
+//   tasks; a task beyond that fails the run with why, as any stack the kernel refuses does.
+//
 // Memory ordering: whatever a task wrote before a channel operation, a done(), an unlock() or a
 // go() is visible to the task that the operation releases, or to the task go() starts.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +95,19 @@ class Runtime {
   // stuck run hangs, and no watching thread is started. Set it before runs start; thread-safe.
   using StuckHandler = void (*)(const std::string& message);
   static void set_stuck_handler(StuckHandler handler);
+
+  // The bytes of every fiber task's stack, rounded up to whole pages; std::invalid_argument
+  // outside [kMinStackSize, kMaxStackSize]. Set it before runs start; it holds for runs created
+  // after.
+  static constexpr std::size_t kDefaultStackSize = 64 * 1024;
+  static constexpr std::size_t kMinStackSize = 16 * 1024;
+  static constexpr std::size_t kMaxStackSize = std::size_t{1} << 30;
+  static void set_stack_size(std::size_t bytes);
+  static std::size_t stack_size();
+  // The line written (with write(2), nothing else being safe then) when a task overflows its
+  // stack, before the process exits with code 1; it must live as long as the process. nullptr
+  // (the default): "a task overflowed its 64 KiB stack", naming the size.
+  static void set_overflow_message(const char* line);
 
   // Runs `main` as the run's first task and waits for every task. Rethrows the first exception
   // that escaped a task. Call once.
