@@ -1,6 +1,7 @@
 // Resident memory of parked tasks: N tasks park on one channel, then are released and joined.
 // Prints, for one run, the time per spawn and per join and the resident bytes each parked task
-// adds (VmRSS; page tables, VmPTE, apart), read from /proc/self/status while all N are parked.
+// adds (VmRSS; page tables, VmPTE, apart), read from /proc/self/status while all N are parked,
+// and what stays resident once they all ended.
 //
 //   cacophony_parked_bench [tasks=1000000] [real|simulated] [stack KiB]
 
@@ -69,13 +70,16 @@ int main(int argc, char** argv) {
     release.close();
     done.wait();
     const auto joined = Clock::now();
+    const long ended_rss = status_kib("VmRSS:");
     std::printf(
         "%ld tasks, %s time, %zu KiB stacks: %.0f ns per spawn, %.0f ns per release and join, "
-        "%.0f resident bytes per parked task (+%.0f of page tables), %ld memory maps\n",
+        "%.0f resident bytes per parked task (+%.0f of page tables), %ld memory maps; %.0f bytes "
+        "per task still resident once all ended\n",
         tasks, mode.c_str(), Runtime::stack_size() / 1024, ns_per(spawned - start, tasks),
         ns_per(joined - joining, tasks),
         static_cast<double>(parked_rss - rss) * 1024 / static_cast<double>(tasks),
-        static_cast<double>(parked_pte - pte) * 1024 / static_cast<double>(tasks), parked_maps);
+        static_cast<double>(parked_pte - pte) * 1024 / static_cast<double>(tasks), parked_maps,
+        static_cast<double>(ended_rss - rss) * 1024 / static_cast<double>(tasks));
   });
   return 0;
 }

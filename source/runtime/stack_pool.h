@@ -4,6 +4,8 @@
 // (stack_guard.h tells its fault from others); where the kernel can put guards in the page tables
 // (MADV_GUARD_INSTALL, Linux 6.13) a chunk stays one mapping, else each guard is an mprotect'ed
 // mapping of its own, and vm.max_map_count (65530 by default) bounds a run to about 32,000 tasks.
+// Stacks handed back stay resident up to 64 MiB of them, for reuse; the pages of the others go
+// back to the kernel, 256 stacks at a time.
 //
 // Safe to share between threads (a mutex guards it: starting a task is not on the audio path), so
 // a scheduler may keep one pool per worker or one for all.
@@ -32,15 +34,18 @@ class StackPool {
   char* carve();
   void add_chunk();
   void install_guard(char* slot);
+  void trim(std::vector<char*>& slots) const;
   [[noreturn]] void refused(const char* call) const;
 
   const std::size_t stack_;
+  const std::size_t warm_;   // free stacks kept resident
   const std::size_t slot_;   // guard + stack
   const std::size_t slots_;  // per chunk
   std::mutex mutex_;
   std::vector<char*> chunks_;
   std::size_t carved_ = 0;   // slots handed out at least once, over all chunks
-  std::vector<char*> free_;  // slots handed back
+  std::vector<char*> free_;  // slots handed back, resident as they were left
+  std::vector<char*> cold_;  // slots handed back beyond warm_, to be trimmed
 };
 
 // The allocator boost::context takes; it keeps the stack it handed out (`given`) for the
