@@ -32,7 +32,11 @@ constexpr std::size_t kGuard = 4 * kPage;
 // 256 neighbours 1.1-1.6 us (the kernel frees the pages either way). Guards stay through it.
 constexpr std::size_t kWarmBytes = std::size_t{64} << 20;
 constexpr std::size_t kTrimmed = 256;
-// 512 MiB of address space per chunk: 6553 slots of 64 KiB, 153 chunks for a million tasks.
+// Chunks grow: the first holds kFirstSlots stacks, each next one twice as many, up to 512 MiB of
+// address space (6553 slots of 64 KiB; 161 chunks for a million tasks). A run of a few tasks
+// then reserves about a MiB, not 512, which matters under an address-space limit (ulimit -v),
+// and a large run still needs few mappings.
+constexpr std::size_t kFirstSlots = 16;
 constexpr std::size_t kChunkBytes = std::size_t{512} << 20;
 
 std::atomic<std::size_t> chosen_stack_size{Runtime::kDefaultStackSize};
@@ -61,12 +65,12 @@ StackPool::StackPool(std::size_t stack_size)
     : stack_(stack_size),
       warm_(std::max<std::size_t>(1, kWarmBytes / stack_size)),
       slot_(kGuard + stack_size),
-      slots_(std::max<std::size_t>(1, kChunkBytes / slot_)) {}
+      max_slots_(std::max<std::size_t>(1, kChunkBytes / slot_)) {}
 
 StackPool::~StackPool() {
-  for (char* chunk : chunks_) {
-    stack_guard::forget_range(chunk);
-    munmap(chunk, slot_ * slots_);
+  for (const Chunk& chunk : chunks_) {
+    stack_guard::forget_range(chunk.base);
+    munmap(chunk.base, slot_ * chunk.slots);
   }
 }
 
@@ -122,26 +126,30 @@ void StackPool::trim(std::vector<char*>& slots) const {
 
 // A slot never handed out before, its guard in place.
 char* StackPool::carve() {
-  if (carved_ == chunks_.size() * slots_) add_chunk();
-  char* slot = chunks_.back() + (carved_ % slots_) * slot_;
+  if (chunks_.empty() || carved_in_last_ == chunks_.back().slots) add_chunk();
+  char* slot = chunks_.back().base + carved_in_last_ * slot_;
   install_guard(slot);
+  ++carved_in_last_;
   ++carved_;
   return slot;
 }
 
 void StackPool::add_chunk() {
-  const std::size_t bytes = slot_ * slots_;
+  const std::size_t slots = chunks_.empty() ? std::min(kFirstSlots, max_slots_)
+                                            : std::min(2 * chunks_.back().slots, max_slots_);
+  const std::size_t bytes = slot_ * slots;
   void* chunk = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (chunk == MAP_FAILED) refused("mmap");
   // A huge page would make a few bytes of stack two megabytes resident.
   madvise(chunk, bytes, MADV_NOHUGEPAGE);
-  if (!stack_guard::watch_range(chunk, slot_, kGuard, slots_, stack_)) {
+  if (!stack_guard::watch_range(chunk, slot_, kGuard, slots, stack_)) {
     munmap(chunk, bytes);
     errno = ENOMEM;
     refused("the overflow watch's table of ranges");
   }
-  chunks_.push_back(static_cast<char*>(chunk));
+  chunks_.push_back({static_cast<char*>(chunk), slots});
+  carved_in_last_ = 0;
 }
 
 // Never skipped: a stack without its guard would overflow into the slot below it.

@@ -1,6 +1,7 @@
-// Fiber stacks, reserved in bulk: one mapping ("chunk") holds thousands of stack slots, committed
-// lazily by the kernel (a parked task's stack is resident only where it has run), so a run can
-// hold a million tasks without a mapping each. The lowest bytes of every slot are a guard
+// Fiber stacks, reserved in bulk: one mapping ("chunk") holds up to thousands of stack slots
+// (the first 16, each next one twice as many), committed lazily by the kernel (a parked task's
+// stack is resident only where it has run), so a run can hold a million tasks without a mapping
+// each. The lowest bytes of every slot are a guard
 // (stack_guard.h tells its fault from others); where the kernel can put guards in the page tables
 // (MADV_GUARD_INSTALL, Linux 6.13) a chunk stays one mapping, else each guard is an mprotect'ed
 // mapping of its own, and vm.max_map_count (65530 by default) bounds a run to about 32,000 tasks.
@@ -38,14 +39,19 @@ class StackPool {
   [[noreturn]] void refused(const char* call) const;
 
   const std::size_t stack_;
-  const std::size_t warm_;   // free stacks kept resident
-  const std::size_t slot_;   // guard + stack
-  const std::size_t slots_;  // per chunk
+  const std::size_t warm_;       // free stacks kept resident
+  const std::size_t slot_;       // guard + stack
+  const std::size_t max_slots_;  // in one chunk
+  struct Chunk {
+    char* base;
+    std::size_t slots;
+  };
   std::mutex mutex_;
-  std::vector<char*> chunks_;
-  std::size_t carved_ = 0;   // slots handed out at least once, over all chunks
-  std::vector<char*> free_;  // slots handed back, resident as they were left
-  std::vector<char*> cold_;  // slots handed back beyond warm_, to be trimmed
+  std::vector<Chunk> chunks_;
+  std::size_t carved_ = 0;          // slots handed out at least once, over all chunks
+  std::size_t carved_in_last_ = 0;  // of them, in the newest chunk
+  std::vector<char*> free_;         // slots handed back, resident as they were left
+  std::vector<char*> cold_;         // slots handed back beyond warm_, to be trimmed
 };
 
 // The allocator boost::context takes; it keeps the stack it handed out (`given`) for the
