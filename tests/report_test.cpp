@@ -464,11 +464,10 @@ TEST_F(ReportCli, RunWritesTheReportAndTraceItIsAskedFor) {
 
 // Memory does not grow with the beats: the page and the trace keep a window of each run, and the
 // figures are measured as the run goes. Under the sanitizers an address-space limit can't apply
-// (their shadow memory alone reserves terabytes), so this runs in the plain build only.
+// (their shadow memory alone reserves terabytes), so this is built into the plain suite only,
+// where make test runs it, rather than skipped in the sanitizers' suites.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 TEST_F(ReportCli, TenMillionBeatsWithTraceAndReportFitInTwoGigabytes) {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  GTEST_SKIP() << "an address-space limit does not apply under a sanitizer";
-#endif
   const Result r = cacophony::test_support::run_cacophony(
       "run sync_ticker_fire_immediately --time simulated --beats 10000000 --trace t.json "
       "--report p.html --json f.json",
@@ -482,6 +481,7 @@ TEST_F(ReportCli, TenMillionBeatsWithTraceAndReportFitInTwoGigabytes) {
   EXPECT_NE(slurp(folder / "t.json").find("trace cut: the "), std::string::npos);
   EXPECT_NE(slurp(folder / "p.html").find("Showing the first 20000 events"), std::string::npos);
 }
+#endif
 
 TEST_F(ReportCli, AnUnwritableReportFailsBeforeAnyWork) {
   const Result r = cacophony("--time simulated --report /no/such/folder/r.html", folder);
