@@ -151,7 +151,7 @@ class FiberRuntime final : public Scheduler {
     t->id = next_id_++;
     t->started_file = file;
     t->started_line = line;
-    if (strategy_) strategy_->created(t->id);
+    if (strategy_) strategy_->created(t->id, file, line);
     t->fn = std::move(fn);
     ++live_;
     make_runnable(t);
