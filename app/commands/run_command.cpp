@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
+#include "cacophony/runtime/runtime.h"
 #include "commands.h"
 #include "io/output_file.h"
 #include "io/schedule_words.h"
@@ -41,6 +43,7 @@ struct RawOptions {
   bool no_report = false;
   int verbose = 0;  // -v: the beats; -vv: every switch between tasks too
   bool explain = false;
+  bool realtime = false;  // --rt
 };
 
 // What the main job writes when neither --report nor --no-report is given.
@@ -75,6 +78,11 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_flag("--explain", raw.explain,
                "After each run, print its schedule in words: at every choice, which ready task "
                "ran before which (simulated time)");
+  cmd.add_flag("--rt", raw.realtime,
+               fmt::format("Run the clock's thread at real-time priority (SCHED_FIFO {}) where "
+                           "the system allows it (root, CAP_SYS_NICE or RLIMIT_RTPRIO), so busy "
+                           "threads can't delay a beat's wake-up (real and threads time)",
+                           runtime::Runtime::kRealtimePriority));
 }
 
 // The first Ctrl-C lets the running scenario finish; the second gives up at once.
@@ -90,13 +98,15 @@ RunOptions run_options(const RawOptions& raw) {
   return options;
 }
 
-void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
-  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
+void print_header(FILE* log, const RunOptions& options, std::size_t scenarios, bool realtime) {
+  const std::string priority =
+      realtime ? fmt::format(", real-time priority {}", runtime::Runtime::kRealtimePriority) : "";
+  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time%s\n",
                program_name().c_str(), scenarios, scenarios == 1 ? "" : "s",
                static_cast<long long>(options.bpm.value()), options.beats,
                static_cast<unsigned long long>(options.seed),
                static_cast<int>(runtime::name(options.time).size()),
-               runtime::name(options.time).data());
+               runtime::name(options.time).data(), priority.c_str());
   flush(log);
 }
 
@@ -146,6 +156,19 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
   options.time = runtime::TimeMode::simulated;
   options.seed = schedule->run_seed;
   return schedule;
+}
+
+// --rt: the runs' thread at real-time priority before any work, or one line why not.
+void use_realtime(const RawOptions& raw, const RunOptions& options) {
+  if (!raw.realtime) return;
+  if (options.time == runtime::TimeMode::simulated)
+    throw UsageError("--rt raises a real clock's thread: add --time real or --time threads");
+  if (const int refused = runtime::Runtime::use_realtime_priority())
+    throw UsageError(fmt::format(
+        "--rt: this system refuses real-time priority {} ({}); it needs root, CAP_SYS_NICE or "
+        "an RLIMIT_RTPRIO of at least {} (ulimit -r)",
+        runtime::Runtime::kRealtimePriority, std::strerror(refused),
+        runtime::Runtime::kRealtimePriority));
 }
 
 // The strategy of one run: the replayed schedule's, or none (FIFO), inside a Narrator when the
@@ -218,6 +241,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   use_stack_size(raw.stack_size);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   const bool narrated = tells_schedule(raw, options);
+  use_realtime(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(
       {{Output::json, &raw.json}, {Output::report, &raw.report}, {Output::trace, &raw.trace}});
@@ -227,7 +251,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
                              : !raw.report.empty() ? kMaxChartEvents
                                                    : 0;
   catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
-  print_header(outputs.log(), options, chosen.size());
+  print_header(outputs.log(), options, chosen.size(), raw.realtime);
 
   const Tracker::Observer observer = beat_printer(outputs.log(), raw.verbose > 0);
   Results results;

@@ -1,5 +1,8 @@
 #include "cacophony/runtime/runtime.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <stdexcept>
 
 #include "scheduler.h"
@@ -23,6 +26,12 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Stra
   if (mode == TimeMode::threads)
     throw std::invalid_argument("a schedule strategy needs a fiber runtime (real or simulated)");
   return detail::make_fiber_runtime(mode, seed, &strategy);
+}
+
+int Runtime::use_realtime_priority() {
+  sched_param param{};
+  param.sched_priority = kRealtimePriority;
+  return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
 }
 
 Runtime& Runtime::current() {
