@@ -266,6 +266,116 @@ TEST_P(RuntimeTest, TickerRejectsANonPositivePeriod) {
   run([&] { EXPECT_THROW(Ticker ticker(0ms), std::invalid_argument); });
 }
 
+// Ticks taken after a reset at `reset_at` with period `period`, less a stale one of the old grid
+// that the slot may still hold (at most one, and only first): each is on or after its new grid
+// point, the k-th no sooner than reset_at + k·period.
+void expect_on_new_grid(std::vector<Time> ticks, Time reset_at, Duration period) {
+  if (!ticks.empty() && ticks.front() < reset_at) ticks.erase(ticks.begin());
+  for (std::size_t k = 0; k < ticks.size(); ++k)
+    EXPECT_GE(ticks[k], reset_at + static_cast<int>(k + 1) * period) << "tick " << k;
+}
+
+// Go's TestTicker: ticks at one period, then Reset to twice it, then Stop. The grid restarts at
+// the reset, and a stopped ticker sends nothing more.
+TEST_P(RuntimeTest, TickerResetRestartsTheGridWithTheNewPeriod) {
+  std::vector<Time> before, after;
+  Time reset_at{};
+  std::optional<Time> drained, after_stop;
+  run([&] {
+    Ticker ticker(10ms);
+    for (int i = 0; i < 3; ++i) before.push_back(*ticker.c.recv());
+    reset_at = now();
+    ticker.reset(20ms);
+    for (int i = 0; i < 3; ++i) after.push_back(*ticker.c.recv());
+    ticker.stop();
+    drained = ticker.c.try_recv();  // a loaded machine may have let a tick in before the stop
+    sleep(40ms);
+    after_stop = ticker.c.try_recv();
+  });
+  EXPECT_EQ(after_stop, std::nullopt);
+  if (simulated()) {
+    EXPECT_EQ(drained, std::nullopt);
+    EXPECT_EQ(before, (std::vector<Time>{10ms, 20ms, 30ms}));
+    EXPECT_EQ(reset_at, 30ms);
+    EXPECT_EQ(after, (std::vector<Time>{50ms, 70ms, 90ms}));
+  } else {
+    for (int k = 0; k < 3; ++k) EXPECT_GE(before[k], (k + 1) * 10ms);
+    expect_on_new_grid(after, reset_at, 20ms);
+  }
+}
+
+// Go's Reset on a stopped ticker (Go 1.15 on) starts it again, its first tick a period later.
+TEST_P(RuntimeTest, TickerResetRestartsAStoppedTicker) {
+  std::optional<Time> while_stopped;
+  Time reset_at{}, first{};
+  std::vector<Time> restarted;
+  run([&] {
+    Ticker at_once(10ms);
+    at_once.stop();
+    at_once.reset(10ms);  // before its task ever ran: one task ticks, from now
+    first = *at_once.c.recv();
+    at_once.stop();
+
+    Ticker ticker(10ms);
+    ticker.stop();
+    ticker.c.try_recv();  // a tick a loaded machine let in before the stop
+    sleep(30ms);
+    while_stopped = ticker.c.try_recv();
+    reset_at = now();
+    ticker.reset(15ms);
+    for (int i = 0; i < 2; ++i) restarted.push_back(*ticker.c.recv());
+  });
+  EXPECT_EQ(while_stopped, std::nullopt);
+  if (simulated()) {
+    EXPECT_EQ(first, 10ms);
+    EXPECT_EQ(reset_at, 40ms);
+    EXPECT_EQ(restarted, (std::vector<Time>{55ms, 70ms}));
+  } else {
+    EXPECT_GE(first, 10ms);
+    expect_on_new_grid(restarted, reset_at, 15ms);
+  }
+}
+
+// Go's TestTickerResetLtZeroDuration: Reset panics on a non-positive period; here it throws, and
+// the ticker keeps its grid.
+TEST_P(RuntimeTest, TickerResetRejectsANonPositivePeriodAndChangesNothing) {
+  Time made{}, tick{};
+  run([&] {
+    made = now();
+    Ticker ticker(10ms);
+    EXPECT_THROW(ticker.reset(0ms), std::invalid_argument);
+    EXPECT_THROW(ticker.reset(-1ms), std::invalid_argument);
+    tick = *ticker.c.recv();
+  });
+  EXPECT_GE(tick - made, 10ms);
+  if (simulated()) {
+    EXPECT_EQ(tick, 10ms);
+  }
+}
+
+// Another task may reset the ticker while its owner waits on the channel: the waiting receive
+// gets the first tick of the new grid.
+TEST_P(RuntimeTest, TickerResetFromAnotherTaskMovesAWaitingReceive) {
+  Time reset_at{}, tick{};
+  run([&] {
+    Ticker ticker(1s);
+    WaitGroup group;
+    group.add(1);
+    go([&] {
+      sleep(10ms);
+      reset_at = now();
+      ticker.reset(5ms);
+      group.done();
+    });
+    tick = *ticker.c.recv();
+    group.wait();
+  });
+  EXPECT_GE(tick, reset_at + 5ms);
+  if (simulated()) {
+    EXPECT_EQ(tick, 15ms);
+  }
+}
+
 TEST_P(RuntimeTest, WaitGroupWaitsForAll) {
   std::atomic<int> finished{0};
   Time waited{};

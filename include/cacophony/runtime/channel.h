@@ -53,6 +53,9 @@ int select(Case* cases, int n, bool has_default);
 // run's channel operations, and need no list of cases nor tests of what kind they are.
 template <bool kSend, bool kDefault>
 int select_one(ChannelCore* channel, void* value);
+// try_send for a caller that holds the run lock already: a Ticker sends its tick under the lock
+// that its stop() and reset() take, so no tick of an old grid is sent after they return.
+bool try_send_locked(ChannelCore& channel, void* value);
 
 // The type-independent part of a channel; the value moves go through the virtuals.
 class ChannelCore {
