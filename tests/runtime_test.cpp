@@ -4,11 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cacophony/runtime/channel.h"
@@ -697,6 +699,143 @@ TEST_P(RuntimeTest, AfterFuncRunsItsFunctionOnceUnlessStopped) {
   });
   EXPECT_EQ(ran, 1);
   EXPECT_EQ(never, 0);
+}
+
+// --- Send-only and receive-only channels (Go's `chan<- T` and `<-chan T`) ---
+
+// What each handle allows, as compile-time facts: the other direction's operations don't compile.
+struct OnRecv {
+  void operator()(std::optional<int>) const {}
+};
+struct OnSend {
+  void operator()() const {}
+};
+// Every operation of a side compiles, or none does.
+template <class C>
+concept SendSide = requires(C c) {
+  c.send(1);
+  c.try_send(1);
+  c.close();
+  case_send(c, 1, OnSend{});
+};
+template <class C>
+concept RecvSide = requires(C c) {
+  c.recv();
+  c.try_recv();
+  c.begin();
+  case_recv(c, OnRecv{});
+};
+// Unformatted: clang-format breaks each negated requires-expression over four lines.
+// clang-format off
+template <class C>
+concept NoSendSide = !requires(C c) { c.send(1); } && !requires(C c) { c.try_send(1); } &&
+                     !requires(C c) { c.close(); } && !requires(C c) { case_send(c, 1, OnSend{}); };
+template <class C>
+concept NoRecvSide = !requires(C c) { c.recv(); } && !requires(C c) { c.try_recv(); } &&
+                     !requires(C c) { c.begin(); } && !requires(C c) { case_recv(c, OnRecv{}); };
+// clang-format on
+
+static_assert(SendSide<Chan<int>> && RecvSide<Chan<int>>);
+static_assert(SendSide<SendChan<int>> && NoRecvSide<SendChan<int>>);
+static_assert(RecvSide<RecvChan<int>> && NoSendSide<RecvChan<int>>);
+// A Chan converts to either direction; nothing converts back, nor one direction to the other.
+static_assert(std::is_convertible_v<Chan<int>, SendChan<int>> &&
+              std::is_convertible_v<Chan<int>, RecvChan<int>>);
+static_assert(!std::is_convertible_v<SendChan<int>, Chan<int>> &&
+              !std::is_convertible_v<RecvChan<int>, Chan<int>> &&
+              !std::is_convertible_v<SendChan<int>, RecvChan<int>> &&
+              !std::is_convertible_v<RecvChan<int>, SendChan<int>>);
+// Go's Ticker.C, Timer.C and time.After are `<-chan Time`.
+static_assert(NoSendSide<decltype(Ticker::c)> && NoSendSide<decltype(Timer::c)> &&
+              std::is_same_v<decltype(Ticker::c), RecvChan<Time>> &&
+              std::is_same_v<decltype(Timer::c), RecvChan<Time>> &&
+              std::is_same_v<decltype(after(1ms)), RecvChan<Time>>);
+
+// The handles share one channel: what goes in through the send side comes out of the receive
+// side, len() and capacity() agree on both, the sender closes, and a nil Chan stays nil.
+TEST_P(RuntimeTest, DirectionalHandlesShareOneChannel) {
+  run([] {
+    Chan<int> ch(2);
+    SendChan<int> out = ch;
+    RecvChan<int> in = ch;
+    EXPECT_TRUE(out.try_send(1));
+    out.send(2);
+    EXPECT_FALSE(out.try_send(3));
+    EXPECT_EQ(in.len(), 2u);
+    EXPECT_EQ(out.len(), 2u);
+    EXPECT_EQ(in.capacity(), 2u);
+    EXPECT_EQ(in.try_recv(), 1);
+    out.close();
+    std::vector<int> rest;
+    for (int v : in) rest.push_back(v);
+    EXPECT_EQ(rest, std::vector<int>{2});
+    EXPECT_EQ(in.recv(), std::nullopt);
+    EXPECT_THROW(out.send(4), std::logic_error);
+
+    RecvChan<int> nil = Chan<int>::nil();
+    EXPECT_TRUE(nil.is_nil());
+    EXPECT_FALSE(in.is_nil());
+    EXPECT_EQ(select(case_recv(nil, OnRecv{}), default_case(OnSend{})), -1);
+  });
+}
+
+// Go's test/chan/sieve1.go: the prime sieve, each stage reading a `<-chan int` and writing a
+// `chan<- int`. Bounded here (Go's runs forever and abandons its goroutines): the numbers up to
+// 100 go in, the 25 primes below 100 come out, and every stage ends when its input closes.
+void generate(SendChan<int> out) {
+  for (int i = 2; i <= 100; ++i) out.send(i);
+  out.close();
+}
+void filter(RecvChan<int> in, SendChan<int> out, int prime) {
+  for (int i : in)
+    if (i % prime != 0) out.send(i);
+  out.close();
+}
+TEST_P(RuntimeTest, DirectionalChannelsRunGosPrimeSieve) {
+  std::vector<int> primes;
+  run([&] {
+    Chan<int> first;
+    go([first] { generate(first); });
+    RecvChan<int> in = first;
+    for (std::optional<int> prime = in.recv(); prime; prime = in.recv()) {
+      primes.push_back(*prime);
+      Chan<int> next;
+      go([in, next, p = *prime] { filter(in, next, p); });
+      in = next;
+    }
+  });
+  EXPECT_EQ(primes, (std::vector<int>{2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41,
+                                      43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97}));
+}
+
+// Go's test/chan/doubleselect.go: one sender selects over four send-only channels, four muxes
+// forward their receive-only input to one channel, and the receiver sees every value exactly once
+// (a select that completed two cases, or none, would show as a repeat or a gap).
+TEST_P(RuntimeTest, DirectionalChannelsInGosDoubleSelect) {
+  constexpr int kValues = 2'000;
+  std::vector<int> seen(kValues, 0);
+  run([&] {
+    Chan<int> c1, c2, c3, c4, merged;
+    Chan<bool> done;
+    go([a = SendChan<int>(c1), b = SendChan<int>(c2), c = SendChan<int>(c3),
+        d = SendChan<int>(c4)]() mutable {
+      for (int i = 0; i < kValues; ++i)
+        select(case_send(a, i, OnSend{}), case_send(b, i, OnSend{}), case_send(c, i, OnSend{}),
+               case_send(d, i, OnSend{}));
+      for (SendChan<int>* s : {&a, &b, &c, &d}) s->close();
+    });
+    for (RecvChan<int> in : {c1, c2, c3, c4})
+      go([out = SendChan<int>(merged), in, finished = SendChan<bool>(done)]() mutable {
+        for (int v : in) out.send(v);
+        finished.send(true);
+      });
+    go([&, in = RecvChan<int>(merged)]() mutable {
+      for (int v : in) ++seen[v];
+    });
+    for (int i = 0; i < 4; ++i) done.recv();
+    merged.close();
+  });
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kValues);
 }
 
 std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {

@@ -37,8 +37,8 @@ class Ticker {
   void stop();
   void reset(Duration period);
 
-  // The tick channel; each value is the time the tick was sent.
-  Chan<Time> c{1};
+  // The tick channel (Go's `C <-chan Time`); each value is the time the tick was sent.
+  RecvChan<Time> c{Chan<Time>(1)};
 
  private:
   struct State;
