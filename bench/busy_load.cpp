@@ -15,6 +15,9 @@ BusyLoad::BusyLoad(int threads) {
       std::thread::hardware_concurrency() == 0 ? 1 : std::thread::hardware_concurrency();
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
+      // Ordinary load even when the benchmark runs under chrt (SCHED_FIFO is inherited).
+      const sched_param ordinary{};
+      pthread_setschedparam(pthread_self(), SCHED_OTHER, &ordinary);
       // A dependent chain the optimiser cannot drop, checked against the flag now and then.
       volatile unsigned long sink = 0;
       while (!stop_.load(std::memory_order_relaxed))
