@@ -22,6 +22,8 @@
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
+#include "cacophony/runtime/channel.h"
+#include "cacophony/runtime/runtime.h"
 #include "cacophony/scenario/scenario.h"
 #include "support/command.h"
 #include "support/page_data.h"
@@ -309,6 +311,53 @@ TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {
     ASSERT_EQ(charts.size(), 1u);
     EXPECT_EQ(charts[0].at("items").size(), kMaxChartEvents);
   }
+}
+
+// Two beats (at 5 and 20 ms: each measures 5 ms), then a receive nobody sends to: every task
+// blocked, the run deadlocks at 30 ms.
+Metronome two_beats_then_stuck(VolumeMeter meter, int) {
+  return [=](Bpm bpm, const BeatPerformer& perform) {
+    for (int count = 0; count < 2; ++count) {
+      perform(count, meter());
+      runtime::sleep_until(runtime::now() + bpm.interval());
+    }
+    runtime::Chan<int> never;
+    never.recv();
+  };
+}
+constexpr Words kStuckWords[] = {{"stuck"}};
+const Scenario kStuck{"stuck", kStuckWords, Delay::short_,       Label::count,
+                      false,   "stuck",     two_beats_then_stuck};
+
+TEST(ReportPage, ADeadlockedRunIsDrawnUpToTheDeadlockAndMarked) {
+  RunOptions options = simulated();
+  options.bpm = Bpm::of(6000);  // 10 ms a beat
+  try {
+    run_scenario(kStuck, options);
+    FAIL() << "no deadlock";
+  } catch (const RunStopped& e) {
+    EXPECT_TRUE(std::string_view(e.what()).starts_with("deadlock")) << e.what();
+    ASSERT_TRUE(e.run().stopped.has_value());
+    EXPECT_EQ(e.run().stopped->error, e.what());
+    EXPECT_EQ(e.run().stopped->at, std::chrono::milliseconds(30));
+  }
+  const MeasuredRun measured = run_measured(kStuck, options, {}, kMaxChartEvents);
+  ASSERT_TRUE(measured.run.stopped.has_value());
+  EXPECT_EQ(measured.metrics.beats_performed, 2);
+  const std::string page = report_page({measured.run}, {measured.metrics}, options);
+  const json chart = page_data(page).at("charts")[0];
+  EXPECT_EQ(chart.at("stop").at("at"), 30000.0) << "µs of run time";
+  EXPECT_EQ(chart.at("stop").at("error"), measured.run.stopped->error);
+  int beats = 0;
+  for (const json& item : chart.at("items")) beats += item.at("kind") == "beat";
+  EXPECT_EQ(beats, 2);
+  EXPECT_NE(page.find("<p class=\"stopped\">Stopped at 30.00 ms: deadlock"), std::string::npos);
+  // A run that ended has no stop.
+  const cacophony::Run ended = run_scenario(*find_scenario("sync_ticker"), options);
+  EXPECT_TRUE(page_data(report_page({ended}, {measure(ended)}, options))
+                  .at("charts")[0]
+                  .at("stop")
+                  .is_null());
 }
 
 TEST(ReportPage, MismatchedMetricsAreRejected) {

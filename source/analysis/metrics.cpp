@@ -173,7 +173,13 @@ MeasuredRun run_measured(const Scenario& scenario, const RunOptions& options,
     kept.add(e);
     if (observer) observer(e);
   };
-  Run run = run_scenario(scenario, options, record, false);
+  Run run = [&] {
+    try {
+      return run_scenario(scenario, options, record, false);
+    } catch (const RunStopped& stopped) {
+      return std::move(stopped.run());
+    }
+  }();
   run.events = kept.take();
   run.events_left_out = kept.recorded() - static_cast<std::int64_t>(run.events.size());
   Metrics metrics = measurer.finish(run.busy_wait_cpu);

@@ -115,9 +115,15 @@ json chart_data(const Run& run, Window& window, std::size_t& cut) {
     if (e->category == Category::volume) item["end"] = stop;
     items.push_back(std::move(item));
   }
+  json stop = nullptr;
+  if (run.stopped) {
+    stop = {{"at", micros(run.stopped->at)}, {"error", run.stopped->error}};
+    window.end = std::max(window.end, micros(run.stopped->at));
+  }
   return {{"id", std::string(run.scenario->id)},
           {"async", run.scenario->async},
           {"end", run.scenario->async ? end : json(nullptr)},
+          {"stop", std::move(stop)},
           {"items", std::move(items)}};
 }
 
@@ -182,7 +188,8 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
   std::string out;
   for (std::size_t i = 0; i < charts.size(); ++i) {
     const std::string id = html_escape(charts[i].run->scenario->id);
-    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td>", i + 1, id, id);
+    const char* stopped = charts[i].run->stopped ? " <span class=\"stopped\">stopped</span>" : "";
+    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a>{}</td>", i + 1, id, id, stopped);
     if (!charts[i].metrics) {
       out +=
           fmt::format("<td colspan=\"{}\" class=\"none\">no run ended: nothing drawn</td></tr>\n",
@@ -215,6 +222,11 @@ std::string chart_section(const ChartParts& chart, std::size_t index, std::size_
                      "<p class=\"note\">Showing the first {} events; {} later ones are left "
                      "out of this chart (the figures count them all).</p>\n",
                      kMaxChartEvents, cut);
+  const std::string stop = chart.run->stopped
+                               ? fmt::format("<p class=\"stopped\">Stopped at {}: {}</p>\n",
+                                             ms(micros(chart.run->stopped->at) / 1000.0),
+                                             html_escape(chart.run->stopped->error))
+                               : std::string();
   return fill(report_assets::chart_html(),
               {{"id", html_escape(s.id)},
                {"index", std::to_string(index)},
@@ -222,6 +234,7 @@ std::string chart_section(const ChartParts& chart, std::size_t index, std::size_
                {"caption", caption(s.description)},
                {"code", html_escape(fmt::format("source/scenario/{}.cpp", s.code))},
                {"exploration", chart.exploration},
+               {"stop", stop},
                {"figures", chart.metrics ? figures(*chart.run, *chart.metrics) : std::string()},
                {"note", note}});
 }

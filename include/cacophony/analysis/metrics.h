@@ -129,7 +129,9 @@ class Measurer {
 Metrics measure(const Run& run);
 
 // A run, measured as it went, whose Run keeps only the earliest `window` events by time
-// (tracker/window.h; none with 0): memory stays bounded whatever the number of beats.
+// (tracker/window.h; none with 0): memory stays bounded whatever the number of beats. A run that
+// stops with an error is not thrown (RunStopped) but returned, measured up to the stop, with
+// `run.stopped` set.
 struct MeasuredRun {
   Run run;
   Metrics metrics;
