@@ -201,7 +201,9 @@ TEST(ReportPage, OneSelfContainedPageWithAChartPerScenario) {
   EXPECT_NE(page.find("vis.Timeline"), std::string::npos);
   // The chart library is really inlined.
   EXPECT_GT(page.size(), 300'000u);
-  // Captions in order, numbered, with their emphasis kept; a link to each metronome's code.
+  EXPECT_NE(page.find("<h1>One metronome, fourteen ways:"), std::string::npos);
+  // Captions in order, numbered, with their emphasis kept; each metronome's code in the page
+  // (no link that works only beside the sources) and a link to its Go twin.
   std::size_t at = 0;
   for (std::size_t i = 0; i < all_runs().size(); ++i) {
     const Scenario& s = *all_runs()[i].scenario;
@@ -212,11 +214,20 @@ TEST(ReportPage, OneSelfContainedPageWithAChartPerScenario) {
     for (const Words& words : s.description)
       caption += words.emphasised ? "<b>" + std::string(words.text) + "</b>" : words.text;
     EXPECT_NE(page.find(caption), std::string::npos) << s.id;
-    EXPECT_NE(page.find("href=\"source/scenario/" + std::string(s.code) + ".cpp\""),
-              std::string::npos);
-    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(CACOPHONY_SOURCE_DIR) /
-                                        "source/scenario" / (std::string(s.code) + ".cpp")))
+    EXPECT_EQ(page.find("href=\"source/scenario/"), std::string::npos);
+    std::ifstream file(std::filesystem::path(CACOPHONY_SOURCE_DIR) / "source/scenario" /
+                       (std::string(s.code) + ".cpp"));
+    std::ostringstream text;
+    text << file.rdbuf();
+    ASSERT_FALSE(text.str().empty()) << s.code;
+    EXPECT_NE(
+        page.find("<summary>The code: <code>source/scenario/" + std::string(s.code) +
+                  ".cpp</code></summary><pre><code>" + html_escape(text.str()) + "</code></pre>"),
+        std::string::npos)
         << s.code;
+    EXPECT_TRUE(s.go_twin.starts_with("https://github.com/outo/metronome/blob/HEAD/scenario/"))
+        << s.id;
+    EXPECT_NE(page.find("<a href=\"" + std::string(s.go_twin) + "\">"), std::string::npos);
   }
   for (const char* text : {"Expand all", "Collapse all", "Reset view", "Redraw", "6000 bpm",
                            "seed <b>1</b>", "simulated"})
@@ -267,18 +278,50 @@ TEST(ReportPage, EscapesTextAndKeepsOnlyTheEmphasis) {
   run.events.push_back(
       {.category = Category::beat, .at = runtime::Time(1000), .number = 0, .volume = 7});
   const std::string page = report_page({run}, {measure(run)}, simulated());
-  EXPECT_NE(page.find("1. <b>bold</b> &amp; &lt;i&gt;not&lt;/i&gt; &lt;/script&gt;"),
+  EXPECT_NE(page.find(std::to_string(chart_number(odd)) +
+                      ". <b>bold</b> &amp; &lt;i&gt;not&lt;/i&gt; &lt;/script&gt;"),
             std::string::npos);
   EXPECT_EQ(page.find("<script>x()"), std::string::npos);
   EXPECT_EQ(page.find("odd\"id"), std::string::npos);
   EXPECT_NE(page.find("id=\"odd&quot;id&lt;script&gt;\""), std::string::npos);
-  EXPECT_NE(page.find("href=\"source/scenario/a&amp;b.cpp\""), std::string::npos);
+  EXPECT_NE(page.find("The code: <code>a&amp;b</code> (not readable"), std::string::npos);
+  EXPECT_EQ(page.find("Its Go twin"), std::string::npos) << "it names none";
   // In the data, '<' is never raw, and the JSON still reads back the same.
   const json charts = page_data(page).at("charts");
   ASSERT_EQ(charts.size(), 1u);
   ASSERT_EQ(charts[0].at("items").size(), 1u);
   EXPECT_EQ(charts[0].at("id"), "odd\"id<script>");
   EXPECT_EQ(charts[0].at("items")[0].at("title"), "beat #0 at 7 power");
+}
+
+TEST(ReportPage, OnesOwnScenarioHasItsCodeFromItsFileItsGoTwinAndItsOwnCount) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "cacophony_report_test_own.cpp";
+  std::ofstream(file) << "// mine & <only>\n";
+  const std::string path = file.string();
+  static constexpr Words words[] = {{"mine"}};
+  const Scenario own{.id = "own",
+                     .description = words,
+                     .delay = Delay::short_,
+                     .label = Label::count,
+                     .async = false,
+                     .code = path,
+                     .metronome = nullptr,
+                     .go_twin = "https://example.org/twin.go?a=1&b=2"};
+  cacophony::Run run{&own, simulated(), Delay::short_, {}, {}};
+  const std::string page = report_page({run}, {measure(run)}, simulated());
+  std::filesystem::remove(file);
+  EXPECT_NE(page.find("<title>cacophony: the metronome, one way</title>"), std::string::npos);
+  EXPECT_NE(page.find("<h1>One metronome, one way:"), std::string::npos);
+  EXPECT_NE(page.find("<summary>The code: <code>" + html_escape(path) +
+                      "</code></summary><pre><code>// mine &amp; &lt;only&gt;\n</code></pre>"),
+            std::string::npos);
+  EXPECT_NE(page.find("Its Go twin: <a href=\"https://example.org/twin.go?a=1&amp;b=2\">"),
+            std::string::npos);
+  // Not registered, it counts after all that are: never 1 when the fourteen come first.
+  EXPECT_EQ(chart_number(own), static_cast<int>(scenarios().size()) + 1);
+  EXPECT_NE(page.find("<span class=\"title\">" + std::to_string(chart_number(own)) + ". mine"),
+            std::string::npos);
 }
 
 TEST(ReportPage, ALongRunIsCutAndSaysHowMuch) {

@@ -44,7 +44,7 @@ const Scenario my_metronome{
     .delay = Delay::short_,
     .label = Label::count,
     .async = false,
-    .code = "my_metronome",
+    .code = __FILE__,
     .metronome = measure_ahead,
 };
 

@@ -24,11 +24,6 @@ std::size_t rank(std::size_t size, double q) {
   return std::max<std::size_t>(rank, 1) - 1;
 }
 
-int chart_number(const Scenario& s) {
-  const auto all = scenarios();
-  return static_cast<int>(std::find(all.begin(), all.end(), &s) - all.begin()) + 1;
-}
-
 using Beat = Measurer::Beat;
 using Span = Measurer::Span;
 

@@ -76,8 +76,10 @@ test('every chart draws its ideal beats, measurements and beats', async () => {
               `${id}: volume measurements`);
     const title = await chart.locator('summary .title').innerText();
     assert.match(title, /^\d+\. \S/, `${id}: numbered caption`);
-    const href = await chart.locator('summary a.code').getAttribute('href');
-    assert.match(href, /^source\/scenario\/[a-z_]+\.cpp$/);
+    // Its code is in the page, not behind a link that works only beside the sources.
+    assert.equal(await chart.locator('details.code pre code').count(), 1, `${id}: its code`);
+    const twin = await chart.locator('p.go-twin a').getAttribute('href');
+    assert.match(twin, /^https:\/\/github\.com\/outo\/metronome\/blob\/HEAD\/scenario\/[a-z_]+\.go$/);
   }
   // The red line only where a metronome may return before its work ends.
   assert.equal(await page.locator('details#async_naive .vis-custom-time.end').count(), 1);

@@ -36,8 +36,12 @@ struct Scenario {
   Delay delay;              // the original's delay simulator for this chart
   Label label;              // how its beats are labelled
   bool async;               // its metronome may return before its work ends (red line)
-  std::string_view code;    // the file holding its metronome: source/scenario/<code>.cpp
+  // The file holding its metronome: for the fourteen, source/scenario/<code>.cpp, whose text the
+  // page embeds; for one's own, its path (e.g. __FILE__), whose text the page embeds when the
+  // file can be read as the page is written.
+  std::string_view code;
   MetronomeFactory metronome;
+  std::string_view go_twin = {};  // a link to the Go it ports, if any: the page links it
 };
 
 // All fourteen, in the original's chart order, then those added with add_scenario().
@@ -47,6 +51,8 @@ std::span<const Scenario* const> scenarios();
 // `scenario` must outlive the program's use of it. Throws std::invalid_argument for an id that
 // is taken or empty.
 void add_scenario(const Scenario& scenario);
+// Its place in scenarios(), from 1: the fourteen are 1..14, one's own follow from 15.
+int chart_number(const Scenario& scenario);
 // nullptr when no scenario has that id.
 const Scenario* find_scenario(std::string_view id);
 
