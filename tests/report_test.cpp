@@ -145,8 +145,19 @@ TEST(ReportTrace, TimesInMicrosecondsMatchTheEvents) {
           break;
       }
     }
+    // Each measurement, beat and return also sits on the track of the task that recorded it.
+    std::map<int, std::vector<double>> expected_tasks, seen_tasks;  // task -> times in µs
+    for (const Event& e : run.events)
+      if (e.category != Category::ghost) {
+        EXPECT_GE(e.task, 0) << run.scenario->id;
+        expected_tasks[e.task].push_back(micros(e.at));
+      }
     for (const json& e : trace.at("traceEvents")) {
       if (e.at("pid") != pid) continue;
+      if (e.at("ph") != "M" && e.at("tid").get<int>() >= trace_tid::first_task) {
+        seen_tasks[e.at("tid").get<int>() - trace_tid::first_task].push_back(e.at("ts"));
+        continue;
+      }
       const double ts = e.at("ts");
       if (e.at("ph") == "X") seen_slices.emplace_back(ts, e.at("dur").get<double>());
       if (e.at("ph") != "i") continue;
@@ -160,6 +171,7 @@ TEST(ReportTrace, TimesInMicrosecondsMatchTheEvents) {
     std::sort(expected_slices.begin(), expected_slices.end());
     std::sort(seen_slices.begin(), seen_slices.end());
     EXPECT_EQ(seen_slices, expected_slices) << run.scenario->id;
+    EXPECT_EQ(seen_tasks, expected_tasks) << run.scenario->id;
   }
 }
 
