@@ -25,6 +25,10 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Stra
   return detail::make_fiber_runtime(mode, seed, &strategy);
 }
 
+int task_number() {
+  return current_task ? current_task->number : -1;
+}
+
 Runtime& Runtime::current() {
   return detail::Scheduler::current();
 }
