@@ -41,13 +41,13 @@ soak: build
 	@scripts/soak
 
 # cacophony_onset_bench: onsets on the practice corpus's held-out half, beside aubio (BENCHMARKS.md).
-# The Go ticker beside the precision benchmark needs `go` (apt-get install golang-go); without it
-# that one column is left out.
+# Go (golang-go, installed by setup) runs its twins in the same run: the ticker beside the
+# precision benchmark, and parked goroutines and channel ping-pong beside the runtime's.
 bench: build
-	@if command -v go >/dev/null; then cd bench/go_ticker && go build -o ../../build/bench/go_ticker main.go; \
-	  else echo "bench: no go (apt-get install golang-go): the Go ticker is left out"; fi
+	@cd bench/go_ticker && go build -o ../../build/bench/go_ticker main.go
 	./build/bench/cacophony_bench
 	./build/bench/cacophony_onset_bench
+	bench/runtime_vs_go
 	bench/render_vs_klick
 	bench/play_vs_klick
 	bench/midi_clock_vs_jack_midi_clock

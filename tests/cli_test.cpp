@@ -185,4 +185,30 @@ TEST(Cli, RunWritesTheFiguresAsJson) {
   std::filesystem::remove(path);
 }
 
+// --rt: granted to root (CAP_SYS_NICE); refused with one line and exit code 2 to a user without
+// it and with an RLIMIT_RTPRIO of 0 (nobody, every capability dropped).
+TEST(Cli, RtRaisesTheClocksThreadWhereTheSystemAllowsIt) {
+  const std::string run = "run sync_ticker_fire_immediately --beats 4 --rt";
+  for (const char* time : {" --time real", " --time threads"}) {
+    const Result root = cacophony(run + time);
+    EXPECT_EQ(root.code, 0) << root.out;
+    EXPECT_NE(root.out.find(" time, real-time priority 10\n"), std::string::npos) << root.out;
+  }
+  // Lowering a limit is always allowed; raising RLIMIT_RTPRIO's hard limit needs
+  // CAP_SYS_RESOURCE, which this machine's root lacks, so the limit's own path is not tested.
+  const Result refused = cacophony::test_support::run_cacophony(
+      run,
+      "cd /tmp && prlimit --rtprio=0 setpriv --reuid=65534 --regid=65534 --clear-groups "
+      "--inh-caps=-all ");
+  EXPECT_EQ(refused.code, 2) << refused.out;
+  EXPECT_EQ(lines(refused.out), 1) << refused.out;
+  EXPECT_NE(refused.out.find("--rt: this system refuses real-time priority 10 (Operation not "
+                             "permitted)"),
+            std::string::npos)
+      << refused.out;
+  const Result simulated = cacophony(run + " --time simulated");
+  EXPECT_EQ(simulated.code, 2) << simulated.out;
+  EXPECT_NE(simulated.out.find("add --time real or --time threads"), std::string::npos);
+}
+
 }  // namespace

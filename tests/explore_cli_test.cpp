@@ -214,3 +214,74 @@ TEST(ExploreCli, TheMainJobSaysHowOftenEachAnomalyOccurs) {
 }
 
 }  // namespace
+
+namespace schedule_words {
+
+std::size_t count(const std::string& text, const std::string& piece) {
+  std::size_t n = 0;
+  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + 1)) ++n;
+  return n;
+}
+
+// The lines of `text` that contain `piece`, joined.
+std::string lines_with(const std::string& text, const std::string& piece) {
+  std::istringstream in(text);
+  std::string out;
+  for (std::string line; std::getline(in, line);)
+    if (line.find(piece) != std::string::npos) out += line + "\n";
+  return out;
+}
+
+TEST(ExploreCli, TwoVsPrintEverySwitchBetweenTasksAmongTheBeats) {
+  const CommandResult one = run_cacophony("run bedtime_go_pause --beats 5 --time simulated -v");
+  const CommandResult two = run_cacophony("run bedtime_go_pause --beats 5 --time simulated -vv");
+  ASSERT_EQ(two.code, 0) << two.out;
+  EXPECT_EQ(count(one.out, " -> task "), 0u) << one.out;
+  // The main task starts the run and comes back after its pause; each of the five steps is a
+  // task that runs twice: to its measurement, and after it to play its beat.
+  EXPECT_NE(two.out.find("        0.000 ms  -> task 0 (the main task)\n"), std::string::npos)
+      << two.out;
+  for (int task = 1; task <= 5; ++task)
+    EXPECT_EQ(count(two.out, " -> task " + std::to_string(task) + " (go at bedtime_go_pause.cpp:"),
+              2u)
+        << two.out;
+  EXPECT_EQ(count(two.out, " -> task 0 (the main task)"), 2u) << two.out;
+  EXPECT_NE(two.out.find("        5.000 ms  -> task 1 (go at bedtime_go_pause.cpp:"),
+            std::string::npos)
+      << two.out;
+  // The beats are the same lines as with -v, in the same order.
+  EXPECT_EQ(count(two.out, " ms  beat #"), 5u) << two.out;
+  EXPECT_EQ(lines_with(two.out, " ms  beat #"), lines_with(one.out, " ms  beat #")) << two.out;
+}
+
+TEST(ExploreCli, ExplainTellsTheScheduleInWordsAndAReplayIsToldTheSame) {
+  const std::string run = "run async_naive --beats 3 --time simulated --explain";
+  const CommandResult fifo = run_cacophony(run);
+  ASSERT_EQ(fifo.code, 0) << fifo.out;
+  EXPECT_NE(fifo.out.find("   step 1: task 0 (the main task) ran before task 1 (go at "),
+            std::string::npos)
+      << fifo.out;
+  const CommandResult a = run_cacophony("run async_naive --beats 3 --replay random:1:5 --explain");
+  const CommandResult b = run_cacophony("run async_naive --beats 3 --replay random:1:5 --explain");
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_EQ(a.out, b.out);
+  const std::string steps = lines_with(a.out, "   step ");
+  EXPECT_GT(count(steps, "\n"), 3u) << a.out;
+  EXPECT_NE(steps, lines_with(fifo.out, "   step ")) << a.out;
+  EXPECT_NE(a.out.find("   schedule, " + std::to_string(count(steps, "\n")) + " choices:\n"),
+            std::string::npos)
+      << a.out;
+}
+
+TEST(ExploreCli, ScheduleWordsNeedSimulatedTime) {
+  for (const char* args : {"run async_naive -vv", "run async_naive --explain --time threads"}) {
+    const CommandResult r = run_cacophony(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find("tells a simulated run's schedule: add --time simulated"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(count(r.out, "\n"), 1u) << r.out;
+  }
+}
+
+}  // namespace schedule_words

@@ -4,11 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cacophony/runtime/channel.h"
@@ -264,6 +266,116 @@ TEST_P(RuntimeTest, TickerDropsTicksForASlowReceiver) {
 
 TEST_P(RuntimeTest, TickerRejectsANonPositivePeriod) {
   run([&] { EXPECT_THROW(Ticker ticker(0ms), std::invalid_argument); });
+}
+
+// Ticks taken after a reset at `reset_at` with period `period`, less a stale one of the old grid
+// that the slot may still hold (at most one, and only first): each is on or after its new grid
+// point, the k-th no sooner than reset_at + k·period.
+void expect_on_new_grid(std::vector<Time> ticks, Time reset_at, Duration period) {
+  if (!ticks.empty() && ticks.front() < reset_at) ticks.erase(ticks.begin());
+  for (std::size_t k = 0; k < ticks.size(); ++k)
+    EXPECT_GE(ticks[k], reset_at + static_cast<int>(k + 1) * period) << "tick " << k;
+}
+
+// Go's TestTicker: ticks at one period, then Reset to twice it, then Stop. The grid restarts at
+// the reset, and a stopped ticker sends nothing more.
+TEST_P(RuntimeTest, TickerResetRestartsTheGridWithTheNewPeriod) {
+  std::vector<Time> before, after;
+  Time reset_at{};
+  std::optional<Time> drained, after_stop;
+  run([&] {
+    Ticker ticker(10ms);
+    for (int i = 0; i < 3; ++i) before.push_back(*ticker.c.recv());
+    reset_at = now();
+    ticker.reset(20ms);
+    for (int i = 0; i < 3; ++i) after.push_back(*ticker.c.recv());
+    ticker.stop();
+    drained = ticker.c.try_recv();  // a loaded machine may have let a tick in before the stop
+    sleep(40ms);
+    after_stop = ticker.c.try_recv();
+  });
+  EXPECT_EQ(after_stop, std::nullopt);
+  if (simulated()) {
+    EXPECT_EQ(drained, std::nullopt);
+    EXPECT_EQ(before, (std::vector<Time>{10ms, 20ms, 30ms}));
+    EXPECT_EQ(reset_at, 30ms);
+    EXPECT_EQ(after, (std::vector<Time>{50ms, 70ms, 90ms}));
+  } else {
+    for (int k = 0; k < 3; ++k) EXPECT_GE(before[k], (k + 1) * 10ms);
+    expect_on_new_grid(after, reset_at, 20ms);
+  }
+}
+
+// Go's Reset on a stopped ticker (Go 1.15 on) starts it again, its first tick a period later.
+TEST_P(RuntimeTest, TickerResetRestartsAStoppedTicker) {
+  std::optional<Time> while_stopped;
+  Time reset_at{}, first{};
+  std::vector<Time> restarted;
+  run([&] {
+    Ticker at_once(10ms);
+    at_once.stop();
+    at_once.reset(10ms);  // before its task ever ran: one task ticks, from now
+    first = *at_once.c.recv();
+    at_once.stop();
+
+    Ticker ticker(10ms);
+    ticker.stop();
+    ticker.c.try_recv();  // a tick a loaded machine let in before the stop
+    sleep(30ms);
+    while_stopped = ticker.c.try_recv();
+    reset_at = now();
+    ticker.reset(15ms);
+    for (int i = 0; i < 2; ++i) restarted.push_back(*ticker.c.recv());
+  });
+  EXPECT_EQ(while_stopped, std::nullopt);
+  if (simulated()) {
+    EXPECT_EQ(first, 10ms);
+    EXPECT_EQ(reset_at, 40ms);
+    EXPECT_EQ(restarted, (std::vector<Time>{55ms, 70ms}));
+  } else {
+    EXPECT_GE(first, 10ms);
+    expect_on_new_grid(restarted, reset_at, 15ms);
+  }
+}
+
+// Go's TestTickerResetLtZeroDuration: Reset panics on a non-positive period; here it throws, and
+// the ticker keeps its grid.
+TEST_P(RuntimeTest, TickerResetRejectsANonPositivePeriodAndChangesNothing) {
+  Time made{}, tick{};
+  run([&] {
+    made = now();
+    Ticker ticker(10ms);
+    EXPECT_THROW(ticker.reset(0ms), std::invalid_argument);
+    EXPECT_THROW(ticker.reset(-1ms), std::invalid_argument);
+    tick = *ticker.c.recv();
+  });
+  EXPECT_GE(tick - made, 10ms);
+  if (simulated()) {
+    EXPECT_EQ(tick, 10ms);
+  }
+}
+
+// Another task may reset the ticker while its owner waits on the channel: the waiting receive
+// gets the first tick of the new grid.
+TEST_P(RuntimeTest, TickerResetFromAnotherTaskMovesAWaitingReceive) {
+  Time reset_at{}, tick{};
+  run([&] {
+    Ticker ticker(1s);
+    WaitGroup group;
+    group.add(1);
+    go([&] {
+      sleep(10ms);
+      reset_at = now();
+      ticker.reset(5ms);
+      group.done();
+    });
+    tick = *ticker.c.recv();
+    group.wait();
+  });
+  EXPECT_GE(tick, reset_at + 5ms);
+  if (simulated()) {
+    EXPECT_EQ(tick, 15ms);
+  }
 }
 
 TEST_P(RuntimeTest, WaitGroupWaitsForAll) {
@@ -587,6 +699,143 @@ TEST_P(RuntimeTest, AfterFuncRunsItsFunctionOnceUnlessStopped) {
   });
   EXPECT_EQ(ran, 1);
   EXPECT_EQ(never, 0);
+}
+
+// --- Send-only and receive-only channels (Go's `chan<- T` and `<-chan T`) ---
+
+// What each handle allows, as compile-time facts: the other direction's operations don't compile.
+struct OnRecv {
+  void operator()(std::optional<int>) const {}
+};
+struct OnSend {
+  void operator()() const {}
+};
+// Every operation of a side compiles, or none does.
+template <class C>
+concept SendSide = requires(C c) {
+  c.send(1);
+  c.try_send(1);
+  c.close();
+  case_send(c, 1, OnSend{});
+};
+template <class C>
+concept RecvSide = requires(C c) {
+  c.recv();
+  c.try_recv();
+  c.begin();
+  case_recv(c, OnRecv{});
+};
+// Unformatted: clang-format breaks each negated requires-expression over four lines.
+// clang-format off
+template <class C>
+concept NoSendSide = !requires(C c) { c.send(1); } && !requires(C c) { c.try_send(1); } &&
+                     !requires(C c) { c.close(); } && !requires(C c) { case_send(c, 1, OnSend{}); };
+template <class C>
+concept NoRecvSide = !requires(C c) { c.recv(); } && !requires(C c) { c.try_recv(); } &&
+                     !requires(C c) { c.begin(); } && !requires(C c) { case_recv(c, OnRecv{}); };
+// clang-format on
+
+static_assert(SendSide<Chan<int>> && RecvSide<Chan<int>>);
+static_assert(SendSide<SendChan<int>> && NoRecvSide<SendChan<int>>);
+static_assert(RecvSide<RecvChan<int>> && NoSendSide<RecvChan<int>>);
+// A Chan converts to either direction; nothing converts back, nor one direction to the other.
+static_assert(std::is_convertible_v<Chan<int>, SendChan<int>> &&
+              std::is_convertible_v<Chan<int>, RecvChan<int>>);
+static_assert(!std::is_convertible_v<SendChan<int>, Chan<int>> &&
+              !std::is_convertible_v<RecvChan<int>, Chan<int>> &&
+              !std::is_convertible_v<SendChan<int>, RecvChan<int>> &&
+              !std::is_convertible_v<RecvChan<int>, SendChan<int>>);
+// Go's Ticker.C, Timer.C and time.After are `<-chan Time`.
+static_assert(NoSendSide<decltype(Ticker::c)> && NoSendSide<decltype(Timer::c)> &&
+              std::is_same_v<decltype(Ticker::c), RecvChan<Time>> &&
+              std::is_same_v<decltype(Timer::c), RecvChan<Time>> &&
+              std::is_same_v<decltype(after(1ms)), RecvChan<Time>>);
+
+// The handles share one channel: what goes in through the send side comes out of the receive
+// side, len() and capacity() agree on both, the sender closes, and a nil Chan stays nil.
+TEST_P(RuntimeTest, DirectionalHandlesShareOneChannel) {
+  run([] {
+    Chan<int> ch(2);
+    SendChan<int> out = ch;
+    RecvChan<int> in = ch;
+    EXPECT_TRUE(out.try_send(1));
+    out.send(2);
+    EXPECT_FALSE(out.try_send(3));
+    EXPECT_EQ(in.len(), 2u);
+    EXPECT_EQ(out.len(), 2u);
+    EXPECT_EQ(in.capacity(), 2u);
+    EXPECT_EQ(in.try_recv(), 1);
+    out.close();
+    std::vector<int> rest;
+    for (int v : in) rest.push_back(v);
+    EXPECT_EQ(rest, std::vector<int>{2});
+    EXPECT_EQ(in.recv(), std::nullopt);
+    EXPECT_THROW(out.send(4), std::logic_error);
+
+    RecvChan<int> nil = Chan<int>::nil();
+    EXPECT_TRUE(nil.is_nil());
+    EXPECT_FALSE(in.is_nil());
+    EXPECT_EQ(select(case_recv(nil, OnRecv{}), default_case(OnSend{})), -1);
+  });
+}
+
+// Go's test/chan/sieve1.go: the prime sieve, each stage reading a `<-chan int` and writing a
+// `chan<- int`. Bounded here (Go's runs forever and abandons its goroutines): the numbers up to
+// 100 go in, the 25 primes below 100 come out, and every stage ends when its input closes.
+void generate(SendChan<int> out) {
+  for (int i = 2; i <= 100; ++i) out.send(i);
+  out.close();
+}
+void filter(RecvChan<int> in, SendChan<int> out, int prime) {
+  for (int i : in)
+    if (i % prime != 0) out.send(i);
+  out.close();
+}
+TEST_P(RuntimeTest, DirectionalChannelsRunGosPrimeSieve) {
+  std::vector<int> primes;
+  run([&] {
+    Chan<int> first;
+    go([first] { generate(first); });
+    RecvChan<int> in = first;
+    for (std::optional<int> prime = in.recv(); prime; prime = in.recv()) {
+      primes.push_back(*prime);
+      Chan<int> next;
+      go([in, next, p = *prime] { filter(in, next, p); });
+      in = next;
+    }
+  });
+  EXPECT_EQ(primes, (std::vector<int>{2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41,
+                                      43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97}));
+}
+
+// Go's test/chan/doubleselect.go: one sender selects over four send-only channels, four muxes
+// forward their receive-only input to one channel, and the receiver sees every value exactly once
+// (a select that completed two cases, or none, would show as a repeat or a gap).
+TEST_P(RuntimeTest, DirectionalChannelsInGosDoubleSelect) {
+  constexpr int kValues = 2'000;
+  std::vector<int> seen(kValues, 0);
+  run([&] {
+    Chan<int> c1, c2, c3, c4, merged;
+    Chan<bool> done;
+    go([a = SendChan<int>(c1), b = SendChan<int>(c2), c = SendChan<int>(c3),
+        d = SendChan<int>(c4)]() mutable {
+      for (int i = 0; i < kValues; ++i)
+        select(case_send(a, i, OnSend{}), case_send(b, i, OnSend{}), case_send(c, i, OnSend{}),
+               case_send(d, i, OnSend{}));
+      for (SendChan<int>* s : {&a, &b, &c, &d}) s->close();
+    });
+    for (RecvChan<int> in : {c1, c2, c3, c4})
+      go([out = SendChan<int>(merged), in, finished = SendChan<bool>(done)]() mutable {
+        for (int v : in) out.send(v);
+        finished.send(true);
+      });
+    go([&, in = RecvChan<int>(merged)]() mutable {
+      for (int v : in) ++seen[v];
+    });
+    for (int i = 0; i < 4; ++i) done.recv();
+    merged.close();
+  });
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kValues);
 }
 
 std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {

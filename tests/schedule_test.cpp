@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <stdexcept>
@@ -22,7 +23,7 @@ std::vector<std::uint32_t> run_with(Strategy& s, int points, int options) {
   s.begin();
   std::vector<std::uint64_t> ready;
   for (int t = 0; t < options; ++t) {
-    s.created(static_cast<std::uint64_t>(t));
+    s.created(static_cast<std::uint64_t>(t), "a.cpp", 1);
     ready.push_back(static_cast<std::uint64_t>(t));
   }
   for (int i = 0; i < points; ++i) s.choose(ready);
@@ -134,6 +135,59 @@ TEST(Schedule, ASpawnedTaskMayRunBeforeItsSpawnerGoesOn) {
   EXPECT_EQ(seen, (std::set<bool>{false, true}));
   auto fifo = replay(Schedule{Schedule::Kind::dfs, 1, 0, 3, {}});
   EXPECT_EQ(program(*fifo), (std::pair<bool, std::size_t>{false, 1}));  // the go() alone
+}
+
+TEST(Schedule, ANarratorKeepsEachChoiceTheTasksOriginsAndEverySwitch) {
+  // Two tasks go() from the main task, which then waits for both: under FIFO each go() is a
+  // choice (the spawner went on), and the wait leaves the two ready in the order of their go().
+  std::vector<std::pair<std::uint64_t, std::string>> switches;
+  Narrator narrator(nullptr, [&switches](std::uint64_t task, const std::string& origin) {
+    switches.emplace_back(task, origin);
+  });
+  const unsigned line = __LINE__;  // the go()s are 5 and 6 lines below
+  auto rt = Runtime::create(TimeMode::simulated, 1, narrator);
+  rt->run([] {
+    WaitGroup done;
+    done.add(2);
+    go([&done] { done.done(); });
+    go([&done] { done.done(); });
+    done.wait();
+  });
+  using Ready = std::vector<std::uint64_t>;
+  ASSERT_EQ(narrator.steps().size(), 3u);
+  EXPECT_EQ(narrator.steps()[0].ready, (Ready{0, 1}));
+  EXPECT_EQ(narrator.steps()[1].ready, (Ready{0, 1, 2}));
+  EXPECT_EQ(narrator.steps()[2].ready, (Ready{1, 2}));
+  for (const auto& step : narrator.steps()) EXPECT_EQ(step.taken, 0u);
+  EXPECT_EQ(narrator.choices(), (std::vector<std::uint32_t>{0, 0, 0}));
+  EXPECT_EQ(narrator.origin(0), "the main task");
+  EXPECT_EQ(narrator.origin(1), "go at schedule_test.cpp:" + std::to_string(line + 5));
+  EXPECT_EQ(narrator.origin(2), "go at schedule_test.cpp:" + std::to_string(line + 6));
+  EXPECT_EQ(narrator.origin(3), "");
+  using Switch = std::pair<std::uint64_t, std::string>;
+  EXPECT_EQ(switches, (std::vector<Switch>{{0, narrator.origin(0)},
+                                           {1, narrator.origin(1)},
+                                           {2, narrator.origin(2)},
+                                           {0, narrator.origin(0)}}));
+}
+
+TEST(Schedule, ANarratorMakesTheChoicesOfTheStrategyItWraps) {
+  const auto choices = [](Strategy& strategy) {
+    auto rt = Runtime::create(TimeMode::simulated, 1, strategy);
+    rt->run([] {
+      for (int i = 0; i < 4; ++i) go([] { yield(); });
+    });
+    return strategy.choices();
+  };
+  auto alone = random_strategy(7);
+  auto wrapped = random_strategy(7);
+  Narrator narrator(wrapped.get());
+  const auto expected = choices(*alone);
+  EXPECT_EQ(choices(narrator), expected);
+  EXPECT_GT(std::count_if(expected.begin(), expected.end(), [](auto c) { return c != 0; }), 0);
+  ASSERT_EQ(narrator.steps().size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(narrator.steps()[i].taken, expected[i]);
 }
 
 TEST(Schedule, AStrategyNeedsAFiberRuntime) {

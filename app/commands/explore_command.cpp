@@ -69,9 +69,10 @@ ExploreOptions explore_options(const RawExplore& raw) {
 // "7 distinct task orders", and for dfs whether that is all of them: "all 7 orders" once it ran
 // out of schedules to try, "stopped at the bound of 1000 schedules" before.
 std::string orders_reached(const Exploration& x) {
-  std::string out = fmt::format("{} distinct task orders", x.distinct_orders);
+  const bool one = x.distinct_orders == 1;
+  std::string out = fmt::format("{} distinct task order{}", x.distinct_orders, one ? "" : "s");
   if (x.strategy != "dfs") return out;
-  if (x.exhausted) return fmt::format("all {} orders", x.distinct_orders);
+  if (x.exhausted) return one ? "the only order" : fmt::format("all {} orders", x.distinct_orders);
   return out + fmt::format(" (stopped at the bound of {} schedules)", x.schedules);
 }
 

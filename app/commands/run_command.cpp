@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -15,8 +16,10 @@
 #include "cacophony/harness/harness.h"
 #include "cacophony/report/page.h"
 #include "cacophony/report/trace.h"
+#include "cacophony/runtime/runtime.h"
 #include "commands.h"
 #include "io/output_file.h"
+#include "io/schedule_words.h"
 #include "io/signals.h"
 #include "io/voice.h"
 #include "options/command_model.h"
@@ -39,7 +42,9 @@ struct RawOptions {
   std::string trace;
   std::string stack_size;  // "" when not given: the runtime's default
   bool no_report = false;
-  bool verbose = false;
+  int verbose = 0;  // -v: the beats; -vv: every switch between tasks too
+  bool explain = false;
+  bool realtime = false;  // --rt
 };
 
 // What the main job writes when neither --report nor --no-report is given.
@@ -68,7 +73,17 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                             "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
       ->check(kOutputName);
   add_stack_size_option(cmd, raw.stack_size);
-  cmd.add_flag("-v,--verbose", raw.verbose, "Print every beat as it is performed");
+  cmd.add_flag("-v,--verbose", raw.verbose,
+               "Print every beat as it is performed; twice (-vv), every switch between tasks too "
+               "(simulated time)");
+  cmd.add_flag("--explain", raw.explain,
+               "After each run, print its schedule in words: at every choice, which ready task "
+               "ran before which (simulated time)");
+  cmd.add_flag("--rt", raw.realtime,
+               fmt::format("Run the clock's thread at real-time priority (SCHED_FIFO {}) where "
+                           "the system allows it (root, CAP_SYS_NICE or RLIMIT_RTPRIO), so busy "
+                           "threads can't delay a beat's wake-up (real and threads time)",
+                           runtime::Runtime::kRealtimePriority));
 }
 
 // The first Ctrl-C lets the running scenario finish; the second gives up at once.
@@ -84,13 +99,15 @@ RunOptions run_options(const RawOptions& raw) {
   return options;
 }
 
-void print_header(FILE* log, const RunOptions& options, std::size_t scenarios) {
-  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time\n",
+void print_header(FILE* log, const RunOptions& options, std::size_t scenarios, bool realtime) {
+  const std::string priority =
+      realtime ? fmt::format(", real-time priority {}", runtime::Runtime::kRealtimePriority) : "";
+  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time%s\n",
                program_name().c_str(), scenarios, scenarios == 1 ? "" : "s",
                static_cast<long long>(options.bpm.value()), options.beats,
                static_cast<unsigned long long>(options.seed),
                static_cast<int>(runtime::name(options.time).size()),
-               runtime::name(options.time).data());
+               runtime::name(options.time).data(), priority.c_str());
   flush(log);
 }
 
@@ -142,6 +159,47 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
   return schedule;
 }
 
+// --rt: the runs' thread at real-time priority before any work, or one line why not.
+void use_realtime(const RawOptions& raw, const RunOptions& options) {
+  if (!raw.realtime) return;
+  if (options.time == runtime::TimeMode::simulated)
+    throw UsageError("--rt raises a real clock's thread: add --time real or --time threads");
+  if (const int refused = runtime::Runtime::use_realtime_priority())
+    throw UsageError(fmt::format(
+        "--rt: this system refuses real-time priority {} ({}); it needs root, CAP_SYS_NICE or "
+        "an RLIMIT_RTPRIO of at least {} (ulimit -r)",
+        runtime::Runtime::kRealtimePriority, std::strerror(refused),
+        runtime::Runtime::kRealtimePriority));
+}
+
+// The strategy of one run: the replayed schedule's, or none (FIFO), inside a Narrator when the
+// schedule is told (-vv, --explain).
+struct RunStrategy {
+  std::unique_ptr<runtime::Strategy> replayed;
+  std::unique_ptr<runtime::Narrator> narrator;
+  runtime::Strategy* get() const { return narrator ? narrator.get() : replayed.get(); }
+};
+
+// Only a simulated run has a schedule to tell: the other clocks leave the order to the machine.
+bool tells_schedule(const RawOptions& raw, const RunOptions& options) {
+  if (raw.verbose < 2 && !raw.explain) return false;
+  if (options.time != runtime::TimeMode::simulated)
+    throw UsageError(fmt::format("{} tells a simulated run's schedule: add --time simulated",
+                                 raw.explain ? "--explain" : "-vv"));
+  return true;
+}
+
+RunStrategy run_strategy(const Scenario& s, const std::optional<runtime::Schedule>& replay,
+                         const RunOptions& options, bool narrated, FILE* switches) {
+  RunStrategy out;
+  if (replay) out.replayed = replay_strategy(s, *replay, options);
+  if (narrated)
+    out.narrator = std::make_unique<runtime::Narrator>(
+        out.replayed.get(),
+        switches ? switch_printer(switches) : runtime::Narrator::SwitchObserver{});
+  return out;
+}
+
 // How often each anomaly occurs, beside a run's own figures: the scenario explored over
 // kHowOftenSchedules schedules (random order and timing, seeds --seed + i), in simulated time,
 // at the run's beats and tempo. Runs longer than kHowOftenBeats are not explored: the main job
@@ -183,6 +241,8 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   RunOptions options = run_options(raw);
   use_stack_size(raw.stack_size);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
+  const bool narrated = tells_schedule(raw, options);
+  use_realtime(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(
       {{Output::json, &raw.json}, {Output::report, &raw.report}, {Output::trace, &raw.trace}});
@@ -192,18 +252,19 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
                              : !raw.report.empty() ? kMaxChartEvents
                                                    : 0;
   catch_stop_signals({SIGINT, SIGTERM}, kOnStop);
-  print_header(outputs.log(), options, chosen.size());
+  print_header(outputs.log(), options, chosen.size(), raw.realtime);
 
-  const Tracker::Observer observer = beat_printer(outputs.log(), raw.verbose);
+  const Tracker::Observer observer = beat_printer(outputs.log(), raw.verbose > 0);
   Results results;
   for (const Scenario* s : chosen) {
     if (stop_requested()) break;
-    std::unique_ptr<runtime::Strategy> strategy;
-    if (replay) strategy = replay_strategy(*s, *replay, options);
+    const RunStrategy strategy =
+        run_strategy(*s, replay, options, narrated, raw.verbose > 1 ? outputs.log() : nullptr);
     options.strategy = strategy.get();
     MeasuredRun measured = run_measured(*s, options, observer, window);
     options.strategy = nullptr;
     const Metrics& m = measured.metrics;
+    if (raw.explain) print_schedule(outputs.log(), *strategy.narrator);
     std::fprintf(outputs.log(), "%s\n", summary_line(m).c_str());
     const std::optional<Exploration> often = how_often(*s, options);
     if (often) std::fprintf(outputs.log(), "%s\n", how_often_line(*often).c_str());

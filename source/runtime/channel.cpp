@@ -82,6 +82,7 @@ struct SelectEngine {
   static int run(Case* cases, int n, bool has_default);
   template <bool kSend, bool kDefault>
   static int one(ChannelCore* nil_or_channel, void* value);
+  static bool try_send_locked(ChannelCore& channel, void* value);
   [[noreturn]] static void forever(const char* what);
 };
 
@@ -197,6 +198,12 @@ int SelectEngine::one(ChannelCore* nil_or_channel, void* value) {
   return wait_for_case(rt, lock, &c, &waiter, 1);
 }
 
+bool SelectEngine::try_send_locked(ChannelCore& channel, void* value) {
+  if (!channel.ready(true)) return false;
+  channel.complete_send(value);
+  return true;
+}
+
 // Blocks the calling task for good (until a deadlocked run is torn down), waiting on `what`.
 void SelectEngine::forever(const char* what) {
   Scheduler& rt = Scheduler::current();
@@ -208,6 +215,10 @@ void SelectEngine::forever(const char* what) {
 
 int select(Case* cases, int n, bool has_default) {
   return SelectEngine::run(cases, n, has_default);
+}
+
+bool try_send_locked(ChannelCore& channel, void* value) {
+  return SelectEngine::try_send_locked(channel, value);
 }
 
 template <bool kSend, bool kDefault>

@@ -152,7 +152,7 @@ class FiberRuntime final : public Scheduler {
     t->number = static_cast<int>(t->id);
     t->started_file = file;
     t->started_line = line;
-    if (strategy_) strategy_->created(t->id);
+    if (strategy_) strategy_->created(t->id, file, line);
     t->fn = std::move(fn);
     ++live_;
     make_runnable(t);

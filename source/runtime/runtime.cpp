@@ -1,5 +1,8 @@
 #include "cacophony/runtime/runtime.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <stdexcept>
 
 #include "scheduler.h"
@@ -27,6 +30,12 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Stra
 
 int task_number() {
   return current_task ? current_task->number : -1;
+}
+
+int Runtime::use_realtime_priority() {
+  sched_param param{};
+  param.sched_priority = kRealtimePriority;
+  return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
 }
 
 Runtime& Runtime::current() {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "watchdog.h"
+
 namespace cacophony::runtime {
 namespace {
 
@@ -39,7 +41,7 @@ class PctStrategy final : public Strategy {
     next_low_ = 0;
   }
   // Priorities above depth_ for new tasks, random among them; demoted ones get 1..depth-1.
-  void created(std::uint64_t task) override {
+  void created(std::uint64_t task, const char* /*file*/, unsigned /*line*/) override {
     priority_[task] = depth_ + std::uniform_int_distribution<std::uint64_t>(0, 1'000'000)(random_);
   }
   std::size_t choose(std::span<const std::uint64_t> ready) override {
@@ -127,6 +129,37 @@ std::unique_ptr<Strategy> random_strategy(std::uint64_t seed) {
 
 std::unique_ptr<Strategy> pct_strategy(std::uint64_t seed, int depth, std::size_t steps) {
   return std::make_unique<PctStrategy>(seed, depth, steps);
+}
+
+Narrator::Narrator(Strategy* inner, SwitchObserver on_switch)
+    : inner_(inner), on_switch_(std::move(on_switch)) {}
+
+void Narrator::begin() {
+  forget();
+  steps_.clear();
+  origins_.clear();
+  if (inner_) inner_->begin();
+}
+
+void Narrator::created(std::uint64_t task, const char* file, unsigned line) {
+  if (origins_.size() <= task) origins_.resize(task + 1);
+  origins_[task] = detail::task_origin(task, file ? file : "", line);
+  if (inner_) inner_->created(task, file, line);
+}
+
+std::size_t Narrator::choose(std::span<const std::uint64_t> ready) {
+  const std::size_t index = inner_ ? std::min(inner_->choose(ready), ready.size() - 1) : 0;
+  steps_.push_back({{ready.begin(), ready.end()}, static_cast<std::uint32_t>(index)});
+  return record(index);
+}
+
+const std::string& Narrator::origin(std::uint64_t task) const {
+  static const std::string kNone;
+  return task < origins_.size() ? origins_[task] : kNone;
+}
+
+void Narrator::switched(std::uint64_t task) {
+  if (on_switch_) on_switch_(task, origin(task));
 }
 
 void DfsStrategy::begin() {

@@ -10,7 +10,7 @@
 // - each channel's buffer, `closed_` and its senders' and receivers' wait queues;
 // - each WaitGroup's count and each Mutex's `locked_`, with their wait queues;
 // - every Waiter's links and `closed`, and the store to Wait::fired;
-// - a Ticker's `stopped` and `task`.
+// - a Ticker's and a Timer's state, and the send of a tick.
 // It does not guard a task's wake-up token, which each runtime keeps its own way. It is taken
 // before the generator's lock (select draws under it), never after.
 //

@@ -58,7 +58,7 @@ Timer::~Timer() {
 }
 
 void Timer::arm() {
-  state_->runtime.go([s = state_, c = c]() mutable {
+  state_->runtime.go([s = state_, c = fire_]() mutable {
     if (!wait_for_due(s)) return;
     if (s->fn)
       s->fn();
@@ -91,7 +91,7 @@ bool Timer::reset(Duration d) {
   return was;
 }
 
-Chan<Time> after(Duration d) {
+RecvChan<Time> after(Duration d) {
   Chan<Time> c(1);
   go([c, d]() mutable {
     sleep(d);

@@ -14,13 +14,24 @@
 //   case alone runs it; select_forever() is Go's `select {}`: the task blocks for good.
 // - Chan<T>::nil() is Go's nil channel: a send or a receive on it blocks for good, a select never
 //   chooses its case, closing it throws std::logic_error; its len() and capacity() are 0.
+// - SendChan<T> and RecvChan<T> are Go's `chan<- T` and `<-chan T`: handles to the same channel
+//   that a Chan<T> converts to implicitly (never the other way, nor one to the other), each with
+//   only its direction's operations. A SendChan sends, try_sends and closes (Go lets the sender
+//   close); a RecvChan receives, try_receives and ranges. Both have len(), capacity() and
+//   is_nil(), and a select takes a RecvChan in case_recv and a SendChan in case_send. Using the
+//   other direction is a compile error, as in Go.
+// Thread safety: any task of the run may use a channel through any of its handles; the channel's
+//   state is under the run lock. A handle itself is a value: copy it, don't share one object
+//   between tasks that assign to it.
 // Memory ordering: a completed send happens-before the matching receive returns, and close()
 // happens-before every receive that returns std::nullopt because of it.
 
+#include <concepts>
 #include <cstddef>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -29,9 +40,6 @@
 #include "cacophony/runtime/wait_queue.h"
 
 namespace cacophony::runtime {
-
-template <class T>
-class Chan;
 
 namespace detail {
 
@@ -53,6 +61,9 @@ int select(Case* cases, int n, bool has_default);
 // run's channel operations, and need no list of cases nor tests of what kind they are.
 template <bool kSend, bool kDefault>
 int select_one(ChannelCore* channel, void* value);
+// try_send for a caller that holds the run lock already: a Ticker sends its tick under the lock
+// that its stop() and reset() take, so no tick of an old grid is sent after they return.
+bool try_send_locked(ChannelCore& channel, void* value);
 
 // The type-independent part of a channel; the value moves go through the virtuals.
 class ChannelCore {
@@ -87,14 +98,6 @@ class ChannelCore {
   WaitQueue receivers_;
 };
 
-// Lets the select templates below reach the channel that a Chan keeps private.
-struct ChanAccess {
-  template <class T>
-  static ChannelCore* core(const Chan<T>& chan) {
-    return chan.core_.get();
-  }
-};
-
 template <class T>
 class Channel final : public ChannelCore {
  public:
@@ -113,43 +116,22 @@ class Channel final : public ChannelCore {
   std::deque<T> buffer_;
 };
 
-}  // namespace detail
-
+// What Chan, SendChan and RecvChan share: the handle to one channel and every operation on it.
+// The operations are protected; each of the three makes public those its direction allows.
 template <class T>
-class Chan {
+class ChanBase {
  public:
-  // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
-  explicit Chan(std::size_t capacity = 0) : core_(std::make_shared<detail::Channel<T>>(capacity)) {}
-  // Go's nil channel (`var c chan T`): never ready.
-  static Chan nil() { return Chan(nullptr); }
-  bool is_nil() const { return core_ == nullptr; }
+  using value_type = T;
 
-  void send(T value) { detail::select_one<true, false>(core_.get(), &value); }
-  // The next value, or std::nullopt once the channel is closed and drained.
-  std::optional<T> recv() {
-    std::optional<T> out;
-    detail::select_one<false, false>(core_.get(), &out);
-    return out;
-  }
-  // Sends only if that needs no waiting; returns whether it sent.
-  bool try_send(T value) { return detail::select_one<true, true>(core_.get(), &value) == 0; }
-  // A value if one is ready now; nullopt when none is ready or the channel is closed and drained.
-  std::optional<T> try_recv() {
-    std::optional<T> out;
-    detail::select_one<false, true>(core_.get(), &out);
-    return out;
-  }
-  void close() {
-    if (!core_) throw std::logic_error("close of nil channel");
-    core_->close();
-  }
+  bool is_nil() const { return core_ == nullptr; }
+  // Go allows len and cap on a channel of either direction.
   std::size_t capacity() const { return core_ ? core_->capacity() : 0; }
   std::size_t len() const { return core_ ? core_->len() : 0; }
 
   // Range-for over the channel: ends when it is closed and drained.
   class iterator {
    public:
-    explicit iterator(Chan* ch) : ch_(ch) { ++*this; }
+    explicit iterator(ChanBase* ch) : ch_(ch) { ++*this; }
     iterator() = default;
     T& operator*() { return *value_; }
     iterator& operator++() {
@@ -159,16 +141,102 @@ class Chan {
     bool operator!=(const iterator&) const { return value_.has_value(); }
 
    private:
-    Chan* ch_ = nullptr;
+    ChanBase* ch_ = nullptr;
     std::optional<T> value_;
   };
+
+ protected:
+  explicit ChanBase(std::shared_ptr<Channel<T>> core) : core_(std::move(core)) {}
+  ChanBase(const ChanBase&) = default;
+  ChanBase& operator=(const ChanBase&) = default;
+  ~ChanBase() = default;
+
+  void send(T value) { select_one<true, false>(core_.get(), &value); }
+  // The next value, or std::nullopt once the channel is closed and drained.
+  std::optional<T> recv() {
+    std::optional<T> out;
+    select_one<false, false>(core_.get(), &out);
+    return out;
+  }
+  // Sends only if that needs no waiting; returns whether it sent.
+  bool try_send(T value) { return select_one<true, true>(core_.get(), &value) == 0; }
+  // A value if one is ready now; nullopt when none is ready or the channel is closed and drained.
+  std::optional<T> try_recv() {
+    std::optional<T> out;
+    select_one<false, true>(core_.get(), &out);
+    return out;
+  }
+  void close() {
+    if (!core_) throw std::logic_error("close of nil channel");
+    core_->close();
+  }
   iterator begin() { return iterator(this); }
   iterator end() { return iterator(); }
 
  private:
-  friend struct detail::ChanAccess;
-  explicit Chan(std::nullptr_t) {}
-  std::shared_ptr<detail::Channel<T>> core_;
+  friend struct ChanAccess;
+  std::shared_ptr<Channel<T>> core_;
+};
+
+// Lets the select templates below, and the timers, reach the channel that a handle keeps private.
+struct ChanAccess {
+  template <class T>
+  static ChannelCore* core(const ChanBase<T>& chan) {
+    return chan.core_.get();
+  }
+};
+
+}  // namespace detail
+
+template <class T>
+class Chan : public detail::ChanBase<T> {
+  using Base = detail::ChanBase<T>;
+
+ public:
+  // Makes a channel in the calling task's runtime (Go's make(chan T, capacity)).
+  explicit Chan(std::size_t capacity = 0) : Base(std::make_shared<detail::Channel<T>>(capacity)) {}
+  // Go's nil channel (`var c chan T`): never ready.
+  static Chan nil() { return Chan(nullptr); }
+
+  using Base::begin;
+  using Base::close;
+  using Base::end;
+  using Base::recv;
+  using Base::send;
+  using Base::try_recv;
+  using Base::try_send;
+
+ private:
+  explicit Chan(std::nullptr_t) : Base(nullptr) {}
+};
+
+// Go's `chan<- T`: the send side of a Chan, which it converts from implicitly (as Go assigns a
+// `chan T` to a `chan<- T`). It can send and close, as in Go; it cannot receive.
+template <class T>
+class SendChan : public detail::ChanBase<T> {
+  using Base = detail::ChanBase<T>;
+
+ public:
+  SendChan(const Chan<T>& chan) : Base(chan) {}  // implicit, as in Go
+
+  using Base::close;
+  using Base::send;
+  using Base::try_send;
+};
+
+// Go's `<-chan T`: the receive side of a Chan, which it converts from implicitly. It can receive
+// and range; it can neither send nor close (closing is the sender's business, as in Go).
+template <class T>
+class RecvChan : public detail::ChanBase<T> {
+  using Base = detail::ChanBase<T>;
+
+ public:
+  RecvChan(const Chan<T>& chan) : Base(chan) {}  // implicit, as in Go
+
+  using Base::begin;
+  using Base::end;
+  using Base::recv;
+  using Base::try_recv;
 };
 
 // --- select ---
@@ -178,13 +246,13 @@ class Chan {
 
 template <class T, class F>
 struct RecvCase {
-  const Chan<T>* chan;
+  const detail::ChanBase<T>* chan;
   F fn;
   std::optional<T> slot{};
 };
 template <class T, class F>
 struct SendCase {
-  const Chan<T>* chan;
+  const detail::ChanBase<T>* chan;
   T value;
   F fn;
 };
@@ -193,12 +261,22 @@ struct DefaultCase {
   F fn;
 };
 
-template <class T, class F>
-RecvCase<T, F> case_recv(const Chan<T>& chan, F fn) {
+namespace detail {
+// The handles a select may receive from (Chan, RecvChan) and send to (Chan, SendChan).
+template <class C>
+concept Receivable = std::same_as<C, Chan<typename C::value_type>> ||
+    std::same_as<C, RecvChan<typename C::value_type>>;
+template <class C>
+concept Sendable = std::same_as<C, Chan<typename C::value_type>> ||
+    std::same_as<C, SendChan<typename C::value_type>>;
+}  // namespace detail
+
+template <detail::Receivable C, class F>
+RecvCase<typename C::value_type, F> case_recv(const C& chan, F fn) {
   return {&chan, std::move(fn)};
 }
-template <class T, class F>
-SendCase<T, F> case_send(const Chan<T>& chan, T value, F fn) {
+template <detail::Sendable C, class F>
+SendCase<typename C::value_type, F> case_send(const C& chan, typename C::value_type value, F fn) {
   return {&chan, std::move(value), std::move(fn)};
 }
 template <class F>

@@ -109,6 +109,15 @@ class Runtime {
   // (the default): "a task overflowed its 64 KiB stack", naming the size.
   static void set_overflow_message(const char* line);
 
+  // Puts the calling thread under SCHED_FIFO at kRealtimePriority, so that an ordinary busy
+  // thread can't delay its timer wake-ups, as JACK runs its audio threads. A run started on this
+  // thread afterwards runs there: real time's one thread, and in threads time every task, as the
+  // threads it starts inherit the policy (so does the stuck-task watcher). Returns 0, or the errno
+  // of the refusal: EPERM without root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least
+  // kRealtimePriority (rtkit is not asked). Not real-time safe; call before a run.
+  static constexpr int kRealtimePriority = 10;
+  static int use_realtime_priority();
+
   // Runs `main` as the run's first task and waits for every task. Rethrows the first exception
   // that escaped a task. Call once.
   virtual void run(std::function<void()> main) = 0;

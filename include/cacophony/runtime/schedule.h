@@ -20,10 +20,15 @@
 //   seed of the run's own random draws, as a short string (to_string/parse). replay() gives the
 //   strategy that makes the same choices again.
 //
+// - A Narrator keeps a run's schedule as facts for a person: at every choice, which tasks were
+//   ready and which one ran, and where each task was started; and it tells each switch as it
+//   happens.
+//
 // Thread safety: a Strategy serves one run at a time, on the simulated runtime's one thread.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -39,19 +44,25 @@ class Strategy {
   virtual ~Strategy() = default;
   // A run begins (the strategy's state for one run is reset).
   virtual void begin() {}
-  // A task was created; ids count from 0 in creation order within the run.
-  virtual void created(std::uint64_t /*task*/) {}
+  // A task was created by go() at `file`:`line`; ids count from 0 in creation order within the
+  // run.
+  virtual void created(std::uint64_t /*task*/, const char* /*file*/, unsigned /*line*/) {}
   // The ready tasks' ids in FIFO order (at least two): the index of the one to run.
   virtual std::size_t choose(std::span<const std::uint64_t> ready) = 0;
   // The choices made in the run so far, as indices: the run's choice points.
   const std::vector<std::uint32_t>& choices() const { return choices_; }
   // Task `task` runs (is resumed); the runtime tells every switch.
-  void ran(std::uint64_t task) { order_ = (order_ ^ task) * 0x100000001b3ULL; }
+  void ran(std::uint64_t task) {
+    order_ = (order_ ^ task) * 0x100000001b3ULL;
+    switched(task);
+  }
   // The order the run's tasks ran in, hashed (FNV-1a over their ids): runs with equal hashes
   // ran their tasks in the same order.
   std::uint64_t order() const { return order_; }
 
  protected:
+  // What a strategy does on a switch besides hashing the order: nothing, but for the Narrator.
+  virtual void switched(std::uint64_t /*task*/) {}
   std::size_t record(std::size_t index) {
     choices_.push_back(static_cast<std::uint32_t>(index));
     return index;
@@ -97,6 +108,38 @@ class DfsStrategy final : public Strategy {
   };
   std::vector<Point> stack_;  // the choice points of the last run
   std::size_t depth_ = 0;     // how far the current run has come
+};
+
+// Makes the choices of `inner` (FIFO's, index 0, when null) and keeps them with the tasks that were
+// ready at each, and where each task was started, to be told in words. `on_switch`, when given,
+// is called at every switch with the task that runs next and its origin(), on the run's thread,
+// so it may read the runtime's now(). One Narrator serves one run at a time, like any Strategy.
+class Narrator final : public Strategy {
+ public:
+  struct Step {
+    std::vector<std::uint64_t> ready;  // in FIFO order; at a go(), the spawner first
+    std::uint32_t taken = 0;           // the index in `ready` of the task that ran
+  };
+  using SwitchObserver = std::function<void(std::uint64_t task, const std::string& origin)>;
+
+  explicit Narrator(Strategy* inner = nullptr, SwitchObserver on_switch = {});
+  void begin() override;
+  void created(std::uint64_t task, const char* file, unsigned line) override;
+  std::size_t choose(std::span<const std::uint64_t> ready) override;
+
+  const std::vector<Step>& steps() const { return steps_; }
+  // "the main task" for task 0, else "go at FILE:LINE" (the file's name without its folders);
+  // "" for a task this run did not create.
+  const std::string& origin(std::uint64_t task) const;
+
+ protected:
+  void switched(std::uint64_t task) override;
+
+ private:
+  Strategy* inner_;
+  SwitchObserver on_switch_;
+  std::vector<Step> steps_;
+  std::vector<std::string> origins_;  // by task id
 };
 
 // The strategy that makes `schedule`'s choices again (for dfs: its path, then the first option).

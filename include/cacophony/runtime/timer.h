@@ -24,6 +24,8 @@
 namespace cacophony::runtime {
 
 class Timer {
+  Chan<Time> fire_{1};  // before `c`, which is made from it
+
  public:
   explicit Timer(Duration d);
   Timer(Duration d, std::function<void()> f);
@@ -34,8 +36,8 @@ class Timer {
   bool stop();
   bool reset(Duration d);
 
-  // The fire channel (unused by a timer made with a function).
-  Chan<Time> c{1};
+  // The fire channel, Go's `C <-chan Time` (unused by a timer made with a function).
+  RecvChan<Time> c{fire_};
 
  private:
   struct State;
@@ -44,6 +46,6 @@ class Timer {
   std::shared_ptr<State> state_;
 };
 
-Chan<Time> after(Duration d);
+RecvChan<Time> after(Duration d);
 
 }  // namespace cacophony::runtime
