@@ -37,3 +37,24 @@ add_custom_command(
   VERBATIM)
 target_sources(cacophony_report PRIVATE ${CACOPHONY_ASSETS_CPP})
 target_include_directories(cacophony_report PRIVATE ${PROJECT_SOURCE_DIR}/source/report)
+
+# The built-in scenarios' source files, embedded so that a page shows each chart's code wherever
+# it is opened (scenario_sources.h).
+file(GLOB CACOPHONY_SCENARIO_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/source/scenario/*.cpp)
+list(FILTER CACOPHONY_SCENARIO_FILES EXCLUDE REGEX "/catalog\\.cpp$")
+set(CACOPHONY_SCENARIO_SOURCES "")
+foreach(file IN LISTS CACOPHONY_SCENARIO_FILES)
+  get_filename_component(name ${file} NAME_WE)
+  list(APPEND CACOPHONY_SCENARIO_SOURCES ${name}=${file})
+endforeach()
+set(CACOPHONY_SCENARIO_SOURCES_CPP ${PROJECT_BINARY_DIR}/generated/scenario_sources.cpp)
+add_custom_command(
+  OUTPUT ${CACOPHONY_SCENARIO_SOURCES_CPP}
+  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${CACOPHONY_SCENARIO_SOURCES_CPP}
+          "-DASSETS=${CACOPHONY_SCENARIO_SOURCES}" -DNAMESPACE=cacophony::scenario_sources
+          -DHEADER=scenario_sources.h -DLOOKUP=source_of
+          -P ${PROJECT_SOURCE_DIR}/cmake/embed_assets.cmake
+  DEPENDS ${PROJECT_SOURCE_DIR}/cmake/embed_assets.cmake ${CACOPHONY_SCENARIO_FILES}
+  COMMENT "Embedding the scenarios' source files"
+  VERBATIM)
+target_sources(cacophony_report PRIVATE ${CACOPHONY_SCENARIO_SOURCES_CPP})

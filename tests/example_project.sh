@@ -23,6 +23,14 @@ ran=$("$work/build/my_metronome" run my_metronome --time simulated)
 printf '%s\n%s\n' "$listed" "$ran"
 grep -q '^ *19 *my_metronome' <<<"$listed" || { echo "list has no my_metronome 19th"; exit 1; }
 grep -q 'my_metronome' <<<"$ran" || { echo "run did not run my_metronome"; exit 1; }
+# Its page counts what ran, numbers it after the eighteen built in and carries its code.
+(cd "$work" && "$work/build/my_metronome" run my_metronome --time simulated --report own.html >/dev/null)
+own=$(cat "$work/own.html")
+grep -q '<h1>One metronome, one way:' <<<"$own" &&
+  grep -q '<span class="title">19\. ' <<<"$own" &&
+  grep -q '<td>19</td><td><a href="#my_metronome">' <<<"$own" &&
+  grep -q 'Metronome measure_ahead(VolumeMeter meter, int beats)' <<<"$own" ||
+  { echo "my_metronome's page is not its own (count, number 19, embedded code)"; exit 1; }
 # A program of one's own speaks and completes under its own name.
 completion=$("$work/build/my_metronome" completion bash)
 grep -q '^complete -F _my_metronome my_metronome$' <<<"$completion" ||
@@ -64,7 +72,7 @@ if grep -qiE 'cacophony (run|explore|list)' <<<"$page"; then
   echo "my_metronome's explore page tells the reader to run cacophony"; exit 1
 fi
 # README's "Your own metronome" compiles as shown: its C++ blocks, put together, are the whole
-# program (the example's CMakeLists.txt builds them) and run as the fifteenth.
+# program (the example's CMakeLists.txt builds them) and run as the nineteenth.
 mkdir "$work/readme"
 cp "$source/examples/my_metronome/CMakeLists.txt" "$work/readme/"
 awk '/^## Your own metronome/ { on = 1; next } /^## / { on = 0 }

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -270,10 +271,17 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
     flush(outputs.log());
     results.figures.push_back(to_json(m));
     if (often) results.figures.back()["how_often"] = how_often_json(*often);
+    std::optional<Stop> stopped = measured.run.stopped;
+    if (stopped) results.figures.back()["stopped"] = stopped->error;
     if (keep_runs) {
       results.runs.push_back(std::move(measured.run));
       results.metrics.push_back(m);
       results.often.push_back(often);
+    }
+    // The files still show the run up to its stop; the error then ends the command as before.
+    if (stopped) {
+      write_results(outputs, options, results);
+      throw std::runtime_error(stopped->error);
     }
   }
   write_results(outputs, options, results);

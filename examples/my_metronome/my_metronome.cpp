@@ -1,4 +1,4 @@
-// A fifteenth metronome, written against cacophony's public API and given every command of
+// A nineteenth metronome, written against cacophony's public API and given every command of
 // cacophony's own: `my_metronome run my_metronome`, `my_metronome list`, `--report`, `--trace`.
 //
 // The idea: measure the volume on a task of its own, ahead of the beat, and hand it over on a
@@ -44,7 +44,7 @@ const Scenario my_metronome{
     .delay = Delay::short_,
     .label = Label::count,
     .async = false,
-    .code = "my_metronome",
+    .code = __FILE__,
     .metronome = measure_ahead,
 };
 

@@ -24,11 +24,6 @@ std::size_t rank(std::size_t size, double q) {
   return std::max<std::size_t>(rank, 1) - 1;
 }
 
-int chart_number(const Scenario& s) {
-  const auto all = scenarios();
-  return static_cast<int>(std::find(all.begin(), all.end(), &s) - all.begin()) + 1;
-}
-
 using Beat = Measurer::Beat;
 using Span = Measurer::Span;
 
@@ -173,7 +168,13 @@ MeasuredRun run_measured(const Scenario& scenario, const RunOptions& options,
     kept.add(e);
     if (observer) observer(e);
   };
-  Run run = run_scenario(scenario, options, record, false);
+  Run run = [&] {
+    try {
+      return run_scenario(scenario, options, record, false);
+    } catch (const RunStopped& stopped) {
+      return std::move(stopped.run());
+    }
+  }();
   run.events = kept.take();
   run.events_left_out = kept.recorded() - static_cast<std::int64_t>(run.events.size());
   Metrics metrics = measurer.finish(run.busy_wait_cpu);

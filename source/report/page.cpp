@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +17,7 @@
 #include "cacophony/scenario/scenario.h"
 #include "html.h"
 #include "page_parts.h"
+#include "scenario_sources.h"
 
 namespace cacophony {
 namespace {
@@ -115,9 +119,15 @@ json chart_data(const Run& run, Window& window, std::size_t& cut) {
     if (e->category == Category::volume) item["end"] = stop;
     items.push_back(std::move(item));
   }
+  json stop = nullptr;
+  if (run.stopped) {
+    stop = {{"at", micros(run.stopped->at)}, {"error", run.stopped->error}};
+    window.end = std::max(window.end, micros(run.stopped->at));
+  }
   return {{"id", std::string(run.scenario->id)},
           {"async", run.scenario->async},
           {"end", run.scenario->async ? end : json(nullptr)},
+          {"stop", std::move(stop)},
           {"items", std::move(items)}};
 }
 
@@ -182,7 +192,9 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
   std::string out;
   for (std::size_t i = 0; i < charts.size(); ++i) {
     const std::string id = html_escape(charts[i].run->scenario->id);
-    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a></td>", i + 1, id, id);
+    const char* stopped = charts[i].run->stopped ? " <span class=\"stopped\">stopped</span>" : "";
+    out += fmt::format("<tr><td>{}</td><td><a href=\"#{}\">{}</a>{}</td>",
+                       chart_number(*charts[i].run->scenario), id, id, stopped);
     if (!charts[i].metrics) {
       out +=
           fmt::format("<td colspan=\"{}\" class=\"none\">no run ended: nothing drawn</td></tr>\n",
@@ -206,6 +218,40 @@ std::string summary_rows(const std::vector<ChartParts>& charts) {
   return out;
 }
 
+// The metronome's code for the page: a built-in's embedded file, or one's own file when it can be
+// read now; its text and the name it goes by.
+struct Code {
+  std::string name, text;
+};
+Code code_of(const Scenario& s) {
+  const std::string_view built_in = scenario_sources::source_of(s.code);
+  if (!built_in.empty())
+    return {fmt::format("source/scenario/{}.cpp", s.code), std::string(built_in)};
+  std::ifstream file{std::filesystem::path(s.code)};
+  std::ostringstream text;
+  if (file) text << file.rdbuf();
+  return {std::string(s.code), text.str()};
+}
+
+// The chart's code, embedded, so that it reads wherever the page is opened; and its Go twin.
+std::string code_section(const Scenario& s) {
+  const Code code = code_of(s);
+  std::string out =
+      code.text.empty()
+          ? fmt::format(
+                "<p class=\"code\">The code: <code>{}</code> (not readable when this page "
+                "was written)</p>\n",
+                html_escape(code.name))
+          : fmt::format(
+                "<details class=\"code\"><summary>The code: <code>{}</code></summary>"
+                "<pre><code>{}</code></pre></details>\n",
+                html_escape(code.name), html_escape(code.text));
+  if (!s.go_twin.empty())
+    out += fmt::format("<p class=\"go-twin\">Its Go twin: <a href=\"{}\">{}</a></p>\n",
+                       html_escape(s.go_twin), html_escape(s.go_twin));
+  return out;
+}
+
 // One chart's <details> section, from chart.html.
 std::string chart_section(const ChartParts& chart, std::size_t index, std::size_t cut) {
   const Scenario& s = *chart.run->scenario;
@@ -215,15 +261,32 @@ std::string chart_section(const ChartParts& chart, std::size_t index, std::size_
                      "<p class=\"note\">Showing the first {} events; {} later ones are left "
                      "out of this chart (the figures count them all).</p>\n",
                      kMaxChartEvents, cut);
+  const std::string stop = chart.run->stopped
+                               ? fmt::format("<p class=\"stopped\">Stopped at {}: {}</p>\n",
+                                             ms(micros(chart.run->stopped->at) / 1000.0),
+                                             html_escape(chart.run->stopped->error))
+                               : std::string();
   return fill(report_assets::chart_html(),
               {{"id", html_escape(s.id)},
                {"index", std::to_string(index)},
-               {"number", std::to_string(index + 1)},
+               {"number", std::to_string(chart_number(s))},
                {"caption", caption(s.description)},
-               {"code", html_escape(fmt::format("source/scenario/{}.cpp", s.code))},
+               {"code", code_section(s)},
                {"exploration", chart.exploration},
+               {"stop", stop},
                {"figures", chart.metrics ? figures(*chart.run, *chart.metrics) : std::string()},
                {"note", note}});
+}
+
+// "eighteen ways", "one way", "21 ways": how many scenarios the page shows.
+std::string ways(std::size_t count) {
+  constexpr std::array<std::string_view, 21> kWords{
+      "no",       "one",     "two",     "three",     "four",     "five",     "six",
+      "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen",
+      "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
+  const std::string number =
+      count < kWords.size() ? std::string(kWords[count]) : std::to_string(count);
+  return number + (count == 1 ? " way" : " ways");
 }
 
 }  // namespace
@@ -253,6 +316,7 @@ std::string page(const std::vector<ChartParts>& charts, const RunOptions& option
   return fill(report_assets::page_html(),
               {{"timeline_css", inline_asset(report_assets::timeline_css(), "</style")},
                {"style", report_assets::page_css()},
+               {"ways", ways(charts.size())},
                {"bpm", std::to_string(options.bpm.value())},
                {"beats", std::to_string(options.beats)},
                {"seed", std::to_string(options.seed)},

@@ -79,6 +79,35 @@ void add_measurements(Events& out, const Run& run, int pid) {
   }
 }
 
+// One track per task: each measurement, beat and return on the track of the task that made it,
+// so that the order in which the tasks ran reads along the tracks.
+void add_tasks(Events& out, const Run& run, int pid) {
+  std::vector<bool> named;
+  for (const Event& e : run.events) {
+    if (e.task < 0 || e.category == Category::ghost) continue;
+    const auto task = static_cast<std::size_t>(e.task);
+    const int tid = trace_tid::first_task + e.task;
+    if (task >= named.size()) named.resize(task + 1, false);
+    if (!named[task]) {
+      named[task] = true;
+      out.push_back(metadata("thread_name", pid, tid,
+                             {{"name", e.task == 0 ? std::string("task 0 (main)")
+                                                   : "task " + std::to_string(e.task)}}));
+    }
+    if (e.category == Category::volume)
+      out.push_back({{"name", "measure volume"},
+                     {"cat", "task"},
+                     {"ph", "X"},
+                     {"ts", micros(e.at)},
+                     {"dur", micros(e.duration)},
+                     {"pid", pid},
+                     {"tid", tid},
+                     {"args", {{"volume", e.volume}}}});
+    else
+      out.push_back(instant(tooltip(e), "task", e, pid, tid, json::object()));
+  }
+}
+
 void add_run(Events& out, const Run& run, int pid) {
   out.push_back(metadata("process_name", pid, 0, {{"name", std::string(run.scenario->id)}}));
   out.push_back(metadata("process_sort_index", pid, 0, {{"sort_index", pid}}));
@@ -90,6 +119,7 @@ void add_run(Events& out, const Run& run, int pid) {
                            {{"labels", fmt::format("trace cut: the {} latest events are left out",
                                                    run.events_left_out)}}));
   add_measurements(out, run, pid);
+  add_tasks(out, run, pid);
 
   for (const Event& e : run.events) {
     switch (e.category) {

@@ -149,6 +149,7 @@ class FiberRuntime final : public Scheduler {
     tasks_.push_back(std::move(task));
     t->home = std::prev(tasks_.end());
     t->id = next_id_++;
+    t->number = static_cast<int>(t->id);
     t->started_file = file;
     t->started_line = line;
     if (strategy_) strategy_->created(t->id, file, line);

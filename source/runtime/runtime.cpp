@@ -28,6 +28,10 @@ std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Stra
   return detail::make_fiber_runtime(mode, seed, &strategy);
 }
 
+int task_number() {
+  return current_task ? current_task->number : -1;
+}
+
 int Runtime::use_realtime_priority() {
   sched_param param{};
   param.sched_priority = kRealtimePriority;

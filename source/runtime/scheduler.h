@@ -59,6 +59,7 @@ class Task {
  public:
   virtual ~Task() = default;
 
+  int number = 0;                 // 0 for the main task, then in order of go()
   const char* started_file = "";  // where go() was called
   unsigned started_line = 0;
   const char* waits_on = nullptr;  // while blocked: "receive", "send", "select", ...

@@ -168,6 +168,7 @@ class ThreadRuntime final : public Scheduler {
   }
   RealTask* add_task_locked() {
     tasks_.push_back(std::make_unique<RealTask>());
+    tasks_.back()->number = static_cast<int>(tasks_.size()) - 1;
     return tasks_.back().get();
   }
 

@@ -37,6 +37,7 @@ extern const Scenario async_naive{
     .async = true,
     .code = "async_naive",
     .metronome = asynchronous_but_naive,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/async_naive.go",
 };
 
 }  // namespace cacophony::scenario

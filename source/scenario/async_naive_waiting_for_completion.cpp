@@ -41,6 +41,9 @@ extern const Scenario async_naive_waiting_for_completion{
     .async = true,
     .code = "async_naive_waiting_for_completion",
     .metronome = asynchronous_still_naive_with_wait_group,
+    .go_twin =
+        "https://github.com/outo/metronome/blob/HEAD/scenario/"
+        "async_naive_waiting_for_completion.go",
 };
 
 }  // namespace cacophony::scenario

@@ -63,6 +63,7 @@ extern const Scenario async_with_atomic{
     .async = true,
     .code = "async_with_atomic",
     .metronome = asynchronous_with_atomic,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/async_with_atomic.go",
 };
 
 }  // namespace cacophony::scenario

@@ -69,6 +69,7 @@ extern const Scenario async_with_channels{
     .async = true,
     .code = "async_with_channels",
     .metronome = asynchronous_with_channels,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/async_with_channels.go",
 };
 
 }  // namespace cacophony::scenario

@@ -148,6 +148,8 @@ extern const Scenario async_with_channels_services{
     .async = true,
     .code = "async_with_channels_services",
     .metronome = asynchronous_with_channels_services,
+    .go_twin =
+        "https://github.com/outo/metronome/blob/HEAD/scenario/async_with_channels_services.go",
 };
 
 }  // namespace cacophony::scenario

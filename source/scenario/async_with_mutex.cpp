@@ -92,6 +92,7 @@ extern const Scenario async_with_mutex{
     .async = true,
     .code = "async_with_mutex",
     .metronome = asynchronous_with_mutex,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/async_with_mutex.go",
 };
 
 }  // namespace cacophony::scenario

@@ -1,5 +1,6 @@
 // The charts, in the original's order, then the post's own examples (its "Goroutines" section).
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -73,6 +74,11 @@ std::string plain_text(Description description) {
   std::string text;
   for (const Words& words : description) text += words.text;
   return text;
+}
+
+int chart_number(const Scenario& scenario) {
+  const auto all = scenarios();
+  return static_cast<int>(std::find(all.begin(), all.end(), &scenario) - all.begin()) + 1;
 }
 
 const Scenario* find_scenario(std::string_view id) {

@@ -34,6 +34,7 @@ extern const Scenario sync_adaptive_delay{
     .async = false,
     .code = "sync_adaptive_delay",
     .metronome = synchronous_adaptive_delay,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/sync_adaptive_delay.go",
 };
 
 }  // namespace cacophony::scenario

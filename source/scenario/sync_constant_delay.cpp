@@ -30,6 +30,7 @@ extern const Scenario sync_constant_delay{
     .async = false,
     .code = "sync_constant_delay",
     .metronome = synchronous_constant_delay,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/sync_constant_delay.go",
 };
 
 }  // namespace cacophony::scenario

@@ -31,6 +31,7 @@ extern const Scenario sync_sleep_premeter_volume{
     .async = false,
     .code = "sync_sleep_premeter_volume",
     .metronome = synchronous_sleep_with_pre_meter,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/sync_sleep_premeter_volume.go",
 };
 
 }  // namespace cacophony::scenario

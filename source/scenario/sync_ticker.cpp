@@ -38,6 +38,7 @@ extern const Scenario sync_ticker{
     .async = false,
     .code = "sync_ticker",
     .metronome = synchronous_ticker,
+    .go_twin = "https://github.com/outo/metronome/blob/HEAD/scenario/sync_ticker.go",
 };
 
 }  // namespace cacophony::scenario

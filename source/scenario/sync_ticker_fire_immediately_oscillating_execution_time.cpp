@@ -19,6 +19,8 @@ extern const Scenario sync_ticker_fire_immediately_oscillating_execution_time{
     .async = false,
     .code = "sync_ticker_fire_immediately",
     .metronome = synchronous_ticker_fire_immediately,
+    .go_twin =
+        "https://github.com/outo/metronome/blob/HEAD/scenario/sync_ticker_fire_immediately.go",
 };
 
 }  // namespace cacophony::scenario

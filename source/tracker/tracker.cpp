@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "cacophony/runtime/runtime.h"
+
 namespace cacophony {
 
 std::string content(const Event& e) {
@@ -77,6 +79,7 @@ int Tracker::record(Category category, runtime::Time at, runtime::Duration durat
   e.volume = volume;
   e.label = label;
   e.after_end = ended_;
+  e.task = runtime::task_number();
   // Numbered under the lock, so that numbering order and recording order agree.
   e.measurement = category == Category::volume ? measurements_++ : measurement;
   if (category == Category::end) ended_ = true;

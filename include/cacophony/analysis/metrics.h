@@ -76,7 +76,7 @@ struct Metrics {
   };
 
   std::string id;
-  int order = 0;  // the chart number, 1..14
+  int order = 0;  // the chart number: its place in scenarios(), from 1
   int beats_expected = 0;
   int beats_performed = 0;
   int beats_after_return = 0;
@@ -129,7 +129,9 @@ class Measurer {
 Metrics measure(const Run& run);
 
 // A run, measured as it went, whose Run keeps only the earliest `window` events by time
-// (tracker/window.h; none with 0): memory stays bounded whatever the number of beats.
+// (tracker/window.h; none with 0): memory stays bounded whatever the number of beats. A run that
+// stops with an error is not thrown (RunStopped) but returned, measured up to the stop, with
+// `run.stopped` set.
 struct MeasuredRun {
   Run run;
   Metrics metrics;

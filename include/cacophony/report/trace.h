@@ -25,6 +25,7 @@ inline constexpr int ghosts = 1;
 inline constexpr int beats = 2;
 inline constexpr int end = 3;
 inline constexpr int first_measurements = 10;
+inline constexpr int first_task = 1000;  // task n's track: what it recorded, in its order
 }  // namespace trace_tid
 
 // The longest trace a run keeps (about 80 000 beats of it): its trace file stays under ~100 MB.

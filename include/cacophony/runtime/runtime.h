@@ -151,6 +151,10 @@ class Runtime {
   const TimeMode mode_;
 };
 
+// The calling task's number in its run: 0 for the main task, then in order of go() (as a deadlock's
+// error numbers them); -1 outside a task.
+int task_number();
+
 // Go-style free functions over the calling task's runtime.
 inline void go(std::function<void()> fn, const char* file = __builtin_FILE(),
                unsigned line = __builtin_LINE()) {

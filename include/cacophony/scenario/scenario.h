@@ -36,8 +36,12 @@ struct Scenario {
   Delay delay;              // the original's delay simulator for this chart
   Label label;              // how its beats are labelled
   bool async;               // its metronome may return before its work ends (red line)
-  std::string_view code;    // the file holding its metronome: source/scenario/<code>.cpp
+  // The file holding its metronome: for the built-in eighteen, source/scenario/<code>.cpp, whose
+  // text the page embeds; for one's own, its path (e.g. __FILE__), whose text the page embeds
+  // when the file can be read as the page is written.
+  std::string_view code;
   MetronomeFactory metronome;
+  std::string_view go_twin = {};  // a link to the Go it ports, if any: the page links it
 };
 
 // The original's fourteen, in its chart order; then the post's four examples (charts 15-18:
@@ -49,6 +53,8 @@ std::span<const Scenario* const> scenarios();
 // `scenario` must outlive the program's use of it. Throws std::invalid_argument for an id that
 // is taken or empty.
 void add_scenario(const Scenario& scenario);
+// Its place in scenarios(), from 1: the built-in eighteen are 1..18, one's own follow from 19.
+int chart_number(const Scenario& scenario);
 // nullptr when no scenario has that id.
 const Scenario* find_scenario(std::string_view id);
 

@@ -1,6 +1,7 @@
 #pragma once
 // Event: one thing the tracker saw. Kept as data; the text drawn for it is derived on demand.
 
+#include <cstdint>
 #include <string>
 
 #include "cacophony/runtime/time.h"
@@ -15,7 +16,7 @@ enum class Category {
 };
 
 // How a beat is labelled: I/O by parity (tick, tock), or by its count.
-enum class Label { io, count };
+enum class Label : std::uint8_t { io, count };
 
 struct Event {
   Category category;
@@ -28,6 +29,7 @@ struct Event {
   int volume = -1;                // the measured value, or the volume a beat used
   Label label = Label::io;
   bool after_end = false;  // recorded after the metronome had returned
+  int task = -1;           // the number of the task that recorded it (runtime::task_number())
 };
 
 // The text drawn on the chart item: I/O, the count, or the measured value.

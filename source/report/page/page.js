@@ -61,6 +61,11 @@
       timeline.addCustomTime(new Date(chart.end), 'end');
       timeline.setCustomTimeTitle('the metronome returned at ' + runTime(chart.end), 'end');
     }
+    if (chart.stop) {
+      timeline.addCustomTime(new Date(chart.stop.at), 'stop');
+      timeline.setCustomTimeTitle('stopped at ' + runTime(chart.stop.at) + ': ' + chart.stop.error,
+                                  'stop');
+    }
     details.querySelector('button.reset').addEventListener('click', function () {
       timeline.setWindow(windowStart(), windowEnd(), { animation: false });
     });
