@@ -25,6 +25,7 @@
 #include "support/command.h"
 #include "support/files.h"
 #include "support/folder.h"
+#include "support/proc.h"
 #include "support/process.h"
 
 namespace {
@@ -32,9 +33,12 @@ namespace {
 namespace fs = std::filesystem;
 using cacophony::test_support::CommandResult;
 using cacophony::test_support::Folder;
+using cacophony::test_support::has;
 using cacophony::test_support::Process;
 using cacophony::test_support::run_cacophony;
+using cacophony::test_support::signal_mask;
 using cacophony::test_support::slurp;
+using cacophony::test_support::wait_until_caught;
 
 const std::string kRun = "run async_naive --time simulated ";
 const std::string kError = "cacophony: error: ";
@@ -359,19 +363,6 @@ TEST(ReliabilityOutputs, ANameTooLongOrASymlinkLoopIsAPlainReasonForInputsAndOut
   }
 }
 
-// The signal masks /proc shows for `pid` (SigCgt: caught, SigIgn: ignored), as bits.
-std::uint64_t signal_mask(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.starts_with(field + ":"))
-      return std::stoull(line.substr(field.size() + 1), nullptr, 16);
-  return 0;
-}
-
-bool has(std::uint64_t mask, int signal) {
-  return (mask >> (signal - 1)) & 1;
-}
-
 TEST(ReliabilityOutputs, TheProcessSetsUpItsSignalsAtStartNotWhenAFileIsOpened) {
   Folder dir("reliability_outputs_");
   // A long render into a new file (an unnamed O_TMPFILE, held by no registry until its commit),
@@ -380,9 +371,7 @@ TEST(ReliabilityOutputs, TheProcessSetsUpItsSignalsAtStartNotWhenAFileIsOpened) 
                                               dir.at("out.wav") + " >/dev/null 2>&1 & echo $!");
   const pid_t pid = std::stoi(started.out);
   // catch_stop_signals (SIGINT) comes after the process's own set-up.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!has(signal_mask(pid, "SigCgt"), SIGINT) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  wait_until_caught(pid, SIGINT, std::chrono::seconds(20));
   const std::uint64_t caught = signal_mask(pid, "SigCgt");
   const std::uint64_t ignored = signal_mask(pid, "SigIgn");
   kill(pid, SIGKILL);

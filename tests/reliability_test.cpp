@@ -23,6 +23,7 @@
 #include "cacophony/rhythm/parse.h"
 #include "support/files.h"
 #include "support/folder.h"
+#include "support/proc.h"
 #include "support/process.h"
 
 namespace {
@@ -248,7 +249,8 @@ TEST(ReliabilitySignals, AnalyzeStoppedBySigtermOrSigintExitsWith130) {
     Process analyze({CACOPHONY_BINARY, "analyze", dir.at("long.wav"), "4/4", "60", "--json",
                      dir.at("long.json")},
                     Output::file(temp_path("analyze-stopped.out")));
-    std::this_thread::sleep_for(500ms);
+    ASSERT_TRUE(test_support::wait_until_caught(analyze.pid(), sig, 20s)) << "no handler";
+    std::this_thread::sleep_for(500ms);  // well into the take
     analyze.signal(sig);
     const int status = analyze.wait(10s);
     ASSERT_NE(status, -1) << "analyze did not stop";

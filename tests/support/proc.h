@@ -1,11 +1,17 @@
 #pragma once
-// Test helper: whether some process has a file open in a folder, as /proc shows its descriptors.
-// An unnamed file (O_TMPFILE) shows as "FOLDER/#INODE (deleted)": a render writing its output
-// before the file has a name.
+// Test helpers over /proc: whether some process has a file open in a folder, as /proc shows its
+// descriptors (an unnamed file, O_TMPFILE, shows as "FOLDER/#INODE (deleted)": a render writing
+// its output before the file has a name); and which signals a process catches or ignores.
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <system_error>
+#include <thread>
 
 namespace cacophony::test_support {
 
@@ -23,6 +29,30 @@ inline bool open_in(const std::filesystem::path& folder) {
     }
   }
   return false;
+}
+
+// The signal masks /proc shows for `pid` (SigCgt: caught, SigIgn: ignored), as bits.
+inline std::uint64_t signal_mask(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with(field + ":"))
+      return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+  return 0;
+}
+
+inline bool has(std::uint64_t mask, int signal) {
+  return (mask >> (signal - 1)) & 1;
+}
+
+// Waits, up to `limit`, until `pid` catches `signal`: a process that is still starting (slow
+// under a sanitizer on a loaded machine) would die of it instead.
+inline bool wait_until_caught(pid_t pid, int signal, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!has(signal_mask(pid, "SigCgt"), signal)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 }  // namespace cacophony::test_support
