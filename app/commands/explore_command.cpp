@@ -152,18 +152,21 @@ int explore_command(const RawExplore& raw) {
   nlohmann::json all = nlohmann::json::array();
   std::vector<ExploredScenario> page;
   const bool terminal = isatty(STDERR_FILENO) != 0;
-  for (const Scenario* s : chosen) {
-    if (stop_requested()) break;
-    const Exploration x = explore(
-        *s, options,
-        [&](std::size_t done) {
-          if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
-        },
-        stop_requested);
-    if (terminal) std::fprintf(stderr, "\r\x1b[K");
-    print_verdict(outputs.log(), x);
-    all.push_back(to_json(x));
-    if (outputs.get(Output::report)) page.push_back(explored(x, options));
+  {
+    const StopSignalsElsewhere fibers_run_here;
+    for (const Scenario* s : chosen) {
+      if (stop_requested()) break;
+      const Exploration x = explore(
+          *s, options,
+          [&](std::size_t done) {
+            if (terminal && done % 500 == 0) std::fprintf(stderr, "\rexplore: %zu", done);
+          },
+          stop_requested);
+      if (terminal) std::fprintf(stderr, "\r\x1b[K");
+      print_verdict(outputs.log(), x);
+      all.push_back(to_json(x));
+      if (outputs.get(Output::report)) page.push_back(explored(x, options));
+    }
   }
   if (OutputFile* json = outputs.get(Output::json)) outputs.finish(*json, all.dump(2) + "\n");
   if (OutputFile* report = outputs.get(Output::report))

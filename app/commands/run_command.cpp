@@ -261,12 +261,14 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
     const RunStrategy strategy =
         run_strategy(*s, replay, options, narrated, raw.verbose > 1 ? outputs.log() : nullptr);
     options.strategy = strategy.get();
+    std::optional<StopSignalsElsewhere> fibers_run_here(std::in_place);
     MeasuredRun measured = run_measured(*s, options, observer, window);
     options.strategy = nullptr;
     const Metrics& m = measured.metrics;
     if (raw.explain) print_schedule(outputs.log(), *strategy.narrator);
     std::fprintf(outputs.log(), "%s\n", summary_line(m).c_str());
     const std::optional<Exploration> often = how_often(*s, options);
+    fibers_run_here.reset();
     if (often) std::fprintf(outputs.log(), "%s\n", how_often_line(*often).c_str());
     flush(outputs.log());
     results.figures.push_back(to_json(m));

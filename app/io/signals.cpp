@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "io/output_file.h"
 #include "io/standard_input.h"
@@ -28,6 +29,8 @@ std::size_t note_size = 0;
 std::atomic<unsigned> give_up_seconds{0};
 // stop_signal_fd()'s pipe: [0] read, [1] written by the handler. Made before it is installed.
 int wake_pipe[2] = {-1, -1};
+// The signals catch_stop_signals() was given.
+sigset_t stop_set;
 
 extern "C" void on_give_up(int) {
   remove_temporaries_now();
@@ -65,7 +68,39 @@ void catch_stop_signals(std::initializer_list<int> signals, OnStop how) {
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocked write returns EINTR
-  for (int signal : signals) sigaction(signal, &action, nullptr);
+  sigemptyset(&stop_set);
+  for (int signal : signals) {
+    sigaddset(&stop_set, signal);
+    sigaction(signal, &action, nullptr);
+  }
+}
+
+namespace {
+
+// The thread StopSignalsElsewhere leaves the stop signals to: it only waits for them, and the
+// handler runs on it as on any thread.
+void start_stop_signal_thread() {
+  static const bool started = [] {
+    std::thread([] {
+      pthread_sigmask(SIG_UNBLOCK, &stop_set, nullptr);
+      sigset_t waiting;
+      pthread_sigmask(SIG_BLOCK, nullptr, &waiting);
+      for (;;) sigsuspend(&waiting);
+    }).detach();
+    return true;
+  }();
+  static_cast<void>(started);
+}
+
+}  // namespace
+
+StopSignalsElsewhere::StopSignalsElsewhere() {
+  start_stop_signal_thread();
+  pthread_sigmask(SIG_BLOCK, &stop_set, &before_);
+}
+
+StopSignalsElsewhere::~StopSignalsElsewhere() {
+  pthread_sigmask(SIG_SETMASK, &before_, nullptr);
 }
 
 void give_up_after_stop(unsigned seconds) {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
@@ -43,6 +44,26 @@ void catch_stop_signals(std::initializer_list<int> signals, OnStop how = {});
 // signal interrupts it (libsndfile), which the command can't stop itself. 0 takes it back,
 // cancelling a pending end.
 void give_up_after_stop(unsigned seconds);
+
+// While alive, keeps the stop signals off the thread that made it: a thread of their own, started
+// at the first of these, takes them, and this thread learns of them through stop_requested().
+// Threads started meanwhile inherit the mask and leave them to that thread too.
+// For a thread that runs the runtime's fibers: ThreadSanitizer holds back a signal that lands on
+// a fiber until that fiber next calls into the sanitizer, and drops it if the fiber ends first, so
+// a Ctrl-C could go unheard in `make tsan`; a thread that only waits loses none.
+// A system call this thread blocks in is no longer cut short by a stop signal (no EINTR): outputs
+// are written after it is gone. Not thread-safe: made and destroyed by one thread, after
+// catch_stop_signals(), never nested.
+class StopSignalsElsewhere {
+ public:
+  StopSignalsElsewhere();
+  ~StopSignalsElsewhere();
+  StopSignalsElsewhere(const StopSignalsElsewhere&) = delete;
+  StopSignalsElsewhere& operator=(const StopSignalsElsewhere&) = delete;
+
+ private:
+  sigset_t before_;
+};
 
 // The signals counted so far: nonzero once a stop was asked for.
 const std::atomic<int>& stop_signals();
