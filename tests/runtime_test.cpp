@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -24,13 +27,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class RuntimeTest : public ::testing::TestWithParam<TimeMode> {
+// A mode and, for real time, its worker threads (Runtime::set_procs).
+struct Clock {
+  TimeMode mode;
+  unsigned procs = 1;
+};
+
+class RuntimeTest : public ::testing::TestWithParam<Clock> {
  protected:
   void run(std::function<void()> main, std::uint64_t seed = 1) {
-    rt_ = Runtime::create(GetParam(), seed);
+    Runtime::set_procs(GetParam().procs);
+    rt_ = Runtime::create(GetParam().mode, seed);
+    Runtime::set_procs(1);
     rt_->run(std::move(main));
   }
-  bool simulated() const { return GetParam() == TimeMode::simulated; }
+  bool simulated() const { return GetParam().mode == TimeMode::simulated; }
   std::unique_ptr<Runtime> rt_;
 };
 
@@ -838,19 +849,106 @@ TEST_P(RuntimeTest, DirectionalChannelsInGosDoubleSelect) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kValues);
 }
 
-std::string mode_name(const ::testing::TestParamInfo<TimeMode>& info) {
-  std::string n(name(info.param));
+std::string mode_name(const ::testing::TestParamInfo<Clock>& info) {
+  std::string n(name(info.param.mode));
   n[0] = static_cast<char>(std::toupper(n[0]));
-  return n;
+  return info.param.procs > 1 ? n + "Procs" + std::to_string(info.param.procs) : n;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModes, RuntimeTest,
-                         ::testing::Values(TimeMode::real, TimeMode::threads, TimeMode::simulated),
+                         ::testing::Values(Clock{TimeMode::real}, Clock{TimeMode::real, 2},
+                                           Clock{TimeMode::threads}, Clock{TimeMode::simulated}),
                          mode_name);
 INSTANTIATE_TEST_SUITE_P(FiberModes, FiberRuntimeTest,
-                         ::testing::Values(TimeMode::real, TimeMode::simulated), mode_name);
+                         ::testing::Values(Clock{TimeMode::real}, Clock{TimeMode::real, 2},
+                                           Clock{TimeMode::simulated}),
+                         mode_name);
 
 // --- one mode only ---
+
+// A real-time runtime on `procs` worker threads; later runtimes get the default (1) again.
+std::unique_ptr<Runtime> real_on(unsigned procs) {
+  Runtime::set_procs(procs);
+  auto rt = Runtime::create(TimeMode::real, 1);
+  Runtime::set_procs(1);
+  return rt;
+}
+
+// Real time at procs 2 runs two tasks at once: each waits, without blocking or yielding, for the
+// other to have started, which on one thread would never happen.
+TEST(WorkerRuntime, TwoWorkersRunTwoTasksAtOnce) {
+  auto rt = real_on(2);
+  std::atomic<bool> first{false}, second{false};
+  rt->run([&] {
+    WaitGroup both;
+    both.add(2);
+    go([&] {
+      first = true;
+      while (!second.load()) {
+      }
+      both.done();
+    });
+    go([&] {
+      second = true;
+      while (!first.load()) {
+      }
+      both.done();
+    });
+    both.wait();
+  });
+  EXPECT_TRUE(first && second);
+}
+
+// Workers with nothing to do sleep: a run that sleeps 300 ms on four workers uses a small part of
+// one core meanwhile (the process's CPU time, which load does not inflate).
+TEST(WorkerRuntime, ASleepingRunUsesNoCpu) {
+  auto rt = real_on(4);
+  timespec before{}, after{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &before);
+  rt->run([] {
+    for (int i = 0; i < 3; ++i) go([] { sleep(300ms); });
+    sleep(300ms);
+  });
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after);
+  const double cpu = static_cast<double>(after.tv_sec - before.tv_sec) +
+                     static_cast<double>(after.tv_nsec - before.tv_nsec) / 1e9;
+  EXPECT_LT(cpu, 0.1);
+}
+
+TEST(WorkerRuntime, ProcsOutsideOneTo256AreRefused) {
+  EXPECT_THROW(Runtime::set_procs(0), std::invalid_argument);
+  EXPECT_THROW(Runtime::set_procs(Runtime::kMaxProcs + 1), std::invalid_argument);
+  EXPECT_EQ(Runtime::procs(), 1u);
+}
+
+#if defined(__SANITIZE_THREAD__)
+// The runtime tells ThreadSanitizer of every fiber switch, so two tasks that write one int at once
+// on two workers are a race it reports (and, with halt_on_error, ends the process for).
+TEST(WorkerRuntime, ARaceBetweenTasksOnTwoWorkersIsReported) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        auto rt = real_on(2);
+        int shared = 0;
+        std::atomic<int> started{0};
+        rt->run([&] {
+          WaitGroup both;
+          both.add(2);
+          for (int k = 0; k < 2; ++k)
+            go([&] {
+              ++started;
+              while (started.load() < 2) {
+              }
+              for (int i = 0; i < 1000; ++i) shared = shared + 1;  // the race
+              both.done();
+            });
+          both.wait();
+        });
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(66), "data race");
+}
+#endif
 
 // Go clamps a sleep past the end of time; now() + d would wrap into the past and return at once.
 TEST(SimulatedRuntime, ASleepPastTheEndOfTimeLastsUntilThen) {
@@ -892,31 +990,44 @@ constexpr int kParked = 5'000;
 #else
 constexpr int kParked = 100'000;
 #endif
-TEST(FiberStacks, AHundredThousandParkedTasksAllResume) {
-  auto rt = Runtime::create(TimeMode::simulated, 1);
-  [[maybe_unused]] const long maps_before = memory_maps();
-  long maps_parked = 0;
-  long resumed = 0;
-  rt->run([&] {
+// Parks kParked tasks of `rt` on one channel, calls `parked` once all have come to it, then
+// releases them; returns how many resumed.
+long park_then_release(Runtime& rt, const std::function<void()>& parked) {
+  std::atomic<long> arrived{0}, resumed{0};
+  rt.run([&] {
     Chan<int> release;
     WaitGroup done;
     done.add(kParked);
     for (int i = 0; i < kParked; ++i)
       go([&, release]() mutable {
+        ++arrived;
         release.recv();
         ++resumed;
         done.done();
       });
-    yield();  // every task has run to its recv() and parked
-    EXPECT_EQ(resumed, 0);
-    maps_parked = memory_maps();
+    while (arrived.load() < kParked) yield();
+    EXPECT_EQ(resumed.load(), 0);
+    parked();
     release.close();
     done.wait();
   });
-  EXPECT_EQ(resumed, kParked);
+  return resumed.load();
+}
+
+TEST(FiberStacks, AHundredThousandParkedTasksAllResume) {
+  auto rt = Runtime::create(TimeMode::simulated, 1);
+  [[maybe_unused]] const long maps_before = memory_maps();
+  long maps_parked = 0;
+  EXPECT_EQ(park_then_release(*rt, [&] { maps_parked = memory_maps(); }), kParked);
 #ifndef CACOPHONY_SANITIZED  // ThreadSanitizer maps four of its own for each fiber
   EXPECT_LT(maps_parked - maps_before, 1000) << "maps while parked: " << maps_parked;
 #endif
+}
+
+// The same at procs 2: the tasks park on both workers, and the close() wakes them on both.
+TEST(FiberStacks, AHundredThousandParkedTasksAllResumeOnTwoWorkers) {
+  auto rt = real_on(2);
+  EXPECT_EQ(park_then_release(*rt, [] {}), kParked);
 }
 
 // Recurses `depth` times, each frame holding 1 KiB live across the next call, so that the compiler

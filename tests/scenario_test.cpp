@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "cacophony/analysis/metrics.h"
 #include "cacophony/harness/harness.h"
+#include "cacophony/runtime/runtime.h"
 
 namespace cacophony {
 namespace {
@@ -336,13 +338,23 @@ TEST(Scenario, GoLoopVariablePlaysTheNumbersTheLoopHasMovedOnTo) {
   EXPECT_EQ(m.beyond_beats, 1);  // #5: the loop's final value
 }
 
-class RealClock : public ::testing::TestWithParam<runtime::TimeMode> {};
+// A real clock, and for real time its worker threads (runtime::Runtime::set_procs).
+struct Clock {
+  runtime::TimeMode mode;
+  unsigned procs = 1;
+};
+
+class RealClock : public ::testing::TestWithParam<Clock> {
+ protected:
+  void SetUp() override { runtime::Runtime::set_procs(GetParam().procs); }
+  void TearDown() override { runtime::Runtime::set_procs(1); }
+};
 
 // A task plays a wrong number whenever its measurement outlasts the interval (0.2 to 2.5 of it,
 // uniform): 15 beats all shorter has probability 0.35^15, under 1e-6.
 TEST_P(RealClock, GoLoopVariableMisnumbersBeatsWithNoCountNegative) {
   RunOptions o;
-  o.time = GetParam();
+  o.time = GetParam().mode;
   const Metrics m = measure(run("go_loop_variable", o));
   EXPECT_GT(m.skipped_beats + m.duplicate_beats + m.beyond_beats, 0);
   EXPECT_EQ(m.beats_performed, 15 - m.skipped_beats + m.duplicate_beats + m.beyond_beats);
@@ -351,7 +363,7 @@ TEST_P(RealClock, GoLoopVariableMisnumbersBeatsWithNoCountNegative) {
 
 TEST_P(RealClock, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
   RunOptions o;  // 6000 bpm, 15 beats
-  o.time = GetParam();
+  o.time = GetParam().mode;
   for (const Scenario* s : fourteen()) {
     const Metrics m = measure(run_scenario(*s, o));
     EXPECT_EQ(m.beats_performed, 15) << s->id;
@@ -367,15 +379,22 @@ TEST_P(RealClock, EveryScenarioPerformsItsBeatsAndTheCorrectOnesKeepOrder) {
 
 TEST_P(RealClock, BusyWaitsAreCountedAsCpuTimeAndServicesHaveNone) {
   RunOptions o;
-  o.time = GetParam();
+  o.time = GetParam().mode;
   for (const char* id : {"async_with_atomic", "async_with_mutex", "async_with_channels"})
     EXPECT_GT(measure(run(id, o)).busy_wait_cpu_ms, 0.0) << id;
   EXPECT_EQ(measure(run("async_with_channels_services", o)).busy_wait_cpu_ms, 0.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealTime, RealClock,
-                         ::testing::Values(runtime::TimeMode::real, runtime::TimeMode::threads),
-                         [](const auto& info) { return std::string(runtime::name(info.param)); });
+                         ::testing::Values(Clock{runtime::TimeMode::real},
+                                           Clock{runtime::TimeMode::real, 2},
+                                           Clock{runtime::TimeMode::threads}),
+                         [](const auto& info) {
+                           const std::string mode(runtime::name(info.param.mode));
+                           return info.param.procs > 1
+                                      ? mode + "_procs" + std::to_string(info.param.procs)
+                                      : mode;
+                         });
 
 }  // namespace
 }  // namespace cacophony

@@ -77,13 +77,12 @@ TEST_F(OneVoice, ErrorsAndFailuresNameTheProgram) {
 }
 
 TEST_F(OneVoice, RunsHeaderAndItsStopNoteNameTheProgram) {
-  Process run(
-      {(dir_ / "my_own").string(), "run", "async_naive", "sync_ticker", "--beats", "100000"},
-      Output::file(test_support::temp_path("voice-run.out")));
-  ASSERT_TRUE(
-      run.wait_for_output("my_own: 2 scenarios at 6000 bpm, 100000 beats, seed 1, real "
-                          "time\n",
-                          10s))
+  Process run({(dir_ / "my_own").string(), "run", "async_naive", "sync_ticker", "--beats", "100000",
+               "--procs", "2"},
+              Output::file(test_support::temp_path("voice-run.out")));
+  ASSERT_TRUE(run.wait_for_output(
+      "my_own: 2 scenarios at 6000 bpm, 100000 beats, seed 1, real time on 2 worker threads\n",
+      10s))
       << run.output();
   run.signal(SIGINT);
   ASSERT_TRUE(run.wait_for_output(

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +32,13 @@
 namespace cacophony::cli {
 namespace {
 
+// The cores this process may run on (its affinity, as Go counts them), in the runtime's range.
+unsigned cores() {
+  cpu_set_t set;
+  const int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  return std::clamp(static_cast<unsigned>(n), 1u, runtime::Runtime::kMaxProcs);
+}
+
 struct RawOptions {
   std::vector<std::string> ids;
   std::string bpm = "6000";
@@ -41,6 +51,7 @@ struct RawOptions {
   std::string report;
   std::string trace;
   std::string stack_size;  // "" when not given: the runtime's default
+  std::string procs;       // "" when not given: the cores, for real time
   bool no_report = false;
   int verbose = 0;  // -v: the beats; -vv: every switch between tasks too
   bool explain = false;
@@ -60,8 +71,8 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
   cmd.add_option("--seed", raw.seed, "Seed of the random volumes and delays")
       ->capture_default_str();
   takes_one_of(cmd.add_option("--time", raw.time,
-                              "Clock: real (one thread), threads (a thread per task) or "
-                              "simulated (deterministic, instant)"),
+                              "Clock: real (fibers on --procs threads), threads (a thread per "
+                              "task) or simulated (deterministic, instant)"),
                time_words("|", "|"))
       ->default_str(std::string(runtime::name(RunOptions{}.time)));
   takes_file(cmd.add_option("--json", raw.json, "Write the measured figures as JSON to FILE"))
@@ -73,6 +84,12 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                             "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
       ->check(kOutputName);
   add_stack_size_option(cmd, raw.stack_size);
+  cmd.add_option("--procs", raw.procs,
+                 fmt::format("Worker threads that run real time's tasks, 1..{}, as Go's "
+                             "GOMAXPROCS: 1 runs every task on one thread",
+                             runtime::Runtime::kMaxProcs))
+      ->type_name("N")
+      ->default_str(fmt::format("{}, the cores", cores()));
   cmd.add_flag("-v,--verbose", raw.verbose,
                "Print every beat as it is performed; twice (-vv), every switch between tasks too "
                "(simulated time)");
@@ -102,12 +119,16 @@ RunOptions run_options(const RawOptions& raw) {
 void print_header(FILE* log, const RunOptions& options, std::size_t scenarios, bool realtime) {
   const std::string priority =
       realtime ? fmt::format(", real-time priority {}", runtime::Runtime::kRealtimePriority) : "";
-  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time%s\n",
+  const unsigned procs = runtime::Runtime::procs();
+  const std::string workers = options.time == runtime::TimeMode::real && procs > 1
+                                  ? fmt::format(" on {} worker threads", procs)
+                                  : "";
+  std::fprintf(log, "%s: %zu scenario%s at %lld bpm, %d beats, seed %llu, %.*s time%s%s\n",
                program_name().c_str(), scenarios, scenarios == 1 ? "" : "s",
                static_cast<long long>(options.bpm.value()), options.beats,
                static_cast<unsigned long long>(options.seed),
                static_cast<int>(runtime::name(options.time).size()),
-               runtime::name(options.time).data(), priority.c_str());
+               runtime::name(options.time).data(), workers.c_str(), priority.c_str());
   flush(log);
 }
 
@@ -160,6 +181,16 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
 }
 
 // --rt: the runs' thread at real-time priority before any work, or one line why not.
+// Real time's worker threads: --procs, else one per core the process may run on (Go's default).
+void use_procs(const RawOptions& raw, const RunOptions& options) {
+  if (!raw.procs.empty() && options.time != runtime::TimeMode::real)
+    throw UsageError("--procs sets real time's worker threads: add --time real");
+  runtime::Runtime::set_procs(raw.procs.empty()
+                                  ? cores()
+                                  : static_cast<unsigned>(parse_count(
+                                        "--procs", raw.procs, 1, runtime::Runtime::kMaxProcs)));
+}
+
 void use_realtime(const RawOptions& raw, const RunOptions& options) {
   if (!raw.realtime) return;
   if (options.time == runtime::TimeMode::simulated)
@@ -242,6 +273,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   use_stack_size(raw.stack_size);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   const bool narrated = tells_schedule(raw, options);
+  use_procs(raw, options);
   use_realtime(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(

@@ -18,6 +18,7 @@
 
 #include "cacophony/runtime/schedule.h"
 #include "clock.h"
+#include "fiber_common.h"
 #include "fiber_switch.h"
 #include "scheduler.h"
 #include "stack_guard.h"
@@ -28,9 +29,6 @@ namespace cacophony::runtime::detail {
 namespace {
 
 namespace ctx = boost::context;
-
-// Thrown into parked tasks when a deadlocked run is torn down; never escapes the runtime.
-struct Teardown {};
 
 class FiberTask final : public Task {
  public:
@@ -92,21 +90,15 @@ class ReadyQueue {
   std::size_t size_ = 0;
 };
 
-struct Timer {
-  Time due;
-  std::uint64_t order;
-  FiberTask* task;
-  std::uint64_t generation;
-  bool operator>(const Timer& o) const { return due != o.due ? due > o.due : order > o.order; }
-};
-
 // The one fiber scheduler. Its clock (`real_`) decides how time moves when no task can run:
 // simulated, it jumps to the next timer, and spinning tasks run again only once something changed;
 // real, the thread sleeps until the next deadline, and spinning tasks keep the thread.
 class FiberRuntime final : public Scheduler {
  public:
   FiberRuntime(TimeMode clock, std::uint64_t seed, Strategy* strategy)
-      : Scheduler(clock, seed), real_(clock == TimeMode::real), strategy_(strategy) {
+      : Scheduler(clock, seed, /*parallel=*/false),
+        real_(clock == TimeMode::real),
+        strategy_(strategy) {
     fiber_switch::adopt_current(scheduler_);
   }
 
@@ -127,9 +119,9 @@ class FiberRuntime final : public Scheduler {
     }
     if (real_) restore_timer_slack(saved_slack_);
     if (live_ > 0) {
-      std::string error = "deadlock: all " + std::to_string(live_) +
-                          " tasks are blocked and no timer is due: " + blocked_tasks();
-      tear_down();
+      const std::vector<FiberTask*> stuck = not_ended(tasks_);
+      std::string error = deadlock_error({stuck.begin(), stuck.end()});
+      tear_down(stuck);
       fail(std::make_exception_ptr(std::runtime_error(std::move(error))));
     }
     set_current(nullptr, nullptr);
@@ -287,7 +279,7 @@ class FiberRuntime final : public Scheduler {
   }
   // Drops the earliest timer if it was cancelled, freeing its task if that had ended meanwhile.
   bool pop_if_cancelled() {
-    const Timer& top = timers_.top();
+    const TimerEntry<FiberTask>& top = timers_.top();
     FiberTask* t = top.task;
     if (top.generation == t->timer_generation && t->state != FiberTask::State::done) return false;
     timers_.pop();
@@ -403,13 +395,7 @@ class FiberRuntime final : public Scheduler {
     // The first task is entered from the scheduler, which is how its stack becomes known.
     fiber_switch::after(t->context, switched_from_ ? nullptr : &scheduler_);
     keep_continuation(std::move(caller));
-    try {
-      t->fn();
-    } catch (const Teardown&) {
-    } catch (...) {
-      fail(std::current_exception());
-    }
-    t->fn = nullptr;
+    run_task_function(t->fn, [this](std::exception_ptr e) { fail(std::move(e)); });
     t->state = FiberTask::State::done;
     // An ended task always goes back to the scheduler, which releases it.
     switched_from_ = t;
@@ -417,32 +403,11 @@ class FiberRuntime final : public Scheduler {
     return std::move(scheduler_fiber_);
   }
 
-  // Each blocked task, in order of go(): "task 1 (go at main.cpp:12) waits on a receive; ...",
-  // the first kNamedBlocked of them (a deadlock of thousands stays one readable line).
-  static constexpr std::size_t kNamedBlocked = 8;
-  std::string blocked_tasks() const {
-    std::string out;
-    std::size_t named = 0;
-    for (const auto& t : tasks_) {
-      if (t->state == FiberTask::State::done) continue;
-      if (named++ == kNamedBlocked)
-        return out + "; and " + std::to_string(live_ - kNamedBlocked) + " more";
-      if (!out.empty()) out += "; ";
-      out += "task " + std::to_string(t->id) + " (" +
-             task_origin(t->id, t->started_file, t->started_line) + ") ";
-      out += t->waits_on ? std::string("waits on ") + t->waits_on : "is parked";
-    }
-    return out;
-  }
-
   // Unwinds every blocked task so that its stack is released cleanly.
-  void tear_down() {
+  void tear_down(const std::vector<FiberTask*>& blocked) {
     tearing_down_ = true;
     runnable_.clear();
     yielding_.clear();
-    std::vector<FiberTask*> blocked;
-    for (auto& t : tasks_)
-      if (t->state != FiberTask::State::done) blocked.push_back(t.get());
     for (FiberTask* t : blocked) resume(t);
   }
 
@@ -463,7 +428,7 @@ class FiberRuntime final : public Scheduler {
   std::vector<std::uint64_t> ready_ids_;
   std::uint64_t next_id_ = 0;
   std::vector<FiberTask*> yielding_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  TimerHeap<FiberTask> timers_;
   std::uint64_t timer_order_ = 0;
   FiberTask* running_ = nullptr;
   Watchdog* watchdog_ = nullptr;  // while schedule() runs

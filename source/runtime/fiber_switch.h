@@ -9,6 +9,7 @@
 #define CACOPHONY_TSAN 1
 #endif
 #if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define CACOPHONY_ASAN 1
@@ -24,9 +25,22 @@ struct Context {
   std::size_t stack_size = 0;
 };
 
+// `c` becomes the calling thread's own stack: a worker's, or a scheduler's.
 inline void adopt_current(Context& c) {
 #ifdef CACOPHONY_TSAN
   c.tsan = __tsan_get_current_fiber();
+#endif
+#ifdef CACOPHONY_ASAN
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* bottom = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &bottom, &size) == 0) {
+      c.stack_bottom = bottom;
+      c.stack_size = size;
+    }
+    pthread_attr_destroy(&attr);
+  }
 #endif
   (void)c;
 }

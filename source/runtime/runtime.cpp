@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <atomic>
 #include <stdexcept>
+#include <string>
 
 #include "scheduler.h"
 
@@ -15,11 +17,24 @@ thread_local detail::Task* current_task = nullptr;
 [[noreturn]] void outside_a_task() {
   throw std::logic_error("cacophony runtime: called outside a task of a run");
 }
+
+std::atomic<unsigned> procs_setting{1};
 }  // namespace
 
+void Runtime::set_procs(unsigned procs) {
+  if (procs < 1 || procs > kMaxProcs)
+    throw std::invalid_argument("procs must be between 1 and " + std::to_string(kMaxProcs));
+  procs_setting.store(procs, std::memory_order_relaxed);
+}
+
+unsigned Runtime::procs() {
+  return procs_setting.load(std::memory_order_relaxed);
+}
+
 std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed) {
-  return mode == TimeMode::threads ? detail::make_thread_runtime(seed)
-                                   : detail::make_fiber_runtime(mode, seed);
+  if (mode == TimeMode::threads) return detail::make_thread_runtime(seed);
+  if (mode == TimeMode::real && procs() > 1) return detail::make_worker_runtime(seed, procs());
+  return detail::make_fiber_runtime(mode, seed);
 }
 
 std::unique_ptr<Runtime> Runtime::create(TimeMode mode, std::uint64_t seed, Strategy& strategy) {
@@ -44,11 +59,8 @@ Runtime& Runtime::current() {
 
 namespace detail {
 
-Scheduler::Scheduler(TimeMode mode, std::uint64_t seed)
-    : Runtime(mode),
-      lock_(mode == TimeMode::threads),
-      random_lock_(mode == TimeMode::threads),
-      random_(seed) {}
+Scheduler::Scheduler(TimeMode mode, std::uint64_t seed, bool parallel)
+    : Runtime(mode), lock_(parallel), random_lock_(parallel), random_(seed) {}
 
 Scheduler& Scheduler::current() {
   if (current_scheduler == nullptr) outside_a_task();

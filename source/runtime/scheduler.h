@@ -2,8 +2,9 @@
 // Internal: the parking layer under every blocking primitive. Only the runtime's own .cpp files
 // include this; code outside the runtime sees Runtime, Chan, select, WaitGroup, Mutex and Ticker.
 //
-// Every Runtime is a Scheduler (Runtime's constructor is private to it); ThreadRuntime (threads)
-// and FiberRuntime (real and simulated) are the two Schedulers. The primitives reach theirs through
+// Every Runtime is a Scheduler (Runtime's constructor is private to it); ThreadRuntime (threads),
+// FiberRuntime (simulated, and real at procs 1) and WorkerRuntime (real at procs 2 or more) are
+// the Schedulers. The primitives reach theirs through
 // Scheduler::current() when they are made, and keep it.
 //
 // The run lock (Scheduler::lock()) guards
@@ -18,8 +19,8 @@
 // - A task holds at most one wake-up token: unpark() before park() is not lost. A token may be
 //   stale (left by a wake-up the task no longer waits for), so every park sits in a loop that
 //   rechecks what it waits for (block() rechecks Wait::fired, sleep_until() the clock).
-// - No task parks while it holds the run lock: block() releases it first. With fibers (real and
-//   simulated time) one thread runs the tasks, so there the lock is a no-op.
+// - No task parks while it holds the run lock: block() releases it first. With fibers on one thread
+//   (real time at procs 1, simulated time) one thread runs the tasks, so there the lock is a no-op.
 // - A Waiter lives on its task's stack and is linked into at most one queue (`queue` names it):
 //   whoever completes it unlinks it first, and its task unlinks the rest before returning.
 // - Wait::fired goes from -1 to a case index exactly once, under the lock, with release; the woken
@@ -92,7 +93,8 @@ class Scheduler : public Runtime {
   virtual void unpark(Task& task) = 0;
 
  protected:
-  Scheduler(TimeMode mode, std::uint64_t seed);
+  // `parallel`: tasks run on more than one thread at once, so the run lock is a real mutex.
+  Scheduler(TimeMode mode, std::uint64_t seed, bool parallel);
   // The clock that busy-wait time is measured on.
   virtual Duration spin_clock() const = 0;
   virtual void yield_now() = 0;
@@ -115,6 +117,8 @@ class Scheduler : public Runtime {
 
 // Threads: one OS thread per task on the real clock.
 std::unique_ptr<Runtime> make_thread_runtime(std::uint64_t seed);
+// Fibers on `procs` worker threads (2 or more), on the real clock.
+std::unique_ptr<Runtime> make_worker_runtime(std::uint64_t seed, unsigned procs);
 // Fibers on the caller's thread; `clock` is real or simulated.
 // `strategy`, when given, makes every choice of the next ready task (schedule.h).
 std::unique_ptr<Runtime> make_fiber_runtime(TimeMode clock, std::uint64_t seed,

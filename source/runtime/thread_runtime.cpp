@@ -34,7 +34,8 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value, const 
 class ThreadRuntime final : public Scheduler {
  public:
   explicit ThreadRuntime(std::uint64_t seed)
-      : Scheduler(TimeMode::threads, seed), start_(read_clock(CLOCK_MONOTONIC)) {}
+      : Scheduler(TimeMode::threads, seed, /*parallel=*/true),
+        start_(read_clock(CLOCK_MONOTONIC)) {}
 
   void run(std::function<void()> main) override {
     execute(*add_task(), main);

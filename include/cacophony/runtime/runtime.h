@@ -14,16 +14,31 @@
 //   sleeps; how they park is the runtime's own business, not part of this API.
 //
 // Where they differ
-// - real: tasks are user-space fibers run one at a time on the caller's thread (Go with
-//   GOMAXPROCS=1), in FIFO order. When none can run, the thread sleeps until the next timer's
-//   deadline on CLOCK_MONOTONIC with 1 ns timer slack; a hand-off between tasks is a fiber switch,
-//   with no system call. A task that computes without blocking or yielding holds the one thread
-//   and delays every other task, timers included; a yielding task gets the thread back at once
-//   (timers that fell due run first). `busy_wait_cpu()` is the thread CPU time spent spinning,
-//   less what the other tasks ran meanwhile. A run whose tasks are all blocked with no timer
-//   pending ends in a deadlock error, as in simulated time. A task that runs for kStuckAfter
-//   of real time without blocking or yielding holds the thread for good: the run is stopped
-//   through the stuck-task handler (set_stuck_handler()), as in simulated time.
+// - real (at procs 1, the default: set_procs()): tasks are user-space fibers run one at a time on
+//   the caller's thread (Go with GOMAXPROCS=1), in FIFO order. When none can run, the thread sleeps
+//   until the next timer's deadline on CLOCK_MONOTONIC with 1 ns timer slack; a hand-off between
+//   tasks is a fiber switch, with no system call. A task that computes without blocking or yielding
+//   holds the one thread and delays every other task, timers included; a yielding task gets the
+//   thread back at once (timers that fell due run first). `busy_wait_cpu()` is the thread CPU time
+//   spent spinning, less what the other tasks ran meanwhile. A run whose tasks are all blocked with
+//   no timer pending ends in a deadlock error, as in simulated time. A task that runs for
+//   kStuckAfter of real time without blocking or yielding holds the thread for good: the run is
+//   stopped through the stuck-task handler (set_stuck_handler()), as in simulated time.
+// - real at procs N > 1 (Go's GOMAXPROCS=N): tasks are fibers, and N worker threads (the caller's
+//   and N - 1 it starts) run them, up to N at once. Each worker has its own run queue: go() and a
+//   wake-up queue the task on the worker that made it ready, a worker that runs dry takes half of
+//   the longest other queue, and a yield() puts the task at the back of its worker's queue. There
+//   is no order among ready tasks on different workers. Every worker that finds no work fires the
+//   timers that are due, from any worker's tasks; a worker with nothing to do sleeps until the
+//   next timer or until a task is made ready (a sleeping run uses no CPU). A task that computes
+//   without blocking or yielding holds only its own worker; one that does so for kStuckAfter is
+//   stuck, as at procs 1. `busy_wait_cpu()` is the spinning tasks' own CPU time.
+//   A run whose tasks are all blocked with no timer pending ends in the same deadlock error as
+//   the other fiber modes. A task may resume on another thread after any blocking call, sleep or
+//   yield(): what the task keeps in thread_local storage (errno included) is the worker's, not its
+//   own. The primitives' memory ordering (below) holds across workers: a task's hand-off between
+//   workers goes through the run's scheduler lock, and ThreadSanitizer is told of every switch.
+//   With a schedule strategy (schedule.h) a real run keeps to one thread.
 // - threads: tasks are OS threads, truly parallel, with 1 ns timer slack; no order among ready
 //   tasks. `busy_wait_cpu()` is the spinning threads' CPU time. A deadlocked run hangs.
 // - simulated: the fibers and order of real time, but time advances only when no task can run,
@@ -79,6 +94,7 @@ class Runtime {
   static std::unique_ptr<Runtime> create(TimeMode mode, std::uint64_t seed);
   // As above, every choice of which ready task runs next made by `strategy` (schedule.h), which
   // must outlive the run. Fiber modes only (real, simulated): std::invalid_argument for threads.
+  // Real time then runs on one thread whatever procs() is, as a strategy orders one queue.
   static std::unique_ptr<Runtime> create(TimeMode mode, std::uint64_t seed, Strategy& strategy);
   virtual ~Runtime() = default;
   Runtime(const Runtime&) = delete;
@@ -108,6 +124,13 @@ class Runtime {
   // stack, before the process exits with code 1; it must live as long as the process. nullptr
   // (the default): "a task overflowed its 64 KiB stack", naming the size.
   static void set_overflow_message(const char* line);
+
+  // How many worker threads a real-time run uses (Go's GOMAXPROCS): 1, the default, runs every
+  // task on the caller's thread. std::invalid_argument outside [1, kMaxProcs]. Set it before runs
+  // start; it holds for runs created after. Thread-safe.
+  static constexpr unsigned kMaxProcs = 256;
+  static void set_procs(unsigned procs);
+  static unsigned procs();
 
   // Puts the calling thread under SCHED_FIFO at kRealtimePriority, so that an ordinary busy
   // thread can't delay its timer wake-ups, as JACK runs its audio threads. A run started on this
