@@ -17,6 +17,7 @@
 #include "busy_load.h"
 #include "cacophony/analysis/metrics.h"
 #include "cacophony/harness/harness.h"
+#include "cacophony/runtime/runtime.h"
 #include "cacophony/scenario/scenario.h"
 
 namespace cacophony::bench {
@@ -41,9 +42,10 @@ RunOptions options(int beats, runtime::TimeMode time) {
   return o;
 }
 
-// 5. Onset precision at 6000 bpm (10 ms), four ways, in the same run and interleaved: the services
-// scenario with --time real (fibers), the same with --time threads, the bare timer
-// (bare_timer_lateness) and Go's time.Ticker (bench/go_ticker, built by `make bench`; skipped if
+// 5. Onset precision at 6000 bpm (10 ms), five ways, in the same run and interleaved: the
+// services scenario with --time real (fibers; "real" at procs 1, "real2" at procs 2), the same
+// with --time threads, the bare timer (bare_timer_lateness) and Go's time.Ticker (bench/go_ticker,
+// built by `make bench`; skipped if
 // absent). Each of them runs kRounds chunks of kChunk beats, idle and under two busy threads, in
 // turn; a chunk's onset error is the distance from the grid anchored at its first beat, as in
 // measure(). A wake-up more than a period late makes a ticker drop a tick, which shifts the rest of
@@ -103,6 +105,13 @@ std::vector<std::int64_t> go_ticker_ticks() {
 void BM_Precision_FourWay(benchmark::State& state) {
   const std::vector<std::pair<std::string, std::function<std::vector<std::int64_t>()>>> ways = {
       {"real", [] { return scenario_ticks(runtime::TimeMode::real); }},
+      {"real2",  // --procs 2: the same fibers on two worker threads
+       [] {
+         runtime::Runtime::set_procs(2);
+         std::vector<std::int64_t> ticks = scenario_ticks(runtime::TimeMode::real);
+         runtime::Runtime::set_procs(1);
+         return ticks;
+       }},
       {"threads", [] { return scenario_ticks(runtime::TimeMode::threads); }},
       {"bare", bare_timer_ticks},
       {"go", go_ticker_ticks}};
