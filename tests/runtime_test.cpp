@@ -27,6 +27,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A real-time runtime on `procs` worker threads; later runtimes get the default (1) again.
+std::unique_ptr<Runtime> real_on(unsigned procs, std::uint64_t seed = 1) {
+  Runtime::set_procs(procs);
+  auto rt = Runtime::create(TimeMode::real, seed);
+  Runtime::set_procs(1);
+  return rt;
+}
+
 // A mode and, for real time, its worker threads (Runtime::set_procs).
 struct Clock {
   TimeMode mode;
@@ -36,9 +44,8 @@ struct Clock {
 class RuntimeTest : public ::testing::TestWithParam<Clock> {
  protected:
   void run(std::function<void()> main, std::uint64_t seed = 1) {
-    Runtime::set_procs(GetParam().procs);
-    rt_ = Runtime::create(GetParam().mode, seed);
-    Runtime::set_procs(1);
+    rt_ = GetParam().mode == TimeMode::real ? real_on(GetParam().procs, seed)
+                                            : Runtime::create(GetParam().mode, seed);
     rt_->run(std::move(main));
   }
   bool simulated() const { return GetParam().mode == TimeMode::simulated; }
@@ -865,14 +872,6 @@ INSTANTIATE_TEST_SUITE_P(FiberModes, FiberRuntimeTest,
                          mode_name);
 
 // --- one mode only ---
-
-// A real-time runtime on `procs` worker threads; later runtimes get the default (1) again.
-std::unique_ptr<Runtime> real_on(unsigned procs) {
-  Runtime::set_procs(procs);
-  auto rt = Runtime::create(TimeMode::real, 1);
-  Runtime::set_procs(1);
-  return rt;
-}
 
 // Real time at procs 2 runs two tasks at once: each waits, without blocking or yielding, for the
 // other to have started, which on one thread would never happen.

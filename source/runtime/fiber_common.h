@@ -4,10 +4,12 @@
 // run, and the error and teardown of a deadlocked run.
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <list>
 #include <memory>
 #include <queue>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -47,19 +49,23 @@ void run_task_function(std::function<void()>& fn, Fail&& fail) {
   fn = nullptr;
 }
 
-// The tasks in `tasks` (in order of go()) that have not ended.
-template <class T>
-std::vector<T*> not_ended(const std::list<std::unique_ptr<T>>& tasks) {
-  std::vector<T*> out;
-  for (const auto& t : tasks)
-    if (t->state != T::State::done) out.push_back(t.get());
-  return out;
-}
-
 // The error of a run whose `blocked` tasks (in order of go()) all wait with no timer due, as Go
 // prints every goroutine: "deadlock: all 2 tasks are blocked and no timer is due: task 0 (the
 // main task) waits on a receive; task 1 (go at main.cpp:12) ...", the first few of them named
 // (a deadlock of thousands stays one readable line).
 std::string deadlock_error(const std::vector<const Task*>& blocked);
+
+// Ends a run that deadlocked: the error names the tasks of `tasks` that have not ended,
+// `tear_down` then unwinds them, and the error is returned for the run to throw.
+template <class T, class TearDown>
+std::exception_ptr end_deadlocked(const std::list<std::unique_ptr<T>>& tasks,
+                                  TearDown&& tear_down) {
+  std::vector<T*> blocked;
+  for (const auto& t : tasks)
+    if (t->state != T::State::done) blocked.push_back(t.get());
+  std::string error = deadlock_error({blocked.begin(), blocked.end()});
+  tear_down(blocked);
+  return std::make_exception_ptr(std::runtime_error(std::move(error)));
+}
 
 }  // namespace cacophony::runtime::detail

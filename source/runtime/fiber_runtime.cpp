@@ -118,12 +118,8 @@ class FiberRuntime final : public Scheduler {
       watchdog_ = nullptr;
     }
     if (real_) restore_timer_slack(saved_slack_);
-    if (live_ > 0) {
-      const std::vector<FiberTask*> stuck = not_ended(tasks_);
-      std::string error = deadlock_error({stuck.begin(), stuck.end()});
-      tear_down(stuck);
-      fail(std::make_exception_ptr(std::runtime_error(std::move(error))));
-    }
+    if (live_ > 0)
+      fail(end_deadlocked(tasks_, [this](const auto& blocked) { tear_down(blocked); }));
     set_current(nullptr, nullptr);
     rethrow_failure();
   }

@@ -93,12 +93,8 @@ class WorkerRuntime final : public Scheduler {
       threads.emplace_back([this, i] { work(workers_[i]); });
     work(workers_[0]);
     for (std::thread& t : threads) t.join();
-    if (live_ > 0) {
-      const std::vector<WorkerTask*> stuck = not_ended(tasks_);
-      std::string error = deadlock_error({stuck.begin(), stuck.end()});
-      tear_down(stuck);
-      fail(std::make_exception_ptr(std::runtime_error(std::move(error))));
-    }
+    if (live_ > 0)
+      fail(end_deadlocked(tasks_, [this](const auto& blocked) { tear_down(blocked); }));
     set_current(nullptr, nullptr);
     rethrow_failure();
   }
