@@ -44,7 +44,8 @@ using namespace cacophony::test_support;
 constexpr double kTicksPerBeat = 1920;  // jack_transport's
 
 // A client that keeps the transport as every period saw it (up to 40 s), and relocates it as a
-// DAW's loop does: a position holding nothing but the frame.
+// DAW's loop does: a position holding nothing but the frame. It puts the transport back at frame
+// 0 first, so a run after one with an xrun starts where the first did, not where that one stopped.
 class TransportLog {
  public:
   struct Period {
@@ -61,6 +62,7 @@ class TransportLog {
     if (!client_) return;
     jack_set_process_callback(client_, on_process, this);
     active_ = jack_activate(client_) == 0;
+    if (active_) locate(0);
   }
   ~TransportLog() {
     if (!client_) return;
