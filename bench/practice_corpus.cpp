@@ -6,7 +6,10 @@
 // one) and a table per condition is printed: precision, recall, F-measure and the absolute timing
 // error's p50, p95 and max in ms, over all the condition's takes.
 //
-//   cacophony_onset_bench [--set tuning|held-out] [--family NAME] [--takes N]
+//   cacophony_onset_bench [--set tuning|held-out] [--family NAME] [--takes N] [--detail]
+//
+// --detail lists, take by take, what our detector got wrong: each stroke missed, each extra hit
+// and each match more than 1 ms off, with the strokes around it.
 //
 // Progress goes to stderr. Exit 0, or 2 with one line on stderr for bad usage.
 
@@ -33,12 +36,17 @@ struct Options {
   corpus::Set set = corpus::Set::held_out;
   std::string family;
   std::size_t takes = 5;  // ~1 min on the reference machine with today's detector
+  bool detail = false;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--detail") {
+      o.detail = true;
+      continue;
+    }
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + arg);
     const std::string value = argv[++i];
     if (arg == "--set" && (value == "tuning" || value == "held-out")) {
@@ -50,7 +58,7 @@ Options parse(int argc, char** argv) {
       o.takes = static_cast<std::size_t>(std::stoi(value));
     } else {
       throw std::invalid_argument("bad option " + arg + " " + value +
-                                  " (--set tuning|held-out, --family NAME, --takes N)");
+                                  " (--set tuning|held-out, --family NAME, --takes N, --detail)");
     }
   }
   return o;
@@ -74,6 +82,61 @@ std::vector<practice::Hit> aubio_hits(const std::string& method, const std::vect
   del_fvec(in);
   del_aubio_onset(onset);
   return hits;
+}
+
+const char* kind_name(corpus::Kind k) {
+  return k == corpus::Kind::main ? "main" : k == corpus::Kind::ghost ? "ghost" : "flam";
+}
+
+// A stroke and its neighbours: kind, level, and how far (ms) and how loud the strokes around are.
+std::string stroke_context(const corpus::Take& take, std::size_t s) {
+  const auto ms = [&](std::int64_t frames) { return 1000.0 * double(frames) / take.rate; };
+  const corpus::Stroke& k = take.strokes[s];
+  std::string out = fmt::format("{} {:.1f} dB at {:.3f} s", kind_name(k.kind), k.peak_db,
+                                double(k.frame) / take.rate);
+  if (s > 0) {
+    const corpus::Stroke& b = take.strokes[s - 1];
+    out += fmt::format(", after {} {:.1f} dB {:.0f} ms before", kind_name(b.kind), b.peak_db,
+                       ms(k.frame - b.frame));
+  }
+  if (s + 1 < take.strokes.size())
+    out += fmt::format(", next {:.0f} ms on", ms(take.strokes[s + 1].frame - k.frame));
+  return out;
+}
+
+// Our detector's misses, extras and matches more than 1 ms off on one take.
+void print_detail(const corpus::Take& take, const std::vector<practice::Hit>& hits,
+                  const corpus::Score& score) {
+  std::vector<bool> matched(hits.size());
+  for (std::size_t s = 0; s < take.strokes.size(); ++s) {
+    if (!score.match[s]) {
+      std::printf("    seed %llu miss  %s\n", static_cast<unsigned long long>(take.seed),
+                  stroke_context(take, s).c_str());
+      continue;
+    }
+    matched[*score.match[s]] = true;
+    const double error =
+        1000.0 * double(hits[*score.match[s]].frame - take.strokes[s].frame) / take.rate;
+    if (std::abs(error) > 1)
+      std::printf("    seed %llu %+.2f ms  %s\n", static_cast<unsigned long long>(take.seed), error,
+                  stroke_context(take, s).c_str());
+  }
+  for (std::size_t h = 0; h < hits.size(); ++h) {
+    if (matched[h]) continue;
+    const auto nearest = std::min_element(
+        take.strokes.begin(), take.strokes.end(), [&](const auto& a, const auto& b) {
+          return std::abs(a.frame - hits[h].frame) < std::abs(b.frame - hits[h].frame);
+        });
+    std::printf("    seed %llu extra at %.3f s, %.1f dB, %+.0f ms from %s\n",
+                static_cast<unsigned long long>(take.seed), double(hits[h].frame) / take.rate,
+                20 * std::log10(std::max(hits[h].peak, 1e-9f)),
+                nearest == take.strokes.end()
+                    ? 0.0
+                    : 1000.0 * double(hits[h].frame - nearest->frame) / take.rate,
+                nearest == take.strokes.end()
+                    ? "nothing"
+                    : stroke_context(take, std::size_t(nearest - take.strokes.begin())).c_str());
+  }
 }
 
 // One detector's results over a condition's takes.
@@ -109,14 +172,17 @@ struct Tally {
 
 // A condition's takes through every detector: ours first, then aubio's methods in order; last,
 // on takes with the click bleeding, ours told the click (practice::ClickBleed).
-std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::uint64_t>& seeds) {
+std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::uint64_t>& seeds,
+                           bool detail) {
   std::vector<Tally> out(1 + kAubioMethods.size() + (c.bleed_db ? 1 : 0));
   for (const auto seed : seeds) {
     const corpus::Take take = corpus::make_take(c, seed);
     const auto score = [&](const std::vector<practice::Hit>& hits) {
       return corpus::evaluate(take.strokes, hits, take.rate);
     };
-    out[0].add(score(practice::detect_hits(take.samples, take.rate)));
+    const std::vector<practice::Hit> ours = practice::detect_hits(take.samples, take.rate);
+    out[0].add(score(ours));
+    if (detail) print_detail(take, ours, score(ours));
     for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
       out[m + 1].add(score(aubio_hits(kAubioMethods[m], take.samples, take.rate)));
     if (c.bleed_db)
@@ -172,7 +238,8 @@ void run(const Options& o) {
       "|---|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t k = 0; k < chosen.size(); ++k) {
     std::fprintf(stderr, "[%zu/%zu] %s\n", k + 1, chosen.size(), chosen[k].name.c_str());
-    const auto tallies = measure(chosen[k], seeds);
+    if (o.detail) std::printf("\n%s\n", chosen[k].name.c_str());
+    const auto tallies = measure(chosen[k], seeds, o.detail);
     print_condition(chosen[k], tallies);
     summary += summary_row(chosen[k], tallies);
   }

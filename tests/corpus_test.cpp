@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -235,6 +236,8 @@ TEST(Corpus, EvaluateCountsExactly) {
   EXPECT_EQ(s.misses, 1u);
   EXPECT_EQ(s.extras, 3u);  // 990, 1126 (1100 took 1080, nearer), 2026
   EXPECT_EQ(s.errors_ms, (std::vector<double>{3, -20, -10, 25}));
+  using Match = std::optional<std::size_t>;
+  EXPECT_EQ(s.match, (std::vector<Match>{1, 2, 4, std::nullopt, 6}));
   EXPECT_DOUBLE_EQ(s.precision, 4.0 / 7);
   EXPECT_DOUBLE_EQ(s.recall, 4.0 / 5);
   EXPECT_DOUBLE_EQ(s.f, 2 * (4.0 / 7) * 0.8 / (4.0 / 7 + 0.8));

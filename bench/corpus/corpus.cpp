@@ -177,6 +177,7 @@ Score evaluate(const std::vector<Stroke>& truth, const std::vector<practice::Hit
   score.true_positives = score.errors_ms.size();
   score.misses = truth.size() - score.true_positives;
   score.extras = hits.size() - score.true_positives;
+  score.match = std::move(match);
   const auto tp = static_cast<double>(score.true_positives);
   if (!hits.empty()) score.precision = tp / static_cast<double>(hits.size());
   if (!truth.empty()) score.recall = tp / static_cast<double>(truth.size());

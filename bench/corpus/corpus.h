@@ -137,6 +137,7 @@ struct Score {
   double recall = 1;     // 1 with no stroke at all
   double f = 1;
   std::vector<double> errors_ms;  // hit minus stroke, of each match, in order of stroke
+  std::vector<std::optional<std::size_t>> match;  // per stroke: the hit matched to it
 };
 
 inline constexpr double kMatchMs = 25;
