@@ -88,55 +88,60 @@ const char* kind_name(corpus::Kind k) {
   return k == corpus::Kind::main ? "main" : k == corpus::Kind::ghost ? "ghost" : "flam";
 }
 
+double frames_ms(std::int64_t frames, int rate) {
+  return 1000.0 * static_cast<double>(frames) / rate;
+}
+
 // A stroke and its neighbours: kind, level, and how far (ms) and how loud the strokes around are.
 std::string stroke_context(const corpus::Take& take, std::size_t s) {
-  const auto ms = [&](std::int64_t frames) { return 1000.0 * double(frames) / take.rate; };
   const corpus::Stroke& k = take.strokes[s];
   std::string out = fmt::format("{} {:.1f} dB at {:.3f} s", kind_name(k.kind), k.peak_db,
-                                double(k.frame) / take.rate);
+                                frames_ms(k.frame, take.rate) / 1000);
   if (s > 0) {
     const corpus::Stroke& b = take.strokes[s - 1];
     out += fmt::format(", after {} {:.1f} dB {:.0f} ms before", kind_name(b.kind), b.peak_db,
-                       ms(k.frame - b.frame));
+                       frames_ms(k.frame - b.frame, take.rate));
   }
   if (s + 1 < take.strokes.size())
-    out += fmt::format(", next {:.0f} ms on", ms(take.strokes[s + 1].frame - k.frame));
+    out += fmt::format(", next {:.0f} ms on",
+                       frames_ms(take.strokes[s + 1].frame - k.frame, take.rate));
   return out;
+}
+
+// An extra hit, beside the stroke nearest to it.
+void print_extra(const corpus::Take& take, const practice::Hit& hit) {
+  std::string beside = "no stroke in the take";
+  if (!take.strokes.empty()) {
+    const auto nearest = std::min_element(
+        take.strokes.begin(), take.strokes.end(), [&](const auto& a, const auto& b) {
+          return std::abs(a.frame - hit.frame) < std::abs(b.frame - hit.frame);
+        });
+    beside = fmt::format("{:+.0f} ms from {}", frames_ms(hit.frame - nearest->frame, take.rate),
+                         stroke_context(take, std::size_t(nearest - take.strokes.begin())));
+  }
+  std::printf("    seed %llu extra at %.3f s, %.1f dB, %s\n",
+              static_cast<unsigned long long>(take.seed), frames_ms(hit.frame, take.rate) / 1000,
+              20 * std::log10(std::max(hit.peak, 1e-9f)), beside.c_str());
 }
 
 // Our detector's misses, extras and matches more than 1 ms off on one take.
 void print_detail(const corpus::Take& take, const std::vector<practice::Hit>& hits,
                   const corpus::Score& score) {
+  const auto seed = static_cast<unsigned long long>(take.seed);
   std::vector<bool> matched(hits.size());
+  std::size_t matches = 0;  // into score.errors_ms, which holds the matches in order of stroke
   for (std::size_t s = 0; s < take.strokes.size(); ++s) {
     if (!score.match[s]) {
-      std::printf("    seed %llu miss  %s\n", static_cast<unsigned long long>(take.seed),
-                  stroke_context(take, s).c_str());
+      std::printf("    seed %llu miss  %s\n", seed, stroke_context(take, s).c_str());
       continue;
     }
     matched[*score.match[s]] = true;
-    const double error =
-        1000.0 * double(hits[*score.match[s]].frame - take.strokes[s].frame) / take.rate;
+    const double error = score.errors_ms[matches++];
     if (std::abs(error) > 1)
-      std::printf("    seed %llu %+.2f ms  %s\n", static_cast<unsigned long long>(take.seed), error,
-                  stroke_context(take, s).c_str());
+      std::printf("    seed %llu %+.2f ms  %s\n", seed, error, stroke_context(take, s).c_str());
   }
-  for (std::size_t h = 0; h < hits.size(); ++h) {
-    if (matched[h]) continue;
-    const auto nearest = std::min_element(
-        take.strokes.begin(), take.strokes.end(), [&](const auto& a, const auto& b) {
-          return std::abs(a.frame - hits[h].frame) < std::abs(b.frame - hits[h].frame);
-        });
-    std::printf("    seed %llu extra at %.3f s, %.1f dB, %+.0f ms from %s\n",
-                static_cast<unsigned long long>(take.seed), double(hits[h].frame) / take.rate,
-                20 * std::log10(std::max(hits[h].peak, 1e-9f)),
-                nearest == take.strokes.end()
-                    ? 0.0
-                    : 1000.0 * double(hits[h].frame - nearest->frame) / take.rate,
-                nearest == take.strokes.end()
-                    ? "nothing"
-                    : stroke_context(take, std::size_t(nearest - take.strokes.begin())).c_str());
-  }
+  for (std::size_t h = 0; h < hits.size(); ++h)
+    if (!matched[h]) print_extra(take, hits[h]);
 }
 
 // One detector's results over a condition's takes.
@@ -181,8 +186,9 @@ std::vector<Tally> measure(const corpus::Condition& c, const std::vector<std::ui
       return corpus::evaluate(take.strokes, hits, take.rate);
     };
     const std::vector<practice::Hit> ours = practice::detect_hits(take.samples, take.rate);
-    out[0].add(score(ours));
-    if (detail) print_detail(take, ours, score(ours));
+    const corpus::Score scored = score(ours);
+    out[0].add(scored);
+    if (detail) print_detail(take, ours, scored);
     for (std::size_t m = 0; m < kAubioMethods.size(); ++m)
       out[m + 1].add(score(aubio_hits(kAubioMethods[m], take.samples, take.rate)));
     if (c.bleed_db)
