@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <sched.h>
-
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -27,17 +25,11 @@
 #include "io/voice.h"
 #include "options/command_model.h"
 #include "options/options.h"
+#include "options/procs_option.h"
 #include "options/stack_size_option.h"
 
 namespace cacophony::cli {
 namespace {
-
-// The cores this process may run on (its affinity, as Go counts them), in the runtime's range.
-unsigned cores() {
-  cpu_set_t set;
-  const int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-  return std::clamp(static_cast<unsigned>(n), 1u, runtime::Runtime::kMaxProcs);
-}
 
 struct RawOptions {
   std::vector<std::string> ids;
@@ -84,12 +76,7 @@ void add_options(CLI::App& cmd, RawOptions& raw) {
                             "Write a Chrome trace (chrome://tracing, ui.perfetto.dev) to FILE"))
       ->check(kOutputName);
   add_stack_size_option(cmd, raw.stack_size);
-  cmd.add_option("--procs", raw.procs,
-                 fmt::format("Worker threads that run real time's tasks, 1..{}, as Go's "
-                             "GOMAXPROCS: 1 runs every task on one thread",
-                             runtime::Runtime::kMaxProcs))
-      ->type_name("N")
-      ->default_str(fmt::format("{}, the cores", cores()));
+  add_procs_option(cmd, raw.procs);
   cmd.add_flag("-v,--verbose", raw.verbose,
                "Print every beat as it is performed; twice (-vv), every switch between tasks too "
                "(simulated time)");
@@ -181,16 +168,6 @@ std::optional<runtime::Schedule> replay_schedule(const RawOptions& raw, RunOptio
 }
 
 // --rt: the runs' thread at real-time priority before any work, or one line why not.
-// Real time's worker threads: --procs, else one per core the process may run on (Go's default).
-void use_procs(const RawOptions& raw, const RunOptions& options) {
-  if (!raw.procs.empty() && options.time != runtime::TimeMode::real)
-    throw UsageError("--procs sets real time's worker threads: add --time real");
-  runtime::Runtime::set_procs(raw.procs.empty()
-                                  ? cores()
-                                  : static_cast<unsigned>(parse_count(
-                                        "--procs", raw.procs, 1, runtime::Runtime::kMaxProcs)));
-}
-
 void use_realtime(const RawOptions& raw, const RunOptions& options) {
   if (!raw.realtime) return;
   if (options.time == runtime::TimeMode::simulated)
@@ -273,7 +250,7 @@ int run_scenarios(const RawOptions& raw, const std::vector<const Scenario*>& cho
   use_stack_size(raw.stack_size);
   const std::optional<runtime::Schedule> replay = replay_schedule(raw, options);
   const bool narrated = tells_schedule(raw, options);
-  use_procs(raw, options);
+  use_procs(raw.procs, options.time);
   use_realtime(raw, options);
   // Opened before the runs start, so that a bad path costs no work.
   const OutputFiles outputs(
