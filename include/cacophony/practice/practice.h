@@ -12,8 +12,10 @@
 // - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
 //   stroke and its main stroke, or a clap's bursts), timed by the first that comes within 3 dB
 //   of the loudest (each weighed by its own peak, before the next starts): a grace stroke 6 dB or
-//   more under its main stroke gives way to it; any other stroke is a hit, however soft (a ghost
-//   note), if it rises over the floor and over what came before as above.
+//   more under its main stroke gives way to it. A main stroke that starts while its grace note
+//   still sounds is found where the signal starts again as the grace note did (a flam of one
+//   sample, as a drum machine plays it; see onsets.cpp). Any other stroke is a hit, however soft
+//   (a ghost note), if it rises over the floor and over what came before as above.
 // - measure() matches each position of the grid with at most one hit: the nearest within half
 //   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
 //   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
