@@ -466,7 +466,7 @@ struct OnsetDetector::Impl {
                                   bool gate) const;
   std::optional<Attack> attack_after(Found found) const;
   std::optional<Hit> refine(Found found) const;
-  std::int64_t tenth_of_peak(std::int64_t start, std::int64_t c) const;
+  std::int64_t tenth_of_peak(std::int64_t start, std::int64_t until) const;
   std::optional<std::int64_t> main_of_flam(std::int64_t attack) const;
   float peak(std::int64_t from, std::int64_t to) const;
   void refine_ready(bool finishing);
@@ -589,16 +589,15 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
                 static_cast<std::size_t>(quiet_end)};
 }
 
-// The first frame from `start` on where |x| reaches a tenth of the stroke's peak, the peak taken
-// over what refinement may read (to kSearchAheadMs + kFlamMs after the stroke was found): where a
-// stroke starts softly (a pedal hat's swish, a cymbal's first touch), its attack is where it
+// The first frame in [start, until) where |x| reaches a tenth of the peak over that stretch (for a
+// stroke refined, what refinement may read: to kSearchAheadMs + kFlamMs after it was found): where
+// a stroke starts softly (a pedal hat's swish, a cymbal's first touch), its attack is where it
 // becomes the stroke, as a sample's attack is defined (practice_test.cpp).
-std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t c) const {
-  const std::int64_t stop = std::min(end(), c + ms_frames(kSearchAheadMs + kFlamMs, rate));
-  float peak = 0;
-  for (std::int64_t f = start; f < stop; ++f) peak = std::max(peak, std::abs(at(history, f)));
+std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t until) const {
+  until = std::min(end(), until);
+  const float top = peak(start, until);
   std::int64_t f = start;
-  while (f < stop && std::abs(at(history, f)) < kAttackShare * peak) ++f;
+  while (f < until && std::abs(at(history, f)) < kAttackShare * top) ++f;
   return f;
 }
 
@@ -606,13 +605,7 @@ std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t
 // note: both are matched from where each reaches a tenth of its own peak (kAttackShare).
 std::optional<std::int64_t> OnsetDetector::Impl::main_of_flam(std::int64_t attack) const {
   const std::int64_t lead = ms_frames(kLeadMs, rate), like = ms_frames(kLikeMs, rate);
-  const auto tenth = [&](std::int64_t until) {
-    const float own = peak(attack, until);
-    std::int64_t f = attack;
-    while (f < end() && std::abs(at(history, f)) < kAttackShare * own) ++f;
-    return f;
-  };
-  const std::int64_t grace = tenth(attack + ms_frames(kGraceMinMs, rate));
+  const std::int64_t grace = tenth_of_peak(attack, attack + ms_frames(kGraceMinMs, rate));
   const std::int64_t last = std::min(end() - like, grace + ms_frames(kFlamMs, rate));
   if (grace - lead - 2 < first_kept(grace - lead - 2) || grace + like > last) return std::nullopt;
   // The signal's edges (its second difference): rumble, hum and a body's low ringing (a kick's
@@ -640,7 +633,7 @@ std::optional<std::int64_t> OnsetDetector::Impl::main_of_flam(std::int64_t attac
   }
   // The match lines the two up; the grace note's peak, up to where the main stroke starts, may
   // come later than kGraceMinMs (a tom's), and its tenth, so the main stroke's, earlier.
-  if (best) *best += tenth(*best - lead) - grace;
+  if (best) *best += tenth_of_peak(attack, *best - lead) - grace;
   return best;
 }
 
@@ -684,7 +677,9 @@ std::optional<Hit> OnsetDetector::Impl::refine(Found found) const {
     }
     if (!attack->at_start) {
       const auto main = main_of_flam(attack->frame);
-      attack->frame = main ? *main : tenth_of_peak(attack->frame, found.frame);
+      attack->frame = main ? *main
+                           : tenth_of_peak(attack->frame,
+                                           found.frame + ms_frames(kSearchAheadMs + kFlamMs, rate));
     }
     return Hit{attack->frame, 0.0f};
   }
