@@ -24,12 +24,14 @@ struct Folder : cacophony::test_support::Folder {
   Folder() : cacophony::test_support::Folder("cacophony_practice_cli_") {}
 };
 
-// `seconds` of silence with `frames` of a full-scale square burst at each of `at`, at `rate`.
-void write_take(const fs::path& path, int rate, double seconds, const std::vector<long>& at) {
+// `seconds` of silence with 10 ms of a square burst at half scale at each of `at`, at `rate`, its
+// half period `half` frames long.
+void write_take(const fs::path& path, int rate, double seconds, const std::vector<long>& at,
+                long half = 12) {
   std::vector<float> s(static_cast<std::size_t>(seconds * rate), 0.0f);
   for (long start : at)
     for (long i = 0; i < rate / 100 && start + i < static_cast<long>(s.size()); ++i)
-      s[static_cast<std::size_t>(start + i)] = (i / 12) % 2 ? 0.5f : -0.5f;
+      s[static_cast<std::size_t>(start + i)] = (i / half) % 2 ? 0.5f : -0.5f;
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = 1;
@@ -74,13 +76,14 @@ TEST(AnalyzeCli, APolyrhythmsVoicesAreMeasuredToo) {
 
 TEST(AnalyzeCli, StartAndClickTrackAlignTheGrid) {
   Folder dir;
-  // Hits every 24000 frames from 0.5 s on, each 480 frames (10 ms) late.
+  // Hits every 24000 frames from 0.5 s on, each 480 frames (10 ms) late, of another pitch than
+  // the clicks': the click's own burst 10 ms late would be the click, heard 3.4 m from a speaker.
   std::vector<long> hits, clicks;
   for (long k = 0; k < 8; ++k) {
     clicks.push_back(24000 + 24000 * k);
     hits.push_back(24000 + 24000 * k + 480);
   }
-  write_take(dir / "take.wav", 48000, 5, hits);
+  write_take(dir / "take.wav", 48000, 5, hits, 7);
   write_take(dir / "clicks.wav", 48000, 5, clicks);
   for (const std::string& align :
        {std::string(" --start 0.5"), " --click-track " + dir.at("clicks.wav")}) {

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "cacophony/practice/click_track.h"
 #include "cacophony/practice/practice.h"
 #include "support/kit_take.h"
 
@@ -380,42 +381,102 @@ std::vector<float> click_sound(double hz, float peak) {
   return out;
 }
 
-// The click bleeding into the microphone, 12 dB under the strokes, through a room that dulls it
-// (a one-pole low-pass at ~4 kHz) by `dull`, on every beat of the count-in and the take: a count
-// in click, then accents and normal clicks. Told where the clicks are, the detector finds the
-// player's strokes and no click, a skipped beat's click included.
+// A take with the click bleeding into the microphone, 12 dB under the strokes (none when `level`
+// is 0), `delay` frames after the frames told, through a room that dulls it (a one-pole low-pass at
+// ~4 kHz) by `dull`, on every beat of the count-in and the take: a count-in click, then accents and
+// normal clicks. The player skips the take's third beat. Returns the click as told.
+ClickBleed bleeding(Take& t, bool dull, std::int64_t delay, float level = db(-18)) {
+  ClickBleed bleed{{click_sound(3000, db(-3)), click_sound(2000, 1), click_sound(1000, 1)}, {}};
+  std::vector<float> heard(t.samples.size(), 0.0f);
+  for (int b = 0; b < 8; ++b) {
+    const std::size_t sound = b < 4 ? 0 : b == 4 ? 1 : 2;
+    const std::int64_t frame = ms(500 * b);
+    bleed.clicks.push_back({frame, sound});
+    for (std::size_t i = 0; i < bleed.sounds[sound].size(); ++i)
+      heard[static_cast<std::size_t>(frame + delay) + i] += level * bleed.sounds[sound][i];
+  }
+  float y = 0;
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    y = dull ? y + 0.4f * (heard[i] - y) : heard[i];
+    t.samples[i] += y;
+  }
+  return bleed;
+}
+
+Take snares_and_kicks() {
+  return beats(noise(5, db(-60), 0, 12), {"GMRockKit/Snare-Med.wav", "GMRockKit/Kick-Med.wav"}, 1,
+               2);
+}
+
+// Told `bleed`, whole or in blocks (as practice and analyze feed it), the detector finds each of
+// the player's strokes within 1 ms and no click, the skipped beat's click included.
+void expect_only_the_player(const Take& t, const ClickBleed& bleed) {
+  const std::vector<Hit> hits = detect_hits(t.samples, kRate, bleed);
+  OnsetDetector streamed(kRate, bleed);
+  std::vector<Hit> blocks;
+  for (std::size_t at = 0; at < t.samples.size(); at += 1000)
+    streamed.feed(t.samples.data() + at, std::min<std::size_t>(1000, t.samples.size() - at),
+                  blocks);
+  streamed.finish(blocks);
+  ASSERT_EQ(blocks.size(), hits.size());
+  for (std::size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(blocks[i].frame, hits[i].frame);
+  ASSERT_EQ(hits.size(), t.attacks.size());
+  for (std::size_t i = 0; i < hits.size(); ++i)
+    EXPECT_NEAR(hits[i].frame, t.attacks[i], ms(1)) << i;
+}
+
 TEST(PracticeDetector, TheClickIsNotThePlayer) {
   for (const bool dull : {false, true}) {
     SCOPED_TRACE(dull);
-    Take t = beats(noise(5, db(-60), 0, 12), {"GMRockKit/Snare-Med.wav", "GMRockKit/Kick-Med.wav"},
-                   1, 2);
-    ClickBleed bleed{{click_sound(3000, db(-3)), click_sound(2000, 1), click_sound(1000, 1)}, {}};
-    std::vector<float> heard(t.samples.size(), 0.0f);
-    for (int b = 0; b < 8; ++b) {
-      const std::size_t sound = b < 4 ? 0 : b == 4 ? 1 : 2;
-      const std::int64_t frame = ms(500 * b);
-      bleed.clicks.push_back({frame, sound});
-      for (std::size_t i = 0; i < bleed.sounds[sound].size(); ++i)
-        heard[static_cast<std::size_t>(frame) + i] += db(-18) * bleed.sounds[sound][i];
-    }
-    float y = 0;
-    for (std::size_t i = 0; i < heard.size(); ++i) {
-      y = dull ? y + 0.4f * (heard[i] - y) : heard[i];
-      t.samples[i] += y;
-    }
+    Take t = snares_and_kicks();
+    const ClickBleed bleed = bleeding(t, dull, 0);
     EXPECT_GT(detect_hits(t.samples, kRate).size(), t.attacks.size() + 4);  // told nothing
-    const std::vector<Hit> hits = detect_hits(t.samples, kRate, bleed);
-    OnsetDetector streamed(kRate, bleed);  // in blocks, as practice and analyze feed it
-    std::vector<Hit> blocks;
-    for (std::size_t at = 0; at < t.samples.size(); at += 1000)
-      streamed.feed(t.samples.data() + at, std::min<std::size_t>(1000, t.samples.size() - at),
-                    blocks);
-    streamed.finish(blocks);
-    ASSERT_EQ(blocks.size(), hits.size());
-    for (std::size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(blocks[i].frame, hits[i].frame);
-    ASSERT_EQ(hits.size(), t.attacks.size());
-    for (std::size_t i = 0; i < hits.size(); ++i)
-      EXPECT_NEAR(hits[i].frame, t.attacks[i], ms(1)) << i;
+    expect_only_the_player(t, bleed);
+  }
+}
+
+// A click track beside the take tells where the clicks went out; the microphone hears them later
+// (2.9 ms a metre from the speaker). Told that they may come up to 50 ms late, the detector finds
+// how late from the first clicks; told they come on time, it leaves them in. Where the click does
+// not bleed at all (headphones), being told it might takes none of the player away.
+TEST(PracticeDetector, TheClickHeardLaterThanToldIsFoundAndTakenOut) {
+  for (const std::int64_t delay : {std::int64_t{37}, ms(3) + 11, ms(21) + 5, ms(49)}) {
+    SCOPED_TRACE(delay);
+    Take t = snares_and_kicks();
+    ClickBleed bleed = bleeding(t, true, delay);
+    EXPECT_GT(detect_hits(t.samples, kRate, bleed).size(), t.attacks.size());  // max_delay 0
+    bleed.max_delay = ms(50);
+    expect_only_the_player(t, bleed);
+  }
+  Take t = snares_and_kicks();
+  ClickBleed bleed = bleeding(t, true, 0, 0);
+  bleed.max_delay = ms(50);
+  expect_only_the_player(t, bleed);
+}
+
+// A click track cut into its clicks as it is read, in blocks of any size: each click's sound from
+// 2 ms before it to the next one's, 100 ms at most, the track's end at the latest; told that the
+// microphone may hear them up to 50 ms later.
+TEST(PracticeClickTrack, EachClickIsCutFromTheTrack) {
+  std::vector<float> track(static_cast<std::size_t>(ms(1000)));
+  for (std::size_t i = 0; i < track.size(); ++i) track[i] = static_cast<float>(i);  // its frame
+  ClickTrackCutter cutter({{ms(1), 1}, {ms(300), 1}, {ms(350), 1}, {ms(980), 1}}, kRate);
+  for (std::size_t at = 0; at < track.size(); at += 333)
+    cutter.feed(track.data() + at, std::min<std::size_t>(333, track.size() - at));
+  const ClickBleed& bleed = cutter.bleed();
+  EXPECT_EQ(bleed.max_delay, ms(50));
+  const std::vector<std::pair<std::int64_t, std::int64_t>> spans{
+      {0, ms(100)}, {ms(298), ms(348)}, {ms(348), ms(448)}, {ms(978), ms(1000)}};
+  ASSERT_EQ(bleed.clicks.size(), spans.size());
+  ASSERT_EQ(bleed.sounds.size(), spans.size());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(bleed.clicks[i].frame, spans[i].first);
+    EXPECT_EQ(bleed.clicks[i].sound, i);
+    const std::vector<float>& sound = bleed.sounds[i];
+    ASSERT_EQ(static_cast<std::int64_t>(sound.size()), spans[i].second - spans[i].first);
+    for (std::size_t k = 0; k < sound.size(); ++k)
+      ASSERT_EQ(sound[k], static_cast<float>(spans[i].first + static_cast<std::int64_t>(k)));
   }
 }
 
@@ -423,6 +484,7 @@ TEST(PracticeDetector, ClicksOutOfOrderOrWithoutASoundAreRefused) {
   EXPECT_THROW(OnsetDetector(kRate, ClickBleed{{{1.0f}}, {{10, 0}, {5, 0}}}),
                std::invalid_argument);
   EXPECT_THROW(OnsetDetector(kRate, ClickBleed{{{1.0f}}, {{10, 1}}}), std::invalid_argument);
+  EXPECT_THROW(OnsetDetector(kRate, ClickBleed{{{1.0f}}, {{10, 0}}, -1}), std::invalid_argument);
 }
 
 // 44.1 and 96 kHz, as well as 48.

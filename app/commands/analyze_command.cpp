@@ -6,10 +6,12 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cacophony/practice/align.h"
+#include "cacophony/practice/click_track.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/samples.h"
@@ -46,23 +48,50 @@ void cut_to_take(rhythm::Performance& p, double seconds) {
 }
 
 // The hits in the recording at `path`, read and detected a block at a time, so that memory does
-// not grow with the take's length.
+// not grow with the take's length; told the click heard in it, when `bleed` has clicks.
 struct Detected {
   int rate = 0;
   std::int64_t frames = 0;
   std::vector<practice::Hit> hits;
 };
 
-Detected detect_in(const std::string& path) {
+Detected detect_in(const std::string& path, const practice::ClickBleed& bleed = {}) {
   sound::RecordingReader reader(path, kMaxTakeSeconds);
   Detected d{reader.rate(), 0, {}};
-  practice::OnsetDetector detector(d.rate);
+  practice::OnsetDetector detector(d.rate, bleed);
   for (std::vector<float> block; reader.read(block);) {
     detector.feed(block.data(), block.size(), d.hits);
     d.frames += static_cast<std::int64_t>(block.size());
   }
   detector.finish(d.hits);
   return d;
+}
+
+// --click-track: its clicks, and the click as the take's microphone may hear it (a click track
+// beside a take recorded with speakers): the detector takes it out of the take.
+struct ClickTrack {
+  int rate = 0;
+  std::int64_t first = 0;  // the first click's frame
+  practice::ClickBleed bleed;
+};
+
+ClickTrack read_click_track(const std::string& path) {
+  const Detected clicks = detect_in(path);
+  if (clicks.hits.empty()) throw UsageError(fmt::format("no clicks in '{}'", path));
+  practice::ClickTrackCutter cutter(clicks.hits, clicks.rate);
+  sound::RecordingReader reader(path, kMaxTakeSeconds);
+  for (std::vector<float> block; reader.read(block);) cutter.feed(block.data(), block.size());
+  return {clicks.rate, clicks.hits.front().frame, cutter.bleed()};
+}
+
+// The take's hits, told the click track's click when there is one (at the take's rate).
+Detected detect_take(const RawAnalyze& raw, const std::optional<ClickTrack>& clicks) {
+  if (!clicks) return detect_in(raw.take);
+  const int rate = sound::RecordingReader(raw.take, kMaxTakeSeconds).rate();
+  if (clicks->rate != rate)
+    throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
+                                 raw.click_track, clicks->rate, rate));
+  return detect_in(raw.take, clicks->bleed);
 }
 
 // Where the rhythm starts in the take, and what said so (Alignment::found_by).
@@ -88,18 +117,10 @@ Placement found_start(const rhythm::Performance& performance,
 }
 
 // Where the rhythm starts in the take: --start, the first click of --click-track, or found.
-Placement place_grid(const RawAnalyze& raw, const rhythm::Performance& performance,
+Placement place_grid(const RawAnalyze& raw, const std::optional<ClickTrack>& clicks,
+                     const rhythm::Performance& performance,
                      const std::vector<practice::Position>& grid, const Detected& take) {
-  if (!raw.start.empty() && !raw.click_track.empty())
-    throw UsageError("--start and --click-track: give one");
-  if (!raw.click_track.empty()) {
-    const Detected clicks = detect_in(raw.click_track);
-    if (clicks.rate != take.rate)
-      throw UsageError(fmt::format("--click-track '{}' is at {} Hz and the take at {} Hz",
-                                   raw.click_track, clicks.rate, take.rate));
-    if (clicks.hits.empty()) throw UsageError(fmt::format("no clicks in '{}'", raw.click_track));
-    return {clicks.hits.front().frame, "--click-track"};
-  }
+  if (clicks) return {clicks->first, "--click-track"};
   if (raw.start.empty()) return found_start(performance, grid, take);
   return {std::llround(parse_real("--start", raw.start, 0, kMaxTakeSeconds) * take.rate),
           "--start"};
@@ -133,16 +154,20 @@ int analyze_command(const RawAnalyze& raw) {
   declare_input("the take", raw.take);
   if (!raw.click_track.empty()) declare_input("--click-track", raw.click_track);
   declare_inputs(raw.rhythm);
+  if (!raw.start.empty() && !raw.click_track.empty())
+    throw UsageError("--start and --click-track: give one");
   const OutputFiles outputs = practice_outputs(raw.practice);
   // Stopped, it has nothing to report: it ends at once, with 130 as the other commands.
   catch_stop_signals({SIGINT, SIGTERM},
                      OnStop{.note = {}, .second_exits = false, .first_exits = true});
   const practice::MutePlan plan = mute_plan(raw.practice, parse_seed(raw.rhythm.seed));
   const double latency = latency_ms(raw.practice).value_or(0);
-  Detected take = detect_in(raw.take);
+  std::optional<ClickTrack> clicks;
+  if (!raw.click_track.empty()) clicks = read_click_track(raw.click_track);
+  Detected take = detect_take(raw, clicks);
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
-  const Placement placed = place_grid(raw, performance, grid, take);
+  const Placement placed = place_grid(raw, clicks, performance, grid, take);
   practice::drop_count_in(take.hits, performance, take.rate, placed.start, latency);
   for (practice::Hit& h : take.hits) h.frame -= placed.start;
   const double bpm = performance.sections.front().tempo.from;
@@ -170,8 +195,9 @@ void add_analyze_command(CLI::App& app, Action& action) {
                   "Where the rhythm (its count-in first, with --count-in) starts in the take, "
                   "seconds (default: found from the take's hits)");
   takes_file(cmd->add_option("--click-track", raw->click_track,
-                             "Align the rhythm to the first click of this recording of the same "
-                             "take"));
+                             "Align the rhythm to the first click of this recording of the "
+                             "click for the same take (at its rate), and take that click out "
+                             "of the take where it bleeds into the microphone"));
   cmd->callback([raw, &action] {
     action = [raw] { return with_sound_errors([&raw] { return analyze_command(*raw); }); };
   });

@@ -125,7 +125,9 @@ struct Take {
 Take make_take(const Condition& condition, std::uint64_t seed);
 
 // The click as the metronome that played it knows it (its sounds, and where each started), for a
-// detector told to tell it from the player; empty when the take has no click.
+// detector told to tell it from the player; empty when the take has no click. As with
+// `analyze --click-track`, the detector is not told how late the microphone hears it
+// (ClickBleed::max_delay is practice::kBleedDelayMs): it finds that.
 practice::ClickBleed told_click(const Take& take);
 
 struct Score {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "cacophony/practice/click_track.h"
 #include "cacophony/sound/click.h"
 #include "internal.h"
 
@@ -199,6 +200,7 @@ practice::ClickBleed told_click(const Take& take) {
   for (const sound::ClickKind kind : kClickKinds) told.sounds.push_back(clicks.of(kind));
   for (std::size_t i = 0; i < take.grid.size(); ++i)
     told.clicks.push_back({take.clicks[i], click_kind(take.grid[i])});
+  told.max_delay = std::llround(practice::kBleedDelayMs * take.rate / 1000);
   return told;
 }
 

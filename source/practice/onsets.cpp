@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <numbers>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -315,22 +316,37 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
 // speaker and the room, so each click, once all of it has come in, is fitted by least squares
 // as the click's sound through a short filter (kTaps taps, 0.33 ms at 48 kHz: a speaker's and a
 // near wall's colour); what is subtracted is the sound through the median (tap by tap) of the
-// last kFits clicks' filters. A stroke on the click biases that click's fit; the median over the
-// clicks (the count-in's are clean) does not follow such a bias, and follows a speaker turned
-// down within a few bars.
+// last kFits filters fitted to clicks that sound alike. A stroke on the click biases that click's
+// fit; the median over the clicks (the count-in's are clean) does not follow such a bias, and
+// follows a speaker turned down within a few bars. Alike, because a fit only says what the filter
+// does at the pitches its click has: a 3 kHz click's fit is no guide to a 1 kHz click's bleed
+// (sounds are alike when their autocorrelations over the filter's length, over their energy, are
+// within kAlike of each other tap by tap: the fit sees a sound only through those; clicks 500 Hz
+// apart differ by 0.3 or more at some tap, one click cut twice from a track by far less). And a
+// fit counts as clean when it explains kClean of the signal's energy under the click: a stroke
+// there dwarfs the bleed, noise does not until it is as loud as the bleed (when the bleed hardly
+// matters). Where the delay is found rather than told, the filter starts kTaps / 4 before the lag
+// found, to reach a little either side of it.
 class BleedFilter {
  public:
   explicit BleedFilter(ClickBleed bleed) : bleed_(std::move(bleed)) {
+    // The sound's whole convolution with the filter is fitted, so its Gram matrix is Toeplitz:
+    // entry (i, j) is the sound's autocorrelation at lag |i - j|.
     for (const auto& sound : bleed_.sounds) {
-      std::vector<double> r(kTaps * kTaps, 0.0);
+      std::array<double, kTaps> lag{};
+      for (std::size_t k = 0; k < kTaps; ++k)
+        for (std::size_t n = k; n < sound.size(); ++n)
+          lag[k] += static_cast<double>(sound[n]) * sound[n - k];
+      std::vector<double> r(kTaps * kTaps);
       for (std::size_t i = 0; i < kTaps; ++i)
-        for (std::size_t j = 0; j < kTaps; ++j)
-          for (std::size_t n = std::max(i, j); n < sound.size() + std::min(i, j); ++n)
-            r[i * kTaps + j] += static_cast<double>(sound[n - i]) * sound[n - j];
+        for (std::size_t j = 0; j < kTaps; ++j) r[i * kTaps + j] = lag[i > j ? i - j : j - i];
       for (std::size_t i = 0; i < kTaps; ++i) r[i * kTaps + i] *= 1 + 1e-6;  // keeps it solvable
       gram_.push_back(std::move(r));
+      for (double& v : lag) v = lag[0] > 0 ? v / lag[0] : 0;
+      shape_.push_back(lag);
       longest_ = std::max(longest_, static_cast<std::int64_t>(sound.size() + kTaps - 1));
     }
+    if (bleed_.max_delay == 0) delay_ = 0;
   }
   // Appends to `ready` the signal, click taken out, up to where the next click is not yet whole.
   void push(const float* samples, std::size_t n, std::vector<float>& ready) {
@@ -341,16 +357,30 @@ class BleedFilter {
 
  private:
   static constexpr std::size_t kTaps = 16;
+  static constexpr double kAlike = 0.1;
+  static constexpr double kClean = 0.5;
   static constexpr std::size_t kFits = 16;
+  static constexpr std::size_t kKept = 4 * kFits;  // enough for kFits of each of a few sounds
   ClickBleed bleed_;
-  std::vector<std::vector<double>> gram_;  // each sound's autocorrelation matrix
-  std::int64_t longest_ = 0;               // a click's reach, through the filter
-  std::vector<float> pending_;             // from frame base_ on
+  std::vector<std::vector<double>> gram_;         // each sound's autocorrelation matrix
+  std::vector<std::array<double, kTaps>> shape_;  // each sound's autocorrelation over its energy
+  std::int64_t longest_ = 0;                      // a click's reach, through the filter
+  std::vector<float> pending_;                    // from frame base_ on
   std::int64_t base_ = 0;
   std::size_t next_ = 0;  // the first click not yet taken out
-  std::deque<std::vector<double>> fits_;
+  struct Fit {
+    std::size_t sound;
+    std::vector<double> h;
+    bool clean;  // the click explains most of the signal there: no stroke on it
+  };
+  std::deque<Fit> fits_;               // the last kKept clicks' filters
+  std::optional<std::int64_t> delay_;  // how late the clicks are heard, once found
 
   std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
+  // All of click i is in, at the delay found or, before, at the latest it may come.
+  bool whole(std::size_t i) const {
+    return bleed_.clicks[i].frame + delay_.value_or(bleed_.max_delay) + longest_ <= end();
+  }
   // The sound through `h` at n frames after the click's start.
   static double through(const std::vector<float>& sound, const std::vector<double>& h,
                         std::size_t n) {
@@ -360,37 +390,114 @@ class BleedFilter {
     return v;
   }
 
-  void subtract(const ClickBleed::Click& click) {
+  // The click's sound correlated with the signal at each lag in [0, max_delay], over its largest
+  // (so that each click has one vote, however loud a stroke on it).
+  std::vector<double> votes(const ClickBleed::Click& click) const {
+    const std::vector<float>& sound = bleed_.sounds[click.sound];
+    std::vector<double> dots(static_cast<std::size_t>(bleed_.max_delay) + 1, 0.0);
+    for (std::size_t lag = 0; lag < dots.size(); ++lag) {
+      const std::int64_t at = click.frame + static_cast<std::int64_t>(lag) - base_;
+      const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(sound.size()),
+                                            static_cast<std::int64_t>(pending_.size()) - at);
+      for (std::int64_t i = 0; i < n; ++i)
+        dots[lag] += static_cast<double>(pending_[static_cast<std::size_t>(at + i)]) *
+                     sound[static_cast<std::size_t>(i)];
+    }
+    const double most = *std::max_element(dots.begin(), dots.end());
+    if (most > 0)
+      for (double& d : dots) d /= most;
+    return dots;
+  }
+  // How late the clicks are heard: the lag the first clicks' votes agree on, a few frames early so
+  // that the filter's taps (which only look back) reach a little either side of it. The clicks'
+  // bleed comes at the same lag each time and adds up there; a stroke near a click peaks wherever
+  // the player happened to be, differently each time. In phase only (the click is taken to reach
+  // the microphone so): a tonal click matches itself inverted half a period off nearly as well.
+  // The raw correlation, not over the signal's energy: a decaying click is like itself a period
+  // later, energy and all, so that ratio would not tell the two apart.
+  std::int64_t find_delay() const {
+    const std::size_t n = std::min(kBleedDelayClicks, bleed_.clicks.size());
+    std::vector<double> sum(static_cast<std::size_t>(bleed_.max_delay) + 1, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::vector<double> v = votes(bleed_.clicks[i]);
+      for (std::size_t lag = 0; lag < sum.size(); ++lag) sum[lag] += v[lag];
+    }
+    const auto lag = std::max_element(sum.begin(), sum.end()) - sum.begin();
+    return std::max<std::int64_t>(0, lag - static_cast<std::int64_t>(kTaps / 4));
+  }
+
+  void subtract(const ClickBleed::Click& heard) {
+    const ClickBleed::Click click{heard.frame + *delay_, heard.sound};
     const std::vector<float>& sound = bleed_.sounds[click.sound];
     const std::int64_t from = std::max(click.frame, base_);
     const std::int64_t to = std::min(click.frame + longest_, end());
     if (to <= from) return;  // after the signal's end
     std::vector<double> cross(kTaps, 0.0);
-    for (std::int64_t f = from; f < to; ++f)
+    double energy = 0;
+    for (std::int64_t f = from; f < to; ++f) {
+      const double x = pending_[static_cast<std::size_t>(f - base_)];
+      energy += x * x;
       for (std::size_t i = 0; i < kTaps; ++i) {
         const auto n = static_cast<std::size_t>(f - click.frame);
-        if (n >= i && n - i < sound.size())
-          cross[i] +=
-              static_cast<double>(pending_[static_cast<std::size_t>(f - base_)]) * sound[n - i];
+        if (n >= i && n - i < sound.size()) cross[i] += x * sound[n - i];
       }
-    fits_.push_back(solve(gram_[click.sound], cross));
-    if (fits_.size() > kFits) fits_.pop_front();
-    std::vector<double> h(kTaps), tap(fits_.size());
-    for (std::size_t i = 0; i < kTaps; ++i) {
-      for (std::size_t k = 0; k < fits_.size(); ++k) tap[k] = fits_[k][i];
-      h[i] = median(tap);
     }
+    std::vector<double> own = solve(gram_[click.sound], cross);
+    // What the fit explains of the signal there (|A h|^2 = h . cross for a least-squares fit).
+    const double explained = std::inner_product(own.begin(), own.end(), cross.begin(), 0.0);
+    fits_.push_back({click.sound, std::move(own), explained >= kClean * energy});
+    if (fits_.size() > kKept) fits_.pop_front();
+    const std::optional<std::vector<double>> h = filter_for(click.sound);
+    if (!h) return;
     for (std::int64_t f = from; f < to; ++f)
       pending_[static_cast<std::size_t>(f - base_)] -=
-          static_cast<float>(through(sound, h, static_cast<std::size_t>(f - click.frame)));
+          static_cast<float>(through(sound, *h, static_cast<std::size_t>(f - click.frame)));
+  }
+
+  bool alike(std::size_t a, std::size_t b) const {
+    for (std::size_t k = 0; k < kTaps; ++k)
+      if (std::abs(shape_[a][k] - shape_[b][k]) > kAlike) return false;
+    return true;
+  }
+  // The median, tap by tap, of the last kFits filters fitted to clean clicks like `sound`. While
+  // none is clean (a cymbal ringing under every click), of those fitted to any click like it,
+  // once there are kFits / 2 of them: one stroke's fit is no guide to the click, but the median
+  // of many such fits is. None before: the clicks under strokes are found as the strokes anyway.
+  std::optional<std::vector<double>> filter_for(std::size_t sound) const {
+    std::vector<const std::vector<double>*> clean, any;
+    for (auto f = fits_.rbegin(); f != fits_.rend(); ++f) {
+      if (!alike(f->sound, sound)) continue;
+      if (f->clean && clean.size() < kFits) clean.push_back(&f->h);
+      if (any.size() < kFits) any.push_back(&f->h);
+    }
+    if (!clean.empty()) return median_taps(clean);
+    if (any.size() >= kFits / 2) return median_taps(any);
+    return std::nullopt;
+  }
+  // Tap by tap, the median of `fits` (of two middles, their mean).
+  static std::vector<double> median_taps(const std::vector<const std::vector<double>*>& fits) {
+    std::vector<double> h(kTaps), tap(fits.size());
+    const std::size_t mid = fits.size() / 2;
+    for (std::size_t i = 0; i < kTaps; ++i) {
+      for (std::size_t k = 0; k < fits.size(); ++k) tap[k] = (*fits[k])[i];
+      std::nth_element(tap.begin(), tap.begin() + static_cast<std::ptrdiff_t>(mid), tap.end());
+      h[i] = tap[mid];
+      if (fits.size() % 2 == 0)
+        h[i] = (h[i] +
+                *std::max_element(tap.begin(), tap.begin() + static_cast<std::ptrdiff_t>(mid))) /
+               2;
+    }
+    return h;
   }
 
   void release(bool all, std::vector<float>& ready) {
     const auto& clicks = bleed_.clicks;
-    while (next_ < clicks.size() && (all || clicks[next_].frame + longest_ <= end()))
-      subtract(clicks[next_++]);
+    if (!delay_ && (all || whole(std::min(kBleedDelayClicks, clicks.size()) - 1)))
+      delay_ = find_delay();
+    while (delay_ && next_ < clicks.size() && (all || whole(next_))) subtract(clicks[next_++]);
     std::int64_t upto = end();
-    if (!all && next_ < clicks.size()) upto = std::clamp(clicks[next_].frame, base_, end());
+    if (!all && next_ < clicks.size())
+      upto = std::clamp(clicks[next_].frame + delay_.value_or(0), base_, end());
     const auto n = static_cast<std::ptrdiff_t>(upto - base_);
     ready.insert(ready.end(), pending_.begin(), pending_.begin() + n);
     pending_.erase(pending_.begin(), pending_.begin() + n);
@@ -760,6 +867,7 @@ OnsetDetector::OnsetDetector(int rate, ClickBleed bleed) : impl_(std::make_uniqu
       throw std::invalid_argument("the clicks must be in order");
     for (const ClickBleed::Click& c : bleed.clicks)
       if (c.sound >= bleed.sounds.size()) throw std::invalid_argument("a click has no sound");
+    if (bleed.max_delay < 0) throw std::invalid_argument("the clicks' delay must not be negative");
     impl_->bleed.emplace(std::move(bleed));
   }
 }

@@ -78,7 +78,11 @@ std::vector<Position> positions(const rhythm::Performance& performance, int rate
 // not the player: the detector takes each click out of the signal before it looks for strokes,
 // scaled by the median of the least-squares gains of the last 16 clicks (robust to a stroke on
 // the click, and following a speaker turned down). Hits near a click come out once all of it has
-// come in.
+// come in. Where the clicks told are where they went out rather than where the microphone hears
+// them (a click track beside a take: the speaker is metres from the microphone), `max_delay`
+// says how much later they may be heard, in frames: the detector finds the delay within
+// [0, max_delay] on which the first kBleedDelayClicks clicks' correlations with the signal agree,
+// and holds back the signal from the first click on until it has them.
 struct ClickBleed {
   struct Click {
     std::int64_t frame = 0;
@@ -86,13 +90,15 @@ struct ClickBleed {
   };
   std::vector<std::vector<float>> sounds;
   std::vector<Click> clicks;
+  std::int64_t max_delay = 0;
 };
+inline constexpr std::size_t kBleedDelayClicks = 16;
 
 // Streaming onset detection: mono blocks in, hits out, in order.
 class OnsetDetector {
  public:
-  // Throws std::invalid_argument if `rate` is not positive, or the clicks are out of order or name
-  // a sound not given.
+  // Throws std::invalid_argument if `rate` is not positive, or the clicks are out of order, name
+  // a sound not given or may come a negative delay late.
   explicit OnsetDetector(int rate, ClickBleed bleed = {});
   ~OnsetDetector();
   OnsetDetector(const OnsetDetector&) = delete;
