@@ -18,6 +18,7 @@
 
 #include "cacophony/runtime/channel.h"
 #include "cacophony/runtime/mutex.h"
+#include "cacophony/runtime/schedule.h"
 #include "cacophony/runtime/ticker.h"
 #include "cacophony/runtime/timer.h"
 #include "cacophony/runtime/wait_group.h"
@@ -875,6 +876,21 @@ INSTANTIATE_TEST_SUITE_P(FiberModes, FiberRuntimeTest,
 
 // Real time at procs 2 runs two tasks at once: each waits, without blocking or yielding, for the
 // other to have started, which on one thread would never happen.
+// Which runs keep every task on one thread, so that what tasks share needs no lock among them:
+// simulated time, real time at one worker or ordered by a strategy; not threads time, nor real
+// time on two workers.
+TEST(Runtime, SaysWhetherItsTasksShareOneThread) {
+  EXPECT_TRUE(Runtime::create(TimeMode::simulated, 1)->one_thread());
+  EXPECT_TRUE(real_on(1)->one_thread());
+  EXPECT_FALSE(real_on(2)->one_thread());
+  EXPECT_FALSE(Runtime::create(TimeMode::threads, 1)->one_thread());
+  const std::unique_ptr<Strategy> strategy = random_strategy(1);
+  Runtime::set_procs(2);
+  const std::unique_ptr<Runtime> ordered = Runtime::create(TimeMode::real, 1, *strategy);
+  Runtime::set_procs(1);
+  EXPECT_TRUE(ordered->one_thread());
+}
+
 TEST(WorkerRuntime, TwoWorkersRunTwoTasksAtOnce) {
   auto rt = real_on(2);
   std::atomic<bool> first{false}, second{false};

@@ -13,12 +13,7 @@ Run run_scenario(const Scenario& scenario, const RunOptions& options,
   auto rt = options.strategy
                 ? runtime::Runtime::create(options.time, options.seed, *options.strategy)
                 : runtime::Runtime::create(options.time, options.seed);
-  // Simulated time runs every task on this thread, and so does real time at one worker or ordered
-  // by a strategy; real time at procs() > 1 runs tasks on several workers at once, as threads do.
-  const bool one_thread = options.time == runtime::TimeMode::simulated ||
-                          (options.time == runtime::TimeMode::real &&
-                           (options.strategy || runtime::Runtime::procs() == 1));
-  const auto sharing = one_thread ? Tracker::Sharing::one_thread : Tracker::Sharing::threads;
+  const auto sharing = rt->one_thread() ? Tracker::Sharing::one_thread : Tracker::Sharing::threads;
   Tracker tracker([&rt] { return rt->now(); }, keep_events, sharing);
   if (observer) tracker.observe(observer);
   // A ghost and a beat per beat, and about one measurement per beat for most delays.

@@ -60,7 +60,7 @@ Runtime& Runtime::current() {
 namespace detail {
 
 Scheduler::Scheduler(TimeMode mode, std::uint64_t seed, bool parallel)
-    : Runtime(mode), lock_(parallel), random_lock_(parallel), random_(seed) {}
+    : Runtime(mode, !parallel), lock_(parallel), random_lock_(parallel), random_(seed) {}
 
 Scheduler& Scheduler::current() {
   if (current_scheduler == nullptr) outside_a_task();

@@ -101,6 +101,11 @@ class Runtime {
   Runtime& operator=(const Runtime&) = delete;
 
   TimeMode mode() const { return mode_; }
+  // Whether every task of this run runs on one thread, one at a time: simulated time, and real
+  // time at one worker (procs() == 1 when created) or ordered by a strategy. What its tasks share
+  // then needs no lock among them; otherwise (threads time, real time on several workers) it
+  // does. Fixed at creation; thread-safe, real-time safe.
+  bool one_thread() const { return one_thread_; }
 
   // A fiber task (real and simulated time) that runs this long without blocking or yielding is
   // stuck: it holds the run's one thread, so no other task, and no time, can move again.
@@ -169,9 +174,10 @@ class Runtime {
  private:
   // Only the runtime's own schedulers implement Runtime: the primitives park tasks through them.
   friend class detail::Scheduler;
-  explicit Runtime(TimeMode mode) : mode_(mode) {}
+  Runtime(TimeMode mode, bool one_thread) : mode_(mode), one_thread_(one_thread) {}
 
   const TimeMode mode_;
+  const bool one_thread_;
 };
 
 // The calling task's number in its run: 0 for the main task, then in order of go() (as a deadlock's
