@@ -174,11 +174,10 @@ TEST(AnalyzeAlignCli, AStartThatPutsTheHitsFarFromTheGridIsSaidToBeWrong) {
 // Speakers rather than headphones: the click (rendered, its first beat 1 s in) bleeds into the
 // microphone 12 dB under its track and 3 ms late (a metre away); the player, 5 ms late on each
 // beat (kick, snare, in turn), skips two. Given as --click-track, the click is taken out of the
-// take: the skipped beats are missed, no click is an extra, and each snare from bar 2 on is 5 ms
-// late. Not met: until the filter has learnt a click from one heard alone (a skipped beat's; never,
-// here, the bars' accents, each under a kick), a stroke 2 ms after that click may be timed at it,
-// up to 2 ms early (the kicks, whose attack is slow, and bar 1's snares). Placed by --start alone,
-// the same take has the click play the beats the player skipped.
+// take: the skipped beats are missed, no click is an extra, and every stroke is timed 5 ms late,
+// though each click but the skipped beats' has a stroke 2 ms after it (the bars' accents, a sound
+// of their own, always a kick). Placed by --start alone, the same take has the click play the
+// beats the player skipped.
 TEST(AnalyzeAlignCli, AClickTrackBleedingIntoTheTakeIsNotThePlayer) {
   Folder dir;
   ASSERT_EQ(run_cacophony("render 4 4/4 120 --delay 1 --out " + dir.at("clicks.wav")).code, 0);
@@ -202,12 +201,7 @@ TEST(AnalyzeAlignCli, AClickTrackBleedingIntoTheTakeIsNotThePlayer) {
   EXPECT_NE(told.out.find("overall: 14 hits, 2 missed, 0 extra"), std::string::npos) << told.out;
   const nlohmann::json json = read_json(dir.at("t.json"));  // kept: the loop reads into it
   for (const nlohmann::json& hit : json["hits"]) {
-    const double offset = hit["offset_ms"].get<double>();
-    EXPECT_GE(offset, 2.9) << hit.dump();  // not before the click reached the microphone
-    EXPECT_LE(offset, 6) << hit.dump();
-    if (hit["beat"].get<int>() % 2 == 0 && hit["bar"].get<int>() > 1) {
-      EXPECT_NEAR(offset, 5, 1) << hit.dump();
-    }
+    EXPECT_NEAR(hit["offset_ms"].get<double>(), 5, 0.25) << hit.dump();
   }
   const CommandResult untold = run_cacophony(analyze + "--start 1");
   ASSERT_EQ(untold.code, 0) << untold.out;

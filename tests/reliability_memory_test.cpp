@@ -26,6 +26,7 @@ namespace {
 using test_support::Folder;
 using test_support::run_cacophony;
 using test_support::write_audio;
+using test_support::write_repeated;
 
 constexpr int kRate = 48000;
 
@@ -72,17 +73,10 @@ TEST(ReliabilityMemory, ThreadsThatCannotStartFailTheRunInOneLine) {
 
 // 300 s at kRate written a second at a time, a burst of `hz` on each beat at 120 bpm.
 void write_long_take(const std::string& path, double hz) {
-  SF_INFO info{};
-  info.samplerate = kRate;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  ASSERT_NE(f, nullptr);
   std::vector<float> second(kRate, 0.0f);
   add_click(second, 0, 0.8f, hz);
   add_click(second, kRate / 2, 0.8f, hz);
-  for (int s = 0; s < 300; ++s) sf_write_float(f, second.data(), kRate);
-  sf_close(f);
+  write_repeated(path, kRate, second, 300, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
 }
 
 // Item 2: five minutes at 48 kHz decoded whole took 12 bytes a frame (the interleaved and mono

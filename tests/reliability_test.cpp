@@ -21,6 +21,7 @@
 #include "cacophony/practice/practice.h"
 #include "cacophony/remote/osc.h"
 #include "cacophony/rhythm/parse.h"
+#include "support/audio.h"
 #include "support/files.h"
 #include "support/folder.h"
 #include "support/proc.h"
@@ -222,22 +223,12 @@ TEST(ReliabilitySignals, ExploreStopsBetweenSchedulesAndWritesWhatItExplored) {
 
 // Writes `seconds` of quiet noise with a burst every second, 16-bit mono at 48 kHz.
 void write_take(const std::string& path, int seconds) {
-  SF_INFO info{};
-  info.samplerate = kRate;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
-  const std::vector<float> second = [] {
-    std::vector<float> s(kRate, 0.0f);
-    std::mt19937_64 gen(3);
-    std::normal_distribution<float> gauss(0.0f, 0.003f);
-    for (std::size_t i = 0; i < s.size(); ++i)
-      s[i] = gauss(gen) + (i < 4800 ? 0.5f * std::exp(-static_cast<float>(i) / 1200.0f) : 0.0f);
-    return s;
-  }();
-  for (int i = 0; i < seconds; ++i) sf_write_float(f, second.data(), kRate);
-  sf_close(f);
+  std::vector<float> second(kRate, 0.0f);
+  std::mt19937_64 gen(3);
+  std::normal_distribution<float> gauss(0.0f, 0.003f);
+  for (std::size_t i = 0; i < second.size(); ++i)
+    second[i] = gauss(gen) + (i < 4800 ? 0.5f * std::exp(-static_cast<float>(i) / 1200.0f) : 0.0f);
+  write_repeated(path, kRate, second, seconds, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
 }
 
 // analyze died of SIGTERM (143 to a shell) where every other command exits with 130.

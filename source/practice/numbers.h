@@ -33,4 +33,14 @@ T median(std::vector<T>& v) {
   return *mid;
 }
 
+// The median of `v`, of two middles their mean; `v` is reordered and must not be empty.
+template <typename T>
+T mean_median(std::vector<T>& v) {
+  const T upper = median(v);
+  if (v.size() % 2 == 1) return upper;
+  return (upper +
+          *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2))) /
+         2;
+}
+
 }  // namespace cacophony::practice

@@ -316,32 +316,31 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
 // speaker and the room, so each click, once all of it has come in, is fitted by least squares
 // as the click's sound through a short filter (kTaps taps, 0.33 ms at 48 kHz: a speaker's and a
 // near wall's colour); what is subtracted is the sound through the median (tap by tap) of the
-// last kFits filters fitted to clicks that sound alike. A stroke on the click biases that click's
-// fit; the median over the clicks (the count-in's are clean) does not follow such a bias, and
-// follows a speaker turned down within a few bars. Alike, because a fit only says what the filter
-// does at the pitches its click has: a 3 kHz click's fit is no guide to a 1 kHz click's bleed
-// (sounds are alike when their autocorrelations over the filter's length, over their energy, are
-// within kAlike of each other tap by tap: the fit sees a sound only through those; clicks 500 Hz
-// apart differ by 0.3 or more at some tap, one click cut twice from a track by far less). And a
+// last kFits filters fitted to clicks that sound alike. The fit is over the click's first
+// kHeadMs only: a player on time strikes a few milliseconds after the click reaches the
+// microphone or later, so the click's head is heard alone far more often than all of it (a kick
+// 2 ms after every accent click left no accent click to learn from). A stroke on the click biases
+// that click's fit; the median over the clicks (the count-in's are clean) does not follow such a
+// bias, and follows a speaker turned down within a few bars. Alike, because a fit only says what
+// the filter does at the pitches its click has: a 3 kHz click's fit is no guide to a 1 kHz click's
+// bleed (sounds are alike when their autocorrelations over the filter's length, over their energy,
+// are within kAlike of each other tap by tap: the fit sees a sound only through those; clicks 500
+// Hz apart differ by 0.3 or more at some tap, one click cut twice from a track by far less). And a
 // fit counts as clean when it explains kClean of the signal's energy under the click: a stroke
 // there dwarfs the bleed, noise does not until it is as loud as the bleed (when the bleed hardly
 // matters). Where the delay is found rather than told, the filter starts kTaps / 4 before the lag
 // found, to reach a little either side of it.
 class BleedFilter {
  public:
-  explicit BleedFilter(ClickBleed bleed) : bleed_(std::move(bleed)) {
-    // The sound's whole convolution with the filter is fitted, so its Gram matrix is Toeplitz:
-    // entry (i, j) is the sound's autocorrelation at lag |i - j|.
+  BleedFilter(ClickBleed bleed, int rate)
+      : bleed_(std::move(bleed)), head_(std::max<std::int64_t>(kTaps, ms_frames(kHeadMs, rate))) {
     for (const auto& sound : bleed_.sounds) {
+      start_.push_back(start_of(sound));
+      gram_.push_back(head_gram(sound, start_.back()));
       std::array<double, kTaps> lag{};
       for (std::size_t k = 0; k < kTaps; ++k)
         for (std::size_t n = k; n < sound.size(); ++n)
           lag[k] += static_cast<double>(sound[n]) * sound[n - k];
-      std::vector<double> r(kTaps * kTaps);
-      for (std::size_t i = 0; i < kTaps; ++i)
-        for (std::size_t j = 0; j < kTaps; ++j) r[i * kTaps + j] = lag[i > j ? i - j : j - i];
-      for (std::size_t i = 0; i < kTaps; ++i) r[i * kTaps + i] *= 1 + 1e-6;  // keeps it solvable
-      gram_.push_back(std::move(r));
       for (double& v : lag) v = lag[0] > 0 ? v / lag[0] : 0;
       shape_.push_back(lag);
       longest_ = std::max(longest_, static_cast<std::int64_t>(sound.size() + kTaps - 1));
@@ -361,7 +360,10 @@ class BleedFilter {
   static constexpr double kClean = 0.5;
   static constexpr std::size_t kFits = 16;
   static constexpr std::size_t kKept = 4 * kFits;  // enough for kFits of each of a few sounds
+  static constexpr double kHeadMs = 2;
   ClickBleed bleed_;
+  std::int64_t head_;                             // frames of each click fitted
+  std::vector<std::size_t> start_;                // each sound's start (start_of)
   std::vector<std::vector<double>> gram_;         // each sound's autocorrelation matrix
   std::vector<std::array<double, kTaps>> shape_;  // each sound's autocorrelation over its energy
   std::int64_t longest_ = 0;                      // a click's reach, through the filter
@@ -377,6 +379,28 @@ class BleedFilter {
   std::optional<std::int64_t> delay_;  // how late the clicks are heard, once found
 
   std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
+  // Where `sound` starts: its first sample at kAttackShare of its peak (a click cut from a track
+  // begins a little before it, kClickLeadMs).
+  static std::size_t start_of(const std::vector<float>& sound) {
+    float top = 0;
+    for (const float v : sound) top = std::max(top, std::abs(v));
+    std::size_t n = 0;
+    while (n < sound.size() && std::abs(sound[n]) < kAttackShare * top) ++n;
+    return n;
+  }
+  // The Gram matrix of the sound through the filter's taps over its head (head_ frames from
+  // `start`): entry (i, j) sums the sound delayed by i times the sound delayed by j.
+  std::vector<double> head_gram(const std::vector<float>& sound, std::size_t start) const {
+    std::vector<double> r(kTaps * kTaps, 0.0);
+    for (std::size_t i = 0; i < kTaps; ++i)
+      for (std::size_t j = 0; j < kTaps; ++j)
+        for (std::size_t n = std::max({i, j, start}); n < start + static_cast<std::size_t>(head_);
+             ++n)
+          if (n - std::min(i, j) < sound.size())
+            r[i * kTaps + j] += static_cast<double>(sound[n - i]) * sound[n - j];
+    for (std::size_t i = 0; i < kTaps; ++i) r[i * kTaps + i] *= 1 + 1e-6;  // keeps it solvable
+    return r;
+  }
   // All of click i is in, at the delay found or, before, at the latest it may come.
   bool whole(std::size_t i) const {
     return bleed_.clicks[i].frame + delay_.value_or(bleed_.max_delay) + longest_ <= end();
@@ -434,7 +458,8 @@ class BleedFilter {
     if (to <= from) return;  // after the signal's end
     std::vector<double> cross(kTaps, 0.0);
     double energy = 0;
-    for (std::int64_t f = from; f < to; ++f) {
+    const std::int64_t head = click.frame + static_cast<std::int64_t>(start_[click.sound]);
+    for (std::int64_t f = std::max(from, head); f < std::min(to, head + head_); ++f) {
       const double x = pending_[static_cast<std::size_t>(f - base_)];
       energy += x * x;
       for (std::size_t i = 0; i < kTaps; ++i) {
@@ -477,15 +502,9 @@ class BleedFilter {
   // Tap by tap, the median of `fits` (of two middles, their mean).
   static std::vector<double> median_taps(const std::vector<const std::vector<double>*>& fits) {
     std::vector<double> h(kTaps), tap(fits.size());
-    const std::size_t mid = fits.size() / 2;
     for (std::size_t i = 0; i < kTaps; ++i) {
       for (std::size_t k = 0; k < fits.size(); ++k) tap[k] = (*fits[k])[i];
-      std::nth_element(tap.begin(), tap.begin() + static_cast<std::ptrdiff_t>(mid), tap.end());
-      h[i] = tap[mid];
-      if (fits.size() % 2 == 0)
-        h[i] = (h[i] +
-                *std::max_element(tap.begin(), tap.begin() + static_cast<std::ptrdiff_t>(mid))) /
-               2;
+      h[i] = mean_median(tap);
     }
     return h;
   }
@@ -868,7 +887,7 @@ OnsetDetector::OnsetDetector(int rate, ClickBleed bleed) : impl_(std::make_uniqu
     for (const ClickBleed::Click& c : bleed.clicks)
       if (c.sound >= bleed.sounds.size()) throw std::invalid_argument("a click has no sound");
     if (bleed.max_delay < 0) throw std::invalid_argument("the clicks' delay must not be negative");
-    impl_->bleed.emplace(std::move(bleed));
+    impl_->bleed.emplace(std::move(bleed), rate);
   }
 }
 OnsetDetector::~OnsetDetector() = default;
