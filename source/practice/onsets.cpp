@@ -135,6 +135,17 @@ constexpr double kLikeMs = 2;
 constexpr double kLeadMs = 0.25;
 constexpr double kAlike = 0.7;
 
+// The first i in [0, n) where |x(i)| reaches kAttackShare of the largest |x| there (n if none):
+// an attack, as a sample's is defined (practice_test.cpp).
+template <typename Signal>
+std::int64_t first_at_share(const Signal& x, std::int64_t n) {
+  float top = 0;
+  for (std::int64_t i = 0; i < n; ++i) top = std::max(top, std::abs(x(i)));
+  std::int64_t i = 0;
+  while (i < n && std::abs(x(i)) < kAttackShare * top) ++i;
+  return i;
+}
+
 // A second-order Butterworth section (the Audio EQ Cookbook's, Q = 1/sqrt 2).
 class Biquad {
  public:
@@ -378,7 +389,7 @@ class BleedFilter {
   ClickBleed bleed_;
   std::int64_t head_;                             // frames of each click fitted
   std::vector<std::size_t> start_;                // each sound's start (start_of)
-  std::vector<std::vector<double>> gram_;         // each sound's autocorrelation matrix
+  std::vector<std::vector<double>> gram_;         // each sound's Gram matrix over its head
   std::vector<std::array<double, kTaps>> shape_;  // each sound's autocorrelation over its energy
   std::int64_t longest_ = 0;                      // a click's reach, through the filter
   std::vector<float> pending_;                    // from frame base_ on
@@ -393,14 +404,11 @@ class BleedFilter {
   std::optional<std::int64_t> delay_;  // how late the clicks are heard, once found
 
   std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
-  // Where `sound` starts: its first sample at kAttackShare of its peak (a click cut from a track
-  // begins a little before it, kClickLeadMs).
+  // Where `sound` starts (a click cut from a track begins a little before it, kClickLeadMs).
   static std::size_t start_of(const std::vector<float>& sound) {
-    float top = 0;
-    for (const float v : sound) top = std::max(top, std::abs(v));
-    std::size_t n = 0;
-    while (n < sound.size() && std::abs(sound[n]) < kAttackShare * top) ++n;
-    return n;
+    return static_cast<std::size_t>(
+        first_at_share([&](std::int64_t i) { return sound[static_cast<std::size_t>(i)]; },
+                       static_cast<std::int64_t>(sound.size())));
   }
   // The Gram matrix of the sound through the filter's taps over its head (head_ frames from
   // `start`): entry (i, j) sums the sound delayed by i times the sound delayed by j.
@@ -735,10 +743,8 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
 // becomes the stroke, as a sample's attack is defined (practice_test.cpp).
 std::int64_t OnsetDetector::Impl::tenth_of_peak(std::int64_t start, std::int64_t until) const {
   until = std::min(end(), until);
-  const float top = peak(start, until);
-  std::int64_t f = start;
-  while (f < until && std::abs(at(history, f)) < kAttackShare * top) ++f;
-  return f;
+  return start +
+         first_at_share([&](std::int64_t i) { return at(history, start + i); }, until - start);
 }
 
 // Where the main stroke starts, if the stroke whose attack was found at `attack` is a flam's grace

@@ -28,23 +28,17 @@ inline Audio read_audio(const std::filesystem::path& path) {
   return a;
 }
 
-// Opens `path` for a one-channel file of `format`, or throws.
-inline SNDFILE* open_to_write(const std::filesystem::path& path, int rate, int format) {
+// Writes `block` `times` over, back to back, as a one-channel file of `format` (a float WAV
+// unless told), all of it or throws: a long take written without holding it whole.
+inline void write_repeated(const std::filesystem::path& path, int rate,
+                           const std::vector<float>& block, int times,
+                           int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT) {
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = 1;
   info.format = format;
   SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
   if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
-  return f;
-}
-
-// Writes `block` `times` over, back to back, as a one-channel file of `format` (a float WAV
-// unless told), all of it or throws: a long take written without holding it whole.
-inline void write_repeated(const std::filesystem::path& path, int rate,
-                           const std::vector<float>& block, int times,
-                           int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT) {
-  SNDFILE* f = open_to_write(path, rate, format);
   const auto frames = static_cast<sf_count_t>(block.size());
   for (int i = 0; i < times; ++i)
     if (sf_writef_float(f, block.data(), frames) != frames) {
