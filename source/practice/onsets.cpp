@@ -817,9 +817,9 @@ std::optional<Attack> OnsetDetector::Impl::in_error(const std::vector<double>& x
                                                     std::int64_t after,
                                                     const Attack& signal) const {
   auto attack = attack_in(residual(x, signal.fit_from, signal.fit_to), lo, after);
-  const bool own_decay = attack && latest && attack->frame - *latest < ms_frames(kOwnDecayMs, rate);
-  if (attack && !stands_out(*attack, signal, own_decay)) return std::nullopt;
-  return attack;
+  if (!attack) return attack;
+  const bool own_decay = latest && attack->frame - *latest < ms_frames(kOwnDecayMs, rate);
+  return stands_out(*attack, signal, own_decay) ? attack : std::nullopt;
 }
 
 // The attack of a stroke found: its peak and the quiet stretch before it are found in the signal;
