@@ -236,7 +236,7 @@ TEST(PracticeDetector, ReverbTailsNeverFire) {
     Take t = beats(noise(5, db(-60), 0, 7), {"GMRockKit/Snare-Med.wav", "GMRockKit/Tom1-Hard.wav"},
                    1, -1);
     reverb(t, rt60);
-    expect_found(t);
+    expect_found(t, 2, 2);
   }
 }
 // Instruments soft and slow (a soft kick and snare), and toms, in every kind of noise 20 dB
@@ -307,8 +307,9 @@ TEST(PracticeDetector, ASoftHatOverALoudTail) {
 // Ghost notes, the one rule: any stroke that rises over the room's floor and over the projected
 // decay of what came before is a hit, however soft. A snare 12 to 18 dB under its accent a 16th
 // triplet (187.5 ms at 80 bpm) after it, or 24 dB under an 8th (250 ms at 120) after it. Over
-// the accent's tail a ghost's first tenth of its peak is under the tail's noise: it is timed
-// within 10 ms only (the 1 ms is not met there).
+// the accent's tail a ghost's first touch (2.3 ms before its body) is under the tail's noise and
+// is found from the step in the predictor's error: each within 2 ms (2.2 ms at worst when timed
+// at the body), though the p95 of 1 ms is not met (1.75 ms at 12 dB under).
 TEST(PracticeDetector, GhostNotesAreFound) {
   const double accent = loudness("GMRockKit/Snare-Hard.wav", kRate);
   const double ghost = loudness("GMRockKit/Snare-Softest.wav", kRate);
@@ -320,7 +321,7 @@ TEST(PracticeDetector, GhostNotesAreFound) {
       place(t, "GMRockKit/Snare-Softest.wav", ms(2000 + 500 * b + gap),
             db(-under_db) * static_cast<float>(accent / ghost));
     }
-    expect_found(t, 10, 10);
+    expect_found(t, 2, 2);
   }
 }
 

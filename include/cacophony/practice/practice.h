@@ -7,8 +7,9 @@
 // Guarantees
 // - detect_hits() finds strokes where a band of the signal rises sharply over the room's noise
 //   floor (learnt from the take's first half second, then from its last seconds) and over the
-//   projected decay of what sounded before, and refines each to its attack (see onsets.cpp for
-//   the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
+//   projected decay of what sounded before, and refines each to its attack, its first sample at
+//   a tenth of its peak (over a tail, where what a predictor could not foretell first steps up;
+//   see onsets.cpp for the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
 // - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
 //   stroke and its main stroke, or a clap's bursts), timed by the first that comes within 3 dB
 //   of the loudest (each weighed by its own peak, before the next starts): a grace stroke 6 dB or
