@@ -1,12 +1,14 @@
 #pragma once
 // Test helpers for small files and text: a file's whole text (empty when it cannot be read), text
-// cut into lines, and a path in the temporary folder unique to this test process.
+// cut into lines, and a path in the temporary folder unique to this test process (removed when it
+// ends).
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace cacophony::test_support {
@@ -34,11 +36,26 @@ inline std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// The files temp_path() named, removed when the test process ends (a render each run would
+// otherwise pile up in the temporary folder).
+struct TempPaths {
+  std::vector<std::string> paths;
+  TempPaths() = default;
+  TempPaths(const TempPaths&) = delete;
+  TempPaths& operator=(const TempPaths&) = delete;
+  ~TempPaths() {
+    std::error_code ignored;
+    for (const std::string& p : paths) std::filesystem::remove(p, ignored);
+  }
+};
+
 // ctest runs each test in a process of its own, so the pid keeps parallel tests apart.
 inline std::string temp_path(const std::string& what) {
-  return (std::filesystem::temp_directory_path() /
-          ("cacophony-jack-" + std::to_string(getpid()) + "-" + what))
-      .string();
+  static TempPaths made;
+  made.paths.push_back((std::filesystem::temp_directory_path() /
+                        ("cacophony-jack-" + std::to_string(getpid()) + "-" + what))
+                           .string());
+  return made.paths.back();
 }
 
 }  // namespace cacophony::test_support
