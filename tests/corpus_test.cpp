@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "cacophony/practice/practice.h"
 #include "cacophony/sound/click.h"
 #include "corpus/corpus.h"
 #include "corpus/internal.h"
@@ -243,6 +244,18 @@ TEST(Corpus, EvaluateCountsExactly) {
   EXPECT_DOUBLE_EQ(s.f, 2 * (4.0 / 7) * 0.8 / (4.0 / 7 + 0.8));
   const Score none = evaluate({}, {}, 1000);
   EXPECT_EQ(none.f, 1);
+}
+
+// The detector on one take of the tuning half in a 1 s room (seed 6): five of its ghost notes were
+// timed ~8 ms late, where the reverb drifting from what the predictor foretold of it, not the
+// stroke, made the error's peak (kLateMs in source/practice/onsets.cpp). All are within 3 ms now.
+TEST(DetectorOnCorpus, GhostNotesInALongRoomAreTimedAtTheirStart) {
+  const Take t = make_take(find("kit/48k/pink/snr30/rt1"), 6);
+  const Score s = evaluate(t.strokes, practice::detect_hits(t.samples, t.rate), t.rate);
+  EXPECT_EQ(s.misses, 0u);
+  EXPECT_EQ(s.extras, 0u);
+  ASSERT_FALSE(s.errors_ms.empty());
+  for (const double e : s.errors_ms) EXPECT_LE(std::abs(e), 3.0);
 }
 
 }  // namespace
