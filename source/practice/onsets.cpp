@@ -129,16 +129,18 @@ constexpr double kForetold = 10;  // 20 dB; a tone's error lies ~34 dB under it,
 constexpr double kOwnDecayMs = 80;
 constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no tail to wander in
 // The error's attack may come late where it is not the stroke that makes the error's peak but a
-// stale fit drifting from the tail (a ghost note over a 1 s reverb: the stroke's body stands out in
-// the error at once, its peak 8 ms on). Where that attack lies more than kLateMs, and no more than
-// kLateMaxMs, after the signal's, the error is read again only up to kLateMs past the signal's
-// attack; an attack that stands out there, kLateMs or less before the signal's, is the stroke's.
-// Tuned on the corpus's tuning half (strokes more than 1 / 2 / 5 ms off, 264 / 146 / 60 before,
-// none more or less found): kLateMs 3 / 4 / 5 gave 258 / 255 / 256 more than 1 ms off;
-// kLateMaxMs 10 / 15: 15 found one extra and lost one stroke (kLateMaxMs bounds a signal's attack
-// that walked far back, up a slow rise, whose head holds some other start).
+// stale fit drifting from the tail (a ghost note over a 1 s reverb, or over an accent's tail: the
+// stroke's body stands out in the error at once, its peak ~8 ms on). Where that attack lies more
+// than kLateMs, and no more than kLateMaxMs, after the signal's (the one the last predictor was
+// fitted before), the error is read again only up to kLateMs past the signal's attack; an attack
+// that stands out there, kLateMs or less before the signal's, is the stroke's. Tuned on the
+// corpus's tuning half (strokes more than 1 / 2 / 5 ms off, 264 / 146 / 60 before; none more or
+// less found with any of these): kLateMs 3 / 4 / 5 gave 255 / 251 / 252 more than 1 ms off;
+// kLateMaxMs 10 / 15 / 20 / 30 gave 251 / 250 / 248 / 248 (133 / 132 / 130 / 130 more than 2 ms).
+// Unbounded, and from the first signal's attack, 10 extras came in: a signal's walk back up a slow
+// rise may reach some other start, 40-50 ms before.
 constexpr double kLateMs = 4;
-constexpr double kLateMaxMs = 10;
+constexpr double kLateMaxMs = 20;
 constexpr float kMinPeak = 1e-3f;     // -60 dBFS
 constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
 // A stroke may sound in bursts (a clap's hands, 10 ms or so apart): it is timed at the first burst
@@ -937,17 +939,18 @@ std::optional<Attack> OnsetDetector::Impl::attack_after(Found found) const {
   auto attack = attack_in(x, lo, found.after - lo);
   if (!attack || attack->at_start) return attack;
   const Attack whole = *attack;
+  Attack signal = whole;  // the signal's attack the last predictor was fitted before
   attack = in_error(x, lo, found.after - lo, whole);
   // Then again with the predictor fitted just before that attack: the further its fit from a
   // ringing tail's stretch, the more the tail drifts from it and its error grows by itself.
   if (attack) {
     const std::int64_t near = attack->frame - lo - ms_frames(kRefitGapMs, rate);
     const auto first = attack_in(x, lo, near);
-    if (first && !first->at_start) attack = in_error(x, lo, near, *first);
+    if (first && !first->at_start) signal = *first, attack = in_error(x, lo, near, *first);
   }
   if (attack && whole.frame < attack->frame && whole.contrast >= kClearContrast) attack = whole;
   if (attack)
-    if (auto early = earlier_in_error(x, lo, found.after - lo, whole, *attack)) attack = early;
+    if (auto early = earlier_in_error(x, lo, found.after - lo, signal, *attack)) attack = early;
   return attack;
 }
 
