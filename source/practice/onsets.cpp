@@ -878,9 +878,10 @@ std::optional<std::int64_t> OnsetDetector::Impl::main_of_flam(std::int64_t attac
     return at(history, f) - 2 * at(history, f - 1) + at(history, f - 2);
   };
   const std::int64_t from = grace - lead;
-  const std::vector<double> past = past_grace(from, grace, last + like);
+  // Fitted only once a candidate's edges match kStillRinging: most strokes refined are no flam.
+  std::optional<std::vector<double>> past;
   const auto error = [&](std::int64_t f) {
-    return past[static_cast<std::size_t>(f - from) + kOrder];
+    return (*past)[static_cast<std::size_t>(f - from) + kOrder];
   };
   const double template_energy = alike_at(edge, from, from, like).second;
   if (template_energy <= 0) return std::nullopt;
@@ -889,8 +890,9 @@ std::optional<std::int64_t> OnsetDetector::Impl::main_of_flam(std::int64_t attac
   for (std::int64_t t = grace + ms_frames(kGraceMinMs, rate); t <= last; ++t) {
     const auto [alike, energy] = alike_at(edge, from, t - lead, like);
     if (energy < template_energy / (kBurstShare * kBurstShare)) continue;
+    if (alike >= kStillRinging && !past) past = past_grace(from, grace, last + like);
     const double past_alike =
-        alike >= kStillRinging && !past.empty() ? alike_at(error, from, t - lead, like).first : 0;
+        alike >= kStillRinging && !past->empty() ? alike_at(error, from, t - lead, like).first : 0;
     if (std::max(alike, past_alike) > best_alike)
       best_alike = std::max(alike, past_alike), best = t;
   }
