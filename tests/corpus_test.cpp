@@ -246,7 +246,7 @@ TEST(Corpus, EvaluateCountsExactly) {
   EXPECT_EQ(none.f, 1);
 }
 
-// The detector on one take of the tuning half in a 1 s room (seed 6): five of its ghost notes were
+// The detector on one take of the tuning half in a 1 s room (seed 6): four of its ghost notes were
 // timed ~8 ms late, where the reverb drifting from what the predictor foretold of it, not the
 // stroke, made the error's peak (kLateMs in source/practice/onsets.cpp). All are within 3 ms now.
 TEST(DetectorOnCorpus, GhostNotesInALongRoomAreTimedAtTheirStart) {

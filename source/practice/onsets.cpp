@@ -890,9 +890,11 @@ std::optional<std::int64_t> OnsetDetector::Impl::main_of_flam(std::int64_t attac
   for (std::int64_t t = grace + ms_frames(kGraceMinMs, rate); t <= last; ++t) {
     const auto [alike, energy] = alike_at(edge, from, t - lead, like);
     if (energy < template_energy / (kBurstShare * kBurstShare)) continue;
-    if (alike >= kStillRinging && !past) past = past_grace(from, grace, last + like);
-    const double past_alike =
-        alike >= kStillRinging && !past->empty() ? alike_at(error, from, t - lead, like).first : 0;
+    double past_alike = 0;
+    if (alike >= kStillRinging) {
+      if (!past) past = past_grace(from, grace, last + like);
+      if (!past->empty()) past_alike = alike_at(error, from, t - lead, like).first;
+    }
     if (std::max(alike, past_alike) > best_alike)
       best_alike = std::max(alike, past_alike), best = t;
   }
