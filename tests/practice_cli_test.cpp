@@ -127,4 +127,14 @@ TEST(PracticeCli, NoJackServerIsOneLineAndExitCode2) {
   EXPECT_NE(r.out.find("no JACK server running"), std::string::npos) << r.out;
 }
 
+// --speakers tells the detector the click a take plays; the calibration's clicks are what it
+// measures, so the two are refused together, before any server is asked for.
+TEST(PracticeCli, SpeakersWithCalibrateIsOneLineAndExitCode2) {
+  const CommandResult r =
+      run_cacophony("practice --calibrate --speakers", "JACK_DEFAULT_SERVER=cacophony-none ");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("--speakers"), std::string::npos) << r.out;
+}
+
 }  // namespace

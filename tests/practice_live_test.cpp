@@ -1,6 +1,7 @@
 // `practice` on a dummy JACK server: after `practice --calibrate` over a loopback, a player client
 // plays a take of real drum hits at known offsets from the click it hears into cacophony:in, and
-// practice measures each offset within ±3 ms.
+// practice measures each offset within ±3 ms; with --speakers, the click bleeding into that input
+// too is not taken for the player.
 
 #include <gtest/gtest.h>
 #include <jack/jack.h>
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,11 +52,30 @@ std::vector<float> snare_at_48k() {
   return out;
 }
 
+// A take of the snare at 48 kHz, one stroke a beat at 120 (24000 frames a beat), each `offsets_ms`
+// from its beat; a NaN offset is a beat the player skips.
+std::vector<float> snare_take(const std::vector<double>& offsets_ms) {
+  const std::vector<float> snare = snare_at_48k();
+  std::vector<float> take(24000 * (offsets_ms.size() + 1), 0.0f);
+  for (std::size_t k = 0; k < offsets_ms.size(); ++k) {
+    if (std::isnan(offsets_ms[k])) continue;
+    const auto at = static_cast<long>(24000 * k) + std::lround(offsets_ms[k] * 48);
+    for (std::size_t i = 0;
+         i < snare.size() && at + static_cast<long>(i) < static_cast<long>(take.size()); ++i)
+      if (at + static_cast<long>(i) >= 0) take[static_cast<std::size_t>(at) + i] += snare[i];
+  }
+  return take;
+}
+
 // A JACK client that listens to cacophony:out and, from the first click it hears, plays `take`
-// into cacophony:in: what a drummer with headphones does.
+// into cacophony:in: what a drummer with headphones does. With `bleed` > 0, what it plays in is
+// heard through a microphone near speakers: the click it hears, times `bleed`, `delay` frames
+// later, is added.
 class Drummer {
  public:
-  Drummer(const std::string& server, std::vector<float> take) : take_(std::move(take)) {
+  Drummer(const std::string& server, std::vector<float> take, float bleed = 0,
+          std::size_t delay = 0)
+      : take_(std::move(take)), bleed_(bleed), line_(delay + 1, 0.0f) {
     jack_status_t status{};
     client_ =
         jack_client_open("drummer", static_cast<jack_options_t>(JackNoStartServer | JackServerName),
@@ -97,13 +118,18 @@ class Drummer {
       if (!d->started_.load(std::memory_order_relaxed) && in[i] != 0.0f)
         d->started_.store(true, std::memory_order_relaxed);  // the first click: take frame 0
       const bool playing = d->started_.load(std::memory_order_relaxed) && d->at_ < d->take_.size();
-      out[i] = playing ? d->take_[d->at_++] : 0.0f;
+      d->line_[d->in_line_] = in[i];  // the delay line: its oldest sample is the next one
+      d->in_line_ = (d->in_line_ + 1) % d->line_.size();
+      out[i] = (playing ? d->take_[d->at_++] : 0.0f) + d->bleed_ * d->line_[d->in_line_];
     }
     return 0;
   }
 
   std::vector<float> take_;
   std::size_t at_ = 0;
+  float bleed_;
+  std::vector<float> line_;  // the click heard, delayed
+  std::size_t in_line_ = 0;
   std::atomic<bool> started_{false};
   jack_client_t* client_ = nullptr;
   jack_port_t* in_ = nullptr;
@@ -115,30 +141,25 @@ struct Folder : cacophony::test_support::Folder {
   Folder() : cacophony::test_support::Folder("cacophony_practice_live_") {}
 };
 
+// `practice --calibrate` over a loopback, its round trip kept where `config` (XDG_CONFIG_HOME=...)
+// says.
+void calibrate(const JackServer& server, const std::string& config) {
+  Process calibrate({CACOPHONY_BINARY, "practice", "--calibrate", "--connect", "cacophony:in"},
+                    Output::file(temp_path("calibrate.out")), Input::null, {server.env(), config});
+  const int status = calibrate.wait(30s);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << calibrate.output();
+  EXPECT_TRUE(
+      std::filesystem::exists(config.substr(config.find('=') + 1) + "/cacophony/latency-ms"));
+}
+
 TEST(PracticeLive, AfterCalibrationOffsetsMatchWithin3Ms) {
   START_SERVER(server);
   Folder dir;
   const std::string config = "XDG_CONFIG_HOME=" + dir.at("config");
-  {
-    Process calibrate({CACOPHONY_BINARY, "practice", "--calibrate", "--connect", "cacophony:in"},
-                      Output::file(temp_path("calibrate.out")), Input::null,
-                      {server.env(), config});
-    const int status = calibrate.wait(30s);
-    ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << calibrate.output();
-    EXPECT_TRUE(std::filesystem::exists(dir / "config/cacophony/latency-ms"));
-  }
-  // Two bars of 4/4 at 120 (24000 frames a beat): early, late and exact hits.
+  ASSERT_NO_FATAL_FAILURE(calibrate(server, config));
+  // Two bars of 4/4 at 120: early, late and exact hits.
   const std::vector<double> offsets_ms = {0, -12, 18, 5, -7, 25, -3, 10};
-  const std::vector<float> snare = snare_at_48k();
-  std::vector<float> take(24000 * 9, 0.0f);
-  for (std::size_t k = 0; k < offsets_ms.size(); ++k) {
-    const auto at = static_cast<long>(24000 * k) + std::lround(offsets_ms[k] * 48);
-    for (std::size_t i = 0;
-         i < snare.size() && at + static_cast<long>(i) < static_cast<long>(take.size()); ++i)
-      if (at + static_cast<long>(i) >= 0) take[static_cast<std::size_t>(at) + i] += snare[i];
-  }
-  Drummer drummer(server.name(), take);
+  Drummer drummer(server.name(), snare_take(offsets_ms));
   ASSERT_TRUE(drummer.ok());
   // The click goes to the drummer only, as in the calibration it went to cacophony:in only: the
   // latency JACK reports is the same for both.
@@ -163,6 +184,38 @@ TEST(PracticeLive, AfterCalibrationOffsetsMatchWithin3Ms) {
     worst = std::max(worst, std::abs(measured[k] - offsets_ms[k]));
   }
   std::fprintf(stderr, "live practice: offsets within %.2f ms of the known ones\n", worst);
+}
+
+// Practising with speakers: the microphone hears the click too, 6 dB under what goes out and 3 ms
+// later (a metre away). With --speakers the click is no hit: the strokes are measured as without
+// it, and the beat the player skips is missed (the click alone sounds there).
+TEST(PracticeLive, WithSpeakersTheClickHeardIsNotThePlayer) {
+  START_SERVER(server);
+  Folder dir;
+  const std::string config = "XDG_CONFIG_HOME=" + dir.at("config");
+  ASSERT_NO_FATAL_FAILURE(calibrate(server, config));
+  const std::vector<double> offsets_ms = {0, -12, 18, 5, -7, NAN, -3, 10};
+  Drummer drummer(server.name(), snare_take(offsets_ms), 0.5f, 144);
+  ASSERT_TRUE(drummer.ok());
+  Process practice({CACOPHONY_BINARY, "practice", "2", "4/4", "120", "--speakers", "--connect",
+                    "drummer:in", "--json", dir.at("take.json")},
+                   Output::file(temp_path("speakers.out")), Input::null, {server.env(), config});
+  ASSERT_TRUE(drummer.connect());
+  const int status = practice.wait(30s);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << practice.output();
+  std::ifstream file(dir / "take.json");
+  const nlohmann::json take = nlohmann::json::parse(file);
+  EXPECT_EQ(take["summary"]["extra"], 0) << practice.output();
+  ASSERT_EQ(take["missed"].size(), 1u) << practice.output();
+  EXPECT_EQ(take["missed"][0]["bar"], 2);
+  EXPECT_EQ(take["missed"][0]["beat"], 2);
+  ASSERT_EQ(take["hits"].size(), 7u) << practice.output();
+  for (const nlohmann::json& hit : take["hits"]) {
+    const std::size_t k =
+        (hit["bar"].get<std::size_t>() - 1) * 4 + hit["beat"].get<std::size_t>() - 1;
+    ASSERT_LT(k, offsets_ms.size());
+    EXPECT_NEAR(hit["offset_ms"].get<double>(), offsets_ms[k], 3.0) << "beat " << k;
+  }
 }
 
 // Gap training: the click sounds in bars 1 and 3 and not in 2 and 4 (--mute 1/1); Ctrl-C in bar 4

@@ -18,14 +18,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "cacophony/practice/align.h"
+#include "cacophony/practice/click_track.h"
 #include "cacophony/practice/practice.h"
 #include "cacophony/rhythm/parse.h"
 #include "cacophony/sound/engine.h"
@@ -52,6 +56,7 @@ struct RawPracticeCommand {
   std::vector<std::string> connect;
   std::vector<std::string> listen_connect;
   bool calibrate = false;
+  bool speakers = false;
   std::string name = "cacophony";
 };
 
@@ -110,13 +115,11 @@ void keep_calibration(double ms) {
   }
 }
 
-// The grid of what plays: an endless rhythm is measured up to kMaxBeats beats, cut at the end
-// to what was heard.
-std::vector<practice::Position> practice_grid(rhythm::Performance performance, int rate,
-                                              const practice::MutePlan& plan) {
+// What is measured of what plays: an endless rhythm up to kMaxBeats beats.
+rhythm::Performance measured(rhythm::Performance performance) {
   if (performance.sections.back().beats == rhythm::kEndless)
     performance = rhythm::limit_beats(performance, kMaxBeats);
-  return practice::positions(performance, rate, plan);
+  return performance;
 }
 
 // Which bars the click is silent in, decided before it plays: MutePlan::muted seeds a generator
@@ -149,7 +152,33 @@ struct PracticeValues {
   int volume = 80;
   ClickChoice sounds;
   std::string name = "cacophony";
+  bool speakers = false;
 };
+
+// --speakers: the clicks the engine plays, told to the detector (ClickBleed) so that what the
+// microphone hears of them is not taken for the player: each where the engine starts it, its
+// sound at the gain it plays at (a muted bar's clicks are silent, so left out). One sound for each
+// kind, voice and level played. How late the microphone hears them (the round trip, and the
+// speaker's distance) is ClickBleed::max_delay's, set once the round trip is known.
+practice::ClickBleed played_clicks(const rhythm::Performance& performance, int rate,
+                                   const MutedBars& muted, const sound::ClickSounds& sounds,
+                                   float gain) {
+  sound::RhythmGrid rhythm_grid(measured(performance), rate);
+  sound::MutedGrid grid(rhythm_grid, MutedBars::muted, &muted);
+  practice::ClickBleed bleed;
+  std::map<std::tuple<sound::ClickKind, int, float>, std::size_t> sound_of;
+  for (sound::Onset o; grid.next_before(std::numeric_limits<std::int64_t>::max(), o);) {
+    if (o.level <= 0) continue;
+    const auto [at, fresh] = sound_of.try_emplace({o.kind, o.voice, o.level}, bleed.sounds.size());
+    if (fresh) {
+      std::vector<float> heard = sounds.of(o.kind, o.voice);
+      for (float& v : heard) v *= gain * o.level;
+      bleed.sounds.push_back(std::move(heard));
+    }
+    bleed.clicks.push_back({o.frame, at->second});
+  }
+  return bleed;
+}
 
 // A take: the click on a live rig (live_rig.h), heard as it goes and measured at the end.
 struct Take {
@@ -157,7 +186,7 @@ struct Take {
   Take(const rhythm::Performance& performance, const PracticeValues& values)
       : rig(LiveRig::Input::in, values.name),
         rate(rig.rate()),
-        positions(practice_grid(performance, rate, values.plan)),
+        positions(practice::positions(measured(performance), rate, values.plan)),
         performance(performance) {
     const MutedBars& muted = rig.keep(std::make_unique<MutedBars>(
         values.plan, positions, performance.first_bar - rhythm::Feel::kMaxCountIn - 1));
@@ -165,7 +194,10 @@ struct Take {
         rig.keep(std::make_unique<sound::RhythmGrid>(performance, rate));
     sound::MutedGrid& grid =
         rig.keep(std::make_unique<sound::MutedGrid>(rhythm_grid, MutedBars::muted, &muted));
-    rig.make_engine(grid, sound::Engine::kEndless, click_sounds(values.sounds, rate));
+    sound::ClickSounds sounds = click_sounds(values.sounds, rate);
+    if (values.speakers)
+      bleed = played_clicks(performance, rate, muted, sounds, sound::volume_gain(values.volume));
+    rig.make_engine(grid, sound::Engine::kEndless, std::move(sounds));
     rig.feed_volume(std::make_unique<sound::SteadyMeter>(values.volume));
   }
 
@@ -176,6 +208,7 @@ struct Take {
   std::vector<practice::Hit> hits;
   std::size_t bars_shown = 0;  // bars whose line was printed as they ended
   const rhythm::Performance performance;
+  practice::ClickBleed bleed;  // --speakers: the clicks played, until the detector takes them
 };
 
 // Takes what came in through the onset detector, a block at a time.
@@ -207,7 +240,10 @@ void drop_count_in(Take& s, std::size_t from, double latency_ms) {
 // figures on `log` (when there is one) once every hit up to the next bar is known (BarMeasure);
 // then stops the rig.
 int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
-  practice::OnsetDetector detector(s.rate);
+  // The clicks are heard the round trip later, and up to kBleedDelayMs more from a speaker afar.
+  s.bleed.max_delay = std::llround(std::max(0.0, latency_ms) * s.rate / 1000) +
+                      std::llround(practice::kBleedDelayMs * s.rate / 1000);
+  practice::OnsetDetector detector(s.rate, std::move(s.bleed));
   practice::BarMeasure bars(s.positions, s.rate, latency_ms, bpm);
   std::size_t measured = 0;  // hits given to `bars`
   sound::BeatEvent event;
@@ -254,6 +290,7 @@ PracticeValues practice_values(const RawPracticeCommand& raw) {
   values.volume = volume_of(raw.rhythm, Playing::offline).volume;
   values.sounds = click_choice(raw.rhythm);
   values.name = parse_client_name(raw.name);
+  values.speakers = raw.speakers;
   static_cast<void>(latency_ms(raw.practice));
   return values;
 }
@@ -337,9 +374,14 @@ void add_practice_command(CLI::App& app, Action& action) {
                   "JACK output port to listen to on cacophony:in, repeatable (e.g. "
                   "system:capture_1)")
       ->allow_extra_args(false);
-  cmd->add_flag("--calibrate", raw->calibrate,
-                "Measure the round trip out to in (connect cacophony:out to cacophony:in) and "
-                "keep it in $XDG_CONFIG_HOME/cacophony/latency-ms");
+  CLI::Option* calibrating =
+      cmd->add_flag("--calibrate", raw->calibrate,
+                    "Measure the round trip out to in (connect cacophony:out to cacophony:in) and "
+                    "keep it in $XDG_CONFIG_HOME/cacophony/latency-ms");
+  cmd->add_flag("--speakers", raw->speakers,
+                "The click plays through speakers the microphone hears: take it out of what is "
+                "heard, so that it is not taken for the player")
+      ->excludes(calibrating);
   cmd->callback([raw, &action] {
     action = [raw] {
       return with_sound_errors(
