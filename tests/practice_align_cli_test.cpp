@@ -176,8 +176,8 @@ TEST(AnalyzeAlignCli, AStartThatPutsTheHitsFarFromTheGridIsSaidToBeWrong) {
 // beat (kick, snare, in turn), skips two. Given as --click-track, the click is taken out of the
 // take: the skipped beats are missed, no click is an extra, and every stroke is timed 5 ms late,
 // though each click but the skipped beats' has a stroke 2 ms after it (the bars' accents, a sound
-// of their own, always a kick). Placed by --start alone, the same take has the click play the
-// beats the player skipped.
+// of their own, always a kick); the delay found is said. Placed by --start alone, the same take
+// has the click play the beats the player skipped.
 TEST(AnalyzeAlignCli, AClickTrackBleedingIntoTheTakeIsNotThePlayer) {
   Folder dir;
   ASSERT_EQ(run_cacophony("render 4 4/4 120 --delay 1 --out " + dir.at("clicks.wav")).code, 0);
@@ -199,6 +199,9 @@ TEST(AnalyzeAlignCli, AClickTrackBleedingIntoTheTakeIsNotThePlayer) {
                                            " --json " + dir.at("t.json"));
   ASSERT_EQ(told.code, 0) << told.out;
   EXPECT_NE(told.out.find("overall: 14 hits, 2 missed, 0 extra"), std::string::npos) << told.out;
+  EXPECT_NE(told.out.find("clicks were heard in the take 3.0 ms after the track's"),
+            std::string::npos)
+      << told.out;
   const nlohmann::json json = read_json(dir.at("t.json"));  // kept: the loop reads into it
   for (const nlohmann::json& hit : json["hits"]) {
     EXPECT_NEAR(hit["offset_ms"].get<double>(), 5, 0.25) << hit.dump();

@@ -203,6 +203,16 @@ TEST(PracticeLive, WithSpeakersTheClickHeardIsNotThePlayer) {
   ASSERT_TRUE(drummer.connect());
   const int status = practice.wait(30s);
   ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) << practice.output();
+  // The delay found is said: the round trip, and the 3 ms from the speaker.
+  const std::string out = practice.output();
+  const auto said = out.find("the click was heard ");
+  ASSERT_NE(said, std::string::npos) << out;
+  const double heard = std::stod(out.substr(said + 20));
+  const double round_trip = std::stod(out.substr(out.find("round trip taken: ", said) + 18));
+  EXPECT_NEAR(heard - round_trip, 3.0, 0.5) << out;
+  std::fprintf(stderr,
+               "with speakers: the click heard %.2f ms after it went out, round trip %.2f\n", heard,
+               round_trip);
   std::ifstream file(dir / "take.json");
   const nlohmann::json take = nlohmann::json::parse(file);
   EXPECT_EQ(take["summary"]["extra"], 0) << practice.output();

@@ -53,17 +53,19 @@ struct Detected {
   int rate = 0;
   std::int64_t frames = 0;
   std::vector<practice::Hit> hits;
+  std::optional<std::int64_t> click_delay;  // how late the click told was heard, when found
 };
 
 Detected detect_in(const std::string& path, const practice::ClickBleed& bleed = {}) {
   sound::RecordingReader reader(path, kMaxTakeSeconds);
-  Detected d{reader.rate(), 0, {}};
+  Detected d{reader.rate(), 0, {}, std::nullopt};
   practice::OnsetDetector detector(d.rate, bleed);
   for (std::vector<float> block; reader.read(block);) {
     detector.feed(block.data(), block.size(), d.hits);
     d.frames += static_cast<std::int64_t>(block.size());
   }
   detector.finish(d.hits);
+  d.click_delay = detector.click_delay();
   return d;
 }
 
@@ -165,6 +167,11 @@ int analyze_command(const RawAnalyze& raw) {
   std::optional<ClickTrack> clicks;
   if (!raw.click_track.empty()) clicks = read_click_track(raw.click_track);
   Detected take = detect_take(raw, clicks);
+  if (take.click_delay)
+    note(
+        fmt::format("the click track's clicks were heard in the take {:.1f} ms after the track's, "
+                    "and taken out",
+                    static_cast<double>(*take.click_delay) * 1000 / take.rate));
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
   const Placement placed = place_grid(raw, clicks, performance, grid, take);

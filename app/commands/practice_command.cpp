@@ -275,6 +275,11 @@ int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
   take_input(s, detector);
   detector.finish(s.hits);
   drop_count_in(s, measured, latency_ms);
+  if (const auto late = detector.click_delay())
+    note(
+        fmt::format("the click was heard {:.1f} ms after it went out (the round trip taken: "
+                    "{:.1f} ms), and taken out",
+                    static_cast<double>(*late) * 1000 / s.rate, latency_ms));
   return code;
 }
 

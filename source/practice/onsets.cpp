@@ -442,6 +442,8 @@ class BleedFilter {
     release(false, ready);
   }
   void flush(std::vector<float>& ready) { release(true, ready); }
+  // How late the clicks were heard, once found (none while max_delay is 0: nothing was looked for).
+  std::optional<std::int64_t> heard_late() const { return heard_late_; }
 
  private:
   static constexpr std::size_t kTaps = 16;
@@ -464,8 +466,9 @@ class BleedFilter {
     std::vector<double> h;
     bool clean;  // the click explains most of the signal there: no stroke on it
   };
-  std::deque<Fit> fits_;               // the last kKept clicks' filters
-  std::optional<std::int64_t> delay_;  // how late the clicks are heard, once found
+  std::deque<Fit> fits_;                    // the last kKept clicks' filters
+  std::optional<std::int64_t> delay_;       // how late the clicks are taken out, once known
+  std::optional<std::int64_t> heard_late_;  // how late they were heard, once found
 
   std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
   // Where `sound` starts (a click cut from a track begins a little before it, kClickLeadMs).
@@ -518,8 +521,7 @@ class BleedFilter {
       for (double& d : dots) d /= most;
     return dots;
   }
-  // How late the clicks are heard: the lag the first clicks' votes agree on, a few frames early so
-  // that the filter's taps (which only look back) reach a little either side of it. The clicks'
+  // How late the clicks are heard: the lag the first clicks' votes agree on. The clicks'
   // bleed comes at the same lag each time and adds up there; a stroke near a click peaks wherever
   // the player happened to be, differently each time. In phase only (the click is taken to reach
   // the microphone so): a tonal click matches itself inverted half a period off nearly as well.
@@ -532,8 +534,7 @@ class BleedFilter {
       const std::vector<double> v = votes(bleed_.clicks[i]);
       for (std::size_t lag = 0; lag < sum.size(); ++lag) sum[lag] += v[lag];
     }
-    const auto lag = std::max_element(sum.begin(), sum.end()) - sum.begin();
-    return std::max<std::int64_t>(0, lag - static_cast<std::int64_t>(kTaps / 4));
+    return std::max_element(sum.begin(), sum.end()) - sum.begin();
   }
 
   void subtract(const ClickBleed::Click& heard) {
@@ -597,8 +598,12 @@ class BleedFilter {
 
   void release(bool all, std::vector<float>& ready) {
     const auto& clicks = bleed_.clicks;
-    if (!delay_ && (all || whole(std::min(kBleedDelayClicks, clicks.size()) - 1)))
-      delay_ = find_delay();
+    if (!delay_ && (all || whole(std::min(kBleedDelayClicks, clicks.size()) - 1))) {
+      heard_late_ = find_delay();
+      // A few frames early, so that the filter's taps (which only look back) reach a little either
+      // side of the lag found.
+      delay_ = std::max<std::int64_t>(0, *heard_late_ - static_cast<std::int64_t>(kTaps / 4));
+    }
     while (delay_ && next_ < clicks.size() && (all || whole(next_))) subtract(clicks[next_++]);
     std::int64_t upto = end();
     if (!all && next_ < clicks.size())
@@ -1117,6 +1122,10 @@ void OnsetDetector::finish(std::vector<Hit>& out) {
 
 std::int64_t OnsetDetector::settled() const {
   return impl_->settled();
+}
+
+std::optional<std::int64_t> OnsetDetector::click_delay() const {
+  return impl_->bleed ? impl_->bleed->heard_late() : std::nullopt;
 }
 
 std::vector<Hit> detect_hits(const std::vector<float>& samples, int rate, ClickBleed bleed) {

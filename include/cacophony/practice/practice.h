@@ -9,7 +9,8 @@
 //   floor (learnt from the take's first half second, then from its last seconds) and over the
 //   projected decay of what sounded before, and refines each to its attack, its first sample at
 //   a tenth of its peak (over a tail, where what a predictor could not foretell first steps up;
-//   see onsets.cpp for the method, thresholds and why). Decay tails, reverb, noise and hum do not fire.
+//   see onsets.cpp for the method, thresholds and why). Decay tails, reverb, noise and hum do not
+//   fire.
 // - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
 //   stroke and its main stroke, or a clap's bursts), timed by the first that comes within 3 dB
 //   of the loudest (each weighed by its own peak, before the next starts): a grace stroke 6 dB or
@@ -112,6 +113,10 @@ class OnsetDetector {
   // Every hit whose frame is before this one has been given out by feed(): no later hit can come
   // before it.
   std::int64_t settled() const;
+  // How much later than told the clicks told (ClickBleed) were heard, in frames, once found from
+  // the first kBleedDelayClicks clicks (or at finish()); none before, without clicks told, or with
+  // max_delay 0 (then none is looked for).
+  std::optional<std::int64_t> click_delay() const;
 
  private:
   struct Impl;
