@@ -173,6 +173,7 @@ constexpr double kAlike = 0.7;
 // 62; with no floor, kicks were timed 11 ms late; the predictor's order (16, 32, 64, or
 // residual()'s 96, used here) changed nothing.
 constexpr double kStillRinging = 0.4;
+constexpr double kGraceFitMs = 2;
 // The edges are second differences over the same time at every rate: one sample at kEdgeRate (two
 // at 96 kHz). Over one sample at 96 kHz they weigh mostly what lies above 20 kHz, where a drum
 // recorded at 44.1 or 48 kHz has nothing and the noise has its share: a grace note's start was
@@ -180,7 +181,6 @@ constexpr double kStillRinging = 0.4;
 // elsewhere). Two samples at 48 kHz (kEdgeRate 24000) match a snare's later cycles: on the tuning
 // half, 8 flams' main strokes were timed 12-24 ms late.
 constexpr double kEdgeRate = 48000;
-constexpr double kGraceFitMs = 2;
 // A stroke's first touch may come before its body: a stick's tip on the head, a pedal's chick
 // (GMRockKit's softest snare first reaches a tenth of its peak 2.3 ms before its body, about
 // 10 dB under it; its medium closed hat 2.5 ms). Over a tail, the walk back to the attack stops
