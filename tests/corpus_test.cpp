@@ -258,22 +258,37 @@ TEST(DetectorOnCorpus, GhostNotesInALongRoomAreTimedAtTheirStart) {
   for (const double e : s.errors_ms) EXPECT_LE(std::abs(e), 3.0);
 }
 
+// Each flam's timing error (ms) in `t`, as the detector times it; unmatched flams are left out.
+std::vector<double> flam_errors(const Take& t) {
+  const Score s = evaluate(t.strokes, practice::detect_hits(t.samples, t.rate), t.rate);
+  std::vector<double> out;
+  std::size_t matched = 0;
+  for (std::size_t k = 0; k < t.strokes.size(); ++k) {
+    if (!s.match[k]) continue;
+    const double error = s.errors_ms[matched++];
+    if (t.strokes[k].kind == Kind::flam) out.push_back(error);
+  }
+  return out;
+}
+
 // A flam at 96 kHz is timed at its main stroke. The likeness that finds the main stroke reads the
 // signal's edges over one sample at 48 kHz (kEdgeRate in source/practice/onsets.cpp): over one
 // sample at 96 kHz they were mostly the noise above the kit's recording, and two of this take's
 // (the tuning half's, seed 4) seven flams were timed at the grace note, 7.7 and 17.4 ms early.
 TEST(DetectorOnCorpus, FlamsAt96kHzAreTimedAtTheMainStroke) {
-  const Take t = make_take(find("kit/96k/pink/snr30/rt0"), 4);
-  const Score s = evaluate(t.strokes, practice::detect_hits(t.samples, t.rate), t.rate);
-  std::size_t flams = 0, matched = 0;
-  for (std::size_t k = 0; k < t.strokes.size(); ++k) {
-    if (!s.match[k]) continue;
-    const double error = s.errors_ms[matched++];
-    if (t.strokes[k].kind != Kind::flam) continue;
-    ++flams;
-    EXPECT_LE(std::abs(error), 2.0) << "the flam at " << t.strokes[k].frame / 96000.0 << " s";
-  }
-  EXPECT_GE(flams, 3u);
+  const std::vector<double> errors = flam_errors(make_take(find("kit/96k/pink/snr30/rt0"), 4));
+  EXPECT_GE(errors.size(), 3u);
+  for (const double e : errors) EXPECT_LE(std::abs(e), 2.0);
+}
+
+// A grace note that died away before its main stroke began is a sound of its own: the signal's
+// walk back from the main stroke ran into it, and the flam at 9.904 s of this take (the tuning
+// half's, seed 2) was timed 12.2 ms early. Where the signal's envelope dips kApart times under
+// it before the error's attack, the error's attack is kept.
+TEST(DetectorOnCorpus, AGraceNoteThatDiedAwayIsNotTheAttack) {
+  const std::vector<double> errors = flam_errors(make_take(find("kit/96k/pink/snr30/rt0"), 2));
+  EXPECT_GE(errors.size(), 3u);
+  for (const double e : errors) EXPECT_LE(std::abs(e), 2.0);
 }
 
 }  // namespace
