@@ -171,7 +171,7 @@ int analyze_command(const RawAnalyze& raw) {
     note(
         fmt::format("the click track's clicks were heard in the take {:.1f} ms after the track's, "
                     "and taken out",
-                    static_cast<double>(*take.click_delay) * 1000 / take.rate));
+                    frames_ms(*take.click_delay, take.rate)));
   cut_to_take(performance, static_cast<double>(take.frames) / take.rate);
   const std::vector<practice::Position> grid = practice::positions(performance, take.rate, plan);
   const Placement placed = place_grid(raw, clicks, performance, grid, take);

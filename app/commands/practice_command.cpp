@@ -279,14 +279,13 @@ int play_and_measure(Take& s, double latency_ms, double bpm, FILE* log) {
     note(
         fmt::format("the click was heard {:.1f} ms after it went out (the round trip taken: "
                     "{:.1f} ms), and taken out",
-                    static_cast<double>(*late) * 1000 / s.rate, latency_ms));
+                    frames_ms(*late, s.rate), latency_ms));
   return code;
 }
 
 double latency_of(const RawPracticeCommand& raw, const Take& s) {
   if (const auto given = latency_ms(raw.practice)) return *given;
-  return static_cast<double>(s.rig.sink().reported_round_trip()) * 1000 / s.rate +
-         stored_calibration();
+  return frames_ms(s.rig.sink().reported_round_trip(), s.rate) + stored_calibration();
 }
 
 PracticeValues practice_values(const RawPracticeCommand& raw) {
@@ -337,7 +336,7 @@ int calibrate(const RawPracticeCommand& raw) {
   catch_stop_signals({SIGINT, SIGTERM});
   s.rig.start(RigConnections{raw.connect, raw.listen_connect});
   const std::vector<practice::Position>& grid = s.positions;
-  const double reported = static_cast<double>(s.rig.sink().reported_round_trip()) * 1000 / s.rate;
+  const double reported = frames_ms(s.rig.sink().reported_round_trip(), s.rate);
   s.rig.play();
   if (const int code = play_and_measure(s, 0, 120, nullptr); code != 0) return code;
   const practice::Result r = practice::measure(grid, s.hits, s.rate, 0, 120);

@@ -4,6 +4,7 @@
 // --report F, --csv F), with the terminal summary.
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,11 @@ practice::MutePlan mute_plan(const RawPractice& raw, std::uint64_t seed);
 inline constexpr double kMaxLatencyMs = 1000;
 // --latency in ms (-kMaxLatencyMs..kMaxLatencyMs), when given.
 std::optional<double> latency_ms(const RawPractice& raw);
+
+// `frames` at `rate`, in ms, as the messages say them.
+inline double frames_ms(std::int64_t frames, int rate) {
+  return static_cast<double>(frames) * 1000 / rate;
+}
 
 // Each bar's figures as one line, as the bar ends.
 std::string bar_line(const practice::BarFigures& bar);

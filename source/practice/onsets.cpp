@@ -442,7 +442,6 @@ class BleedFilter {
       shape_.push_back(lag);
       longest_ = std::max(longest_, static_cast<std::int64_t>(sound.size() + kTaps - 1));
     }
-    if (bleed_.max_delay == 0) delay_ = 0;
   }
   // Appends to `ready` the signal, click taken out, up to where the next click is not yet whole.
   void push(const float* samples, std::size_t n, std::vector<float>& ready) {
@@ -475,10 +474,17 @@ class BleedFilter {
     bool clean;  // the click explains most of the signal there: no stroke on it
   };
   std::deque<Fit> fits_;                    // the last kKept clicks' filters
-  std::optional<std::int64_t> delay_;       // how late the clicks are taken out, once known
-  std::optional<std::int64_t> heard_late_;  // how late they were heard, once found
+  std::optional<std::int64_t> heard_late_;  // how late the clicks were heard, once found
 
   std::int64_t end() const { return base_ + static_cast<std::int64_t>(pending_.size()); }
+  // How late the clicks are taken out, once known: told on time (max_delay 0), as told; else a few
+  // frames before the lag found, so that the filter's taps (which only look back) reach a little
+  // either side of it.
+  std::optional<std::int64_t> delay() const {
+    if (bleed_.max_delay == 0) return 0;
+    if (!heard_late_) return std::nullopt;
+    return std::max<std::int64_t>(0, *heard_late_ - static_cast<std::int64_t>(kTaps / 4));
+  }
   // Where `sound` starts (a click cut from a track begins a little before it, kClickLeadMs).
   static std::size_t start_of(const std::vector<float>& sound) {
     return static_cast<std::size_t>(
@@ -500,7 +506,7 @@ class BleedFilter {
   }
   // All of click i is in, at the delay found or, before, at the latest it may come.
   bool whole(std::size_t i) const {
-    return bleed_.clicks[i].frame + delay_.value_or(bleed_.max_delay) + longest_ <= end();
+    return bleed_.clicks[i].frame + delay().value_or(bleed_.max_delay) + longest_ <= end();
   }
   // The sound through `h` at n frames after the click's start.
   static double through(const std::vector<float>& sound, const std::vector<double>& h,
@@ -546,7 +552,7 @@ class BleedFilter {
   }
 
   void subtract(const ClickBleed::Click& heard) {
-    const ClickBleed::Click click{heard.frame + *delay_, heard.sound};
+    const ClickBleed::Click click{heard.frame + *delay(), heard.sound};
     const std::vector<float>& sound = bleed_.sounds[click.sound];
     const std::int64_t from = std::max(click.frame, base_);
     const std::int64_t to = std::min(click.frame + longest_, end());
@@ -606,16 +612,12 @@ class BleedFilter {
 
   void release(bool all, std::vector<float>& ready) {
     const auto& clicks = bleed_.clicks;
-    if (!delay_ && (all || whole(std::min(kBleedDelayClicks, clicks.size()) - 1))) {
+    if (!delay() && (all || whole(std::min(kBleedDelayClicks, clicks.size()) - 1)))
       heard_late_ = find_delay();
-      // A few frames early, so that the filter's taps (which only look back) reach a little either
-      // side of the lag found.
-      delay_ = std::max<std::int64_t>(0, *heard_late_ - static_cast<std::int64_t>(kTaps / 4));
-    }
-    while (delay_ && next_ < clicks.size() && (all || whole(next_))) subtract(clicks[next_++]);
+    while (delay() && next_ < clicks.size() && (all || whole(next_))) subtract(clicks[next_++]);
     std::int64_t upto = end();
     if (!all && next_ < clicks.size())
-      upto = std::clamp(clicks[next_].frame + delay_.value_or(0), base_, end());
+      upto = std::clamp(clicks[next_].frame + delay().value_or(0), base_, end());
     const auto n = static_cast<std::ptrdiff_t>(upto - base_);
     ready.insert(ready.end(), pending_.begin(), pending_.begin() + n);
     pending_.erase(pending_.begin(), pending_.begin() + n);
