@@ -9,7 +9,8 @@
 //   cacophony_onset_bench [--set tuning|held-out] [--family NAME] [--takes N] [--detail]
 //
 // --detail lists, take by take, what our detector got wrong: each stroke missed, each extra hit
-// and each match more than 1 ms off, with the strokes around it.
+// and each match more than 1 ms off, with the strokes around it; a stroke missed, with how loud the
+// take is in the 20 ms before it (a stroke under that barely changes the signal).
 //
 // Progress goes to stderr. Exit 0, or 2 with one line on stderr for bad usage.
 
@@ -108,6 +109,19 @@ std::string stroke_context(const corpus::Take& take, std::size_t s) {
   return out;
 }
 
+// How loud the take is just before a stroke: a stroke whose own peak lies under what sounds there
+// (the tail of the one before, the noise) barely changes the signal's level.
+std::string peak_before(const corpus::Take& take, std::size_t s) {
+  constexpr double kBeforeMs = 20;
+  const std::int64_t frame = take.strokes[s].frame;
+  const auto from = std::max<std::int64_t>(0, frame - std::llround(kBeforeMs * take.rate / 1000));
+  float top = 0;
+  for (std::int64_t f = from; f < frame; ++f)
+    top = std::max(top, std::abs(take.samples[static_cast<std::size_t>(f)]));
+  return fmt::format("the {:.0f} ms before it peak at {:.1f} dB", kBeforeMs,
+                     20 * std::log10(std::max(top, 1e-9f)));
+}
+
 // An extra hit, beside the stroke nearest to it.
 void print_extra(const corpus::Take& take, const practice::Hit& hit) {
   std::string beside = "no stroke in the take";
@@ -132,7 +146,8 @@ void print_detail(const corpus::Take& take, const std::vector<practice::Hit>& hi
   std::size_t matches = 0;  // into score.errors_ms, which holds the matches in order of stroke
   for (std::size_t s = 0; s < take.strokes.size(); ++s) {
     if (!score.match[s]) {
-      std::printf("    seed %llu miss  %s\n", seed, stroke_context(take, s).c_str());
+      std::printf("    seed %llu miss  %s, %s\n", seed, stroke_context(take, s).c_str(),
+                  peak_before(take, s).c_str());
       continue;
     }
     matched[*score.match[s]] = true;
