@@ -1016,8 +1016,12 @@ std::optional<Attack> OnsetDetector::Impl::attack_after(Found found) const {
     if (first && !first->at_start) signal = *first, attack = in_error(x, lo, near, *first);
   }
   if (attack && whole.frame < attack->frame && whole.contrast >= kClearContrast &&
-      !sounds_apart(x, lo, whole.frame, attack->touch))
+      !sounds_apart(x, lo, whole.frame, attack->touch)) {
+    // The error's first touch, where it comes before even the signal's attack, is the start.
+    const std::int64_t touch = std::min(attack->touch, whole.touch);
     attack = whole;
+    attack->touch = touch;
+  }
   if (attack)
     if (auto early = earlier_in_error(x, lo, found.after - lo, signal, *attack)) attack = early;
   return attack;
