@@ -128,17 +128,19 @@ constexpr double kForetold = 10;  // 20 dB; a tone's error lies ~34 dB under it,
 // it as without (217 misses; 100 ms, 224).
 constexpr double kOwnDecayMs = 80;
 constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no tail to wander in
-// A ghost note over a louder stroke's tail of the same drum (a kick's sine ringing) is foretold
-// too: its body is the tail's tone again, and only its beater's touch shows in the error, ~2 times
-// over the background there (2.1-2.5 on the tuning half's kick). The signal itself then rises
-// kSignalContrast (12 dB) or more over its background, which a tail's ripple or the noise does not:
+// A ghost note over a louder stroke's tail of the same drum may stand only 1.3-2.5 times over
+// the background in the error: its body rings as the tail does (a kick's sine, a snare's shell),
+// and the predictor foretells much of it. In the signal itself it then rises kSignalContrast
+// (12 dB) or more over its background, which a tail's ripple or the noise rarely does (a low
+// string's 1 ms envelope can, within its period: one extra on the tuning half's guitar), and
 // there an error's attack of kFaintContrast (2.3 dB) is the stroke's, or, where it lies more than
 // kLateMs before the signal's, the signal's (an error's faint rise that early is the noise's: 6 of
 // the tuning half's ghost notes so found were timed 11-14 ms early). Not in a stroke's own decay
 // (kOwnDecayMs), where its bursts rise as much. Tuned on the corpus's tuning half (misses/extras
 // 217/44 without): kSignalContrast 3 / 4 / 5 / 6 with kFaintContrast 1.5 gave 207/63, 210/45,
 // 213/44, 215/44; kFaintContrast 1.1 / 1.3 / 1.5 with kSignalContrast 4 gave 206/45, 206/45,
-// 210/45; every stroke found let through, 182/217.
+// 210/45; only where the predictor foretold the background (kForetold), 213/45; every stroke
+// found let through, 182/217.
 constexpr double kSignalContrast = 4;
 constexpr double kFaintContrast = 1.3;
 // Where the signal's attack comes before the error's, and the signal's envelope between the two
