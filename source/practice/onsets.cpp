@@ -859,7 +859,8 @@ std::int64_t first_touch(const std::vector<double>& e, std::int64_t a, int rate)
   const double n = static_cast<double>(a - from);
   double before = 0, best = kTouchEvidence;
   std::int64_t touch = a;
-  for (std::int64_t t = from + 1; t <= a - ms_frames(kTouchShortestMs, rate); ++t) {
+  const std::int64_t last = a - ms_frames(kTouchShortestMs, rate);
+  for (std::int64_t t = from + 1; t <= last; ++t) {
     before += power(t - 1);
     const double n0 = static_cast<double>(t - from), n1 = n - n0;
     const double v0 = before / n0, v1 = (total - before) / n1;
