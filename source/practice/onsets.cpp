@@ -131,18 +131,22 @@ constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no
 // A ghost note over a louder stroke's tail of the same drum may stand only 1.3-2.5 times over
 // the background in the error: its body rings as the tail does (a kick's sine, a snare's shell),
 // and the predictor foretells much of it. In the signal itself it then rises kSignalContrast
-// (12 dB) or more over its background, which a tail's ripple or the noise rarely does (a low
-// string's 1 ms envelope can, within its period: one extra on the tuning half's guitar), and
-// there an error's attack of kFaintContrast (2.3 dB) is the stroke's, or, where it lies more than
-// kLateMs before the signal's, the signal's (an error's faint rise that early is the noise's: 6 of
-// the tuning half's ghost notes so found were timed 11-14 ms early). Not in a stroke's own decay
+// (12 dB) or more over its background, which a tail's ripple or the noise rarely does, and
+// kOverRipple (3.5 dB) over the background's loudest moment: a string's 1 ms envelope can swing
+// 12 dB within its period, but its peaks come back each period, and the 25 ms the background is
+// measured over (kQuietMs) hold one or more. There an error's attack of kFaintContrast (2.3 dB)
+// is the stroke's, or, where it lies more than kLateMs before the signal's, the signal's (an
+// error's faint rise that early is the noise's: 6 of the tuning half's ghost notes so found were
+// timed 11-14 ms early). Not in a stroke's own decay
 // (kOwnDecayMs), where its bursts rise as much. Tuned on the corpus's tuning half (misses/extras
 // 217/44 without): kSignalContrast 3 / 4 / 5 / 6 with kFaintContrast 1.5 gave 207/63, 210/45,
 // 213/44, 215/44; kFaintContrast 1.1 / 1.3 / 1.5 with kSignalContrast 4 gave 206/45, 206/45,
 // 210/45; only where the predictor foretold the background (kForetold), 213/45; every stroke
-// found let through, 182/217.
+// found let through, 182/217; kOverRipple 1.2 / 1.5 / 2 (207/45 without) gave 207/44, 207/44,
+// 209/44: the one extra gone was a guitar string's peak.
 constexpr double kSignalContrast = 4;
 constexpr double kFaintContrast = 1.3;
+constexpr double kOverRipple = 1.5;
 // Where the signal's attack comes before the error's, and the signal's envelope between the two
 // dips kApart times (9.5 dB) or more under what sounded before the dip, they are two sounds: a
 // grace note or a ghost note that died away before the stroke began, which the signal's walk back
@@ -336,7 +340,8 @@ struct Attack {
   bool at_start = false;  // nothing before it: its background is measured after its peak
   bool cut = false;       // still above its background where the quiet was to end
   std::size_t fit_from = 0, fit_to = 0;  // the quiet stretch before it (from the window's start)
-  std::int64_t touch = 0;  // where its first touch starts, at or before frame (first_touch)
+  std::int64_t touch = 0;   // where its first touch starts, at or before frame (first_touch)
+  double over_loudest = 0;  // the envelope's peak over the background's loudest moment
 };
 
 // One band's level, floor and projected decay.
@@ -824,6 +829,7 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
   std::vector<double> stretch(env.begin() + (at_start ? peak : quiet),
                               env.begin() + (at_start ? n : quiet_end));
   const double background = median(stretch);
+  const double loudest = *std::max_element(stretch.begin(), stretch.end());
   if (at_start && e(peak) < kMinContrast * background) return std::nullopt;
   if (e(peak) < kMinPeak) return std::nullopt;
   // After the peak is the stroke's own decay, no noise: its swing says nothing of the room.
@@ -841,7 +847,8 @@ std::optional<Attack> OnsetDetector::Impl::attack_in(const std::vector<double>& 
                 attack == quiet_end && attack > 0 && e(attack - 1) >= level,
                 static_cast<std::size_t>(quiet - w),
                 static_cast<std::size_t>(quiet_end),
-                lo + attack};
+                lo + attack,
+                e(peak) / std::max(loudest, 1e-9)};
 }
 
 // Where, in the kTouchMs of the error e before e[a] (an attack found there), e's power steps up
@@ -963,7 +970,8 @@ bool stands_out(const Attack& error, const Attack& signal, bool own_decay) {
 // Whether an attack that does not stand out in the error is faint there only because the stroke's
 // body was foretold: the signal itself rises far (kSignalContrast), outside a stroke's own decay.
 bool foretold_body(const Attack& error, const Attack& signal, bool own_decay) {
-  return !own_decay && signal.contrast >= kSignalContrast && error.contrast >= kFaintContrast;
+  return !own_decay && signal.contrast >= kSignalContrast && error.contrast >= kFaintContrast &&
+         signal.over_loudest >= kOverRipple;
 }
 
 // The attack after x[after] in the error of a predictor fitted to the quiet before `signal` (the
