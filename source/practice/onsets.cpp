@@ -137,13 +137,13 @@ constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no
 // measured over (kQuietMs) hold one or more. There an error's attack of kFaintContrast (2.3 dB)
 // is the stroke's, or, where it lies more than kLateMs before the signal's, the signal's (an
 // error's faint rise that early is the noise's: 6 of the tuning half's ghost notes so found were
-// timed 11-14 ms early). Not in a stroke's own decay
-// (kOwnDecayMs), where its bursts rise as much. Tuned on the corpus's tuning half (misses/extras
-// 217/44 without): kSignalContrast 3 / 4 / 5 / 6 with kFaintContrast 1.5 gave 207/63, 210/45,
-// 213/44, 215/44; kFaintContrast 1.1 / 1.3 / 1.5 with kSignalContrast 4 gave 206/45, 206/45,
-// 210/45; only where the predictor foretold the background (kForetold), 213/45; every stroke
-// found let through, 182/217; kOverRipple 1.2 / 1.5 / 2 (207/45 without) gave 207/44, 207/44,
-// 209/44: the one extra gone was a guitar string's peak.
+// timed 11-14 ms early). Not in a stroke's own decay (kOwnDecayMs), where its bursts rise as
+// much. Tuned on the corpus's tuning half (misses/extras 217/44 without): kSignalContrast
+// 3 / 4 / 5 / 6 with kFaintContrast 1.5 gave 207/63, 210/45, 213/44, 215/44; kFaintContrast
+// 1.1 / 1.3 / 1.5 with kSignalContrast 4 gave 206/45, 206/45, 210/45; only where the predictor
+// foretold the background (kForetold), 213/45; every stroke found let through, 182/217;
+// kOverRipple 1.2 / 1.5 / 2 (207/45 without) gave 207/44, 207/44, 209/44: the one extra gone was
+// a guitar string's peak.
 constexpr double kSignalContrast = 4;
 constexpr double kFaintContrast = 1.3;
 constexpr double kOverRipple = 1.5;
@@ -340,8 +340,9 @@ struct Attack {
   bool at_start = false;  // nothing before it: its background is measured after its peak
   bool cut = false;       // still above its background where the quiet was to end
   std::size_t fit_from = 0, fit_to = 0;  // the quiet stretch before it (from the window's start)
-  std::int64_t touch = 0;   // where its first touch starts, at or before frame (first_touch)
-  double over_loudest = 0;  // the envelope's peak over the background's loudest moment
+  std::int64_t touch = 0;  // where its first touch starts, at or before frame (first_touch)
+  // The envelope's peak over the background's loudest moment (1 at_start: its peak is in it).
+  double over_loudest = 0;
 };
 
 // One band's level, floor and projected decay.
