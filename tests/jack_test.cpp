@@ -16,6 +16,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "cacophony/sound/click.h"
@@ -26,6 +27,7 @@
 #include "support/files.h"
 #include "support/jack_server.h"
 #include "support/onsets.h"
+#include "support/proc.h"
 #include "support/process.h"
 
 namespace {
@@ -378,6 +380,42 @@ TEST(Jack, NoServerGetsOneLineAndExitCodeTwo) {
                                                     std::to_string(getpid()) + " ");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out, "cacophony: error: no JACK server running\n");
+}
+
+// A test killed while its jackd runs (ctest's timeout) takes its jackd with it (JackServer's
+// parent-death signal): a jackd left running holds one of the registry's eight entries and loads
+// the cores under every test after it. The test killed here is a child process that starts its
+// server and waits; no JACK client runs in it.
+TEST(Jack, ATestsServerEndsWhenTheTestIsKilled) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t test = fork();
+  ASSERT_NE(test, -1);
+  if (test == 0) {
+    close(fds[0]);
+    JackServer server;
+    const pid_t jackd = server.pid();
+    if (write(fds[1], &jackd, sizeof jackd) != sizeof jackd) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(fds[1]);
+  pid_t jackd = 0;
+  const bool told = read(fds[0], &jackd, sizeof jackd) == sizeof jackd && jackd > 0;
+  close(fds[0]);
+  // setpriv has set the signal once it has become jackd.
+  const bool became =
+      told && wait_until(10s, [&] { return name_and_state(jackd).first == "jackd"; });
+  kill(test, SIGKILL);
+  waitpid(test, nullptr, 0);
+  ASSERT_TRUE(became) << "the killed test's jackd did not start";
+  const auto ended = [&] {
+    const auto [name, state] = name_and_state(jackd);
+    return name.empty() || state == 'Z';  // gone, or a zombie no one has reaped yet
+  };
+  const bool gone = wait_until(10s, ended);
+  if (!gone) kill(jackd, SIGKILL);
+  EXPECT_TRUE(gone) << "jackd " << jackd << " outlived the test that started it";
 }
 
 }  // namespace

@@ -8,6 +8,13 @@
 // again ("Too many servers already active"). So when no jackd runs at all, the first JackServer of
 // a test process clears what dead ones left in /dev/shm: only the first, before this process's
 // libjack has mapped the registry, which it keeps using for as long as it lives.
+//
+// jackd is started through setpriv(1) with a parent-death signal (SIGTERM): when the test process
+// dies without ending (ctest's timeout kills it), its jackd ends too, cleanly, leaving its entry
+// in the registry to no one, instead of running on, holding that entry, and loading the cores
+// under the tests after it. setpriv execs jackd in its own process: the pid, signals and `comm`
+// are jackd's. The signal comes when the thread that started jackd ends: a JackServer lives on the
+// thread of the test that made it.
 
 #include <jack/jack.h>
 #include <signal.h>
@@ -60,8 +67,8 @@ class JackServer {
   explicit JackServer(jack_nframes_t period = kPeriod)
       // Cleared before jackd_ starts the server (members start in order).
       : name_((clear_dead_servers(), "cacophony-test-" + std::to_string(getpid()))),
-        jackd_({"jackd", "--no-realtime", "-n", name_, "-d", "dummy", "-r", std::to_string(kRate),
-                "-p", std::to_string(period)}) {
+        jackd_({"setpriv", "--pdeathsig", "TERM", "--", "jackd", "--no-realtime", "-n", name_, "-d",
+                "dummy", "-r", std::to_string(kRate), "-p", std::to_string(period)}) {
     jack_set_error_function(quiet);
     jack_set_info_function(quiet);
   }
@@ -74,6 +81,7 @@ class JackServer {
 
   const std::string& name() const { return name_; }
   bool spawned() const { return jackd_.started(); }
+  pid_t pid() const { return jackd_.pid(); }
   // Sends `sig` to jackd: SIGSTOP wedges the server, SIGCONT lets it go on.
   void signal(int sig) const { jackd_.signal(sig); }
   // The environment entry that makes a JACK client (our player, LinkHut) use this server.
@@ -105,7 +113,8 @@ class JackServer {
 }  // namespace cacophony::test_support
 
 // Starts a jackd of the test's own, or fails the test.
-#define START_SERVER(server, ...)                                                \
-  JackServer server{__VA_ARGS__};                                                \
-  if (!server.spawned()) FAIL() << "jackd is not installed (run scripts/setup)"; \
-  ASSERT_TRUE(server.wait_ready(10s)) << "jackd -n " << server.name() << " did not start"
+#define START_SERVER(server, ...)                                           \
+  JackServer server{__VA_ARGS__};                                           \
+  if (!server.spawned()) FAIL() << "setpriv is not installed (util-linux)"; \
+  ASSERT_TRUE(server.wait_ready(10s))                                       \
+      << "jackd -n " << server.name() << " did not start (is jackd installed? run scripts/setup)"

@@ -1,7 +1,8 @@
 #pragma once
 // Test helpers over /proc: whether some process has a file open in a folder, as /proc shows its
 // descriptors (an unnamed file, O_TMPFILE, shows as "FOLDER/#INODE (deleted)": a render writing
-// its output before the file has a name); and which signals a process catches or ignores.
+// its output before the file has a name); which signals a process catches or ignores; its name and
+// state; and a wait, bounded, until something holds.
 
 #include <sys/types.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 namespace cacophony::test_support {
 
@@ -44,15 +46,33 @@ inline bool has(std::uint64_t mask, int signal) {
   return (mask >> (signal - 1)) & 1;
 }
 
-// Waits, up to `limit`, until `pid` catches `signal`: a process that is still starting (slow
-// under a sanitizer on a loaded machine) would die of it instead.
-inline bool wait_until_caught(pid_t pid, int signal, std::chrono::seconds limit) {
+// Waits, up to `limit`, until `holds()`; whether it does.
+template <typename Predicate>
+bool wait_until(std::chrono::milliseconds limit, Predicate holds) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!has(signal_mask(pid, "SigCgt"), signal)) {
+  while (!holds()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+// Waits, up to `limit`, until `pid` catches `signal`: a process that is still starting (slow
+// under a sanitizer on a loaded machine) would die of it instead.
+inline bool wait_until_caught(pid_t pid, int signal, std::chrono::seconds limit) {
+  return wait_until(limit, [&] { return has(signal_mask(pid, "SigCgt"), signal); });
+}
+
+// `pid`'s name and state as its /proc stat gives them (comm, and R, S, Z...); an empty name and a
+// state of 0 when it is gone.
+inline std::pair<std::string, char> name_and_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string fields;
+  if (!std::getline(stat, fields)) return {"", 0};
+  const auto open = fields.find('('), close = fields.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= fields.size())
+    return {"", 0};
+  return {fields.substr(open + 1, close - open - 1), fields[close + 2]};
 }
 
 }  // namespace cacophony::test_support
