@@ -472,7 +472,7 @@ TEST(PracticeClickTrack, EachClickIsCutFromTheTrack) {
   ClickTrackCutter cutter({{ms(1), 1}, {ms(300), 1}, {ms(350), 1}, {ms(980), 1}}, kRate);
   for (std::size_t at = 0; at < track.size(); at += 333)
     cutter.feed(track.data() + at, std::min<std::size_t>(333, track.size() - at));
-  const ClickBleed& bleed = cutter.bleed();
+  const ClickBleed bleed = cutter.finish();
   EXPECT_EQ(bleed.max_delay, ms(50));
   const std::vector<std::pair<std::int64_t, std::int64_t>> spans{
       {0, ms(100)}, {ms(298), ms(348)}, {ms(348), ms(448)}, {ms(978), ms(1000)}};
@@ -487,6 +487,39 @@ TEST(PracticeClickTrack, EachClickIsCutFromTheTrack) {
     for (std::size_t k = 0; k < sound.size(); ++k)
       ASSERT_EQ(sound[k], static_cast<float>(spans[i].first + static_cast<std::int64_t>(k)));
   }
+}
+
+// A click track repeats a few sounds bit for bit: each is kept once, however long the track, and
+// every click is told the sound the track has under it. The last click here starts alike but is
+// louder from its third sample on: a sound of its own.
+TEST(PracticeClickTrack, ASoundRepeatedIsKeptOnce) {
+  std::vector<float> track(static_cast<std::size_t>(ms(5000)), 0.0f);
+  const auto click = [&](std::int64_t at, float level, float louder_from_third) {
+    for (std::int64_t k = 0; k < ms(20); ++k)
+      track[static_cast<std::size_t>(at + k)] =
+          (k >= 2 ? louder_from_third : 1.0f) * level * std::sin(0.13f * static_cast<float>(k));
+  };
+  std::vector<Hit> clicks;
+  for (std::int64_t beat = 0; beat < 9; ++beat) {
+    const std::int64_t at = ms(100 + 500 * beat);
+    click(at, beat % 4 == 0 ? 0.9f : 0.5f, beat == 8 ? 1.5f : 1.0f);
+    clicks.push_back({at, 0.0f});
+  }
+  ClickTrackCutter cutter(clicks, kRate);
+  for (std::size_t at = 0; at < track.size(); at += 4096)
+    cutter.feed(track.data() + at, std::min<std::size_t>(4096, track.size() - at));
+  const ClickBleed bleed = cutter.finish();
+  ASSERT_EQ(bleed.clicks.size(), clicks.size());
+  EXPECT_EQ(bleed.sounds.size(), 3u) << "the accent, the beat and the last one";
+  for (std::size_t i = 0; i < clicks.size(); ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_LT(bleed.clicks[i].sound, bleed.sounds.size());
+    const std::vector<float>& sound = bleed.sounds[bleed.clicks[i].sound];
+    ASSERT_EQ(static_cast<std::int64_t>(sound.size()), ms(100));
+    const auto from = static_cast<std::size_t>(bleed.clicks[i].frame);
+    EXPECT_TRUE(std::equal(sound.begin(), sound.end(), track.begin() + from));
+  }
+  EXPECT_NE(bleed.clicks[8].sound, bleed.clicks[4].sound);
 }
 
 TEST(PracticeDetector, ClicksOutOfOrderOrWithoutASoundAreRefused) {

@@ -81,9 +81,9 @@ void write_long_take(const std::string& path, double hz) {
 
 // Item 2: five minutes at 48 kHz decoded whole took 12 bytes a frame (the interleaved and mono
 // buffers, and the detector's copy), 165 MiB; streamed, analyze fits in 48 MiB over what a
-// minimal take needs, with a --click-track as long too (its clicks' sounds kept: about 13 MiB
-// here). The player's strokes are not the click's sound: a take that is its own click track is all
-// click, and analyze takes it all out.
+// minimal take needs, with a --click-track as long too (its two sounds kept once each: 13 MiB, a
+// sound a click, before). The player's strokes are not the click's sound: a take that is its own
+// click track is all click, and analyze takes it all out.
 TEST(ReliabilityMemory, AnalyzeStreamsALongTakeInBoundedMemory) {
   Folder dir("reliability_memory_");
   std::vector<float> tiny(kRate, 0.0f);

@@ -83,7 +83,7 @@ ClickTrack read_click_track(const std::string& path) {
   practice::ClickTrackCutter cutter(clicks.hits, clicks.rate);
   sound::RecordingReader reader(path, kMaxTakeSeconds);
   for (std::vector<float> block; reader.read(block);) cutter.feed(block.data(), block.size());
-  return {clicks.rate, clicks.hits.front().frame, cutter.bleed()};
+  return {clicks.rate, clicks.hits.front().frame, cutter.finish()};
 }
 
 // The take's hits, told the click track's click when there is one (at the take's rate).
