@@ -1,6 +1,6 @@
 // Issue 22, reliability of practice and play on a JACK server of the test's own: a server that
-// hangs, a server that goes away, the calibration file that is not a file or can't be written,
-// and tempos typed into play.
+// hangs (before they start, or while they play), a server that goes away, the calibration file that
+// is not a file or can't be written, and tempos typed into play.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -65,6 +65,27 @@ TEST(ReliabilityLive, AWedgedServerDoesNotKeepPracticeFromStopping) {
   const std::size_t left = out.find("cacophony: the JACK server does not answer: leaving it\n");
   EXPECT_NE(left, std::string::npos) << out;
   EXPECT_GT(out.find("\noverall: "), left) << "what was measured is reported after\n" << out;
+}
+
+// A server wedged before play or practice starts let neither open its client: libjack waited for
+// ever, and so did they. Now the opening gives up after JackSink::kOpenPatience (5 s), in one line
+// and exit code 1, as for a server gone.
+TEST(ReliabilityLive, AServerWedgedBeforeTheStartIsSaidInOneLine) {
+  START_SERVER(server);
+  server.signal(SIGSTOP);
+  for (const std::string command : {"play", "practice"}) {
+    SCOPED_TRACE(command);
+    Folder dir;
+    Process started({CACOPHONY_BINARY, command, "4/4", "240"},
+                    Output::file(temp_path("wedged-at-start.out")), Input::null,
+                    {server.env(), no_exit_sleep(), "XDG_CONFIG_HOME=" + dir.at("config")});
+    const int status = started.wait(20s);
+    ASSERT_NE(status, -1) << command << " hung on the wedged server";
+    EXPECT_TRUE(exited_with(status, 1)) << started.output();
+    EXPECT_EQ(started.output(), "cacophony: failed: the JACK server does not answer\n");
+  }
+  server.signal(SIGCONT);
+  EXPECT_TRUE(server.wait_ready(10s)) << "the server recovers";
 }
 
 // A FIFO where the calibration is kept hung practice at its start (opening it waited for a

@@ -120,6 +120,8 @@ std::string words(const sound::JackError& e) {
   switch (e.step) {
     case Step::no_server:
       return "no JACK server running";
+    case Step::no_answer:
+      return "the JACK server does not answer";
     case Step::open_client:
       return fmt::format("cannot open a JACK client (status 0x{:x})", e.status);
     case Step::register_port:

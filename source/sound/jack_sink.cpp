@@ -5,6 +5,8 @@
 #include <ctime>
 #include <functional>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "cacophony/sound/midi_clock_grid.h"
@@ -41,13 +43,45 @@ bool returns_within(std::chrono::milliseconds patience, std::function<void()> ca
   return returned.wait_for(patience) == std::future_status::ready;
 }
 
+// Opens client `name` (JackSink's constructor), waiting up to kOpenPatience for the server. The
+// opening thread and the caller meet under the lock: whichever comes second either takes the
+// client or, the caller having given up, closes it.
+jack_client_t* open_client(const std::string& name, jack_status_t& status) {
+  struct Opening {
+    std::mutex lock;
+    bool done = false, given_up = false;
+    jack_client_t* client = nullptr;
+    jack_status_t status{};
+  };
+  const auto opening = std::make_shared<Opening>();
+  returns_within(JackSink::kOpenPatience, [opening, name] {
+    jack_status_t status{};
+    jack_client_t* client = jack_client_open(name.c_str(), JackNoStartServer, &status);
+    const std::lock_guard hold(opening->lock);
+    if (opening->given_up) {
+      if (client) jack_client_close(client);
+      return;
+    }
+    opening->done = true;
+    opening->client = client;
+    opening->status = status;
+  });
+  const std::lock_guard hold(opening->lock);
+  if (!opening->done) {
+    opening->given_up = true;
+    throw JackError(JackError::Step::no_answer);
+  }
+  status = opening->status;
+  return opening->client;
+}
+
 }  // namespace
 
 JackSink::JackSink(const std::string& name, bool with_input) {
   jack_set_error_function(quiet);
   jack_set_info_function(quiet);
   jack_status_t status{};
-  client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  client_ = open_client(name, status);
   if (!client_) {
     if (status & JackServerFailed) throw JackError(JackError::Step::no_server);
     throw JackError(JackError::Step::open_client, {}, {}, static_cast<unsigned>(status));

@@ -55,6 +55,7 @@ class MidiClockGrid;
 struct JackError : std::runtime_error {
   enum class Step {
     no_server,       // no server running (the sink never starts one)
+    no_answer,       // the server did not let the client in within kOpenPatience (stopped, wedged)
     open_client,     // the server refused the client; `status` is JACK's jack_status_t
     register_port,   // `port` ("out" or "in") could not be registered
     set_callback,    // the process callback could not be set
@@ -89,9 +90,14 @@ class JackSink {
   static constexpr std::size_t kInputRing = std::size_t{1} << 17;
   using InputRing = SpscRing<float, kInputRing>;
 
+  // How long opening the client waits for the server: a server that answers at all lets a client
+  // in within a few hundred milliseconds, even on a loaded machine under a sanitizer.
+  static constexpr std::chrono::milliseconds kOpenPatience{5000};
   // Opens client `name` on the default server ($JACK_DEFAULT_SERVER, else "default") and
   // registers `out`, and `in` too when `with_input`. Throws JackError: no_server without a
-  // server, open_client, register_port or set_callback on other failures.
+  // server; no_answer when the server does not let the client in within kOpenPatience (libjack
+  // would wait for ever: the opening is left to a thread of its own, which closes the client if
+  // it ever comes); open_client, register_port or set_callback on other failures.
   explicit JackSink(const std::string& name, bool with_input = false);
   // Stops the sink (stop()). Must not run once stop() has given up, nor when it could (a server
   // that may be wedged): call stop() first, and keep the sink if it returns false.
