@@ -50,8 +50,9 @@ class ClickTrackCutter {
 
   std::vector<Span> spans_;  // each click's sound in the track, in order, apart
   ClickBleed bleed_;         // the clicks whole so far, and their sounds, each kept once
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_hash_;  // into bleed_.sounds
-  std::int64_t at_ = 0;                                                  // the track's frames fed
+  // The sounds kept (into bleed_.sounds) by a hash of their samples' bits.
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_hash_;
+  std::int64_t at_ = 0;    // the track's frames fed
   std::size_t first_ = 0;  // the first span not yet whole
 };
 
