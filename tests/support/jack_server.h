@@ -22,11 +22,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "proc.h"
 #include "process.h"
 
 namespace cacophony::test_support {
@@ -40,12 +40,14 @@ inline constexpr jack_nframes_t kPeriod = 1024;
 
 inline void quiet(const char*) {}
 
-// Whether any jackd process is alive on this machine.
+// Whether any jackd process is alive on this machine: a zombie, ended but not yet reaped, holds
+// nothing in /dev/shm any more.
 inline bool any_jackd_alive() {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream comm(entry.path() / "comm");
-    std::string name;
-    if (comm && std::getline(comm, name) && name == "jackd") return true;
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto [name, state] = name_and_state(static_cast<pid_t>(std::stol(pid)));
+    if (name == "jackd" && state != 'Z' && state != 0) return true;
   }
   return false;
 }
