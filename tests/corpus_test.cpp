@@ -336,6 +336,26 @@ TEST(DetectorOnCorpus, AGhostNoteOverItsDrumsTailIsFound) {
   }
 }
 
+// A take recorded 20 dB lower (a microphone set low) is heard the same, hit for hit, to the frame:
+// the detector's levels are the take's own (its floor, its loudest sample), none in dBFS. With a
+// stroke's least peak at -60 dBFS, these takes (the tuning half's, seed 2) lost their ghost notes
+// and soft strokes there: 75 of the soft snare's 5 takes' strokes were missed, against 2.
+TEST(DetectorOnCorpus, ATakeRecordedQuieterIsHeardTheSame) {
+  for (const std::string name : {"snare-soft/48k/pink/snr30/rt0", "kit/48k/pink/snr30/rt0"}) {
+    const Take t = make_take(find(name), 2);
+    std::vector<float> quieter = t.samples;
+    for (float& v : quieter) v *= 0.1f;
+    const auto frames = [&](const std::vector<float>& samples) {
+      std::vector<std::int64_t> out;
+      for (const practice::Hit& h : practice::detect_hits(samples, t.rate)) out.push_back(h.frame);
+      return out;
+    };
+    const std::vector<std::int64_t> as_recorded = frames(t.samples);
+    EXPECT_GE(as_recorded.size(), t.strokes.size() - 3) << name;
+    EXPECT_EQ(frames(quieter), as_recorded) << name;
+  }
+}
+
 // A string's 1 ms envelope can swing 12 dB within its period, as a ghost note over a tail rises
 // (kSignalContrast), but its peaks come back each period: a stroke must rise over the loudest of
 // them too (kOverRipple). This take (the tuning half's) had an extra at 12.326 s: a nylon guitar's

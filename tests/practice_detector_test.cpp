@@ -204,6 +204,19 @@ TEST(PracticeDetector, AnAttackIsATenthOfThePeak) {
   }
 }
 
+// A pedal hat's cymbals rattle as they settle, 140-250 ms after the chick and ~35 dB under it: in
+// a quiet room (noise at -90 dBFS) the rattle after each of these strokes was an extra hit once
+// the detector's least peak was the take's own (kQuietest) instead of -60 dBFS, which had hidden
+// it at this level only. It is the stroke's own decay (kRattleMs), at any recording level.
+TEST(PracticeDetector, APedalHatsRattleIsItsOwnDecay) {
+  for (const float gain : {0.1f, 1.0f, 2.5f}) {
+    SCOPED_TRACE(gain);
+    Take t = beats(noise(5, db(-90), 0, 4), {"GMRockKit/HatPedal-Softest.wav"}, 1, -1);
+    for (float& v : t.samples) v *= gain;
+    expect_found(t);
+  }
+}
+
 // Each kind of instrument over white noise 30 dB under it: found once each, and timed. A pedal
 // hat's swish before its chick is no attack: the chick is, where it reaches a tenth of the peak.
 TEST(PracticeDetector, EveryKindOfInstrument) {

@@ -10,14 +10,17 @@
 //   projected decay of what sounded before, and refines each to its attack, its first sample at
 //   a tenth of its peak (over a tail, where what a predictor could not foretell first steps up;
 //   see onsets.cpp for the method, thresholds and why). Decay tails, reverb, noise and hum do not
-//   fire.
+//   fire, nor a stroke's own decay rattling more than 32 dB under it. Its levels are the take's
+//   own (its floor, its loudest sample so far; only digital near-silence is a level in dBFS): a
+//   take recorded 20 dB lower gives the same hits, to the frame.
 // - Flams and ghost notes, one rule: strokes closer than kFlamMs are one hit (a flam: a grace
 //   stroke and its main stroke, or a clap's bursts), timed by the first that comes within 3 dB
 //   of the loudest (each weighed by its own peak, before the next starts): a grace stroke 6 dB or
 //   more under its main stroke gives way to it. A main stroke that starts while its grace note
 //   still sounds is found where the signal starts again as the grace note did (a flam of one
 //   sample, as a drum machine plays it; see onsets.cpp). Any other stroke is a hit, however soft
-//   (a ghost note), if it rises over the floor and over what came before as above.
+//   (a ghost note), if it rises over the floor and over what came before as above, and peaks no
+//   more than 57 dB under the loudest sample heard so far.
 // - measure() matches each position of the grid with at most one hit: the nearest within half
 //   the interval to each neighbouring position (and never beyond kMaxOffsetMs). A position
 //   without one is missed; a hit without one is extra. Offsets are hit minus position, in ms,
