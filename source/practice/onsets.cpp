@@ -129,7 +129,7 @@ constexpr double kForetold = 10;  // 20 dB; a tone's error lies ~34 dB under it,
 constexpr double kOwnDecayMs = 80;
 // A stroke's own decay may rattle (a pedal hat's cymbals settling, 140-250 ms on, 35 dB under
 // its peak): what starts within kRattleMs after a stroke and peaks more than kRattleDb under it
-// is that stroke's decay. Ghost notes lie 6-24 dB under the stroke before them (practice.h).
+// is that stroke's decay. The corpus's ghost notes lie 6-24 dB under the stroke before them.
 constexpr double kRattleMs = 300;
 constexpr double kRattleDb = 32;
 constexpr double kClearContrast = 10;  // a stroke 20 dB over its background: no tail to wander in
