@@ -178,8 +178,9 @@ constexpr double kLateMaxMs = 20;
 // noise's, not a stroke of this take. Relative to the take, not a level in dBFS: an absolute -60
 // dBFS missed 799 of the tuning half's instrument family's strokes in the same takes 20 dB lower,
 // against 152 (a microphone set low, a phone across the room). Tuned on the tuning half (misses /
-// extras 320 / 76 with the absolute -60 dBFS): 1e-3 / 1.4e-3 / 2e-3 gave 309 / 88, 314 / 78,
-// 325 / 76: what 1e-3 found more were kick ghost notes, and its extras mostly the click's bleed.
+// extras 320 / 76 with the absolute -60 dBFS): 1e-3 / 1.4e-3 / 2e-3 / 2.8e-3 gave 309 / 88,
+// 314 / 78, 325 / 76, 358 / 76: what 1e-3 found more were kick ghost notes, and its extras mostly
+// the click's bleed.
 constexpr double kQuietest = 1.4e-3;
 constexpr float kAttackShare = 0.1f;  // an attack: the first sample at a tenth of the peak
 // A stroke may sound in bursts (a clap's hands, 10 ms or so apart): it is timed at the first burst
